@@ -1,0 +1,366 @@
+/**
+ * The stack configuration: one zod schema for every `platform:` setting, read once, returned as one
+ * typed, frozen object. Invalid config fails before any resource is registered, listing every
+ * problem at once, each naming its key (`platform:regions.remote.cidr: ...`).
+ *
+ * Scalars are declared with types and defaults in Pulumi.yaml (a test keeps the two in step);
+ * structured settings (`regions`) live in the stack files only, as Pulumi's project schema allows.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { MAX_AZS, MIN_AZS, cidrsOverlap, parseCidr, planSubnets, isPrivateCidr } from "./components/cidr";
+
+/** Retention periods CloudWatch Logs accepts, in days. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
+  3653,
+] as const;
+
+export const NAT_STRATEGIES = ["none", "single", "perAz"] as const;
+export type NatStrategy = (typeof NAT_STRATEGIES)[number];
+
+export const ENVIRONMENTS = ["dev", "prod"] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
+
+/**
+ * `platform:` settings that hold secrets. They never pass through the schema as plaintext: they must
+ * be stored with `pulumi config set --secret` and are read with `readSecret`. Workloads add theirs.
+ */
+export const SECRET_SETTINGS: readonly string[] = [];
+
+/** Tags every stack must set in `aws:defaultTags`, carried over to each regional provider. */
+export const REQUIRED_TAGS = ["project", "environment", "managed-by"] as const;
+
+const regionName = z
+  .string()
+  .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { error: "must be an AWS region name like us-east-1" });
+
+const cidrBlock = z.string().superRefine((value, ctx) => {
+  try {
+    const cidr = parseCidr(value);
+    if (!isPrivateCidr(cidr)) {
+      ctx.addIssue({ code: "custom", message: `${value} is not inside an RFC 1918 private range` });
+      return;
+    }
+    planSubnets(value, MIN_AZS);
+  } catch (err) {
+    ctx.addIssue({ code: "custom", message: (err as Error).message });
+  }
+});
+
+const regionSettings = z
+  .strictObject({
+    region: regionName.describe("AWS region of this side, e.g. us-east-1"),
+    cidr: cidrBlock.describe("VPC CIDR block, RFC 1918, /16 to /23"),
+    availabilityZones: z
+      .array(z.string())
+      .describe("AZ names in this region, as many as platform:azs"),
+  })
+  .superRefine((side, ctx) => {
+    side.availabilityZones.forEach((az, i) => {
+      if (!new RegExp(`^${side.region}[a-z]$`).test(az)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["availabilityZones", i],
+          message: `${az} is not an availability zone of ${side.region} (expected ${side.region}a, ${side.region}b, ...)`,
+        });
+      }
+    });
+    const seen = new Set<string>();
+    side.availabilityZones.forEach((az, i) => {
+      if (seen.has(az)) {
+        ctx.addIssue({ code: "custom", path: ["availabilityZones", i], message: `${az} is listed twice` });
+      }
+      seen.add(az);
+    });
+  });
+
+/** The schema of every `platform:` setting. Descriptions feed the README's reference table. */
+export const platformSchema = z
+  .strictObject({
+    environment: z
+      .enum(ENVIRONMENTS, { error: `must be one of ${ENVIRONMENTS.join(", ")}` })
+      .describe("Environment profile: dev or prod (sizes, retention, protection)"),
+    azs: z
+      .number()
+      .int()
+      .min(MIN_AZS)
+      .max(MAX_AZS)
+      .default(2)
+      .describe(`Availability zones per region, ${MIN_AZS} to ${MAX_AZS}`),
+    natStrategy: z
+      .enum(NAT_STRATEGIES, { error: `must be one of ${NAT_STRATEGIES.join(", ")}` })
+      .default("single")
+      .describe("NAT gateways per region: none, single, or perAz"),
+    logRetentionDays: z
+      .number()
+      .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), {
+        error: `must be a CloudWatch Logs retention: ${LOG_RETENTION_DAYS.join(", ")}`,
+      })
+      .default(14)
+      .describe("Retention of every log group, in days"),
+    regions: z
+      .strictObject({
+        home: regionSettings.describe("Home region: data stores and most workloads"),
+        remote: regionSettings.describe("Remote region: reached over VPC peering"),
+      })
+      .superRefine((regions, ctx) => {
+        if (regions.home.region === regions.remote.region) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["remote", "region"],
+            message: `must differ from platform:regions.home.region (${regions.home.region})`,
+          });
+        }
+        const [home, remote] = [regions.home.cidr, regions.remote.cidr].map(parseCidr);
+        if (home && remote && cidrsOverlap(home, remote)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["remote", "cidr"],
+            message: `${regions.remote.cidr} overlaps platform:regions.home.cidr (${regions.home.cidr}); peered VPCs need disjoint CIDRs`,
+          });
+        }
+      })
+      .describe("The two regions, each with its VPC CIDR and AZs"),
+  })
+  .superRefine((settings, ctx) => {
+    for (const side of ["home", "remote"] as const) {
+      const count = settings.regions[side].availabilityZones.length;
+      if (count !== settings.azs) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["regions", side, "availabilityZones"],
+          message: `lists ${count} AZs but platform:azs is ${settings.azs}`,
+        });
+      }
+    }
+  });
+
+export type PlatformSettings = z.infer<typeof platformSchema>;
+
+const defaultTagsSchema = z.object({
+  tags: z
+    .record(z.string(), z.string())
+    .superRefine((tags, ctx) => {
+      for (const key of REQUIRED_TAGS) {
+        if (!tags[key]) ctx.addIssue({ code: "custom", path: [key], message: "is required" });
+      }
+    }),
+});
+
+/** The validated stack configuration. */
+export interface StackConfig extends PlatformSettings {
+  /** Tags every resource carries, from `aws:defaultTags`. */
+  readonly defaultTags: Readonly<Record<string, string>>;
+  /** True for prod: stateful resources are protected, Multi-AZ and retained. */
+  readonly isProd: boolean;
+}
+
+/** A config problem: the key it concerns and what is wrong with it. */
+export interface ConfigProblem {
+  readonly key: string;
+  readonly message: string;
+}
+
+/**
+ * Thrown for invalid config. A RunError, so Pulumi prints the message without a stack trace.
+ */
+export class ConfigError extends pulumi.RunError {
+  constructor(readonly problems: readonly ConfigProblem[]) {
+    super(
+      `Invalid stack configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+        problems.map((p) => `  - ${p.key}: ${p.message}`).join("\n"),
+    );
+    this.name = "ConfigError";
+  }
+}
+
+/** Formats a zod path as a config key: `platform:regions.home.availabilityZones[1]`. */
+export function configKey(namespace: string, path: readonly PropertyKey[]): string {
+  let key = `${namespace}:`;
+  path.forEach((part, i) => {
+    if (typeof part === "number") key += `[${part}]`;
+    else key += `${i === 0 ? "" : "."}${String(part)}`;
+  });
+  return key;
+}
+
+function problemsOf(namespace: string, error: z.ZodError, known: (path: PropertyKey[]) => string[]) {
+  const problems: ConfigProblem[] = [];
+  for (const issue of error.issues) {
+    if (issue.code === "unrecognized_keys") {
+      for (const unknownKey of issue.keys) {
+        const hint = closest(unknownKey, known(issue.path));
+        problems.push({
+          key: configKey(namespace, [...issue.path, unknownKey]),
+          message: `unknown setting${hint ? `; did you mean ${configKey(namespace, [...issue.path, hint])}?` : ""}`,
+        });
+      }
+    } else if (issue.code === "invalid_type" && issue.input === undefined) {
+      problems.push({ key: configKey(namespace, issue.path), message: "is required" });
+    } else {
+      problems.push({ key: configKey(namespace, issue.path), message: issue.message });
+    }
+  }
+  return problems;
+}
+
+/** Keys an object schema accepts at `path`, for "did you mean" hints. */
+function knownKeys(path: PropertyKey[]): string[] {
+  let schema: z.ZodType = platformSchema;
+  for (const part of path) {
+    const shape = objectShape(schema);
+    const next = shape?.[String(part)];
+    if (!next) return [];
+    schema = next;
+  }
+  return Object.keys(objectShape(schema) ?? {});
+}
+
+function objectShape(schema: z.ZodType): Record<string, z.ZodType> | undefined {
+  let current: z.ZodType = schema;
+  // Unwrap defaults and pipes down to the object.
+  for (let i = 0; i < 5; i++) {
+    if (current instanceof z.ZodObject) return current.shape as Record<string, z.ZodType>;
+    if (current instanceof z.ZodDefault) current = current.def.innerType as z.ZodType;
+    else return undefined;
+  }
+  return undefined;
+}
+
+/** The known key nearest to `key` by edit distance, if it is a plausible typo. */
+export function closest(key: string, candidates: readonly string[]): string | undefined {
+  let best: { name: string; distance: number } | undefined;
+  for (const name of candidates) {
+    const distance = editDistance(key.toLowerCase(), name.toLowerCase());
+    if (!best || distance < best.distance) best = { name, distance };
+  }
+  return best && best.distance <= Math.max(2, Math.floor(key.length / 3)) ? best.name : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
+
+/** Raw config as Pulumi hands it over: every value a string, objects as JSON. */
+export type RawConfig = Readonly<Record<string, string>>;
+
+/** Decodes a raw config value: JSON where it parses (numbers, booleans, objects), else the string. */
+function decode(value: string): unknown {
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return value;
+  }
+}
+
+/**
+ * Validates raw config (`namespace:key` → string) and returns the typed, frozen stack config.
+ * Pure: the runtime is read by `loadConfig`, so tests pass plain objects.
+ *
+ * @throws ConfigError listing every problem, each with its key.
+ */
+export function parseStackConfig(raw: RawConfig, secretKeys: readonly string[] = []): StackConfig {
+  const platform: Record<string, unknown> = {};
+  const problems: ConfigProblem[] = [];
+  for (const [key, value] of Object.entries(raw)) {
+    if (!key.startsWith("platform:")) continue;
+    const name = key.slice("platform:".length);
+    if (SECRET_SETTINGS.includes(name)) {
+      if (!secretKeys.includes(key)) {
+        problems.push({ key, message: `is stored in plaintext; set it with \`pulumi config set --secret ${name} <value>\`` });
+      }
+    } else if (secretKeys.includes(key)) {
+      const hint = closest(name, SECRET_SETTINGS);
+      problems.push({ key, message: `unknown secret setting${hint ? `; did you mean platform:${hint}?` : ""}` });
+    } else {
+      platform[name] = decode(value);
+    }
+  }
+  const parsed = platformSchema.safeParse(platform);
+  if (!parsed.success) problems.push(...problemsOf("platform", parsed.error, knownKeys));
+
+  const tagsRaw = raw["aws:defaultTags"];
+  const tags = defaultTagsSchema.safeParse(tagsRaw === undefined ? undefined : decode(tagsRaw));
+  if (!tags.success) {
+    problems.push(...problemsOf("aws", tags.error, () => []).map(prefixDefaultTags));
+  }
+  if (parsed.success) {
+    const awsRegion = raw["aws:region"];
+    if (awsRegion !== undefined && awsRegion !== parsed.data.regions.home.region) {
+      problems.push({
+        key: "aws:region",
+        message: `is ${awsRegion} but platform:regions.home.region is ${parsed.data.regions.home.region}; they must match`,
+      });
+    }
+    if (tags.success && tags.data.tags.environment !== parsed.data.environment) {
+      problems.push({
+        key: "aws:defaultTags.tags.environment",
+        message: `is ${tags.data.tags.environment} but platform:environment is ${parsed.data.environment}`,
+      });
+    }
+  }
+  if (problems.length > 0 || !parsed.success || !tags.success) throw new ConfigError(problems);
+
+  return deepFreeze({
+    ...parsed.data,
+    defaultTags: tags.data.tags,
+    isProd: parsed.data.environment === "prod",
+  });
+}
+
+function prefixDefaultTags(problem: ConfigProblem): ConfigProblem {
+  const rest = problem.key.slice("aws:".length);
+  return { ...problem, key: `aws:defaultTags${rest ? `.${rest}` : ""}` };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object") {
+    Object.values(value).forEach(deepFreeze);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+let loaded: StackConfig | undefined;
+
+/** Reads and validates the stack's config once; later calls return the same frozen object. */
+export function loadConfig(): StackConfig {
+  loaded ??= parseStackConfig(pulumi.runtime.allConfig(), secretConfigKeys());
+  return loaded;
+}
+
+/** Keys stored as secrets. The SDK's predicate is public in JS but missing from its typings. */
+function secretConfigKeys(): string[] {
+  const runtime = pulumi.runtime as unknown as { isConfigSecret?: (key: string) => boolean };
+  if (typeof runtime.isConfigSecret !== "function") {
+    throw new Error("@pulumi/pulumi no longer exposes runtime.isConfigSecret; update config.ts");
+  }
+  return Object.keys(pulumi.runtime.allConfig()).filter((key) => runtime.isConfigSecret!(key));
+}
+
+/**
+ * Reads a declared `platform:` secret with `requireSecret`; `loadConfig` has already refused one
+ * stored in plaintext, so the value stays an encrypted Output end to end.
+ *
+ * @throws ConfigError naming the key when it is missing.
+ */
+export function readSecret(name: (typeof SECRET_SETTINGS)[number]): pulumi.Output<string> {
+  const key = `platform:${name}`;
+  if (!SECRET_SETTINGS.includes(name)) throw new Error(`${key} is not declared in SECRET_SETTINGS`);
+  if (pulumi.runtime.getConfig(key) === undefined) {
+    throw new ConfigError([
+      { key, message: `is required; set it with \`pulumi config set --secret ${name} <value>\`` },
+    ]);
+  }
+  return new pulumi.Config("platform").requireSecret(name);
+}

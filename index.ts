@@ -1,0 +1,49 @@
+/**
+ * Composition root: load config, build both regions, peer them, instantiate the workloads, export
+ * outputs. Workloads whose wiring outgrows a screen get a module under workloads/.
+ */
+import * as aws from "@pulumi/aws";
+import { loadConfig } from "./config";
+import { Network } from "./components/network";
+import { Peering } from "./components/peering";
+
+const config = loadConfig();
+
+/** One explicit provider per region; default providers are disabled in the stack files. */
+function regionalProvider(side: "home" | "remote"): aws.Provider {
+  return new aws.Provider(side, {
+    region: config.regions[side].region,
+    defaultTags: { tags: { ...config.defaultTags } },
+  });
+}
+
+const providers = { home: regionalProvider("home"), remote: regionalProvider("remote") };
+
+function regionalNetwork(side: "home" | "remote"): Network {
+  return new Network(
+    side,
+    {
+      cidrBlock: config.regions[side].cidr,
+      availabilityZones: [...config.regions[side].availabilityZones],
+      natStrategy: config.natStrategy,
+      flowLogs: { retentionInDays: config.logRetentionDays },
+    },
+    { provider: providers[side] },
+  );
+}
+
+const network = { home: regionalNetwork("home"), remote: regionalNetwork("remote") };
+
+const peering = new Peering("peering", {
+  requester: { network: network.home, provider: providers.home },
+  accepter: { network: network.remote, provider: providers.remote },
+});
+
+export const environment = config.environment;
+export const homeRegion = config.regions.home.region;
+export const remoteRegion = config.regions.remote.region;
+export const homeVpcId = network.home.vpcId;
+export const homeVpcCidr = network.home.cidrBlock;
+export const remoteVpcId = network.remote.vpcId;
+export const remoteVpcCidr = network.remote.cidrBlock;
+export const peeringConnectionId = peering.peeringConnectionId;
