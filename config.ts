@@ -8,7 +8,14 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { MAX_AZS, MIN_AZS, cidrsOverlap, parseCidr, planSubnets, isPrivateCidr } from "./components/cidr";
+import {
+  MAX_AZS,
+  MIN_AZS,
+  cidrsOverlap,
+  parseCidr,
+  planSubnets,
+  isPrivateCidr,
+} from "./components/cidr";
 
 /** Retention periods CloudWatch Logs accepts, in days. */
 export const LOG_RETENTION_DAYS = [
@@ -69,7 +76,11 @@ const regionSettings = z
     const seen = new Set<string>();
     side.availabilityZones.forEach((az, i) => {
       if (seen.has(az)) {
-        ctx.addIssue({ code: "custom", path: ["availabilityZones", i], message: `${az} is listed twice` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["availabilityZones", i],
+          message: `${az} is listed twice`,
+        });
       }
       seen.add(az);
     });
@@ -139,13 +150,11 @@ export const platformSchema = z
 export type PlatformSettings = z.infer<typeof platformSchema>;
 
 const defaultTagsSchema = z.object({
-  tags: z
-    .record(z.string(), z.string())
-    .superRefine((tags, ctx) => {
-      for (const key of REQUIRED_TAGS) {
-        if (!tags[key]) ctx.addIssue({ code: "custom", path: [key], message: "is required" });
-      }
-    }),
+  tags: z.record(z.string(), z.string()).superRefine((tags, ctx) => {
+    for (const key of REQUIRED_TAGS) {
+      if (!tags[key]) ctx.addIssue({ code: "custom", path: [key], message: "is required" });
+    }
+  }),
 });
 
 /** The validated stack configuration. */
@@ -185,7 +194,11 @@ export function configKey(namespace: string, path: readonly PropertyKey[]): stri
   return key;
 }
 
-function problemsOf(namespace: string, error: z.ZodError, known: (path: PropertyKey[]) => string[]) {
+function problemsOf(
+  namespace: string,
+  error: z.ZodError,
+  known: (path: PropertyKey[]) => string[],
+) {
   const problems: ConfigProblem[] = [];
   for (const issue of error.issues) {
     if (issue.code === "unrecognized_keys") {
@@ -277,11 +290,17 @@ export function parseStackConfig(raw: RawConfig, secretKeys: readonly string[] =
     const name = key.slice("platform:".length);
     if (SECRET_SETTINGS.includes(name)) {
       if (!secretKeys.includes(key)) {
-        problems.push({ key, message: `is stored in plaintext; set it with \`pulumi config set --secret ${name} <value>\`` });
+        problems.push({
+          key,
+          message: `is stored in plaintext; set it with \`pulumi config set --secret ${name} <value>\``,
+        });
       }
     } else if (secretKeys.includes(key)) {
       const hint = closest(name, SECRET_SETTINGS);
-      problems.push({ key, message: `unknown secret setting${hint ? `; did you mean platform:${hint}?` : ""}` });
+      problems.push({
+        key,
+        message: `unknown secret setting${hint ? `; did you mean platform:${hint}?` : ""}`,
+      });
     } else {
       platform[name] = decode(value);
     }

@@ -89,7 +89,9 @@ export function subBlock(parent: Cidr, prefix: number, index: number): Cidr {
   }
   const count = 2 ** (prefix - parent.prefix);
   if (!Number.isInteger(index) || index < 0 || index >= count) {
-    throw new Error(`${formatCidr(parent)} has ${count} /${prefix} blocks; index ${index} is out of range`);
+    throw new Error(
+      `${formatCidr(parent)} has ${count} /${prefix} blocks; index ${index} is out of range`,
+    );
   }
   return { network: parent.network + index * blockSize(prefix), prefix };
 }
@@ -129,7 +131,9 @@ export function planSubnets(vpcCidr: string, azCount: number): AzSubnets[] {
     );
   }
   if (!Number.isInteger(azCount) || azCount < MIN_AZS || azCount > MAX_AZS) {
-    throw new Error(`the AZ count must be a whole number from ${MIN_AZS} to ${MAX_AZS}, not ${azCount}`);
+    throw new Error(
+      `the AZ count must be a whole number from ${MIN_AZS} to ${MAX_AZS}, not ${azCount}`,
+    );
   }
   const eighth = (i: number) => subBlock(vpc, vpc.prefix + 3, i);
   const privateHalf = subBlock(vpc, vpc.prefix + 1, 0);

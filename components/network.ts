@@ -107,7 +107,9 @@ export class Network extends pulumi.ComponentResource {
     // Normalize: validate early, with the arg's name, before any child exists.
     const azs = [...args.availabilityZones];
     if (azs.length < MIN_AZS || azs.length > MAX_AZS) {
-      throw new Error(`Network ${name}: availabilityZones must list ${MIN_AZS} to ${MAX_AZS} AZs, got ${azs.length}`);
+      throw new Error(
+        `Network ${name}: availabilityZones must list ${MIN_AZS} to ${MAX_AZS} AZs, got ${azs.length}`,
+      );
     }
     let layout: AzSubnets[];
     try {
@@ -117,7 +119,9 @@ export class Network extends pulumi.ComponentResource {
     }
     const natStrategy = args.natStrategy ?? "single";
     if (!["none", "single", "perAz"].includes(natStrategy)) {
-      throw new Error(`Network ${name}: natStrategy must be none, single or perAz, not ${String(natStrategy)}`);
+      throw new Error(
+        `Network ${name}: natStrategy must be none, single or perAz, not ${String(natStrategy)}`,
+      );
     }
     const flowLogs = {
       retentionInDays: args.flowLogs?.retentionInDays ?? 14,
@@ -189,16 +193,28 @@ export class Network extends pulumi.ComponentResource {
     publicTier.forEach((t, i) => {
       new aws.ec2.Route(
         `${name}-public-internet-${i}`,
-        { routeTableId: t.routeTable.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: internetGateway.id },
+        {
+          routeTableId: t.routeTable.id,
+          destinationCidrBlock: "0.0.0.0/0",
+          gatewayId: internetGateway.id,
+        },
         parent,
       );
     });
 
     const natGateways = Array.from({ length: natGatewayCount(natStrategy, azs.length) }, (_, i) => {
-      const eip = new aws.ec2.Eip(`${name}-nat-eip-${i}`, { domain: "vpc", tags: nameTag(`nat-${i}`) }, parent);
+      const eip = new aws.ec2.Eip(
+        `${name}-nat-eip-${i}`,
+        { domain: "vpc", tags: nameTag(`nat-${i}`) },
+        parent,
+      );
       return new aws.ec2.NatGateway(
         `${name}-nat-${i}`,
-        { allocationId: eip.id, subnetId: publicTier[i]!.subnet.id, tags: nameTag(`nat-${azs[i]}`) },
+        {
+          allocationId: eip.id,
+          subnetId: publicTier[i]!.subnet.id,
+          tags: nameTag(`nat-${azs[i]}`),
+        },
         { parent: this, dependsOn: [internetGateway] },
       );
     });
@@ -208,7 +224,11 @@ export class Network extends pulumi.ComponentResource {
       if (nat === undefined) return;
       new aws.ec2.Route(
         `${name}-private-nat-${i}`,
-        { routeTableId: t.routeTable.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: natGateways[nat]!.id },
+        {
+          routeTableId: t.routeTable.id,
+          destinationCidrBlock: "0.0.0.0/0",
+          natGatewayId: natGateways[nat]!.id,
+        },
         parent,
       );
     });

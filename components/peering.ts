@@ -43,7 +43,9 @@ export class Peering extends pulumi.ComponentResource {
 
     // Normalize.
     const { requester, accepter } = args;
-    if (cidrsOverlap(parseCidr(requester.network.cidrBlock), parseCidr(accepter.network.cidrBlock))) {
+    if (
+      cidrsOverlap(parseCidr(requester.network.cidrBlock), parseCidr(accepter.network.cidrBlock))
+    ) {
       throw new Error(
         `Peering ${name}: requester ${requester.network.cidrBlock} and accepter ${accepter.network.cidrBlock} overlap; AWS cannot route between them`,
       );

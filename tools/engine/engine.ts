@@ -1,0 +1,291 @@
+/**
+ * The offline engine: runs the real program under Pulumi's mock runtime and records every resource
+ * it registers (type, name, parent, region from its provider, inputs) and the stack outputs.
+ *
+ * One plan per process: Pulumi's runtime state is global. Tests run it in a child process per stack.
+ */
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { fakeInvoke, fakeResource } from "./fake-cloud";
+import { loadStackFiles } from "./stack-files";
+
+/** One registered resource, as in the JSON contract of ARCHITECTURE.md §5. */
+export interface PlannedResource {
+  readonly urn: string;
+  readonly type: string;
+  readonly name: string;
+  /** URN of the parent resource, or null for the stack itself. */
+  readonly parent: string | null;
+  /** The AWS region it lives in; for a component, that of all its resources (null when mixed). */
+  region: string | null;
+  /** True for resources a provider manages; false for components and the stack. */
+  readonly custom: boolean;
+  /** URN of the explicit provider, or null for the default one (and for components). */
+  readonly provider: string | null;
+  readonly id: string | null;
+  /** Inputs as the program gave them; secrets read "[secret]", resource references their URN. */
+  readonly inputs: Record<string, unknown>;
+}
+
+export interface Plan {
+  readonly project: string;
+  readonly stack: string;
+  readonly resources: PlannedResource[];
+  readonly outputs: Record<string, unknown>;
+}
+
+/** The program failed or the engine could not answer it; `problems` lists every reason. */
+export class PlanError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join("\n"));
+    this.name = "PlanError";
+  }
+}
+
+export interface PlanOptions {
+  /** The project directory (Pulumi.yaml and the stack files). */
+  readonly root: string;
+  readonly stack: string;
+  /** The program's entry, relative to root. @default "index.ts" */
+  readonly program?: string;
+}
+
+// Pulumi's wire markers for special values (sdk/nodejs/runtime/rpc.ts).
+const SPECIAL_SIG = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** Turns a value off the wire into plain JSON: secrets masked, references as URNs. */
+export function plainValue(value: unknown): unknown {
+  if (value === UNKNOWN) return "[unknown]";
+  if (Array.isArray(value)) return value.map(plainValue);
+  if (value !== null && typeof value === "object") {
+    const record = value as Record<string, unknown>;
+    const sig = record[SPECIAL_SIG];
+    if (sig === SECRET_SIG) return "[secret]";
+    if (sig === RESOURCE_SIG) return record.urn;
+    return Object.fromEntries(
+      Object.entries(record)
+        .filter(([k]) => k !== SPECIAL_SIG)
+        .map(([k, v]) => [k, plainValue(v)]),
+    );
+  }
+  return value;
+}
+
+interface WireRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getProvider(): string;
+  getCustom(): boolean;
+  getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+}
+interface WireOutputsRequest {
+  getUrn(): string;
+  getOutputs(): { toJavaScript(): Record<string, unknown> } | undefined;
+}
+type Callback = (err: unknown, response: { getUrn(): string; getId(): string } | undefined) => void;
+interface MonitorLike {
+  registerResource(req: WireRequest, callback: Callback): Promise<void>;
+  registerResourceOutputs(
+    req: WireOutputsRequest,
+    callback: (err: unknown, res: unknown) => void,
+  ): void;
+}
+
+/** `urn::id` → urn. */
+function providerUrn(ref: string | undefined): string | null {
+  if (!ref) return null;
+  const at = ref.lastIndexOf("::");
+  return at > 0 ? ref.slice(0, at) : ref;
+}
+
+/** Runs the program of `root` for `stack` offline and returns what it would create. */
+export async function runPlan(options: PlanOptions): Promise<Plan> {
+  const files = loadStackFiles(options.root, options.stack);
+  const defaultRegion = files.config["aws:region"] ?? null;
+  const disabled = decodeList(files.config["pulumi:disable-default-providers"]);
+  const defaultsDisabled = disabled.includes("aws") || disabled.includes("*");
+
+  const problems: string[] = [];
+  const providers = new Map<
+    string,
+    { region: string | null; defaultTags: Record<string, string> }
+  >();
+  const pendingProviders = new Map<
+    string,
+    { region: string | null; defaultTags: Record<string, string> }
+  >();
+  const resources: PlannedResource[] = [];
+  let outputs: Record<string, unknown> = {};
+
+  const regionOf = (providerRef: string | undefined, what: string, explicit?: unknown) => {
+    const urn = providerUrn(providerRef);
+    if (!urn && defaultsDisabled) {
+      problems.push(
+        `${what} uses the default aws provider, which this stack disables (pulumi:disable-default-providers); ` +
+          `pass { provider } or a parent that has one`,
+      );
+    }
+    const provider = urn ? providers.get(urn) : undefined;
+    const region = typeof explicit === "string" ? explicit : (provider?.region ?? defaultRegion);
+    return { region: region ?? "us-east-1", defaultTags: provider?.defaultTags ?? {} };
+  };
+
+  pulumi.runtime.setAllConfig(files.config, files.secretKeys);
+  await pulumi.runtime.setMocks(
+    {
+      newResource: (args) => {
+        if (args.type.startsWith("pulumi:providers:")) {
+          // Providers receive nested objects as JSON strings.
+          const raw = args.inputs.defaultTags as unknown;
+          const decoded = (typeof raw === "string" ? JSON.parse(raw) : raw) as
+            { tags?: Record<string, string> } | undefined;
+          const tags = decoded?.tags;
+          pendingProviders.set(`${args.type}::${args.name}`, {
+            region: typeof args.inputs.region === "string" ? args.inputs.region : null,
+            defaultTags: tags ?? {},
+          });
+          return { id: `${args.name}-provider-id`, state: args.inputs as Record<string, unknown> };
+        }
+        if (!args.custom) return { id: undefined, state: {} };
+        const { region, defaultTags } = regionOf(
+          args.provider,
+          `${args.type} "${args.name}"`,
+          (args.inputs as Record<string, unknown>).region,
+        );
+        return fakeResource({
+          type: args.type,
+          name: args.name,
+          region,
+          inputs: args.inputs,
+          defaultTags,
+        });
+      },
+      call: (args) => {
+        const { region } = regionOf(args.provider, `the invoke ${args.token}`, args.inputs.region);
+        try {
+          return fakeInvoke(args.token, region, args.inputs as Record<string, unknown>);
+        } catch (err) {
+          problems.push((err as Error).message);
+          throw err;
+        }
+      },
+    },
+    files.project,
+    files.stack,
+    false,
+  );
+
+  // Record what the SDK sends (parent and provider are not in the mock's arguments).
+  const monitor = pulumi.runtime.getMonitor() as unknown as MonitorLike;
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, callback) =>
+    register(req, (err, response) => {
+      if (!err && response) {
+        const type = req.getType();
+        const urn = response.getUrn();
+        if (type.startsWith("pulumi:providers:")) {
+          const pending = pendingProviders.get(`${type}::${req.getName()}`);
+          if (pending) providers.set(urn, pending);
+        }
+        const inputs = (plainValue(req.getObject()?.toJavaScript() ?? {}) ?? {}) as Record<
+          string,
+          unknown
+        >;
+        const explicitRegion = typeof inputs.region === "string" ? inputs.region : undefined;
+        const provider = providerUrn(req.getProvider());
+        resources.push({
+          urn,
+          type,
+          name: req.getName(),
+          parent: req.getParent() || null,
+          region: type.startsWith("pulumi:providers:")
+            ? (providers.get(urn)?.region ?? null)
+            : req.getCustom()
+              ? (explicitRegion ??
+                (provider ? providers.get(provider)?.region : defaultRegion) ??
+                null)
+              : null,
+          custom: req.getCustom(),
+          provider,
+          id: response.getId() || null,
+          inputs,
+        });
+      }
+      callback(err, response);
+    });
+  const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
+  monitor.registerResourceOutputs = (req, callback) => {
+    if (req.getUrn().includes("::pulumi:pulumi:Stack::")) {
+      outputs = (plainValue(req.getOutputs()?.toJavaScript() ?? {}) ?? {}) as Record<
+        string,
+        unknown
+      >;
+    }
+    registerOutputs(req, callback);
+  };
+
+  // Failures inside resource registration surface as rejections nobody awaits: collect them all.
+  const onRejection = (reason: unknown) => problems.push(describe(reason));
+  process.on("unhandledRejection", onRejection);
+  try {
+    const program = path.resolve(options.root, options.program ?? "index.ts");
+    await pulumi.runtime.runInPulumiStack(
+      async () => (await import(program)) as Record<string, unknown>,
+    );
+  } catch (err) {
+    problems.unshift(describe(err));
+  }
+  try {
+    // Waits until every registration the program started has settled: no sleeps.
+    await pulumi.runtime.disconnect();
+    // Rejections are reported a turn after they happen; let that turn pass before listening stops.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  } finally {
+    process.off("unhandledRejection", onRejection);
+  }
+  if (problems.length > 0) throw new PlanError([...new Set(problems)]);
+
+  assignComponentRegions(resources);
+  return { project: files.project, stack: files.stack, resources, outputs };
+}
+
+function describe(err: unknown): string {
+  if (err instanceof pulumi.RunError) return err.message;
+  if (err instanceof Error) return err.stack ?? err.message;
+  return String(err);
+}
+
+function decodeList(value: string | undefined): string[] {
+  if (!value) return [];
+  try {
+    const parsed = JSON.parse(value) as unknown;
+    return Array.isArray(parsed) ? parsed.map(String) : [String(parsed)];
+  } catch {
+    return [value];
+  }
+}
+
+/** A component's region is that of every custom resource below it, or null when they differ. */
+function assignComponentRegions(resources: PlannedResource[]): void {
+  const children = new Map<string, PlannedResource[]>();
+  for (const r of resources) {
+    if (r.parent) children.set(r.parent, [...(children.get(r.parent) ?? []), r]);
+  }
+  const regionsBelow = (urn: string): Set<string | null> => {
+    const found = new Set<string | null>();
+    for (const child of children.get(urn) ?? []) {
+      if (child.custom) found.add(child.region);
+      else regionsBelow(child.urn).forEach((r) => found.add(r));
+    }
+    return found;
+  };
+  for (const r of resources) {
+    if (r.custom || r.type.startsWith("pulumi:providers:")) continue;
+    const below = regionsBelow(r.urn);
+    r.region = below.size === 1 ? [...below][0]! : null;
+  }
+}

@@ -1,0 +1,208 @@
+/**
+ * What the offline engine answers in AWS's place: realistic ids (with AWS prefixes), ARNs with the
+ * resource's region and a fixed fake account, auto-names, and the invokes the program uses. All
+ * deterministic: the same program gives the same plan, byte for byte.
+ */
+import { createHash } from "node:crypto";
+
+/** The account every offline ARN carries. Reserved-looking on purpose: it is no one's. */
+export const FAKE_ACCOUNT_ID = "123456789012";
+
+/** Deterministic hex of `length` characters from the seed. */
+export function fakeHex(seed: string, length: number): string {
+  return createHash("sha256").update(seed).digest("hex").slice(0, length);
+}
+
+/** A documentation-range address (RFC 5737) derived from the seed. */
+function fakePublicIp(seed: string): string {
+  return `203.0.113.${(parseInt(fakeHex(seed, 2), 16) % 254) + 1}`;
+}
+
+interface TypeRule {
+  /** Prefix of the id AWS gives this type (`vpc-`), or "name" when the id is the physical name. */
+  id?: string;
+  /** ARN after `arn:aws:`, with {region}, {account}, {id}, {name} placeholders. */
+  arn?: string;
+  /** Extra outputs AWS computes. */
+  extra?: (ctx: RuleContext) => Record<string, unknown>;
+}
+
+interface RuleContext {
+  readonly id: string;
+  readonly seed: string;
+  readonly region: string;
+  readonly inputs: Record<string, unknown>;
+}
+
+const ec2Arn = (kind: string) => `ec2:{region}:{account}:${kind}/{id}`;
+
+/** Per type token. A type not listed gets a generic id and ARN (see `fakeResource`). */
+const RULES: Record<string, TypeRule> = {
+  "aws:ec2/vpc:Vpc": {
+    id: "vpc-",
+    arn: ec2Arn("vpc"),
+    extra: ({ seed }) => ({
+      defaultSecurityGroupId: `sg-${fakeHex(`${seed}/sg`, 17)}`,
+      defaultNetworkAclId: `acl-${fakeHex(`${seed}/acl`, 17)}`,
+      defaultRouteTableId: `rtb-${fakeHex(`${seed}/rtb`, 17)}`,
+      mainRouteTableId: `rtb-${fakeHex(`${seed}/rtb`, 17)}`,
+      ownerId: FAKE_ACCOUNT_ID,
+    }),
+  },
+  "aws:ec2/subnet:Subnet": { id: "subnet-", arn: ec2Arn("subnet") },
+  "aws:ec2/internetGateway:InternetGateway": { id: "igw-", arn: ec2Arn("internet-gateway") },
+  "aws:ec2/eip:Eip": {
+    id: "eipalloc-",
+    arn: ec2Arn("elastic-ip"),
+    extra: ({ id, seed }) => ({ allocationId: id, publicIp: fakePublicIp(seed) }),
+  },
+  "aws:ec2/natGateway:NatGateway": {
+    id: "nat-",
+    arn: ec2Arn("natgateway"),
+    extra: ({ seed }) => ({ publicIp: fakePublicIp(`${seed}/eip`) }),
+  },
+  "aws:ec2/routeTable:RouteTable": { id: "rtb-", arn: ec2Arn("route-table") },
+  "aws:ec2/routeTableAssociation:RouteTableAssociation": { id: "rtbassoc-" },
+  "aws:ec2/route:Route": { id: "r-rtb-" },
+  "aws:ec2/vpcEndpoint:VpcEndpoint": {
+    id: "vpce-",
+    arn: ec2Arn("vpc-endpoint"),
+    extra: ({ seed }) => ({ prefixListId: `pl-${fakeHex(seed, 8)}`, state: "available" }),
+  },
+  "aws:ec2/securityGroup:SecurityGroup": { id: "sg-", arn: ec2Arn("security-group") },
+  "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": { id: "sg-", arn: ec2Arn("security-group") },
+  "aws:ec2/flowLog:FlowLog": { id: "fl-", arn: ec2Arn("vpc-flow-log") },
+  "aws:ec2/vpcPeeringConnection:VpcPeeringConnection": {
+    id: "pcx-",
+    arn: ec2Arn("vpc-peering-connection"),
+    extra: () => ({ acceptStatus: "pending-acceptance" }),
+  },
+  "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter": {
+    extra: ({ inputs }) => ({ acceptStatus: "active", id: inputs.vpcPeeringConnectionId }),
+  },
+  "aws:ec2/peeringConnectionOptions:PeeringConnectionOptions": {},
+  "aws:iam/role:Role": {
+    id: "name",
+    arn: "iam::{account}:role/{name}",
+    extra: ({ seed }) => ({ uniqueId: `AROA${fakeHex(seed, 17).toUpperCase()}` }),
+  },
+  "aws:iam/policy:Policy": { arn: "iam::{account}:policy/{name}" },
+  "aws:iam/rolePolicy:RolePolicy": {},
+  "aws:cloudwatch/logGroup:LogGroup": {
+    id: "name",
+    arn: "logs:{region}:{account}:log-group:{name}",
+  },
+};
+
+/** Ids some types take from an input rather than a fresh one. */
+const ID_FROM_INPUT: Record<string, string> = {
+  "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter": "vpcPeeringConnectionId",
+  "aws:ec2/peeringConnectionOptions:PeeringConnectionOptions": "vpcPeeringConnectionId",
+};
+
+export interface FakeResourceArgs {
+  readonly type: string;
+  readonly name: string;
+  readonly region: string;
+  readonly inputs: Record<string, unknown>;
+  /** The provider's default tags, merged into `tagsAll` as AWS would. */
+  readonly defaultTags?: Record<string, string>;
+}
+
+/**
+ * The id and output state AWS would give a new resource: inputs echoed, plus computed outputs.
+ * Resources that take a `name` get one auto-named as Pulumi does (`<logical>-<7 hex>`) when unset.
+ */
+export function fakeResource(args: FakeResourceArgs): {
+  id: string;
+  state: Record<string, unknown>;
+} {
+  const { type, name, region, inputs } = args;
+  const seed = `${type}::${name}`;
+  const rule = RULES[type] ?? {};
+  const physicalName =
+    typeof inputs.name === "string" ? inputs.name : `${name}-${fakeHex(seed, 7)}`;
+  const fromInput = ID_FROM_INPUT[type];
+  const id =
+    fromInput && typeof inputs[fromInput] === "string"
+      ? (inputs[fromInput] as string)
+      : rule.id === "name"
+        ? physicalName
+        : `${rule.id ?? ""}${fakeHex(seed, 17)}`;
+  const arn = (rule.arn ?? genericArnPattern(type))
+    .replace("{region}", region)
+    .replace("{account}", FAKE_ACCOUNT_ID)
+    .replace("{id}", id)
+    .replace("{name}", physicalName);
+  const tags = (inputs.tags ?? {}) as Record<string, string>;
+  const state: Record<string, unknown> = {
+    ...inputs,
+    name: physicalName,
+    arn: `arn:aws:${arn}`,
+    tagsAll: { ...args.defaultTags, ...tags },
+    ...rule.extra?.({ id, seed, region, inputs }),
+  };
+  return { id, state };
+}
+
+/** `aws:ecs/cluster:Cluster` → `ecs:{region}:{account}:cluster/{name}`. */
+function genericArnPattern(type: string): string {
+  const [, mod = "unknown", kind = "resource"] = /^aws:([^/]+)\/([^:]+):/.exec(type) ?? [];
+  return `${mod.toLowerCase()}:{region}:{account}:${kind.toLowerCase()}/{name}`;
+}
+
+/** Invokes the program may call, by token. Any other token fails the plan with its name. */
+const INVOKES: Record<
+  string,
+  (region: string, inputs: Record<string, unknown>) => Record<string, unknown>
+> = {
+  "aws:index/getRegion:getRegion": (region) => ({
+    id: region,
+    region,
+    name: region,
+    endpoint: `ec2.${region}.amazonaws.com`,
+    description: region,
+  }),
+  "aws:index/getCallerIdentity:getCallerIdentity": () => ({
+    id: FAKE_ACCOUNT_ID,
+    accountId: FAKE_ACCOUNT_ID,
+    arn: `arn:aws:sts::${FAKE_ACCOUNT_ID}:assumed-role/offline-plan/offline`,
+    userId: "AROAOFFLINEPLAN:offline",
+  }),
+  "aws:index/getPartition:getPartition": () => ({
+    id: "aws",
+    partition: "aws",
+    dnsSuffix: "amazonaws.com",
+    reverseDnsPrefix: "com.amazonaws",
+  }),
+  "aws:index/getAvailabilityZones:getAvailabilityZones": (region) => {
+    const names = ["a", "b", "c", "d"].map((s) => `${region}${s}`);
+    return {
+      id: region,
+      names,
+      zoneIds: names.map((_, i) => `${region}-az${i + 1}`),
+      groupNames: [region],
+    };
+  },
+};
+
+/** Thrown for an invoke the engine cannot answer. */
+export class UnknownInvokeError extends Error {
+  constructor(token: string) {
+    super(
+      `the offline engine has no answer for the invoke ${token}; add one to INVOKES in tools/engine/fake-cloud.ts ` +
+        `(answered: ${Object.keys(INVOKES).join(", ")})`,
+    );
+    this.name = "UnknownInvokeError";
+  }
+}
+
+export function fakeInvoke(
+  token: string,
+  region: string,
+  inputs: Record<string, unknown>,
+): Record<string, unknown> {
+  const answer = INVOKES[token];
+  if (!answer) throw new UnknownInvokeError(token);
+  return answer(region, inputs);
+}

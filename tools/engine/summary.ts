@@ -1,0 +1,209 @@
+/**
+ * The plan in a reader's terms: per region the network's key facts, the peering, and per component
+ * its resources with their counts. `summarize` gives the facts as data (tested); `formatSummary`
+ * prints them.
+ */
+import type { Plan, PlannedResource } from "./engine";
+
+export interface VpcFacts {
+  readonly name: string;
+  readonly cidr: string;
+  readonly availabilityZones: string[];
+  readonly subnets: { public: number; private: number; isolated: number };
+  readonly natGateways: number;
+  readonly routeTables: number;
+  readonly gatewayEndpoints: string[];
+  /** Flow logs on this VPC: traffic type and destination log group retention. */
+  readonly flowLogs: { trafficType: string; retentionInDays: number | null }[];
+}
+
+export interface RegionFacts {
+  readonly region: string;
+  /** Names of the explicit providers of this region. */
+  readonly providers: string[];
+  /** AWS resources (providers and components excluded). */
+  readonly resourceCount: number;
+  readonly vpcs: VpcFacts[];
+}
+
+export interface PeeringFacts {
+  readonly name: string;
+  readonly requesterRegion: string | null;
+  readonly accepterRegion: string | null;
+  /** Routes through the peering, per region, with their destination CIDRs. */
+  readonly routes: Record<string, string[]>;
+  /** Regions whose side of the connection resolves the peer's private DNS names. */
+  readonly dnsResolution: string[];
+}
+
+export interface ComponentFacts {
+  readonly type: string;
+  readonly name: string;
+  readonly region: string | null;
+  readonly resourceCount: number;
+  readonly byType: Record<string, number>;
+}
+
+export interface PlanFacts {
+  readonly project: string;
+  readonly stack: string;
+  readonly resourceCount: number;
+  readonly regions: RegionFacts[];
+  readonly peerings: PeeringFacts[];
+  readonly components: ComponentFacts[];
+}
+
+const isAws = (r: PlannedResource) => r.custom && !r.type.startsWith("pulumi:");
+const str = (v: unknown) => (typeof v === "string" ? v : "");
+
+export function summarize(plan: Plan): PlanFacts {
+  const aws = plan.resources.filter(isAws);
+  const ofType = (type: string, region?: string) =>
+    aws.filter((r) => r.type === type && (region === undefined || r.region === region));
+  // Regions in the order their providers were declared (home first), then any other.
+  const regions = [
+    ...new Set([
+      ...plan.resources
+        .filter((r) => r.type.startsWith("pulumi:providers:"))
+        .map((r) => r.region ?? "unknown"),
+      ...aws.map((r) => r.region ?? "unknown"),
+    ]),
+  ].filter((region) => aws.some((r) => (r.region ?? "unknown") === region));
+
+  const vpcFacts = (vpc: PlannedResource): VpcFacts => {
+    const inVpc = (type: string) => ofType(type).filter((r) => r.inputs.vpcId === vpc.id);
+    const subnets = inVpc("aws:ec2/subnet:Subnet");
+    const subnetIds = new Set(subnets.map((s) => s.id));
+    const tier = (t: string) =>
+      subnets.filter(
+        (s) => (s.inputs.tags as Record<string, string> | undefined)?.["platform:tier"] === t,
+      ).length;
+    const logGroups = ofType("aws:cloudwatch/logGroup:LogGroup");
+    return {
+      name: vpc.name,
+      cidr: str(vpc.inputs.cidrBlock),
+      availabilityZones: [...new Set(subnets.map((s) => str(s.inputs.availabilityZone)))].sort(),
+      subnets: { public: tier("public"), private: tier("private"), isolated: tier("isolated") },
+      natGateways: ofType("aws:ec2/natGateway:NatGateway").filter((n) =>
+        subnetIds.has(str(n.inputs.subnetId)),
+      ).length,
+      routeTables: inVpc("aws:ec2/routeTable:RouteTable").length,
+      gatewayEndpoints: inVpc("aws:ec2/vpcEndpoint:VpcEndpoint")
+        .filter((e) => e.inputs.vpcEndpointType === "Gateway")
+        .map((e) => str(e.inputs.serviceName).split(".").pop() ?? "")
+        .sort(),
+      flowLogs: inVpc("aws:ec2/flowLog:FlowLog").map((f) => {
+        const group = logGroups.find(
+          (g) =>
+            g.region === f.region && str(f.inputs.logDestination).endsWith(`:log-group:${g.id}`),
+        );
+        const retention = group?.inputs.retentionInDays;
+        return {
+          trafficType: str(f.inputs.trafficType),
+          retentionInDays: typeof retention === "number" ? retention : null,
+        };
+      }),
+    };
+  };
+
+  const providerNames = (region: string) =>
+    plan.resources
+      .filter((r) => r.type.startsWith("pulumi:providers:") && r.region === region)
+      .map((r) => r.name);
+
+  const peerings = ofType("aws:ec2/vpcPeeringConnection:VpcPeeringConnection").map(
+    (pcx): PeeringFacts => {
+      const routes: Record<string, string[]> = {};
+      for (const route of ofType("aws:ec2/route:Route").filter(
+        (r) => r.inputs.vpcPeeringConnectionId === pcx.id,
+      )) {
+        const region = route.region ?? "unknown";
+        (routes[region] ??= []).push(str(route.inputs.destinationCidrBlock));
+      }
+      const dnsResolution = ofType("aws:ec2/peeringConnectionOptions:PeeringConnectionOptions")
+        .filter((o) => o.inputs.vpcPeeringConnectionId === pcx.id)
+        .filter((o) => {
+          const side = (o.inputs.requester ?? o.inputs.accepter) as
+            { allowRemoteVpcDnsResolution?: boolean } | undefined;
+          return side?.allowRemoteVpcDnsResolution === true;
+        })
+        .map((o) => o.region ?? "unknown")
+        .sort();
+      return {
+        name: pcx.name,
+        requesterRegion: pcx.region,
+        accepterRegion: str(pcx.inputs.peerRegion) || pcx.region,
+        routes,
+        dnsResolution,
+      };
+    },
+  );
+
+  const descendants = (urn: string): PlannedResource[] =>
+    plan.resources.filter((r) => r.parent === urn).flatMap((r) => [r, ...descendants(r.urn)]);
+  const components = plan.resources
+    .filter((r) => !r.custom && r.type !== "pulumi:pulumi:Stack")
+    .filter((r) => plan.resources.find((p) => p.urn === r.parent)?.type === "pulumi:pulumi:Stack")
+    .map((c): ComponentFacts => {
+      const below = descendants(c.urn).filter(isAws);
+      const byType: Record<string, number> = {};
+      for (const r of below) byType[r.type] = (byType[r.type] ?? 0) + 1;
+      return { type: c.type, name: c.name, region: c.region, resourceCount: below.length, byType };
+    })
+    .sort((a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name));
+
+  return {
+    project: plan.project,
+    stack: plan.stack,
+    resourceCount: aws.length,
+    regions: regions.map((region) => ({
+      region,
+      providers: providerNames(region),
+      resourceCount: aws.filter((r) => (r.region ?? "unknown") === region).length,
+      vpcs: ofType("aws:ec2/vpc:Vpc", region).map(vpcFacts),
+    })),
+    peerings,
+    components,
+  };
+}
+
+export function formatSummary(plan: Plan): string {
+  const facts = summarize(plan);
+  const lines: string[] = [
+    `Plan of ${facts.project}/${facts.stack}: ${facts.resourceCount} AWS resources in ${facts.regions.length} region(s)`,
+  ];
+  for (const region of facts.regions) {
+    lines.push(
+      "",
+      `${region.region} (provider ${region.providers.join(", ") || "default"}): ${region.resourceCount} resources`,
+    );
+    for (const vpc of region.vpcs) {
+      lines.push(
+        `  VPC ${vpc.name} ${vpc.cidr}, AZs ${vpc.availabilityZones.join(", ")}`,
+        `    subnets: ${vpc.subnets.public} public, ${vpc.subnets.private} private, ${vpc.subnets.isolated} isolated; route tables: ${vpc.routeTables}`,
+        `    NAT gateways: ${vpc.natGateways}; gateway endpoints: ${vpc.gatewayEndpoints.join(", ") || "none"}`,
+        `    flow logs: ${
+          vpc.flowLogs
+            .map((f) => `${f.trafficType} to CloudWatch Logs, ${f.retentionInDays ?? "?"} days`)
+            .join("; ") || "NONE"
+        }`,
+      );
+    }
+  }
+  for (const p of facts.peerings) {
+    lines.push("", `Peering ${p.name}: ${p.requesterRegion} requests, ${p.accepterRegion} accepts`);
+    for (const [region, cidrs] of Object.entries(p.routes)) {
+      lines.push(`  ${region}: ${cidrs.length} routes to ${[...new Set(cidrs)].join(", ")}`);
+    }
+    lines.push(`  DNS resolution across the peering: ${p.dnsResolution.join(", ") || "off"}`);
+  }
+  lines.push("", "Components:");
+  for (const c of facts.components) {
+    lines.push(
+      `  ${c.type} ${c.name} (${c.region ?? "several regions"}): ${c.resourceCount} resources`,
+    );
+    for (const [type, count] of Object.entries(c.byType).sort())
+      lines.push(`    ${String(count).padStart(3)}  ${type}`);
+  }
+  return lines.join("\n");
+}

@@ -1,0 +1,61 @@
+/**
+ * `npm run plan -- --stack dev|prod [--json FILE]`: what a stack would create, offline. No Pulumi
+ * CLI, no AWS credentials, no passphrase: the real program runs under Pulumi's mock runtime.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { PlanError, runPlan } from "./engine/engine";
+import { StackFileError, listStacks } from "./engine/stack-files";
+import { formatSummary } from "./engine/summary";
+
+const USAGE = "usage: npm run plan -- --stack <stack> [--json FILE]";
+
+async function main(): Promise<number> {
+  const root = path.resolve(__dirname, "..");
+  let values: { stack?: string; json?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      options: { stack: { type: "string" }, json: { type: "string" }, help: { type: "boolean" } },
+      strict: true,
+    }));
+  } catch (err) {
+    console.error(`${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (!values.stack) {
+    console.error(`--stack is required (stacks: ${listStacks(root).join(", ")})\n${USAGE}`);
+    return 2;
+  }
+
+  try {
+    const plan = await runPlan({ root, stack: values.stack });
+    console.log(formatSummary(plan));
+    if (values.json) {
+      fs.mkdirSync(path.dirname(path.resolve(values.json)), { recursive: true });
+      fs.writeFileSync(values.json, `${JSON.stringify(plan, null, 2)}\n`);
+      console.log(`\nplan written to ${values.json}`);
+    }
+    return 0;
+  } catch (err) {
+    if (err instanceof PlanError || err instanceof StackFileError) {
+      console.error(`plan of stack "${values.stack}" failed:\n${err.message}`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  },
+);
