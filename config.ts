@@ -14,6 +14,7 @@ import {
   cidrsOverlap,
   parseCidr,
   planSubnets,
+  type Cidr,
   isPrivateCidr,
 } from "./components/cidr";
 
@@ -86,6 +87,15 @@ const regionSettings = z
     });
   });
 
+/** A CIDR, or undefined when malformed (its own field reports that). */
+function tryParseCidr(text: string): Cidr | undefined {
+  try {
+    return parseCidr(text);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The schema of every `platform:` setting. Descriptions feed the README's reference table. */
 export const platformSchema = z
   .strictObject({
@@ -93,10 +103,10 @@ export const platformSchema = z
       .enum(ENVIRONMENTS, { error: `must be one of ${ENVIRONMENTS.join(", ")}` })
       .describe("Environment profile: dev or prod (sizes, retention, protection)"),
     azs: z
-      .number()
-      .int()
-      .min(MIN_AZS)
-      .max(MAX_AZS)
+      .number({ error: "must be a whole number" })
+      .int({ error: "must be a whole number" })
+      .min(MIN_AZS, { error: `must be ${MIN_AZS} to ${MAX_AZS}` })
+      .max(MAX_AZS, { error: `must be ${MIN_AZS} to ${MAX_AZS}` })
       .default(2)
       .describe(`Availability zones per region, ${MIN_AZS} to ${MAX_AZS}`),
     natStrategy: z
@@ -104,7 +114,7 @@ export const platformSchema = z
       .default("single")
       .describe("NAT gateways per region: none, single, or perAz"),
     logRetentionDays: z
-      .number()
+      .number({ error: "must be a number of days" })
       .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), {
         error: `must be a CloudWatch Logs retention: ${LOG_RETENTION_DAYS.join(", ")}`,
       })
@@ -123,7 +133,7 @@ export const platformSchema = z
             message: `must differ from platform:regions.home.region (${regions.home.region})`,
           });
         }
-        const [home, remote] = [regions.home.cidr, regions.remote.cidr].map(parseCidr);
+        const [home, remote] = [regions.home.cidr, regions.remote.cidr].map(tryParseCidr);
         if (home && remote && cidrsOverlap(home, remote)) {
           ctx.addIssue({
             code: "custom",
@@ -194,8 +204,18 @@ export function configKey(namespace: string, path: readonly PropertyKey[]): stri
   return key;
 }
 
+function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
+  return path.reduce<unknown>(
+    (v, part) =>
+      v !== null && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[part] : undefined,
+    value,
+  );
+}
+
+/** Zod issues as config problems; `input` is what was validated, to tell missing from wrong. */
 function problemsOf(
   namespace: string,
+  input: unknown,
   error: z.ZodError,
   known: (path: PropertyKey[]) => string[],
 ) {
@@ -209,7 +229,7 @@ function problemsOf(
           message: `unknown setting${hint ? `; did you mean ${configKey(namespace, [...issue.path, hint])}?` : ""}`,
         });
       }
-    } else if (issue.code === "invalid_type" && issue.input === undefined) {
+    } else if (valueAt(input, issue.path) === undefined) {
       problems.push({ key: configKey(namespace, issue.path), message: "is required" });
     } else {
       problems.push({ key: configKey(namespace, issue.path), message: issue.message });
@@ -306,12 +326,13 @@ export function parseStackConfig(raw: RawConfig, secretKeys: readonly string[] =
     }
   }
   const parsed = platformSchema.safeParse(platform);
-  if (!parsed.success) problems.push(...problemsOf("platform", parsed.error, knownKeys));
+  if (!parsed.success) problems.push(...problemsOf("platform", platform, parsed.error, knownKeys));
 
   const tagsRaw = raw["aws:defaultTags"];
-  const tags = defaultTagsSchema.safeParse(tagsRaw === undefined ? undefined : decode(tagsRaw));
+  const tagsInput = tagsRaw === undefined ? undefined : decode(tagsRaw);
+  const tags = defaultTagsSchema.safeParse(tagsInput);
   if (!tags.success) {
-    problems.push(...problemsOf("aws", tags.error, () => []).map(prefixDefaultTags));
+    problems.push(...problemsOf("aws", tagsInput, tags.error, () => []).map(prefixDefaultTags));
   }
   if (parsed.success) {
     const awsRegion = raw["aws:region"];

@@ -9,20 +9,26 @@ import { PlanError, runPlan } from "./engine/engine";
 import { StackFileError, listStacks } from "./engine/stack-files";
 import { formatSummary } from "./engine/summary";
 
-const USAGE = "usage: npm run plan -- --stack <stack> [--json FILE]";
+const USAGE = "usage: npm run plan -- --stack <stack> [--json FILE] [--dir PROJECT_DIR]";
 
 async function main(): Promise<number> {
-  const root = path.resolve(__dirname, "..");
-  let values: { stack?: string; json?: string; help?: boolean };
+  let values: { stack?: string; json?: string; dir?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
-      options: { stack: { type: "string" }, json: { type: "string" }, help: { type: "boolean" } },
+      options: {
+        stack: { type: "string" },
+        json: { type: "string" },
+        dir: { type: "string" },
+        help: { type: "boolean" },
+      },
       strict: true,
     }));
   } catch (err) {
     console.error(`${(err as Error).message}\n${USAGE}`);
     return 2;
   }
+  // The project directory: this repository unless --dir names another (test fixtures do).
+  const root = path.resolve(values.dir ?? path.join(__dirname, ".."));
   if (values.help) {
     console.log(USAGE);
     return 0;

@@ -1,0 +1,330 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { expect } from "chai";
+import { parse } from "yaml";
+import { z } from "zod";
+import {
+  ConfigError,
+  configKey,
+  parseStackConfig,
+  platformSchema,
+  SECRET_SETTINGS,
+  type RawConfig,
+} from "../config";
+import { loadStackFiles } from "../tools/engine/stack-files";
+
+const root = path.resolve(__dirname, "..");
+
+/** A valid dev-like config, as Pulumi hands it to the program (strings, objects as JSON). */
+function validRaw(): Record<string, string> {
+  return {
+    "aws:region": "us-east-1",
+    "aws:defaultTags": JSON.stringify({
+      tags: { project: "platform", environment: "dev", "managed-by": "pulumi" },
+    }),
+    "platform:environment": "dev",
+    "platform:azs": "2",
+    "platform:natStrategy": "single",
+    "platform:logRetentionDays": "14",
+    "platform:regions": JSON.stringify({
+      home: {
+        region: "us-east-1",
+        cidr: "10.10.0.0/16",
+        availabilityZones: ["us-east-1a", "us-east-1b"],
+      },
+      remote: {
+        region: "eu-central-1",
+        cidr: "10.20.0.0/16",
+        availabilityZones: ["eu-central-1a", "eu-central-1b"],
+      },
+    }),
+  };
+}
+
+type Regions = { home: Record<string, unknown>; remote: Record<string, unknown> };
+function withRegions(edit: (r: Regions) => void): Record<string, string> {
+  const raw = validRaw();
+  const regions = JSON.parse(raw["platform:regions"]!) as Regions;
+  edit(regions);
+  raw["platform:regions"] = JSON.stringify(regions);
+  return raw;
+}
+
+function problemsOf(raw: RawConfig, secretKeys: string[] = []): { key: string; message: string }[] {
+  try {
+    parseStackConfig(raw, secretKeys);
+  } catch (err) {
+    expect(err).to.be.instanceOf(ConfigError);
+    return [...(err as ConfigError).problems];
+  }
+  throw new Error("expected the config to be rejected");
+}
+
+describe("stack config", () => {
+  it("accepts a valid config and returns a typed, frozen object", () => {
+    const config = parseStackConfig(validRaw());
+    expect(config.environment).to.equal("dev");
+    expect(config.azs).to.equal(2);
+    expect(config.natStrategy).to.equal("single");
+    expect(config.regions.remote.cidr).to.equal("10.20.0.0/16");
+    expect(config.defaultTags).to.deep.equal({
+      project: "platform",
+      environment: "dev",
+      "managed-by": "pulumi",
+    });
+    expect(config.isProd).to.be.false;
+    expect(Object.isFrozen(config)).to.be.true;
+    expect(Object.isFrozen(config.regions.home.availabilityZones)).to.be.true;
+  });
+
+  it("fills the defaults Pulumi.yaml declares when a setting is absent", () => {
+    const raw = validRaw();
+    delete raw["platform:natStrategy"];
+    delete raw["platform:logRetentionDays"];
+    const config = parseStackConfig(raw);
+    expect(config.natStrategy).to.equal("single");
+    expect(config.logRetentionDays).to.equal(14);
+  });
+
+  const bad: { what: string; raw: () => RawConfig; key: string; message: RegExp }[] = [
+    {
+      what: "a typo in a top-level key",
+      raw: () => {
+        const raw = validRaw();
+        raw["platform:natStrategey"] = raw["platform:natStrategy"]!;
+        return raw;
+      },
+      key: "platform:natStrategey",
+      message: /unknown setting; did you mean platform:natStrategy\?/,
+    },
+    {
+      what: "a typo in a nested key",
+      raw: () => withRegions((r) => (r.remote.cidrs = "10.30.0.0/16")),
+      key: "platform:regions.remote.cidrs",
+      message: /unknown setting; did you mean platform:regions.remote.cidr\?/,
+    },
+    {
+      what: "a CIDR that is not one",
+      raw: () => withRegions((r) => (r.remote.cidr = "10.20.0/16")),
+      key: "platform:regions.remote.cidr",
+      message: /not an IPv4 CIDR block/,
+    },
+    {
+      what: "a CIDR prefix too large for the layout",
+      raw: () => withRegions((r) => (r.home.cidr = "10.10.0.0/24")),
+      key: "platform:regions.home.cidr",
+      message: /VPC prefix must be \/16 to \/23/,
+    },
+    {
+      what: "a CIDR with host bits set",
+      raw: () => withRegions((r) => (r.home.cidr = "10.10.1.0/16")),
+      key: "platform:regions.home.cidr",
+      message: /host bits set/,
+    },
+    {
+      what: "a public CIDR",
+      raw: () => withRegions((r) => (r.home.cidr = "54.10.0.0/16")),
+      key: "platform:regions.home.cidr",
+      message: /not inside an RFC 1918 private range/,
+    },
+    {
+      what: "overlapping CIDRs",
+      raw: () => withRegions((r) => (r.remote.cidr = "10.10.128.0/17")),
+      key: "platform:regions.remote.cidr",
+      message: /overlaps platform:regions.home.cidr \(10.10.0.0\/16\)/,
+    },
+    {
+      what: "an AZ of the wrong region",
+      raw: () => withRegions((r) => (r.remote.availabilityZones = ["eu-central-1a", "us-east-1b"])),
+      key: "platform:regions.remote.availabilityZones[1]",
+      message: /us-east-1b is not an availability zone of eu-central-1/,
+    },
+    {
+      what: "fewer AZs than azs",
+      raw: () => withRegions((r) => (r.home.availabilityZones = ["us-east-1a"])),
+      key: "platform:regions.home.availabilityZones",
+      message: /lists 1 AZs but platform:azs is 2/,
+    },
+    {
+      what: "an AZ listed twice",
+      raw: () => withRegions((r) => (r.home.availabilityZones = ["us-east-1a", "us-east-1a"])),
+      key: "platform:regions.home.availabilityZones[1]",
+      message: /listed twice/,
+    },
+    {
+      what: "an unknown NAT strategy",
+      raw: () => ({ ...validRaw(), "platform:natStrategy": "perRegion" }),
+      key: "platform:natStrategy",
+      message: /must be one of none, single, perAz/,
+    },
+    {
+      what: "an unknown environment",
+      raw: () => ({ ...validRaw(), "platform:environment": "production" }),
+      key: "platform:environment",
+      message: /must be one of dev, prod/,
+    },
+    {
+      what: "a missing environment",
+      raw: () => {
+        const raw = validRaw();
+        delete raw["platform:environment"];
+        return raw;
+      },
+      key: "platform:environment",
+      message: /is required/,
+    },
+    {
+      what: "azs out of range",
+      raw: () => ({ ...validRaw(), "platform:azs": "5" }),
+      key: "platform:azs",
+      message: /must be 2 to 4/,
+    },
+    {
+      what: "a retention CloudWatch does not offer",
+      raw: () => ({ ...validRaw(), "platform:logRetentionDays": "10" }),
+      key: "platform:logRetentionDays",
+      message: /must be a CloudWatch Logs retention: 1, 3, 5, 7, 14/,
+    },
+    {
+      what: "the same region twice",
+      raw: () =>
+        withRegions((r) => {
+          r.remote.region = "us-east-1";
+          r.remote.availabilityZones = ["us-east-1c", "us-east-1d"];
+        }),
+      key: "platform:regions.remote.region",
+      message: /must differ from platform:regions.home.region/,
+    },
+    {
+      what: "a region name that is not one",
+      raw: () => withRegions((r) => (r.remote.region = "frankfurt")),
+      key: "platform:regions.remote.region",
+      message: /must be an AWS region name like us-east-1/,
+    },
+    {
+      what: "aws:region not the home region",
+      raw: () => ({ ...validRaw(), "aws:region": "eu-west-1" }),
+      key: "aws:region",
+      message: /is eu-west-1 but platform:regions.home.region is us-east-1/,
+    },
+    {
+      what: "a required default tag missing",
+      raw: () => ({
+        ...validRaw(),
+        "aws:defaultTags": JSON.stringify({ tags: { project: "platform", environment: "dev" } }),
+      }),
+      key: "aws:defaultTags.tags.managed-by",
+      message: /is required/,
+    },
+    {
+      what: "an environment tag that disagrees",
+      raw: () => ({
+        ...validRaw(),
+        "aws:defaultTags": JSON.stringify({
+          tags: { project: "platform", environment: "prod", "managed-by": "pulumi" },
+        }),
+      }),
+      key: "aws:defaultTags.tags.environment",
+      message: /is prod but platform:environment is dev/,
+    },
+    {
+      what: "regions missing",
+      raw: () => {
+        const raw = validRaw();
+        delete raw["platform:regions"];
+        return raw;
+      },
+      key: "platform:regions",
+      message: /is required/,
+    },
+  ];
+
+  for (const c of bad) {
+    it(`rejects ${c.what}, naming ${c.key}`, () => {
+      const problems = problemsOf(c.raw());
+      const problem = problems.find((p) => p.key === c.key);
+      expect(problem, `problems: ${JSON.stringify(problems)}`).to.exist;
+      expect(problem!.message).to.match(c.message);
+    });
+  }
+
+  it("lists every problem at once, each with its key", () => {
+    const raw = withRegions((r) => {
+      r.remote.cidr = "10.10.0.0/16";
+      r.remote.availabilityZones = ["eu-central-1a", "us-east-1b"];
+    });
+    raw["platform:natStrategey"] = "single";
+    const problems = problemsOf(raw);
+    expect(problems.map((p) => p.key)).to.have.members([
+      "platform:regions.remote.cidr",
+      "platform:regions.remote.availabilityZones[1]",
+      "platform:natStrategey",
+    ]);
+    try {
+      parseStackConfig(raw);
+    } catch (err) {
+      expect((err as Error).message).to.match(
+        /^Invalid stack configuration \(3 problems\):\n  - platform:/,
+      );
+    }
+  });
+
+  it("refuses a secret value for a setting that is not a declared secret", () => {
+    const raw = { ...validRaw(), "platform:apiKey": "offline-secret:platform:apiKey" };
+    const problems = problemsOf(raw, ["platform:apiKey"]);
+    expect(problems).to.deep.include({ key: "platform:apiKey", message: "unknown secret setting" });
+    expect(SECRET_SETTINGS).not.to.include("apiKey");
+  });
+
+  it("formats zod paths as config keys", () => {
+    expect(configKey("platform", ["regions", "home", "availabilityZones", 1])).to.equal(
+      "platform:regions.home.availabilityZones[1]",
+    );
+    expect(configKey("platform", ["azs"])).to.equal("platform:azs");
+  });
+
+  it("accepts both stack files", () => {
+    for (const stack of ["dev", "prod"]) {
+      const files = loadStackFiles(root, stack);
+      const config = parseStackConfig(files.config, files.secretKeys);
+      expect(config.environment).to.equal(stack);
+    }
+  });
+
+  describe("Pulumi.yaml", () => {
+    const project = parse(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8")) as {
+      name: string;
+      config: Record<string, { type: string; default?: unknown; description?: string }>;
+    };
+    const shape = platformSchema.shape;
+
+    it("declares only the types Pulumi's project schema allows", () => {
+      for (const [key, decl] of Object.entries(project.config)) {
+        expect(["string", "integer", "boolean", "array"], key).to.include(decl.type);
+        expect(
+          Object.keys(decl).every((k) =>
+            ["type", "items", "description", "secret", "default"].includes(k),
+          ),
+          key,
+        ).to.be.true;
+      }
+    });
+
+    it("declares every scalar setting of the schema, with the schema's type and default", () => {
+      const scalars = Object.entries(shape).filter(([, schema]) => {
+        const inner = schema instanceof z.ZodDefault ? schema.def.innerType : schema;
+        return !(inner instanceof z.ZodObject);
+      });
+      expect(Object.keys(project.config).sort()).to.deep.equal(scalars.map(([k]) => k).sort());
+      for (const [key, schema] of scalars) {
+        const decl = project.config[key]!;
+        const isDefault = schema instanceof z.ZodDefault;
+        const inner = isDefault ? schema.def.innerType : schema;
+        expect(decl.type, key).to.equal(inner instanceof z.ZodNumber ? "integer" : "string");
+        const schemaDefault = isDefault ? (schema.parse(undefined) as unknown) : undefined;
+        expect(decl.default, key).to.deep.equal(schemaDefault);
+        expect(decl.description, key).to.equal(schema.description);
+      }
+    });
+  });
+});
