@@ -1,0 +1,83 @@
+/**
+ * Runs component code under Pulumi's mock runtime and returns every resource it registered, with
+ * the outputs the offline engine's fake cloud gives (so ids and ARNs look like AWS's).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { fakeInvoke, fakeResource } from "../../tools/engine/fake-cloud";
+
+export interface Registered {
+  readonly type: string;
+  readonly name: string;
+  readonly inputs: Record<string, any>;
+  /** The explicit provider's logical name (`home`), or undefined for the default one. */
+  readonly provider: string | undefined;
+  readonly region: string;
+  readonly id: string;
+  readonly state: Record<string, any>;
+}
+
+/** `urn:...::pulumi:providers:aws::home::<id>` → `home`. */
+function providerName(ref: string | undefined): string | undefined {
+  if (!ref) return undefined;
+  const urn = ref.slice(0, ref.lastIndexOf("::"));
+  return urn.slice(urn.lastIndexOf("::") + 2);
+}
+
+/**
+ * Calls `build` under mocks and waits (no sleeps) until every registration has settled.
+ * `regions` maps provider names to regions; resources on the default provider get `us-east-1`.
+ */
+export async function runWithMocks(
+  build: () => void,
+  regions: Record<string, string> = {},
+): Promise<Registered[]> {
+  const registered: Registered[] = [];
+  const regionOf = (ref: string | undefined) => regions[providerName(ref) ?? ""] ?? "us-east-1";
+  await pulumi.runtime.setMocks(
+    {
+      newResource(args) {
+        if (args.type.startsWith("pulumi:providers:")) {
+          return { id: `${args.name}-provider-id`, state: args.inputs as Record<string, unknown> };
+        }
+        if (!args.custom) return { id: undefined, state: {} };
+        const region = regionOf(args.provider);
+        const { id, state } = fakeResource({
+          type: args.type,
+          name: args.name,
+          region,
+          inputs: args.inputs,
+        });
+        registered.push({
+          type: args.type,
+          name: args.name,
+          inputs: args.inputs as Record<string, any>,
+          provider: providerName(args.provider),
+          region,
+          id,
+          state,
+        });
+        return { id, state };
+      },
+      call: (args) =>
+        fakeInvoke(args.token, regionOf(args.provider), args.inputs as Record<string, unknown>),
+    },
+    "platform",
+    "test",
+    false,
+  );
+  build();
+  await pulumi.runtime.disconnect();
+  return registered;
+}
+
+/** Helpers to find registered resources by type and logical name. */
+export function finder(resources: readonly Registered[]) {
+  const ofType = (type: string) => resources.filter((r) => r.type === type);
+  const named = (name: string) => {
+    const found = resources.find((r) => r.name === name);
+    if (!found)
+      throw new Error(`no resource named ${name}; have ${resources.map((r) => r.name).join(", ")}`);
+    return found;
+  };
+  return { ofType, named };
+}

@@ -1,0 +1,131 @@
+import { expect } from "chai";
+import * as aws from "@pulumi/aws";
+import { Network } from "../components/network";
+import { Peering } from "../components/peering";
+import { finder, runWithMocks, type Registered } from "./helpers/mock-runtime";
+
+const REGIONS = { home: "us-east-1", remote: "eu-central-1" };
+
+function build(remoteCidr = "10.20.0.0/16"): () => void {
+  return () => {
+    const home = new aws.Provider("home", { region: "us-east-1" });
+    const remote = new aws.Provider("remote", { region: "eu-central-1" });
+    const homeNet = new Network(
+      "home",
+      { cidrBlock: "10.10.0.0/16", availabilityZones: ["us-east-1a", "us-east-1b"] },
+      { provider: home },
+    );
+    const remoteNet = new Network(
+      "remote",
+      {
+        cidrBlock: remoteCidr,
+        availabilityZones: ["eu-central-1a", "eu-central-1b", "eu-central-1c"],
+      },
+      { provider: remote },
+    );
+    new Peering("peering", {
+      requester: { network: homeNet, provider: home },
+      accepter: { network: remoteNet, provider: remote },
+    });
+  };
+}
+
+describe("Peering", () => {
+  let resources: Registered[];
+  let find: ReturnType<typeof finder>;
+  before(async () => {
+    resources = await runWithMocks(build(), REGIONS);
+    find = finder(resources);
+  });
+
+  it("requests the connection from the home region, without auto-accept", () => {
+    const connection = find.named("peering-connection");
+    expect(connection.provider).to.equal("home");
+    expect(connection.inputs).to.deep.include({
+      vpcId: find.named("home-vpc").id,
+      peerVpcId: find.named("remote-vpc").id,
+      peerRegion: "eu-central-1",
+      autoAccept: false,
+    });
+  });
+
+  it("accepts it in the remote region through that region's provider", () => {
+    const accepter = find.named("peering-accepter");
+    expect(accepter.provider).to.equal("remote");
+    expect(accepter.region).to.equal("eu-central-1");
+    expect(accepter.inputs).to.deep.include({
+      vpcPeeringConnectionId: find.named("peering-connection").id,
+      autoAccept: true,
+    });
+  });
+
+  it("turns on DNS resolution on each side from that side's region", () => {
+    const pcx = find.named("peering-connection").id;
+    const requester = find.named("peering-requester-options");
+    const accepter = find.named("peering-accepter-options");
+    expect(requester.provider).to.equal("home");
+    expect(requester.inputs).to.deep.equal({
+      vpcPeeringConnectionId: pcx,
+      requester: { allowRemoteVpcDnsResolution: true },
+    });
+    expect(accepter.provider).to.equal("remote");
+    expect(accepter.inputs).to.deep.equal({
+      vpcPeeringConnectionId: pcx,
+      accepter: { allowRemoteVpcDnsResolution: true },
+    });
+  });
+
+  function peeringRoutes(provider: string) {
+    const pcx = find.named("peering-connection").id;
+    return find
+      .ofType("aws:ec2/route:Route")
+      .filter((r) => r.inputs.vpcPeeringConnectionId === pcx && r.provider === provider);
+  }
+
+  function internalTables(network: string, azs: number) {
+    return ["private", "isolated"].flatMap((tier) =>
+      Array.from({ length: azs }, (_, i) => find.named(`${network}-${tier}-rt-${i}`).id),
+    );
+  }
+
+  it("routes the remote CIDR from every private and isolated route table of home", () => {
+    const routes = peeringRoutes("home");
+    expect(routes.map((r) => r.inputs.routeTableId)).to.have.members(internalTables("home", 2));
+    expect(routes.every((r) => r.inputs.destinationCidrBlock === "10.20.0.0/16")).to.be.true;
+  });
+
+  it("routes the home CIDR from every private and isolated route table of remote", () => {
+    const routes = peeringRoutes("remote");
+    expect(routes.map((r) => r.inputs.routeTableId)).to.have.members(internalTables("remote", 3));
+    expect(routes.every((r) => r.inputs.destinationCidrBlock === "10.10.0.0/16")).to.be.true;
+  });
+
+  it("gives public route tables no route to the peer", () => {
+    const publicTables = ["home-public-rt-0", "home-public-rt-1", "remote-public-rt-0"].map(
+      (n) => find.named(n).id,
+    );
+    const pcx = find.named("peering-connection").id;
+    const leaks = find
+      .ofType("aws:ec2/route:Route")
+      .filter(
+        (r) =>
+          r.inputs.vpcPeeringConnectionId === pcx && publicTables.includes(r.inputs.routeTableId),
+      );
+    expect(leaks).to.be.empty;
+  });
+
+  it("refuses overlapping CIDRs before creating anything of its own", async () => {
+    let thrown: unknown;
+    const created = await runWithMocks(() => {
+      try {
+        build("10.10.128.0/17")();
+      } catch (err) {
+        thrown = err;
+      }
+    }, REGIONS);
+    expect((thrown as Error).message).to.match(
+      /Peering peering: requester 10\.10\.0\.0\/16 and accepter 10\.10\.128\.0\/17 overlap/,
+    );
+    expect(created.filter((r) => r.name.startsWith("peering-"))).to.be.empty;
+  });
+});

@@ -1,0 +1,270 @@
+/**
+ * The whole program through the offline engine, one child process per stack (Pulumi's runtime
+ * state is global), exactly as `npm run plan` runs it.
+ */
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { promisify } from "node:util";
+import { expect } from "chai";
+import type { Plan, PlannedResource } from "../tools/engine/engine";
+
+const root = path.resolve(__dirname, "..");
+const run = promisify(execFile);
+
+interface PlanRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  plan?: Plan;
+}
+
+async function plan(stack: string, dir?: string): Promise<PlanRun> {
+  const json = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-")), "plan.json");
+  const args = [
+    "-r",
+    "ts-node/register/transpile-only",
+    "tools/plan.ts",
+    "--stack",
+    stack,
+    "--json",
+    json,
+  ];
+  if (dir) args.push("--dir", dir);
+  try {
+    const { stdout, stderr } = await run(process.execPath, args, { cwd: root });
+    return { code: 0, stdout, stderr, plan: JSON.parse(fs.readFileSync(json, "utf8")) as Plan };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+const ofType = (p: Plan, type: string) => p.resources.filter((r) => r.type === type);
+const byId = (p: Plan, id: unknown) => p.resources.find((r) => r.id === id);
+const child = (p: Plan, component: string) => (r: PlannedResource) =>
+  r.parent !== null && p.resources.find((c) => c.urn === r.parent)?.name === component;
+
+const expected = {
+  dev: { natPerRegion: 1, azs: 2, home: "10.10.0.0/16", remote: "10.20.0.0/16", retention: 14 },
+  prod: { natPerRegion: 3, azs: 3, home: "10.110.0.0/16", remote: "10.120.0.0/16", retention: 90 },
+};
+
+for (const stack of ["dev", "prod"] as const) {
+  describe(`the ${stack} stack, planned offline`, () => {
+    let result: PlanRun;
+    let p: Plan;
+    const want = expected[stack];
+
+    before(async () => {
+      result = await plan(stack);
+      expect(result.code, result.stderr).to.equal(0);
+      p = result.plan!;
+    });
+
+    it("writes the JSON contract", () => {
+      expect(p.project).to.equal("platform");
+      expect(p.stack).to.equal(stack);
+      for (const r of p.resources) {
+        expect(r).to.include.keys("urn", "type", "name", "parent", "region", "inputs");
+      }
+      expect(p.outputs).to.include({
+        homeVpcCidr: want.home,
+        remoteVpcCidr: want.remote,
+        environment: stack,
+      });
+      expect(p.outputs.homeVpcId).to.match(/^vpc-[0-9a-f]{17}$/);
+      expect(p.outputs.peeringConnectionId).to.match(/^pcx-[0-9a-f]{17}$/);
+    });
+
+    it("prints both regions with their key facts", () => {
+      expect(result.stdout).to.include(`us-east-1 (provider home)`);
+      expect(result.stdout).to.include(`eu-central-1 (provider remote)`);
+      expect(result.stdout).to.include(`VPC home-vpc ${want.home}`);
+      expect(result.stdout).to.include(`VPC remote-vpc ${want.remote}`);
+      expect(result.stdout).to.match(new RegExp(`NAT gateways: ${want.natPerRegion};`));
+      expect(result.stdout).to.include(
+        "Peering peering-connection: us-east-1 requests, eu-central-1 accepts",
+      );
+    });
+
+    it("puts the home network in us-east-1 and the remote one in eu-central-1", () => {
+      const home = p.resources.filter(child(p, "home")).filter((r) => r.custom);
+      const remote = p.resources.filter(child(p, "remote")).filter((r) => r.custom);
+      expect(home).to.have.length.greaterThan(30);
+      expect(remote).to.have.length(home.length);
+      expect(new Set(home.map((r) => r.region))).to.deep.equal(new Set(["us-east-1"]));
+      expect(new Set(remote.map((r) => r.region))).to.deep.equal(new Set(["eu-central-1"]));
+    });
+
+    it("gives every AWS resource an explicit regional provider", () => {
+      const aws = p.resources.filter((r) => r.custom && r.type.startsWith("aws:"));
+      expect(aws.filter((r) => r.provider === null).map((r) => r.name)).to.be.empty;
+    });
+
+    it(`makes ${want.natPerRegion} NAT gateway(s) per region`, () => {
+      const nats = ofType(p, "aws:ec2/natGateway:NatGateway");
+      expect(nats.filter((n) => n.region === "us-east-1")).to.have.length(want.natPerRegion);
+      expect(nats.filter((n) => n.region === "eu-central-1")).to.have.length(want.natPerRegion);
+    });
+
+    it("routes to the peer CIDR from every private and isolated route table on both sides", () => {
+      const pcx = ofType(p, "aws:ec2/vpcPeeringConnection:VpcPeeringConnection");
+      expect(pcx).to.have.length(1);
+      const peeringRoutes = ofType(p, "aws:ec2/route:Route").filter(
+        (r) => r.inputs.vpcPeeringConnectionId === pcx[0]!.id,
+      );
+      for (const [side, peerCidr] of [
+        ["home", want.remote],
+        ["remote", want.home],
+      ] as const) {
+        const internal = ofType(p, "aws:ec2/routeTable:RouteTable")
+          .filter(child(p, side))
+          .filter((t) => /-(private|isolated)-rt-/.test(t.name));
+        expect(internal).to.have.length(want.azs * 2);
+        for (const table of internal) {
+          const routes = peeringRoutes.filter((r) => r.inputs.routeTableId === table.id);
+          expect(
+            routes.map((r) => r.inputs.destinationCidrBlock),
+            table.name,
+          ).to.deep.equal([peerCidr]);
+          expect(routes[0]!.region).to.equal(table.region);
+        }
+      }
+    });
+
+    it("turns on flow logs on both VPCs, to log groups with the stack's retention", () => {
+      for (const vpc of ofType(p, "aws:ec2/vpc:Vpc")) {
+        const logs = ofType(p, "aws:ec2/flowLog:FlowLog").filter((f) => f.inputs.vpcId === vpc.id);
+        expect(logs, vpc.name).to.have.length(1);
+        expect(logs[0]!.inputs.trafficType).to.equal("ALL");
+        const group = ofType(p, "aws:cloudwatch/logGroup:LogGroup").find((g) =>
+          String(logs[0]!.inputs.logDestination).endsWith(`:log-group:${g.id}`),
+        );
+        expect(group, `log group of ${vpc.name}`).to.exist;
+        expect(group!.region).to.equal(vpc.region);
+        expect(group!.inputs.retentionInDays).to.equal(want.retention);
+      }
+    });
+
+    it("carries the default tags over to both regional providers", () => {
+      for (const provider of ofType(p, "pulumi:providers:aws")) {
+        expect(JSON.parse(String(provider.inputs.defaultTags))).to.deep.equal({
+          tags: { project: "platform", environment: stack, "managed-by": "pulumi" },
+        });
+      }
+    });
+
+    it("gives ARNs and ids the shapes AWS uses", () => {
+      const subnet = ofType(p, "aws:ec2/subnet:Subnet")[0]!;
+      expect(subnet.id).to.match(/^subnet-[0-9a-f]{17}$/);
+      const eip = byId(p, ofType(p, "aws:ec2/natGateway:NatGateway")[0]!.inputs.allocationId);
+      expect(eip?.type).to.equal("aws:ec2/eip:Eip");
+      const flowLog = ofType(p, "aws:ec2/flowLog:FlowLog").find(
+        (f) => f.region === "eu-central-1",
+      )!;
+      expect(flowLog.inputs.logDestination).to.match(
+        /^arn:aws:logs:eu-central-1:123456789012:log-group:remote-flow-logs-[0-9a-f]{7}$/,
+      );
+    });
+  });
+}
+
+describe("the plan command", () => {
+  const scratch: string[] = [];
+  after(() => scratch.forEach((f) => fs.rmSync(f, { force: true })));
+
+  /** Writes a stack file beside the real ones, as a user adding a stack would. */
+  function stackWith(edit: (yaml: string) => string): string {
+    const name = `cicheck${process.pid}${scratch.length}`;
+    const file = path.join(root, `Pulumi.${name}.yaml`);
+    fs.writeFileSync(file, edit(fs.readFileSync(path.join(root, "Pulumi.dev.yaml"), "utf8")));
+    scratch.push(file);
+    return name;
+  }
+
+  it("produces the same plan on every run", async () => {
+    const [a, b] = await Promise.all([plan("dev"), plan("dev")]);
+    expect(JSON.stringify(a.plan)).to.equal(JSON.stringify(b.plan));
+  });
+
+  it("names the known stacks for an unknown one", async () => {
+    const result = await plan("qa");
+    expect(result.code).to.equal(2);
+    expect(result.stderr).to.include(
+      'unknown stack "qa": there is no Pulumi.qa.yaml (stacks: dev, prod',
+    );
+  });
+
+  const mistakes: [string, (y: string) => string, string][] = [
+    [
+      "a typo in a config key",
+      (y) => y.replace("platform:natStrategy:", "platform:natStrategey:"),
+      "platform:natStrategey: unknown setting; did you mean platform:natStrategy?",
+    ],
+    [
+      "an overlapping CIDR",
+      (y) => y.replace("cidr: 10.20.0.0/16", "cidr: 10.10.0.0/20"),
+      "platform:regions.remote.cidr: 10.10.0.0/20 overlaps platform:regions.home.cidr (10.10.0.0/16)",
+    ],
+    [
+      "an AZ of the wrong region",
+      (y) => y.replace("[eu-central-1a, eu-central-1b]", "[eu-central-1a, us-east-1b]"),
+      "platform:regions.remote.availabilityZones[1]: us-east-1b is not an availability zone of eu-central-1",
+    ],
+    [
+      "a value of the wrong declared type",
+      (y) => y.replace("platform:azs: 2", "platform:azs: two"),
+      'platform:azs: must be of type integer, got "two" (Pulumi.yaml declares it integer)',
+    ],
+  ];
+  for (const [what, edit, message] of mistakes) {
+    it(`reports ${what} in one clear message naming the key, without a stack trace`, async () => {
+      const result = await plan(stackWith(edit));
+      expect(result.code).to.equal(2);
+      expect(result.stderr).to.include(message);
+      expect(result.stderr.split("\n").filter((l) => l.includes(message))).to.have.length(1);
+      expect(result.stderr).not.to.match(/^\s+at /m);
+    });
+  }
+
+  describe("on a probe program", () => {
+    const probe = path.join(__dirname, "fixtures", "engine-probe");
+
+    it("plans secure values as masked placeholders, never needing a passphrase", async () => {
+      const result = await plan("secret", probe);
+      expect(result.code, result.stderr).to.equal(0);
+      const version = result.plan!.resources.find((r) => r.name === "token-value")!;
+      expect(version.inputs.secretString).to.equal("[secret]");
+      expect(version.region).to.equal("eu-central-1");
+      expect(result.plan!.outputs.outputs).to.deep.include({ token: "[secret]" });
+      expect(result.plan!.outputs.outputs)
+        .to.have.property("secretArn")
+        .that.matches(/^arn:aws:secretsmanager:eu-central-1:123456789012:/);
+      expect(JSON.stringify(result.plan)).not.to.include("bm90LWEtcmVhbC1jaXBoZXJ0ZXh0");
+    });
+
+    it("fails a resource on the default provider when the stack disables it", async () => {
+      const result = await plan("default-provider", probe);
+      expect(result.code).to.equal(2);
+      expect(result.stderr).to.include(
+        'aws:s3/bucket:Bucket "ambient" uses the default aws provider, which this stack disables',
+      );
+    });
+
+    it("fails an invoke it cannot answer, naming it", async () => {
+      const result = await plan("unknown-invoke", probe);
+      expect(result.code).to.equal(2);
+      expect(result.stderr).to.include(
+        "the offline engine has no answer for the invoke aws:ec2/getVpc:getVpc",
+      );
+    });
+
+    it("checks values against the types Pulumi.yaml declares", async () => {
+      const result = await plan("bad-type", probe);
+      expect(result.code).to.equal(2);
+      expect(result.stderr).to.include('probe:mode: must be of type string, got ["secret"]');
+    });
+  });
+});
