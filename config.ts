@@ -251,14 +251,9 @@ function knownKeys(path: PropertyKey[]): string[] {
 }
 
 function objectShape(schema: z.ZodType): Record<string, z.ZodType> | undefined {
-  let current: z.ZodType = schema;
-  // Unwrap defaults and pipes down to the object.
-  for (let i = 0; i < 5; i++) {
-    if (current instanceof z.ZodObject) return current.shape as Record<string, z.ZodType>;
-    if (current instanceof z.ZodDefault) current = current.def.innerType as z.ZodType;
-    else return undefined;
-  }
-  return undefined;
+  // Defaults wrap the object schema: unwrap them.
+  const inner = schema instanceof z.ZodDefault ? (schema.def.innerType as z.ZodType) : schema;
+  return inner instanceof z.ZodObject ? inner.shape : undefined;
 }
 
 /** The known key nearest to `key` by edit distance, if it is a plausible typo. */

@@ -138,36 +138,28 @@ export async function runPlan(options: PlanOptions): Promise<Plan> {
   await pulumi.runtime.setMocks(
     {
       newResource: (args) => {
+        const inputs = args.inputs as Record<string, unknown>;
         if (args.type.startsWith("pulumi:providers:")) {
           // Providers receive nested objects as JSON strings.
-          const raw = args.inputs.defaultTags as unknown;
+          const raw = inputs.defaultTags;
           const decoded = (typeof raw === "string" ? JSON.parse(raw) : raw) as
             { tags?: Record<string, string> } | undefined;
-          const tags = decoded?.tags;
           pendingProviders.set(`${args.type}::${args.name}`, {
-            region: typeof args.inputs.region === "string" ? args.inputs.region : null,
-            defaultTags: tags ?? {},
+            region: typeof inputs.region === "string" ? inputs.region : null,
+            defaultTags: decoded?.tags ?? {},
           });
-          return { id: `${args.name}-provider-id`, state: args.inputs as Record<string, unknown> };
+          return { id: `${args.name}-provider-id`, state: inputs };
         }
         if (!args.custom) return { id: undefined, state: {} };
-        const { region, defaultTags } = regionOf(
-          args.provider,
-          `${args.type} "${args.name}"`,
-          (args.inputs as Record<string, unknown>).region,
-        );
-        return fakeResource({
-          type: args.type,
-          name: args.name,
-          region,
-          inputs: args.inputs,
-          defaultTags,
-        });
+        const where = `${args.type} "${args.name}"`;
+        const { region, defaultTags } = regionOf(args.provider, where, inputs.region);
+        return fakeResource({ type: args.type, name: args.name, region, inputs, defaultTags });
       },
       call: (args) => {
-        const { region } = regionOf(args.provider, `the invoke ${args.token}`, args.inputs.region);
+        const inputs = args.inputs as Record<string, unknown>;
+        const { region } = regionOf(args.provider, `the invoke ${args.token}`, inputs.region);
         try {
-          return fakeInvoke(args.token, region, args.inputs as Record<string, unknown>);
+          return fakeInvoke(args.token, region, inputs);
         } catch (err) {
           problems.push((err as Error).message);
           throw err;

@@ -125,7 +125,7 @@ export function fakeResource(args: FakeResourceArgs): {
   const fromInput = ID_FROM_INPUT[type];
   const id =
     fromInput && typeof inputs[fromInput] === "string"
-      ? (inputs[fromInput] as string)
+      ? inputs[fromInput]
       : rule.id === "name"
         ? physicalName
         : `${rule.id ?? ""}${fakeHex(seed, 17)}`;
