@@ -25,6 +25,12 @@ export interface PlannedResource {
   readonly id: string | null;
   /** Inputs as the program gave them; secrets read "[secret]", resource references their URN. */
   readonly inputs: Record<string, unknown>;
+  /** URNs this resource depends on (explicit and through its inputs). */
+  readonly dependencies: string[];
+  /** Per input property, the URNs its value came from: how policies relate resources at preview. */
+  readonly propertyDependencies: Record<string, string[]>;
+  /** Resource options policies read. */
+  readonly options: { protect: boolean; retainOnDelete: boolean; ignoreChanges: string[] };
 }
 
 export interface Plan {
@@ -81,6 +87,11 @@ interface WireRequest {
   getProvider(): string;
   getCustom(): boolean;
   getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+  getDependenciesList(): string[];
+  getPropertydependenciesMap(): { entries(): Iterable<[string, { getUrnsList(): string[] }]> };
+  getProtect(): boolean | undefined;
+  getRetainondelete(): boolean | undefined;
+  getIgnorechangesList(): string[];
 }
 interface WireOutputsRequest {
   getUrn(): string;
@@ -205,6 +216,18 @@ export async function runPlan(options: PlanOptions): Promise<Plan> {
           provider,
           id: response.getId() || null,
           inputs,
+          dependencies: [...new Set(req.getDependenciesList())].sort(),
+          propertyDependencies: Object.fromEntries(
+            [...req.getPropertydependenciesMap().entries()]
+              .map(([key, deps]) => [key, [...new Set(deps.getUrnsList())].sort()] as const)
+              .filter(([, urns]) => urns.length > 0)
+              .sort(([a], [b]) => a.localeCompare(b)),
+          ),
+          options: {
+            protect: req.getProtect() ?? false,
+            retainOnDelete: req.getRetainondelete() ?? false,
+            ignoreChanges: req.getIgnorechangesList(),
+          },
         });
       }
       callback(err, response);
