@@ -6,6 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { PlanError, runPlan } from "./engine/engine";
+import { evaluatePolicies, formatPolicyReport, loadPackConfig } from "./engine/policy";
 import { StackFileError, listStacks } from "./engine/stack-files";
 import { formatSummary } from "./engine/summary";
 
@@ -41,10 +42,29 @@ async function main(): Promise<number> {
   try {
     const plan = await runPlan({ root, stack: values.stack });
     console.log(formatSummary(plan));
+    // The project's pack (policy/), with the stack's config, as `pulumi preview --policy-pack` runs it.
+    const pack = fs.existsSync(path.join(root, "policy"))
+      ? loadPackConfig(root, values.stack)
+      : undefined;
+    const policy = pack
+      ? await evaluatePolicies(plan, pack.config, { configFile: pack.file })
+      : undefined;
+    if (policy) console.log(`\n${formatPolicyReport(policy)}`);
     if (values.json) {
       fs.mkdirSync(path.dirname(path.resolve(values.json)), { recursive: true });
-      fs.writeFileSync(values.json, `${JSON.stringify(plan, null, 2)}\n`);
+      fs.writeFileSync(
+        values.json,
+        `${JSON.stringify({ ...plan, ...(policy ? { policy } : {}) }, null, 2)}\n`,
+      );
       console.log(`\nplan written to ${values.json}`);
+    }
+    const mandatory =
+      policy?.violations.filter((v) => v.enforcementLevel === "mandatory").length ?? 0;
+    if (mandatory > 0) {
+      console.error(
+        `\n${mandatory} mandatory policy violation(s): the stack would not pass its policy pack`,
+      );
+      return 1;
     }
     return 0;
   } catch (err) {

@@ -1,0 +1,428 @@
+/** Data stores: private, encrypted, TLS-only, and in prod highly available and recoverable. */
+import {
+  asArray,
+  asRecord,
+  isTrue,
+  ofType,
+  publicSubnets,
+  publicSubnetsIn,
+  refersTo,
+  resourceRule,
+  stackRule,
+  statements,
+  strings,
+  text,
+  type Props,
+} from "./common";
+
+const BUCKET = "aws:s3/bucket:Bucket";
+const RDS_INSTANCE = "aws:rds/instance:Instance";
+const RDS_CLUSTER = "aws:rds/cluster:Cluster";
+const PARAMETER_GROUP = "aws:rds/parameterGroup:ParameterGroup";
+const CLUSTER_PARAMETER_GROUP = "aws:rds/clusterParameterGroup:ClusterParameterGroup";
+const SUBNET_GROUP = "aws:rds/subnetGroup:SubnetGroup";
+const REPLICATION_GROUP = "aws:elasticache/replicationGroup:ReplicationGroup";
+const CACHE_CLUSTER = "aws:elasticache/cluster:Cluster";
+const TABLE = "aws:dynamodb/table:Table";
+
+// ---- S3 -------------------------------------------------------------------------------------
+
+export const s3BlockPublicAccess = stackRule({
+  name: "s3-block-public-access",
+  description: "Every bucket has a public access block with all four settings on.",
+  controls: ["S3.8"],
+  severity: "critical",
+  remediation:
+    "Add aws.s3.BucketPublicAccessBlock for the bucket with blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets true.",
+  check: (resources) => {
+    const blocks = ofType(resources, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock");
+    const settings = [
+      "blockPublicAcls",
+      "blockPublicPolicy",
+      "ignorePublicAcls",
+      "restrictPublicBuckets",
+    ];
+    return ofType(resources, BUCKET).flatMap((bucket) => {
+      const block = blocks.find((b) => refersTo(b, "bucket", bucket));
+      if (!block) return [{ resource: bucket, message: "has no public access block" }];
+      const off = settings.filter((s) => !isTrue(block.props[s]));
+      return off.length > 0
+        ? [{ resource: bucket, message: `public access block leaves ${off.join(", ")} off` }]
+        : [];
+    });
+  },
+});
+
+export const s3Encryption = stackRule({
+  name: "s3-encryption-configured",
+  description: "Every bucket declares server-side encryption (SSE-S3 or SSE-KMS).",
+  controls: [],
+  severity: "medium",
+  remediation:
+    "Add aws.s3.BucketServerSideEncryptionConfiguration for the bucket (AES256 or aws:kms).",
+  check: (resources) => {
+    const configs = ofType(
+      resources,
+      "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    );
+    return ofType(resources, BUCKET)
+      .filter((bucket) => !configs.some((c) => refersTo(c, "bucket", bucket)))
+      .map((bucket) => ({ resource: bucket, message: "declares no server-side encryption" }));
+  },
+});
+
+export const s3DenyInsecureTransport = stackRule({
+  name: "s3-deny-insecure-transport",
+  description: "Every bucket's policy denies requests that do not use TLS.",
+  controls: ["S3.5"],
+  severity: "high",
+  remediation:
+    'Add a bucket policy statement: Effect Deny, Principal "*", Action "s3:*", the bucket and its objects, Condition {"Bool": {"aws:SecureTransport": "false"}}.',
+  check: (resources) => {
+    const policies = ofType(resources, "aws:s3/bucketPolicy:BucketPolicy");
+    const deniesHttp = (policy: Props) =>
+      statements(policy.policy).some((s) => {
+        const condition = asRecord(asRecord(s.Condition).Bool)["aws:SecureTransport"];
+        return s.Effect === "Deny" && strings(condition).includes("false");
+      });
+    return ofType(resources, BUCKET)
+      .filter(
+        (bucket) => !policies.some((p) => refersTo(p, "bucket", bucket) && deniesHttp(p.props)),
+      )
+      .map((bucket) => ({ resource: bucket, message: "does not deny non-TLS requests" }));
+  },
+});
+
+export const s3NoPublicAcl = resourceRule({
+  name: "s3-no-public-acl",
+  description: "No bucket grants public read or write through an ACL.",
+  controls: ["S3.2", "S3.3"],
+  severity: "critical",
+  remediation:
+    "Remove the ACL; serve public content through CloudFront, and presign URLs for uploads.",
+  checks: {
+    "aws:s3/bucketAcl:BucketAcl": (props) =>
+      ["public-read", "public-read-write", "authenticated-read"].includes(String(props.acl))
+        ? [`grants ${String(props.acl)}`]
+        : [],
+  },
+});
+
+// ---- RDS ------------------------------------------------------------------------------------
+
+export const rdsEncrypted = resourceRule({
+  name: "rds-encrypted",
+  description: "RDS instances and clusters encrypt their storage.",
+  controls: ["RDS.3", "RDS.27"],
+  severity: "high",
+  remediation:
+    "Set storageEncrypted: true (it cannot be changed later: restore from an encrypted snapshot).",
+  checks: Object.fromEntries(
+    [RDS_INSTANCE, RDS_CLUSTER].map((type) => [
+      type,
+      (props: Props) => (isTrue(props.storageEncrypted) ? [] : ["storage is not encrypted"]),
+    ]),
+  ),
+});
+
+export const rdsNotPublic = resourceRule({
+  name: "rds-not-publicly-accessible",
+  description: "RDS instances are not publicly accessible.",
+  controls: ["RDS.2"],
+  severity: "critical",
+  remediation:
+    "Set publiclyAccessible: false; reach the database from the VPC or over the peering.",
+  checks: {
+    [RDS_INSTANCE]: (props) => (isTrue(props.publiclyAccessible) ? ["is publicly accessible"] : []),
+  },
+});
+
+export const rdsNotInPublicSubnets = stackRule({
+  name: "rds-not-in-public-subnets",
+  description: "DB subnet groups use only subnets without a route to an internet gateway.",
+  controls: [],
+  severity: "high",
+  remediation: "Build the subnet group from the Network's isolatedSubnetIds.",
+  check: (resources) => {
+    const pub = publicSubnets(resources);
+    return ofType(resources, SUBNET_GROUP).flatMap((group) => {
+      const exposed = publicSubnetsIn(group, "subnetIds", pub);
+      return exposed.length > 0
+        ? [
+            {
+              resource: group,
+              message: `includes public subnets ${exposed.map((s) => s.name).join(", ")}`,
+            },
+          ]
+        : [];
+    });
+  },
+});
+
+/** The parameters of a (cluster) parameter group, by name. */
+function parameters(props: Props): Map<string, string> {
+  return new Map(asArray<Props>(props.parameters).map((p) => [String(p.name), String(p.value)]));
+}
+
+export const rdsForceSsl = stackRule({
+  name: "rds-force-ssl",
+  description: "PostgreSQL instances use a parameter group with rds.force_ssl = 1.",
+  controls: [],
+  severity: "high",
+  remediation:
+    'Give the instance a parameter group of its family with { name: "rds.force_ssl", value: "1" }.',
+  check: (resources) => {
+    const groups = ofType(resources, PARAMETER_GROUP, CLUSTER_PARAMETER_GROUP);
+    return ofType(resources, RDS_INSTANCE, RDS_CLUSTER)
+      .filter((db) => text(db.props.engine, "").includes("postgres"))
+      .flatMap((db) => {
+        const property =
+          db.type === RDS_INSTANCE ? "parameterGroupName" : "dbClusterParameterGroupName";
+        const group = groups.find((g) => refersTo(db, property, g));
+        if (!group) return [{ resource: db, message: "uses the default parameter group" }];
+        return parameters(group.props).get("rds.force_ssl") === "1"
+          ? []
+          : [
+              {
+                resource: db,
+                message: `parameter group ${group.name} does not set rds.force_ssl = 1`,
+              },
+            ];
+      });
+  },
+});
+
+export const rdsNoTimescale = resourceRule({
+  name: "rds-no-timescaledb",
+  description: "No RDS parameter group asks for TimescaleDB, which Amazon RDS does not offer.",
+  controls: [],
+  severity: "high",
+  remediation:
+    "Use native PostgreSQL partitioning (see ARCHITECTURE.md §8); drop timescaledb from shared_preload_libraries.",
+  checks: Object.fromEntries(
+    [PARAMETER_GROUP, CLUSTER_PARAMETER_GROUP].map((type) => [
+      type,
+      (props: Props) =>
+        /timescaledb/i.test(parameters(props).get("shared_preload_libraries") ?? "")
+          ? ["shared_preload_libraries asks for timescaledb"]
+          : [],
+    ]),
+  ),
+});
+
+export const rdsLogExports = resourceRule({
+  name: "rds-log-exports",
+  description: "PostgreSQL instances export their logs to CloudWatch Logs.",
+  controls: ["RDS.9"],
+  severity: "medium",
+  remediation: 'Set enabledCloudwatchLogsExports: ["postgresql", "upgrade"].',
+  checks: {
+    [RDS_INSTANCE]: (props) =>
+      text(props.engine, "").includes("postgres") &&
+      !strings(props.enabledCloudwatchLogsExports).includes("postgresql")
+        ? ["does not export the postgresql log"]
+        : [],
+  },
+});
+
+export const rdsMultiAz = resourceRule({
+  name: "rds-prod-multi-az",
+  description: "In prod, RDS instances are Multi-AZ.",
+  controls: ["RDS.5"],
+  only: "prod",
+  remediation: "Set multiAz: true (the Postgres component does in prod).",
+  checks: { [RDS_INSTANCE]: (props) => (isTrue(props.multiAz) ? [] : ["is single-AZ"]) },
+});
+
+export const rdsDeletionProtection = resourceRule({
+  name: "rds-prod-deletion-protection",
+  description: "In prod, RDS instances and clusters have deletion protection.",
+  controls: ["RDS.7", "RDS.8"],
+  only: "prod",
+  remediation: "Set deletionProtection: true.",
+  checks: Object.fromEntries(
+    [RDS_INSTANCE, RDS_CLUSTER].map((type) => [
+      type,
+      (props: Props) => (isTrue(props.deletionProtection) ? [] : ["has no deletion protection"]),
+    ]),
+  ),
+});
+
+export const rdsBackups = resourceRule({
+  name: "rds-prod-backups",
+  description:
+    "In prod, RDS keeps automated backups for at least the configured number of days (7).",
+  controls: ["RDS.11"],
+  only: "prod",
+  remediation: "Set backupRetentionPeriod to 7 or more (14 in this platform's prod).",
+  configSchema: { properties: { minimumDays: { type: "integer", default: 7 } } },
+  checks: Object.fromEntries(
+    [RDS_INSTANCE, RDS_CLUSTER].map((type) => [
+      type,
+      (props: Props, args) => {
+        const minimum = args.getConfig<{ minimumDays?: number }>().minimumDays ?? 7;
+        const days = Number(props.backupRetentionPeriod ?? 1);
+        return days >= minimum ? [] : [`keeps backups ${days} day(s), below ${minimum}`];
+      },
+    ]),
+  ),
+});
+
+export const rdsFinalSnapshot = resourceRule({
+  name: "rds-prod-final-snapshot",
+  description: "In prod, deleting an RDS instance or cluster takes a final snapshot.",
+  controls: [],
+  only: "prod",
+  remediation: "Set skipFinalSnapshot: false and a finalSnapshotIdentifier.",
+  checks: Object.fromEntries(
+    [RDS_INSTANCE, RDS_CLUSTER].map((type) => [
+      type,
+      (props: Props) =>
+        isTrue(props.skipFinalSnapshot) || !props.finalSnapshotIdentifier
+          ? ["would be deleted without a final snapshot"]
+          : [],
+    ]),
+  ),
+});
+
+// ---- ElastiCache ----------------------------------------------------------------------------
+
+export const cacheEncryptedAtRest = resourceRule({
+  name: "elasticache-encrypted-at-rest",
+  description:
+    "Redis replication groups encrypt data at rest; bare cache clusters (which cannot) are not used.",
+  controls: ["ElastiCache.4"],
+  remediation:
+    "Create Redis with the Redis component (a replication group with atRestEncryptionEnabled: true).",
+  checks: {
+    [REPLICATION_GROUP]: (props) =>
+      isTrue(props.atRestEncryptionEnabled) ? [] : ["does not encrypt at rest"],
+    [CACHE_CLUSTER]: (props) =>
+      props.replicationGroupId ? [] : ["is a standalone cache cluster without encryption"],
+  },
+});
+
+export const cacheEncryptedInTransit = resourceRule({
+  name: "elasticache-encrypted-in-transit",
+  description: "Redis replication groups require TLS.",
+  controls: ["ElastiCache.5"],
+  remediation: "Set transitEncryptionEnabled: true and connect with rediss://.",
+  checks: {
+    [REPLICATION_GROUP]: (props) =>
+      isTrue(props.transitEncryptionEnabled) ? [] : ["does not require TLS"],
+  },
+});
+
+export const cacheAuth = resourceRule({
+  name: "elasticache-authentication",
+  description:
+    "Redis replication groups require authentication (an AUTH token or RBAC user groups).",
+  controls: ["ElastiCache.6"],
+  remediation:
+    "Set authToken from a Secrets Manager secret, or userGroupIds with an RBAC user group.",
+  checks: {
+    [REPLICATION_GROUP]: (props) =>
+      props.authToken || strings(props.userGroupIds).length > 0
+        ? []
+        : ["accepts unauthenticated clients"],
+  },
+});
+
+export const cacheFailover = resourceRule({
+  name: "elasticache-prod-failover",
+  description: "In prod, Redis has a replica, automatic failover and Multi-AZ.",
+  controls: ["ElastiCache.3"],
+  only: "prod",
+  remediation:
+    "Set numCacheClusters: 2 or more, automaticFailoverEnabled: true and multiAzEnabled: true.",
+  checks: {
+    [REPLICATION_GROUP]: (props) => [
+      ...(isTrue(props.automaticFailoverEnabled) ? [] : ["has no automatic failover"]),
+      ...(isTrue(props.multiAzEnabled) ? [] : ["is not Multi-AZ"]),
+      ...(Number(props.numCacheClusters ?? 1) >= 2 ? [] : ["has no replica"]),
+    ],
+  },
+});
+
+// ---- DynamoDB -------------------------------------------------------------------------------
+
+export const dynamoPitr = resourceRule({
+  name: "dynamodb-prod-pitr",
+  description: "In prod, DynamoDB tables have point-in-time recovery.",
+  controls: ["DynamoDB.2"],
+  only: "prod",
+  remediation: "Set pointInTimeRecovery: { enabled: true }.",
+  checks: {
+    [TABLE]: (props) =>
+      isTrue(asRecord(props.pointInTimeRecovery).enabled) ? [] : ["has no point-in-time recovery"],
+  },
+});
+
+export const dynamoDeletionProtection = resourceRule({
+  name: "dynamodb-prod-deletion-protection",
+  description: "In prod, DynamoDB tables have deletion protection.",
+  controls: ["DynamoDB.6"],
+  only: "prod",
+  remediation: "Set deletionProtectionEnabled: true.",
+  checks: {
+    [TABLE]: (props) =>
+      isTrue(props.deletionProtectionEnabled) ? [] : ["has no deletion protection"],
+  },
+});
+
+// ---- KMS and Secrets Manager ----------------------------------------------------------------
+
+export const kmsRotation = resourceRule({
+  name: "kms-key-rotation",
+  description: "Customer managed symmetric KMS keys rotate yearly.",
+  controls: ["KMS.4"],
+  severity: "medium",
+  remediation: "Set enableKeyRotation: true.",
+  checks: {
+    "aws:kms/key:Key": (props) =>
+      (props.customerMasterKeySpec ?? props.keySpec ?? "SYMMETRIC_DEFAULT") ===
+        "SYMMETRIC_DEFAULT" && !isTrue(props.enableKeyRotation)
+        ? ["does not rotate"]
+        : [],
+  },
+});
+
+export const secretRecoveryWindow = resourceRule({
+  name: "secretsmanager-prod-recovery-window",
+  description: "In prod, deleted secrets stay recoverable for at least 7 days.",
+  controls: [],
+  only: "prod",
+  severity: "medium",
+  remediation: "Leave recoveryWindowInDays unset (30) or at 7 or more; 0 deletes at once.",
+  checks: {
+    "aws:secretsmanager/secret:Secret": (props) =>
+      props.recoveryWindowInDays !== undefined && Number(props.recoveryWindowInDays) < 7
+        ? [`recovery window is ${text(props.recoveryWindowInDays)} days`]
+        : [],
+  },
+});
+
+export const dataRules = [
+  s3BlockPublicAccess,
+  s3Encryption,
+  s3DenyInsecureTransport,
+  s3NoPublicAcl,
+  rdsEncrypted,
+  rdsNotPublic,
+  rdsNotInPublicSubnets,
+  rdsForceSsl,
+  rdsNoTimescale,
+  rdsLogExports,
+  rdsMultiAz,
+  rdsDeletionProtection,
+  rdsBackups,
+  rdsFinalSnapshot,
+  cacheEncryptedAtRest,
+  cacheEncryptedInTransit,
+  cacheAuth,
+  cacheFailover,
+  dynamoPitr,
+  dynamoDeletionProtection,
+  kmsRotation,
+  secretRecoveryWindow,
+];

@@ -1,0 +1,185 @@
+/** IAM: least privilege, no administrators among workload roles, trust only expected services. */
+import {
+  asArray,
+  asRecord,
+  json,
+  resourceRule,
+  statements,
+  strings,
+  type Check,
+  type Props,
+  type Statement,
+} from "./common";
+
+const ROLE = "aws:iam/role:Role";
+const POLICY = "aws:iam/policy:Policy";
+const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
+const ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment";
+
+const allows = (s: Statement) => s.Effect === "Allow";
+const matchesAll = (values: string[], wildcard: RegExp) => values.some((v) => wildcard.test(v));
+
+/** The identity-policy statements a resource carries: its own document and a role's inline ones. */
+function identityStatements(type: string, props: Props): Statement[] {
+  if (type === ROLE) {
+    return asArray(props.inlinePolicies).flatMap((p) => statements(asRecord(p).policy));
+  }
+  return statements(props.policy);
+}
+
+/** One check per resource type carrying identity policies. */
+function onIdentityPolicies(check: (s: Statement[]) => string[]): Record<string, Check> {
+  return Object.fromEntries(
+    [ROLE, POLICY, ROLE_POLICY].map((type) => [
+      type,
+      (props: Props) => check(identityStatements(type, props)),
+    ]),
+  );
+}
+
+export const noAdminStatements = resourceRule({
+  name: "iam-no-admin-statements",
+  description: "No IAM policy statement allows every action (*) on every resource (*).",
+  controls: ["IAM.1"],
+  severity: "critical",
+  remediation:
+    "List the actions the workload calls and the ARNs it calls them on; build the statement with components/iam.ts.",
+  checks: onIdentityPolicies((all) =>
+    all
+      .filter(allows)
+      .filter(
+        (s) => matchesAll(strings(s.Action), /^\*$/) && matchesAll(strings(s.Resource), /^\*$/),
+      )
+      .map(() => 'a statement allows "*" on "*"'),
+  ),
+});
+
+export const noServiceWildcards = resourceRule({
+  name: "iam-no-service-wildcard-actions",
+  description: "IAM statements name actions, not whole services (`s3:*`).",
+  controls: ["IAM.21"],
+  severity: "medium",
+  remediation: "Replace `service:*` with the actions the code calls, e.g. `s3:GetObject`.",
+  checks: onIdentityPolicies((all) =>
+    all
+      .filter(allows)
+      .flatMap((s) => strings(s.Action).filter((a) => /^[a-z0-9-]+:\*$/.test(a)))
+      .map((action) => `the action ${action} grants a whole service`),
+  ),
+});
+
+export const noPassRoleOnStar = resourceRule({
+  name: "iam-no-passrole-on-any-role",
+  description: "`iam:PassRole` names the roles it passes, never `*`.",
+  controls: [],
+  severity: "critical",
+  remediation:
+    "Scope iam:PassRole to the ARNs of the task or execution roles the caller launches with.",
+  checks: onIdentityPolicies((all) =>
+    all
+      .filter(allows)
+      .filter((s) => matchesAll(strings(s.Action), /^(iam:PassRole|iam:\*|iam:Pass\*|\*)$/i))
+      .filter((s) => matchesAll(strings(s.Resource), /^\*$/))
+      .map(() => "iam:PassRole is allowed on every role"),
+  ),
+});
+
+const ADMIN_POLICIES = /:policy\/(AdministratorAccess|PowerUserAccess|IAMFullAccess)$/;
+
+export const noAdminManagedPolicies = resourceRule({
+  name: "iam-no-admin-managed-policies",
+  description:
+    "No workload role has AdministratorAccess, PowerUserAccess or IAMFullAccess attached.",
+  controls: [],
+  severity: "critical",
+  remediation: "Detach the managed policy and give the role a scoped inline policy.",
+  checks: {
+    [ATTACHMENT]: (props) =>
+      strings(props.policyArn)
+        .filter((arn) => ADMIN_POLICIES.test(arn))
+        .map((arn) => `attaches ${arn}`),
+    [ROLE]: (props) =>
+      strings(props.managedPolicyArns)
+        .filter((arn) => ADMIN_POLICIES.test(arn))
+        .map((arn) => `attaches ${arn}`),
+  },
+});
+
+/** Service principals the platform's roles may trust. */
+export const DEFAULT_TRUSTED_SERVICES = [
+  "lambda.amazonaws.com",
+  "ecs-tasks.amazonaws.com",
+  "ec2.amazonaws.com",
+  "vpc-flow-logs.amazonaws.com",
+  "scheduler.amazonaws.com",
+  "apigateway.amazonaws.com",
+  "monitoring.rds.amazonaws.com",
+  "events.amazonaws.com",
+];
+
+export const trustedServicePrincipals = resourceRule({
+  name: "iam-trust-expected-services-only",
+  description:
+    "Role trust policies name only expected AWS service principals: no accounts, users, federated or wildcard principals.",
+  controls: [],
+  severity: "critical",
+  remediation:
+    "Trust only the service that assumes the role (serviceTrustPolicy in components/iam.ts); add a service to the pack config's allowedServices if the platform needs it.",
+  configSchema: {
+    properties: {
+      allowedServices: {
+        type: "array",
+        items: { type: "string" },
+        default: DEFAULT_TRUSTED_SERVICES,
+      },
+    },
+  },
+  checks: {
+    [ROLE]: (props, args) => {
+      const allowed =
+        args.getConfig<{ allowedServices?: string[] }>().allowedServices ??
+        DEFAULT_TRUSTED_SERVICES;
+      const problems: string[] = [];
+      for (const s of statements(json(props.assumeRolePolicy)).filter(allows)) {
+        const principal = s.Principal;
+        if (principal === "*") {
+          problems.push("trusts any principal (*)");
+          continue;
+        }
+        const p = asRecord(principal);
+        for (const kind of Object.keys(p).filter((k) => k !== "Service")) {
+          problems.push(`trusts ${kind} principals (${strings(p[kind]).join(", ")})`);
+        }
+        for (const service of strings(p.Service).filter((svc) => !allowed.includes(svc))) {
+          problems.push(`trusts ${service}, which is not in allowedServices`);
+        }
+      }
+      return problems;
+    },
+  },
+});
+
+export const noIamUsers = resourceRule({
+  name: "iam-no-users",
+  description: "The program creates no IAM users or user policies: workloads and people use roles.",
+  controls: ["IAM.2"],
+  severity: "high",
+  remediation: "Use a role (for CI, an OIDC role) instead of an IAM user with keys.",
+  checks: Object.fromEntries(
+    [
+      "aws:iam/user:User",
+      "aws:iam/userPolicy:UserPolicy",
+      "aws:iam/userPolicyAttachment:UserPolicyAttachment",
+      "aws:iam/accessKey:AccessKey",
+    ].map((type) => [type, () => [`${type.split(":").pop()} resources are not allowed`]]),
+  ),
+});
+
+export const identityRules = [
+  noAdminStatements,
+  noServiceWildcards,
+  noPassRoleOnStar,
+  noAdminManagedPolicies,
+  trustedServicePrincipals,
+  noIamUsers,
+];
