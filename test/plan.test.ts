@@ -2,44 +2,12 @@
  * The whole program through the offline engine, one child process per stack (Pulumi's runtime
  * state is global), exactly as `npm run plan` runs it.
  */
-import { execFile } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { promisify } from "node:util";
 import { expect } from "chai";
 import type { Plan, PlannedResource } from "../tools/engine/engine";
-
-const root = path.resolve(__dirname, "..");
-const run = promisify(execFile);
-
-interface PlanRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-  plan?: Plan;
-}
-
-async function plan(stack: string, dir?: string): Promise<PlanRun> {
-  const json = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-")), "plan.json");
-  const args = [
-    "-r",
-    "ts-node/register/transpile-only",
-    "tools/plan.ts",
-    "--stack",
-    stack,
-    "--json",
-    json,
-  ];
-  if (dir) args.push("--dir", dir);
-  try {
-    const { stdout, stderr } = await run(process.execPath, args, { cwd: root });
-    return { code: 0, stdout, stderr, plan: JSON.parse(fs.readFileSync(json, "utf8")) as Plan };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+import type { PolicyReport } from "../tools/engine/policy";
+import { planCli as plan, root, type PlanRun } from "./helpers/plan-cli";
 
 const ofType = (p: Plan, type: string) => p.resources.filter((r) => r.type === type);
 const byId = (p: Plan, id: unknown) => p.resources.find((r) => r.id === id);
@@ -153,6 +121,28 @@ for (const stack of ["dev", "prod"] as const) {
         expect(JSON.parse(String(provider.inputs.defaultTags))).to.deep.equal({
           tags: { project: "platform", environment: stack, "managed-by": "pulumi" },
         });
+      }
+    });
+
+    it("passes the policy pack with its stack config: no mandatory violation", () => {
+      const policy = (p as Plan & { policy?: PolicyReport }).policy!;
+      expect(policy.config).to.equal(`policy/${stack}.json`);
+      expect(policy.policies).to.be.at.least(40);
+      const mandatory = policy.violations.filter((v) => v.enforcementLevel === "mandatory");
+      expect(
+        mandatory.map((v) => `${v.policy} on ${v.resource?.name}: ${v.message}`),
+      ).to.deep.equal([]);
+      expect(result.stdout).to.match(
+        /^Policy: \d+ rules with policy\/(dev|prod)\.json: 0 mandatory/m,
+      );
+    });
+
+    it("explains every advisory finding in policy/README.md", () => {
+      const policy = (p as Plan & { policy?: PolicyReport }).policy!;
+      const readme = fs.readFileSync(path.join(root, "policy", "README.md"), "utf8");
+      const explained = readme.slice(readme.indexOf("## Advisory rules and findings"));
+      for (const v of policy.violations.filter((x) => x.enforcementLevel === "advisory")) {
+        expect(explained, v.policy).to.include(`\`${v.policy}\``);
       }
     });
 

@@ -1,27 +1,44 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { expect } from "chai";
-import { configReference, referenceSection, tableCells } from "../tools/config-docs";
+import { rules } from "../policy/rules";
+import { SECTION as CONFIG, configReference } from "../tools/config-docs";
+import { section, tableCells } from "../tools/generated-docs";
+import { SECTION as POLICY, policyTable } from "../tools/policy-docs";
 
-const readme = fs.readFileSync(path.resolve(__dirname, "..", "README.md"), "utf8");
+const root = path.resolve(__dirname, "..");
+const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
+const policyReadme = fs.readFileSync(path.join(root, "policy", "README.md"), "utf8");
 
 describe("README", () => {
   it("holds the configuration reference the schema generates", () => {
-    expect(tableCells(referenceSection(readme)), "run `npm run docs:config`").to.deep.equal(
+    expect(tableCells(section(readme, CONFIG)), "run `npm run docs`").to.deep.equal(
       tableCells(configReference()),
     );
-  });
-
-  it("documents every platform setting of the schema", () => {
-    for (const line of configReference().split("\n").slice(2)) {
-      const key = /^\| `([^`]+)`/.exec(line)?.[1];
-      expect(key).to.be.a("string");
-      expect(readme).to.include(`\`${key}\``);
-    }
   });
 
   it("gives the two commands that work on a fresh machine", () => {
     expect(readme).to.include("npm ci && npm run plan -- --stack dev");
     expect(readme).to.include("npm ci && npm test");
+  });
+
+  it("documents the policy pack command for each stack", () => {
+    for (const stack of ["dev", "prod"]) {
+      expect(readme).to.include(
+        `pulumi preview --policy-pack policy --policy-pack-config policy/${stack}.json`,
+      );
+    }
+  });
+});
+
+describe("policy/README.md", () => {
+  it("holds the table of rules the rule modules generate", () => {
+    expect(tableCells(section(policyReadme, POLICY)), "run `npm run docs`").to.deep.equal(
+      tableCells(policyTable()),
+    );
+  });
+
+  it("lists every rule", () => {
+    for (const rule of rules) expect(policyReadme).to.include(`\`${rule.name}\``);
   });
 });

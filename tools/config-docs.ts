@@ -1,16 +1,15 @@
 /**
  * The README's configuration reference, generated from the zod schema in config.ts so the two never
- * drift: `npm run docs:config` rewrites the table between the markers, and a test fails when the
- * README's table differs from what the schema generates.
+ * drift: `npm run docs` rewrites the table between the markers, and a test fails when the README's
+ * table differs from what the schema generates.
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
-import * as prettier from "prettier";
 import { z } from "zod";
 import { platformSchema, REQUIRED_TAGS } from "../config";
+import { writeSection } from "./generated-docs";
 
-export const START = "<!-- config-reference:start -->";
-export const END = "<!-- config-reference:end -->";
+/** The README section this file generates. */
+export const SECTION = "config-reference";
 
 interface Row {
   key: string;
@@ -76,40 +75,6 @@ export function configReference(): string {
   ].join("\n");
 }
 
-/** A Markdown table's cells, whitespace and alignment aside, for comparing tables. */
-export function tableCells(markdown: string): string[][] {
-  return markdown
-    .split("\n")
-    .filter((line) => line.startsWith("|") && !/^\|[\s|:-]+\|$/.test(line))
-    .map((line) =>
-      line
-        .split(/(?<!\\)\|/)
-        .slice(1, -1)
-        .map((cell) => cell.trim()),
-    );
-}
-
-/** The table between the markers of a README. */
-export function referenceSection(readme: string): string {
-  const start = readme.indexOf(START);
-  const end = readme.indexOf(END);
-  if (start < 0 || end < start) throw new Error(`README.md has no ${START} ... ${END} section`);
-  return readme.slice(start + START.length, end);
-}
-
-/** The README with its reference section replaced by the generated one. */
-export function withReference(readme: string): string {
-  const start = readme.indexOf(START);
-  const end = readme.indexOf(END);
-  if (start < 0 || end < start) throw new Error(`README.md has no ${START} ... ${END} section`);
-  return `${readme.slice(0, start + START.length)}\n${configReference()}\n${readme.slice(end)}`;
-}
-
 if (require.main === module) {
-  const file = path.resolve(__dirname, "..", "README.md");
-  const updated = withReference(fs.readFileSync(file, "utf8"));
-  void prettier.format(updated, { parser: "markdown", printWidth: 100 }).then((formatted) => {
-    fs.writeFileSync(file, formatted);
-    console.log(`config reference written to ${file}`);
-  });
+  void writeSection(path.resolve(__dirname, "..", "README.md"), SECTION, configReference());
 }

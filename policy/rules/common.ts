@@ -189,7 +189,7 @@ const SECRET_VALUE = [
 ];
 /** Names that announce a secret. Their value must be a reference (an ARN or a secret's name). */
 const SECRET_NAME =
-  /(SECRET|PASSWORD|PASSWD|PRIVATE_?KEY|API_?KEY|ACCESS_?KEY|TOKEN|CREDENTIALS?)$/i;
+  /(SECRET|PASSWORD|PASSWD|PRIVATE_?KEY|API_?KEY|ACCESS_?KEY|SERVICE_?KEY|SIGNING_?KEY|TOKEN|CREDENTIALS?)$/i;
 const REFERENCE = /^(arn:aws[a-z-]*:(secretsmanager|ssm|kms):|\{\{resolve:)|_ARN$/;
 /** How the offline plan shows a Pulumi secret; the real analyzer sees the plaintext instead. */
 const MASKED_SECRET = "[secret]";

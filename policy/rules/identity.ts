@@ -39,7 +39,7 @@ function onIdentityPolicies(check: (s: Statement[]) => string[]): Record<string,
 
 export const noAdminStatements = resourceRule({
   name: "iam-no-admin-statements",
-  description: "No IAM policy statement allows every action (*) on every resource (*).",
+  description: "No IAM policy statement allows every action (`*`) on every resource (`*`).",
   controls: ["IAM.1"],
   severity: "critical",
   remediation:

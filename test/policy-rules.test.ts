@@ -1,0 +1,1117 @@
+/**
+ * Every rule of the pack, both ways: compliant stacks raise nothing, violating ones are reported on
+ * the right resource. Cases start from the real dev plan where the program already makes the type
+ * (network, IAM, logs, tags) and from the shapes the components will produce elsewhere.
+ */
+import { expect } from "chai";
+import { rules } from "../policy/rules";
+import type { Plan } from "../tools/engine/engine";
+import { evaluatePolicies, formatPolicyReport, type PackConfig } from "../tools/engine/policy";
+import { edit, planOf, type Spec } from "./helpers/plan-builder";
+import { planCli } from "./helpers/plan-cli";
+
+/** A stack to evaluate: specs on their own, or specs added to (an edit of) the real dev plan. */
+type Stack = Spec[] | ((real: Plan) => Plan);
+
+interface Case {
+  rule: string;
+  good: Stack[];
+  /** Violating stacks, each with the name of the resource the violation must name. */
+  bad: [Stack, string][];
+  config?: PackConfig;
+}
+
+const r = (
+  type: string,
+  name: string,
+  inputs: Record<string, unknown> = {},
+  deps?: Record<string, string[]>,
+): Spec => ({
+  type,
+  name,
+  inputs,
+  ...(deps ? { deps } : {}),
+});
+const onReal =
+  (...specs: Spec[]): ((real: Plan) => Plan) =>
+  (real) =>
+    planOf(specs, real);
+const editReal =
+  (change: Parameters<typeof edit>[1]): ((real: Plan) => Plan) =>
+  (real) =>
+    edit(real, change);
+const without = (name: string) => editReal((x) => (x.name === name ? undefined : x));
+const withInputs = (name: string, inputs: Record<string, unknown>) =>
+  editReal((x) => (x.name === name ? { ...x, inputs: { ...x.inputs, ...inputs } } : x));
+
+const doc = (...statements: object[]) =>
+  JSON.stringify({ Version: "2012-10-17", Statement: statements });
+const allow = (Action: unknown, Resource: unknown) => ({ Effect: "Allow", Action, Resource });
+const trust = (Principal: unknown) => doc({ Effect: "Allow", Principal, Action: "sts:AssumeRole" });
+const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
+const SG = "aws:ec2/securityGroup:SecurityGroup";
+const BUCKET = "aws:s3/bucket:Bucket";
+const DB = "aws:rds/instance:Instance";
+const REDIS = "aws:elasticache/replicationGroup:ReplicationGroup";
+const TABLE = "aws:dynamodb/table:Table";
+const FN = "aws:lambda/function:Function";
+const PERMISSION = "aws:lambda/permission:Permission";
+const TASK = "aws:ecs/taskDefinition:TaskDefinition";
+const REPO = "aws:ecr/repository:Repository";
+const SCHEDULE = "aws:scheduler/schedule:Schedule";
+const STAGE = "aws:apigateway/stage:Stage";
+const METHOD = "aws:apigateway/method:Method";
+const POOL = "aws:cognito/userPool:UserPool";
+const LISTENER = "aws:lb/listener:Listener";
+const LB = "aws:lb/loadBalancer:LoadBalancer";
+const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
+
+const anywhere = (port: number, protocol = "tcp") => ({
+  fromPort: port,
+  toPort: port,
+  protocol,
+  cidrBlocks: ["0.0.0.0/0"],
+});
+const task = (container: object, extra: object = {}) =>
+  r(TASK, "gateway-task", {
+    family: "gateway",
+    networkMode: "awsvpc",
+    containerDefinitions: JSON.stringify([
+      {
+        name: "app",
+        image: "repo@sha256:abc",
+        logConfiguration: { logDriver: "awslogs" },
+        ...container,
+      },
+    ]),
+    ...extra,
+  });
+const postgres = (inputs: object = {}) =>
+  r(DB, "db", {
+    engine: "postgres",
+    instanceClass: "db.t4g.micro",
+    storageEncrypted: true,
+    ...inputs,
+  });
+const redis = (inputs: object = {}) =>
+  r(REDIS, "bus", {
+    nodeType: "cache.t4g.micro",
+    atRestEncryptionEnabled: true,
+    transitEncryptionEnabled: true,
+    authToken: "[secret]",
+    ...inputs,
+  });
+const fn = (inputs: object = {}) =>
+  r(FN, "events", { runtime: "nodejs22.x", tracingConfig: { mode: "Active" }, ...inputs });
+const bucketWith = (extra: Spec[]) => [r(BUCKET, "uploads"), ...extra];
+const schedule = (inputs: object) =>
+  r(SCHEDULE, "minute", {
+    scheduleExpression: "cron(* 9-15 ? * MON-FRI *)",
+    scheduleExpressionTimezone: "America/New_York",
+    target: {
+      arn: "arn:aws:lambda:us-east-1:123456789012:function:f",
+      deadLetterConfig: { arn: "arn:aws:sqs:us-east-1:123456789012:dlq" },
+      retryPolicy: { maximumRetryAttempts: 2 },
+    },
+    ...inputs,
+  });
+const stageWithSettings = (settings: object) => [
+  r(STAGE, "api-stage", { stageName: "v1" }),
+  r(
+    "aws:apigateway/methodSettings:MethodSettings",
+    "api-settings",
+    { methodPath: "*/*", settings },
+    { stageName: ["api-stage"] },
+  ),
+];
+const api = (...methods: Spec[]) => [
+  r("aws:apigateway/restApi:RestApi", "api"),
+  r(
+    "aws:apigateway/resource:Resource",
+    "api-events",
+    { pathPart: "events" },
+    { parentId: ["api"] },
+  ),
+  r(
+    "aws:apigateway/resource:Resource",
+    "api-health",
+    { pathPart: "health" },
+    { parentId: ["api"] },
+  ),
+  r(
+    "aws:apigateway/resource:Resource",
+    "api-launch",
+    { pathPart: "launch" },
+    { parentId: ["api"] },
+  ),
+  ...methods,
+];
+const method = (name: string, httpMethod: string, resource: string, authorization: string) =>
+  r(METHOD, name, { httpMethod, authorization }, { resourceId: [resource], restApiId: ["api"] });
+
+const cases: Case[] = [
+  // ---- identity
+  {
+    rule: "iam-no-admin-statements",
+    good: [(real) => real],
+    bad: [
+      [[r(ROLE_POLICY, "admin", { policy: doc(allow("*", "*")) })], "admin"],
+      [
+        [
+          r("aws:iam/role:Role", "inline", {
+            inlinePolicies: [{ name: "all", policy: doc(allow(["*"], ["*"])) }],
+          }),
+        ],
+        "inline",
+      ],
+      [
+        [
+          r("aws:iam/policy:Policy", "managed", {
+            policy: { Version: "2012-10-17", Statement: allow("*", "*") },
+          }),
+        ],
+        "managed",
+      ],
+    ],
+  },
+  {
+    rule: "iam-no-service-wildcard-actions",
+    good: [(real) => real],
+    bad: [
+      [
+        [
+          r("aws:iam/policy:Policy", "s3-all", {
+            policy: doc(allow(["s3:*"], "arn:aws:s3:::b/*")),
+          }),
+        ],
+        "s3-all",
+      ],
+    ],
+  },
+  {
+    rule: "iam-no-passrole-on-any-role",
+    good: [
+      [
+        r(ROLE_POLICY, "launch", {
+          policy: doc(allow("iam:PassRole", "arn:aws:iam::123456789012:role/task")),
+        }),
+      ],
+    ],
+    bad: [
+      [
+        [r(ROLE_POLICY, "launch", { policy: doc(allow(["ecs:RunTask", "iam:PassRole"], "*")) })],
+        "launch",
+      ],
+    ],
+  },
+  {
+    rule: "iam-no-admin-managed-policies",
+    good: [
+      [
+        r("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "basic", {
+          policyArn: "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+        }),
+      ],
+    ],
+    bad: [
+      [
+        [
+          r("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "admin", {
+            policyArn: "arn:aws:iam::aws:policy/AdministratorAccess",
+          }),
+        ],
+        "admin",
+      ],
+    ],
+  },
+  {
+    rule: "iam-trust-expected-services-only",
+    good: [
+      (real) => real,
+      [
+        r("aws:iam/role:Role", "task", {
+          assumeRolePolicy: trust({ Service: "ecs-tasks.amazonaws.com" }),
+        }),
+      ],
+    ],
+    bad: [
+      [
+        [
+          r("aws:iam/role:Role", "cross-account", {
+            assumeRolePolicy: trust({ AWS: "arn:aws:iam::999999999999:root" }),
+          }),
+        ],
+        "cross-account",
+      ],
+      [
+        [
+          r("aws:iam/role:Role", "sagemaker", {
+            assumeRolePolicy: trust({ Service: "sagemaker.amazonaws.com" }),
+          }),
+        ],
+        "sagemaker",
+      ],
+      [[r("aws:iam/role:Role", "anyone", { assumeRolePolicy: trust("*") })], "anyone"],
+    ],
+  },
+  {
+    rule: "iam-no-users",
+    good: [(real) => real],
+    bad: [[[r("aws:iam/user:User", "deployer")], "deployer"]],
+  },
+  // ---- network
+  {
+    rule: "sg-no-ssh-rdp-from-anywhere",
+    good: [[r(SG, "alb-sg", { ingress: [anywhere(443)] })]],
+    bad: [
+      [[r(SG, "bastion", { ingress: [anywhere(22)] })], "bastion"],
+      [
+        [
+          r("aws:ec2/securityGroupRule:SecurityGroupRule", "all", {
+            type: "ingress",
+            fromPort: 0,
+            toPort: 0,
+            protocol: "-1",
+            ipv6CidrBlocks: ["::/0"],
+          }),
+        ],
+        "all",
+      ],
+    ],
+  },
+  {
+    rule: "sg-no-public-ingress",
+    good: [
+      [
+        r(SG, "alb-sg", { ingress: [anywhere(80), anywhere(443)] }),
+        r(LB, "alb", { loadBalancerType: "application" }, { securityGroups: ["alb-sg"] }),
+      ],
+    ],
+    bad: [
+      [[r(SG, "orphan-sg", { ingress: [anywhere(443)] })], "orphan-sg"],
+      [
+        [
+          r(SG, "alb-sg", { ingress: [anywhere(8080)] }),
+          r(LB, "alb", {}, { securityGroups: ["alb-sg"] }),
+        ],
+        "alb-sg",
+      ],
+      [
+        [
+          r(SG, "db-sg"),
+          r(
+            "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+            "db-open",
+            { fromPort: 5432, toPort: 5432, ipProtocol: "tcp", cidrIpv4: "0.0.0.0/0" },
+            { securityGroupId: ["db-sg"] },
+          ),
+        ],
+        "db-open",
+      ],
+    ],
+  },
+  { rule: "vpc-flow-logs", good: [(real) => real], bad: [[without("home-flow-log"), "home-vpc"]] },
+  {
+    rule: "vpc-default-sg-no-rules",
+    good: [(real) => real],
+    bad: [
+      [
+        withInputs("home-default-sg", {
+          ingress: [{ fromPort: 0, toPort: 0, protocol: "-1", self: true }],
+        }),
+        "home-default-sg",
+      ],
+    ],
+  },
+  {
+    rule: "vpc-default-sg-adopted",
+    good: [(real) => real],
+    bad: [[without("remote-default-sg"), "remote-vpc"]],
+  },
+  {
+    rule: "subnet-no-auto-public-ip",
+    good: [(real) => real],
+    bad: [[withInputs("home-public-0", { mapPublicIpOnLaunch: true }), "home-public-0"]],
+  },
+  {
+    rule: "ec2-imdsv2-required",
+    good: [
+      [
+        r("aws:ec2/launchTemplate:LaunchTemplate", "lt", {
+          metadataOptions: { httpTokens: "required" },
+        }),
+      ],
+    ],
+    bad: [
+      [
+        [r("aws:ec2/instance:Instance", "vm", { metadataOptions: { httpTokens: "optional" } })],
+        "vm",
+      ],
+    ],
+  },
+  {
+    rule: "ec2-encrypted-volumes",
+    good: [
+      [
+        r("aws:ec2/launchTemplate:LaunchTemplate", "lt", {
+          blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { encrypted: "true" } }],
+        }),
+      ],
+    ],
+    bad: [
+      [[r("aws:ec2/launchTemplate:LaunchTemplate", "lt")], "lt"],
+      [[r("aws:ebs/volume:Volume", "data", { encrypted: false })], "data"],
+    ],
+  },
+  {
+    rule: "ec2-no-public-ip",
+    good: [
+      [
+        r("aws:ec2/launchTemplate:LaunchTemplate", "lt", {
+          networkInterfaces: [{ associatePublicIpAddress: "false" }],
+        }),
+      ],
+    ],
+    bad: [[[r("aws:ec2/instance:Instance", "vm", { associatePublicIpAddress: true })], "vm"]],
+  },
+  // ---- data
+  {
+    rule: "s3-block-public-access",
+    good: [
+      bucketWith([
+        r(
+          "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+          "pab",
+          {
+            blockPublicAcls: true,
+            blockPublicPolicy: true,
+            ignorePublicAcls: true,
+            restrictPublicBuckets: true,
+          },
+          { bucket: ["uploads"] },
+        ),
+      ]),
+    ],
+    bad: [
+      [bucketWith([]), "uploads"],
+      [
+        bucketWith([
+          r(
+            "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+            "pab",
+            {
+              blockPublicAcls: true,
+              blockPublicPolicy: true,
+              ignorePublicAcls: true,
+              restrictPublicBuckets: false,
+            },
+            { bucket: ["uploads"] },
+          ),
+        ]),
+        "uploads",
+      ],
+    ],
+  },
+  {
+    rule: "s3-encryption-configured",
+    good: [
+      bucketWith([
+        r(
+          "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+          "sse",
+          { rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
+          { bucket: ["uploads"] },
+        ),
+      ]),
+    ],
+    bad: [[bucketWith([]), "uploads"]],
+  },
+  {
+    rule: "s3-deny-insecure-transport",
+    good: [
+      bucketWith([
+        r(
+          "aws:s3/bucketPolicy:BucketPolicy",
+          "tls",
+          {
+            policy: doc({
+              Effect: "Deny",
+              Principal: "*",
+              Action: "s3:*",
+              Resource: ["arn:aws:s3:::uploads", "arn:aws:s3:::uploads/*"],
+              Condition: { Bool: { "aws:SecureTransport": "false" } },
+            }),
+          },
+          { bucket: ["uploads"] },
+        ),
+      ]),
+    ],
+    bad: [
+      [
+        bucketWith([
+          r(
+            "aws:s3/bucketPolicy:BucketPolicy",
+            "open",
+            { policy: doc(allow("s3:GetObject", "arn:aws:s3:::uploads/*")) },
+            { bucket: ["uploads"] },
+          ),
+        ]),
+        "uploads",
+      ],
+    ],
+  },
+  {
+    rule: "s3-no-public-acl",
+    good: [[r("aws:s3/bucketAcl:BucketAcl", "acl", { acl: "private" })]],
+    bad: [[[r("aws:s3/bucketAcl:BucketAcl", "acl", { acl: "public-read" })], "acl"]],
+  },
+  {
+    rule: "rds-encrypted",
+    good: [[postgres()]],
+    bad: [[[r("aws:rds/cluster:Cluster", "aurora", { storageEncrypted: false })], "aurora"]],
+  },
+  {
+    rule: "rds-not-publicly-accessible",
+    good: [[postgres({ publiclyAccessible: false })]],
+    bad: [[[postgres({ publiclyAccessible: true })], "db"]],
+  },
+  {
+    rule: "rds-not-in-public-subnets",
+    good: [
+      onReal(
+        r(
+          "aws:rds/subnetGroup:SubnetGroup",
+          "db-subnets",
+          {},
+          { subnetIds: ["home-isolated-0", "home-isolated-1"] },
+        ),
+      ),
+    ],
+    bad: [
+      [
+        onReal(
+          r(
+            "aws:rds/subnetGroup:SubnetGroup",
+            "db-subnets",
+            {},
+            { subnetIds: ["home-isolated-0", "home-public-1"] },
+          ),
+        ),
+        "db-subnets",
+      ],
+    ],
+  },
+  {
+    rule: "rds-force-ssl",
+    good: [
+      [
+        r("aws:rds/parameterGroup:ParameterGroup", "pg", {
+          family: "postgres17",
+          parameters: [{ name: "rds.force_ssl", value: "1" }],
+        }),
+        { ...postgres(), deps: { parameterGroupName: ["pg"] } },
+      ],
+    ],
+    bad: [
+      [[postgres()], "db"],
+      [
+        [
+          r("aws:rds/parameterGroup:ParameterGroup", "pg", {
+            parameters: [{ name: "rds.force_ssl", value: "0" }],
+          }),
+          { ...postgres(), deps: { parameterGroupName: ["pg"] } },
+        ],
+        "db",
+      ],
+    ],
+  },
+  {
+    rule: "rds-no-timescaledb",
+    good: [
+      [
+        r("aws:rds/parameterGroup:ParameterGroup", "pg", {
+          parameters: [{ name: "shared_preload_libraries", value: "pg_stat_statements" }],
+        }),
+      ],
+    ],
+    bad: [
+      [
+        [
+          r("aws:rds/parameterGroup:ParameterGroup", "pg", {
+            parameters: [
+              { name: "shared_preload_libraries", value: "pg_stat_statements,timescaledb" },
+            ],
+          }),
+        ],
+        "pg",
+      ],
+    ],
+  },
+  {
+    rule: "rds-log-exports",
+    good: [[postgres({ enabledCloudwatchLogsExports: ["postgresql", "upgrade"] })]],
+    bad: [[[postgres()], "db"]],
+  },
+  {
+    rule: "rds-prod-multi-az",
+    good: [[postgres({ multiAz: true })]],
+    bad: [[[postgres({ multiAz: false })], "db"]],
+  },
+  {
+    rule: "rds-prod-deletion-protection",
+    good: [[postgres({ deletionProtection: true })]],
+    bad: [[[postgres()], "db"]],
+  },
+  {
+    rule: "rds-prod-backups",
+    good: [[postgres({ backupRetentionPeriod: 14 })]],
+    bad: [[[postgres({ backupRetentionPeriod: 3 })], "db"]],
+  },
+  {
+    rule: "rds-prod-final-snapshot",
+    good: [[postgres({ skipFinalSnapshot: false, finalSnapshotIdentifier: "db-final" })]],
+    bad: [[[postgres({ skipFinalSnapshot: true })], "db"]],
+  },
+  {
+    rule: "elasticache-encrypted-at-rest",
+    good: [[redis()]],
+    bad: [
+      [[redis({ atRestEncryptionEnabled: false })], "bus"],
+      [[r("aws:elasticache/cluster:Cluster", "lone", { engine: "redis" })], "lone"],
+    ],
+  },
+  {
+    rule: "elasticache-encrypted-in-transit",
+    good: [[redis()]],
+    bad: [[[redis({ transitEncryptionEnabled: false })], "bus"]],
+  },
+  {
+    rule: "elasticache-authentication",
+    good: [[redis()]],
+    bad: [[[redis({ authToken: undefined })], "bus"]],
+  },
+  {
+    rule: "elasticache-prod-failover",
+    good: [[redis({ numCacheClusters: 2, automaticFailoverEnabled: true, multiAzEnabled: true })]],
+    bad: [[[redis({ numCacheClusters: 1 })], "bus"]],
+  },
+  {
+    rule: "dynamodb-prod-pitr",
+    good: [[r(TABLE, "sessions", { pointInTimeRecovery: { enabled: true } })]],
+    bad: [[[r(TABLE, "sessions")], "sessions"]],
+  },
+  {
+    rule: "dynamodb-prod-deletion-protection",
+    good: [[r(TABLE, "sessions", { deletionProtectionEnabled: true })]],
+    bad: [[[r(TABLE, "sessions")], "sessions"]],
+  },
+  {
+    rule: "kms-key-rotation",
+    good: [
+      [r("aws:kms/key:Key", "k", { enableKeyRotation: true })],
+      [r("aws:kms/key:Key", "signing", { customerMasterKeySpec: "RSA_2048" })],
+    ],
+    bad: [[[r("aws:kms/key:Key", "k")], "k"]],
+  },
+  {
+    rule: "secretsmanager-prod-recovery-window",
+    good: [[r("aws:secretsmanager/secret:Secret", "token")]],
+    bad: [[[r("aws:secretsmanager/secret:Secret", "token", { recoveryWindowInDays: 0 })], "token"]],
+  },
+  // ---- compute
+  {
+    rule: "lambda-supported-runtime",
+    good: [[fn()], [fn({ packageType: "Image", runtime: undefined })]],
+    bad: [[[fn({ runtime: "nodejs16.x" })], "events"]],
+  },
+  {
+    rule: "lambda-xray-active",
+    good: [[fn()]],
+    bad: [[[fn({ tracingConfig: { mode: "PassThrough" } })], "events"]],
+  },
+  {
+    rule: "lambda-vpc-private-subnets",
+    good: [onReal({ ...fn(), deps: { vpcConfig: ["home-private-0", "home-private-1"] } })],
+    bad: [[onReal({ ...fn(), deps: { vpcConfig: ["home-public-0"] } }), "events"]],
+  },
+  {
+    rule: "lambda-no-secret-environment",
+    good: [
+      [
+        fn({
+          environment: {
+            variables: {
+              KEY_SECRET_PREFIX: "quickbets/kalshi/",
+              SCHWAB_TOKEN_SECRET_ARN: "arn:aws:secretsmanager:us-east-1:123456789012:secret:t",
+              LOG_LEVEL: "INFO",
+            },
+          },
+        }),
+      ],
+    ],
+    bad: [
+      [
+        [
+          fn({
+            environment: {
+              variables: {
+                KALSHI_PRIVATE_KEY:
+                  "-----BEGIN RSA PRIVATE KEY-----\nMIIE...\n-----END RSA PRIVATE KEY-----",
+              },
+            },
+          }),
+        ],
+        "events",
+      ],
+      [[fn({ environment: { variables: { DB_PASSWORD: "hunter2hunter2" } } })], "events"],
+      [[fn({ environment: { variables: { SUPABASE_SERVICE_KEY: "[secret]" } } })], "events"],
+      [[fn({ environment: { variables: { CREDS: "AKIAIOSFODNN7EXAMPLE" } } })], "events"],
+    ],
+  },
+  {
+    rule: "lambda-permission-not-public",
+    good: [
+      [
+        r(PERMISSION, "p", {
+          principal: "scheduler.amazonaws.com",
+          sourceArn: "arn:aws:scheduler:us-east-1:123456789012:schedule/g/s",
+        }),
+      ],
+    ],
+    bad: [
+      [[r(PERMISSION, "p", { principal: "*" })], "p"],
+      [[r(PERMISSION, "p", { principal: "events.amazonaws.com" })], "p"],
+    ],
+  },
+  {
+    rule: "ecs-not-privileged",
+    good: [[task({})]],
+    bad: [[[task({ privileged: true })], "gateway-task"]],
+  },
+  {
+    rule: "ecs-capabilities-allow-list",
+    good: [[task({ linuxParameters: { capabilities: { add: ["NET_ADMIN"] } } })]],
+    bad: [
+      [
+        [task({ linuxParameters: { capabilities: { add: ["NET_ADMIN", "SYS_ADMIN"] } } })],
+        "gateway-task",
+      ],
+    ],
+  },
+  {
+    rule: "ecs-logging",
+    good: [[task({})]],
+    bad: [[[task({ logConfiguration: undefined })], "gateway-task"]],
+  },
+  {
+    rule: "ecs-secrets-by-reference",
+    good: [
+      [
+        task({
+          secrets: [
+            {
+              name: "REDIS_PASSWORD",
+              valueFrom: "arn:aws:secretsmanager:us-east-1:123456789012:secret:redis",
+            },
+          ],
+          environment: [{ name: "PORT", value: "8080" }],
+        }),
+      ],
+    ],
+    bad: [
+      [
+        [task({ environment: [{ name: "REDIS_PASSWORD", value: "s3cr3t-value" }] })],
+        "gateway-task",
+      ],
+    ],
+  },
+  {
+    rule: "ecs-awsvpc-network-mode",
+    good: [[task({})]],
+    bad: [[[task({}, { networkMode: "host" })], "gateway-task"]],
+  },
+  {
+    rule: "ecs-no-public-ip",
+    good: [
+      [r("aws:ecs/service:Service", "svc", { networkConfiguration: { assignPublicIp: false } })],
+    ],
+    bad: [
+      [
+        [r("aws:ecs/service:Service", "svc", { networkConfiguration: { assignPublicIp: true } })],
+        "svc",
+      ],
+    ],
+  },
+  {
+    rule: "ecs-container-insights",
+    good: [
+      [
+        r("aws:ecs/cluster:Cluster", "c", {
+          settings: [{ name: "containerInsights", value: "enhanced" }],
+        }),
+      ],
+    ],
+    bad: [[[r("aws:ecs/cluster:Cluster", "c")], "c"]],
+  },
+  {
+    rule: "ecr-scan-on-push",
+    good: [[r(REPO, "app", { imageScanningConfiguration: { scanOnPush: true } })]],
+    bad: [[[r(REPO, "app")], "app"]],
+  },
+  {
+    rule: "ecr-lifecycle-policy",
+    good: [
+      [
+        r(REPO, "app"),
+        r(
+          "aws:ecr/lifecyclePolicy:LifecyclePolicy",
+          "app-lc",
+          { policy: "{}" },
+          { repository: ["app"] },
+        ),
+      ],
+    ],
+    bad: [[[r(REPO, "app")], "app"]],
+  },
+  {
+    rule: "ecr-prod-immutable-tags",
+    good: [[r(REPO, "app", { imageTagMutability: "IMMUTABLE" })]],
+    bad: [[[r(REPO, "app", { imageTagMutability: "MUTABLE" })], "app"]],
+  },
+  {
+    rule: "scheduler-explicit-time-zone",
+    good: [
+      [schedule({})],
+      [schedule({ scheduleExpression: "rate(5 minutes)", scheduleExpressionTimezone: undefined })],
+    ],
+    bad: [[[schedule({ scheduleExpressionTimezone: undefined })], "minute"]],
+  },
+  {
+    rule: "scheduler-dead-letter-queue",
+    good: [[schedule({})]],
+    bad: [
+      [
+        [schedule({ target: { arn: "arn:aws:lambda:us-east-1:123456789012:function:f" } })],
+        "minute",
+      ],
+    ],
+  },
+  // ---- api
+  {
+    rule: "apigw-method-authorization",
+    good: [
+      api(
+        method("get-events", "GET", "api-events", "COGNITO_USER_POOLS"),
+        method("options-events", "OPTIONS", "api-events", "NONE"),
+        method("get-health", "GET", "api-health", "NONE"),
+      ),
+    ],
+    bad: [[api(method("post-launch", "POST", "api-launch", "NONE")), "post-launch"]],
+  },
+  {
+    rule: "apigw-stage-access-logs",
+    good: [
+      [
+        r(STAGE, "stage", {
+          accessLogSettings: {
+            destinationArn: "arn:aws:logs:us-east-1:123456789012:log-group:access",
+            format: "{}",
+          },
+        }),
+      ],
+    ],
+    bad: [[[r(STAGE, "stage")], "stage"]],
+  },
+  {
+    rule: "apigw-stage-throttling",
+    good: [stageWithSettings({ throttlingRateLimit: 500, throttlingBurstLimit: 1000 })],
+    bad: [[[r(STAGE, "api-stage")], "api-stage"]],
+  },
+  {
+    rule: "apigw-execution-logging",
+    good: [stageWithSettings({ loggingLevel: "ERROR" })],
+    bad: [[stageWithSettings({ loggingLevel: "OFF" }), "api-stage"]],
+  },
+  {
+    rule: "apigw-prod-xray",
+    good: [[r(STAGE, "stage", { xrayTracingEnabled: true })]],
+    bad: [[[r(STAGE, "stage")], "stage"]],
+  },
+  {
+    rule: "apigw-lambda-permission-scoped",
+    good: [
+      [
+        r(PERMISSION, "p", {
+          principal: "apigateway.amazonaws.com",
+          sourceArn: "arn:aws:execute-api:us-east-1:123456789012:abc/*/GET/events",
+        }),
+      ],
+    ],
+    bad: [
+      [
+        [
+          r(PERMISSION, "p", {
+            principal: "apigateway.amazonaws.com",
+            sourceAccount: "123456789012",
+          }),
+        ],
+        "p",
+      ],
+    ],
+  },
+  {
+    rule: "cognito-password-policy",
+    good: [[r(POOL, "users", { passwordPolicy: { minimumLength: 12, requireSymbols: true } })]],
+    bad: [[[r(POOL, "users", { passwordPolicy: { minimumLength: 8 } })], "users"]],
+  },
+  {
+    rule: "cognito-threat-protection",
+    good: [[r(POOL, "users", { userPoolAddOns: { advancedSecurityMode: "ENFORCED" } })]],
+    bad: [[[r(POOL, "users", { userPoolAddOns: { advancedSecurityMode: "AUDIT" } })], "users"]],
+  },
+  {
+    rule: "alb-modern-tls-policy",
+    good: [
+      [
+        r(LISTENER, "https", {
+          protocol: "HTTPS",
+          sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
+        }),
+      ],
+    ],
+    bad: [
+      [
+        [r(LISTENER, "https", { protocol: "HTTPS", sslPolicy: "ELBSecurityPolicy-2016-08" })],
+        "https",
+      ],
+    ],
+  },
+  {
+    rule: "alb-prod-http-redirects-to-https",
+    good: [
+      [
+        r(LISTENER, "http", {
+          protocol: "HTTP",
+          defaultActions: [
+            {
+              type: "redirect",
+              redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" },
+            },
+          ],
+        }),
+      ],
+    ],
+    bad: [
+      [
+        [
+          r(LISTENER, "http", {
+            protocol: "HTTP",
+            defaultActions: [{ type: "forward", targetGroupArn: "arn" }],
+          }),
+        ],
+        "http",
+      ],
+    ],
+  },
+  {
+    rule: "alb-drop-invalid-headers",
+    good: [
+      [r(LB, "alb", { dropInvalidHeaderFields: true })],
+      [r(LB, "nlb", { loadBalancerType: "network" })],
+    ],
+    bad: [[[r(LB, "alb", { loadBalancerType: "application" })], "alb"]],
+  },
+  {
+    rule: "alb-prod-deletion-protection",
+    good: [[r(LB, "alb", { enableDeletionProtection: true })]],
+    bad: [[[r(LB, "alb")], "alb"]],
+  },
+  // ---- observability
+  {
+    rule: "logs-retention",
+    good: [(real) => real],
+    bad: [
+      [withInputs("home-flow-logs", { retentionInDays: 7 }), "home-flow-logs"],
+      [withInputs("remote-flow-logs", { retentionInDays: undefined }), "remote-flow-logs"],
+    ],
+  },
+  {
+    rule: "lambda-own-log-group",
+    good: [
+      [fn(), r(LOG_GROUP, "events-logs", { retentionInDays: 14 }, { name: ["events"] })],
+      [
+        r(LOG_GROUP, "events-logs", { retentionInDays: 14 }),
+        { ...fn(), deps: { loggingConfig: ["events-logs"] } },
+      ],
+    ],
+    bad: [
+      [[fn()], "events"],
+      [[fn(), r(LOG_GROUP, "events-logs", {}, { name: ["events"] })], "events"],
+    ],
+  },
+  // ---- tagging
+  {
+    rule: "tags-required",
+    good: [
+      (real) => real,
+      [
+        {
+          ...r("aws:ec2/vpc:Vpc", "tagged-by-hand", {
+            tags: { project: "p", environment: "dev", "managed-by": "pulumi" },
+          }),
+          provider: "bare",
+        },
+      ],
+    ],
+    bad: [
+      [
+        [{ ...r("aws:ec2/vpc:Vpc", "untagged", { tags: { Name: "x" } }), provider: "bare" }],
+        "untagged",
+      ],
+    ],
+  },
+  // ---- cost
+  {
+    rule: "cost-dev-instance-sizes",
+    good: [[postgres(), redis()]],
+    bad: [
+      [[postgres({ instanceClass: "db.r6g.xlarge" })], "db"],
+      [[redis({ nodeType: "cache.r7g.large" })], "bus"],
+    ],
+  },
+  {
+    rule: "cost-dev-single-nat",
+    good: [(real) => real],
+    bad: [
+      [
+        [
+          r("aws:ec2/vpc:Vpc", "v"),
+          r("aws:ec2/subnet:Subnet", "s0", {}, { vpcId: ["v"] }),
+          r("aws:ec2/subnet:Subnet", "s1", {}, { vpcId: ["v"] }),
+          r("aws:ec2/natGateway:NatGateway", "n0", {}, { subnetId: ["s0"] }),
+          r("aws:ec2/natGateway:NatGateway", "n1", {}, { subnetId: ["s1"] }),
+        ],
+        "v",
+      ],
+    ],
+  },
+];
+
+describe("policy rules", function () {
+  let real: Plan;
+  before(async () => {
+    const run = await planCli("dev");
+    expect(run.code, run.stderr).to.equal(0);
+    real = run.plan!;
+  });
+
+  const build = (stack: Stack) => (typeof stack === "function" ? stack(real) : planOf(stack));
+  const violationsOf = async (rule: string, stack: Stack, config: PackConfig = {}) => {
+    const report = await evaluatePolicies(build(stack), config);
+    return report.violations.filter((v) => v.policy === rule);
+  };
+
+  it("has at least 40 rules, each named once, with a description, a level and a remediation", () => {
+    expect(rules.length).to.be.at.least(40);
+    expect(new Set(rules.map((x) => x.name)).size).to.equal(rules.length);
+    for (const rule of rules) {
+      expect(rule.description, rule.name).to.have.length.greaterThan(20);
+      expect(rule.remediationSteps, rule.name).to.have.length.greaterThan(10);
+      expect(["mandatory", "advisory"], rule.name).to.include(rule.enforcementLevel);
+      if (rule.framework)
+        expect(rule.framework.reference, rule.name).to.match(
+          /^[A-Za-z0-9]+\.\d+(, [A-Za-z0-9]+\.\d+)*$/,
+        );
+    }
+    expect(rules.filter((x) => x.framework).length).to.be.at.least(35);
+  });
+
+  it("has a compliant and a violating case for every rule", () => {
+    const covered = new Set(
+      cases.filter((c) => c.good.length > 0 && c.bad.length > 0).map((c) => c.rule),
+    );
+    expect(rules.map((x) => x.name).filter((name) => !covered.has(name))).to.deep.equal([]);
+  });
+
+  for (const c of cases) {
+    describe(c.rule, () => {
+      c.good.forEach((stack, i) => {
+        it(`passes compliant stack ${i + 1}`, async () => {
+          expect(await violationsOf(c.rule, stack, c.config)).to.deep.equal([]);
+        });
+      });
+      c.bad.forEach(([stack, target], i) => {
+        it(`reports violating stack ${i + 1} on ${target}`, async () => {
+          const found = await violationsOf(c.rule, stack, c.config);
+          expect(found.map((v) => v.resource?.name)).to.include(target);
+          expect(found[0]!.remediation).to.have.length.greaterThan(10);
+        });
+      });
+    });
+  }
+
+  describe("configuration", () => {
+    it("raises a rule's minimum from the pack config", async () => {
+      const stack = [postgres({ backupRetentionPeriod: 14 })];
+      expect(
+        await violationsOf("rds-prod-backups", stack, { "rds-prod-backups": { minimumDays: 20 } }),
+      ).to.have.length(1);
+    });
+
+    it("extends an allow-list from the pack config", async () => {
+      const stack = [task({ linuxParameters: { capabilities: { add: ["SYS_TIME"] } } })];
+      expect(await violationsOf("ecs-capabilities-allow-list", stack)).to.have.length(1);
+      expect(
+        await violationsOf("ecs-capabilities-allow-list", stack, {
+          "ecs-capabilities-allow-list": { allowedCapabilities: ["NET_ADMIN", "SYS_TIME"] },
+        }),
+      ).to.be.empty;
+    });
+
+    it("skips a disabled rule and applies `all` below a rule's own entry", async () => {
+      const stack = [postgres({ publiclyAccessible: true })];
+      expect(
+        await violationsOf("rds-not-publicly-accessible", stack, {
+          "rds-not-publicly-accessible": "disabled",
+        }),
+      ).to.be.empty;
+      const advisory = await violationsOf("rds-not-publicly-accessible", stack, {
+        all: "advisory",
+      });
+      expect(advisory.map((v) => v.enforcementLevel)).to.deep.equal(["advisory"]);
+      const own = await violationsOf("rds-not-publicly-accessible", stack, {
+        all: "advisory",
+        "rds-not-publicly-accessible": "mandatory",
+      });
+      expect(own.map((v) => v.enforcementLevel)).to.deep.equal(["mandatory"]);
+    });
+
+    it("records rules that do not apply, per validator, as the analyzer does", async () => {
+      const report = await evaluatePolicies(planOf([postgres()]), {});
+      const skipped = report.notApplicable.filter((n) => n.policy === "rds-encrypted");
+      expect(skipped.map((n) => n.reason)).to.deep.equal([
+        "Policy only applies to resources of type 'aws:rds/cluster:Cluster'",
+      ]);
+      expect(report.notApplicable.some((n) => n.policy === "rds-not-publicly-accessible")).to.be
+        .false;
+    });
+  });
+
+  it("reports deliberately broken resources with the rule, the resource and the remediation", async () => {
+    const broken = planOf([
+      postgres({ publiclyAccessible: true }),
+      r(BUCKET, "leaky"),
+      r(ROLE_POLICY, "god-mode", { policy: doc(allow("*", "*")) }),
+    ]);
+    const text = formatPolicyReport(await evaluatePolicies(broken, {}));
+    expect(text).to.include("[mandatory] rds-not-publicly-accessible (RDS.2)");
+    expect(text).to.include("- aws:rds/instance:Instance db: is publicly accessible");
+    expect(text).to.include("fix: Set publiclyAccessible: false");
+    expect(text).to.include("[mandatory] s3-block-public-access (S3.8)");
+    expect(text).to.include("- aws:s3/bucket:Bucket leaky: has no public access block");
+    expect(text).to.include("[mandatory] iam-no-admin-statements (IAM.1)");
+    expect(text).to.include(
+      '- aws:iam/rolePolicy:RolePolicy god-mode: a statement allows "*" on "*"',
+    );
+  });
+});
