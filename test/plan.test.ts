@@ -235,6 +235,19 @@ describe("the plan command", () => {
       expect(JSON.stringify(result.plan)).not.to.include("bm90LWEtcmVhbC1jaXBoZXJ0ZXh0");
     });
 
+    it("exits 1 on a mandatory policy violation, naming the rule, the resource and the fix", async () => {
+      const result = await plan("public-db", probe);
+      expect(result.code).to.equal(1);
+      expect(result.stdout).to.include("Policy: ");
+      expect(result.stdout).to.include("with policy/public-db.json");
+      expect(result.stdout).to.include("[mandatory] rds-not-publicly-accessible (RDS.2)");
+      expect(result.stdout).to.include("- aws:rds/instance:Instance db: is publicly accessible");
+      expect(result.stdout).to.include("fix: Set publiclyAccessible: false");
+      expect(result.stderr).to.include("mandatory policy violation(s)");
+      const violations = result.plan!.policy!.violations.map((v) => v.policy);
+      expect(violations).to.include("rds-not-publicly-accessible");
+    });
+
     it("fails a resource on the default provider when the stack disables it", async () => {
       const result = await plan("default-provider", probe);
       expect(result.code).to.equal(2);
