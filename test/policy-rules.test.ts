@@ -104,6 +104,18 @@ const redis = (inputs: object = {}) =>
 const fn = (inputs: object = {}) =>
   r(FN, "events", { runtime: "nodejs22.x", tracingConfig: { mode: "Active" }, ...inputs });
 const bucketWith = (extra: Spec[]) => [r(BUCKET, "uploads"), ...extra];
+const publicAccessBlock = (restrictPublicBuckets: boolean) =>
+  r(
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    "pab",
+    {
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets,
+    },
+    { bucket: ["uploads"] },
+  );
 const schedule = (inputs: object) =>
   r(SCHEDULE, "minute", {
     scheduleExpression: "cron(* 9-15 ? * MON-FRI *)",
@@ -377,39 +389,10 @@ const cases: Case[] = [
   // ---- data
   {
     rule: "s3-block-public-access",
-    good: [
-      bucketWith([
-        r(
-          "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
-          "pab",
-          {
-            blockPublicAcls: true,
-            blockPublicPolicy: true,
-            ignorePublicAcls: true,
-            restrictPublicBuckets: true,
-          },
-          { bucket: ["uploads"] },
-        ),
-      ]),
-    ],
+    good: [bucketWith([publicAccessBlock(true)])],
     bad: [
       [bucketWith([]), "uploads"],
-      [
-        bucketWith([
-          r(
-            "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
-            "pab",
-            {
-              blockPublicAcls: true,
-              blockPublicPolicy: true,
-              ignorePublicAcls: true,
-              restrictPublicBuckets: false,
-            },
-            { bucket: ["uploads"] },
-          ),
-        ]),
-        "uploads",
-      ],
+      [bucketWith([publicAccessBlock(false)]), "uploads"],
     ],
   },
   {

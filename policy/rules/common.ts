@@ -253,3 +253,20 @@ export function text(value: unknown, fallback: string | number = ""): string {
   if (typeof value === "number" || typeof value === "boolean") return String(value);
   return String(fallback);
 }
+
+/**
+ * Findings for each resource of `type` that no resource of `companionType` refers to through
+ * `property` (a VPC without a flow log, a bucket without an encryption configuration).
+ */
+export function withoutCompanion(
+  resources: PolicyResource[],
+  type: string,
+  companionType: string,
+  property: string,
+  message: string,
+): Finding[] {
+  const companions = ofType(resources, companionType);
+  return ofType(resources, type)
+    .filter((r) => !companions.some((c) => refersTo(c, property, r)))
+    .map((resource) => ({ resource, message }));
+}

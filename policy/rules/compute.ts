@@ -7,10 +7,10 @@ import {
   ofType,
   publicSubnets,
   publicSubnetsIn,
-  refersTo,
   resourceRule,
   secretLooking,
   stackRule,
+  withoutCompanion,
   strings,
   text,
   type Props,
@@ -281,12 +281,14 @@ export const ecrLifecyclePolicy = stackRule({
   severity: "medium",
   remediation:
     "Add aws.ecr.LifecyclePolicy expiring untagged images and keeping the last N tagged ones.",
-  check: (resources) => {
-    const policies = ofType(resources, "aws:ecr/lifecyclePolicy:LifecyclePolicy");
-    return ofType(resources, REPOSITORY)
-      .filter((repo) => !policies.some((p) => refersTo(p, "repository", repo)))
-      .map((repo) => ({ resource: repo, message: "has no lifecycle policy" }));
-  },
+  check: (resources) =>
+    withoutCompanion(
+      resources,
+      REPOSITORY,
+      "aws:ecr/lifecyclePolicy:LifecyclePolicy",
+      "repository",
+      "has no lifecycle policy",
+    ),
 });
 
 export const ecrImmutableTags = resourceRule({

@@ -12,6 +12,7 @@ import {
   statements,
   strings,
   text,
+  withoutCompanion,
   type Props,
 } from "./common";
 
@@ -60,15 +61,14 @@ export const s3Encryption = stackRule({
   severity: "medium",
   remediation:
     "Add aws.s3.BucketServerSideEncryptionConfiguration for the bucket (AES256 or aws:kms).",
-  check: (resources) => {
-    const configs = ofType(
+  check: (resources) =>
+    withoutCompanion(
       resources,
+      BUCKET,
       "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-    );
-    return ofType(resources, BUCKET)
-      .filter((bucket) => !configs.some((c) => refersTo(c, "bucket", bucket)))
-      .map((bucket) => ({ resource: bucket, message: "declares no server-side encryption" }));
-  },
+      "bucket",
+      "declares no server-side encryption",
+    ),
 });
 
 export const s3DenyInsecureTransport = stackRule({

@@ -9,8 +9,9 @@ import {
   resourceRule,
   stackRule,
   strings,
-  type Finding,
   text,
+  withoutCompanion,
+  type Finding,
   type Props,
 } from "./common";
 
@@ -19,6 +20,7 @@ const SG_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule";
 const INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
 const LOAD_BALANCERS = ["aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"];
 const ANYWHERE = ["0.0.0.0/0", "::/0"];
+const VPC = "aws:ec2/vpc:Vpc";
 
 interface Ingress {
   from: number;
@@ -119,12 +121,8 @@ export const vpcFlowLogs = stackRule({
   controls: ["EC2.6"],
   severity: "medium",
   remediation: "Create VPCs with the Network component, which always turns flow logs on.",
-  check: (resources) => {
-    const flowLogs = ofType(resources, "aws:ec2/flowLog:FlowLog");
-    return ofType(resources, "aws:ec2/vpc:Vpc")
-      .filter((vpc) => !flowLogs.some((f) => refersTo(f, "vpcId", vpc)))
-      .map((vpc) => ({ resource: vpc, message: "has no flow log" }));
-  },
+  check: (resources) =>
+    withoutCompanion(resources, VPC, "aws:ec2/flowLog:FlowLog", "vpcId", "has no flow log"),
 });
 
 export const defaultSecurityGroupClosed = resourceRule({
@@ -149,15 +147,14 @@ export const defaultSecurityGroupAdopted = stackRule({
   controls: ["EC2.2"],
   severity: "high",
   remediation: "Create VPCs with the Network component, which strips the default group.",
-  check: (resources) => {
-    const adopted = ofType(resources, "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup");
-    return ofType(resources, "aws:ec2/vpc:Vpc")
-      .filter((vpc) => !adopted.some((d) => refersTo(d, "vpcId", vpc)))
-      .map((vpc) => ({
-        resource: vpc,
-        message: "leaves its default security group with AWS's allow-all rules",
-      }));
-  },
+  check: (resources) =>
+    withoutCompanion(
+      resources,
+      VPC,
+      "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
+      "vpcId",
+      "leaves its default security group with AWS's allow-all rules",
+    ),
 });
 
 export const subnetsNoAutoPublicIp = resourceRule({
