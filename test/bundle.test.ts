@@ -1,0 +1,63 @@
+import { expect } from "chai";
+import { BundleError, bundleArchive, bundleHandler, isRuntimeProvided } from "../components/bundle";
+
+describe("bundleHandler", () => {
+  it("inlines our modules and leaves only the AWS SDK and Node built-ins to the runtime", () => {
+    const bundle = bundleHandler("test/fixtures/handlers/hello.ts");
+    expect(bundle.entry).to.equal("test/fixtures/handlers/hello.ts");
+    expect(bundle.externals).to.deep.equal(["@aws-sdk/client-secrets-manager"]);
+    expect(bundle.code).to.include("hello, ");
+    expect(bundle.code).not.to.match(/require\(["']\.\/greeting/);
+    expect(bundle.bytes).to.equal(Buffer.byteLength(bundle.code));
+    expect(bundle.code).to.match(/\/\/# sourceMappingURL=index\.js\.map\s*$/);
+    expect(JSON.parse(bundle.sourceMap!).sources).to.include(
+      "../test/fixtures/handlers/greeting.ts",
+    );
+  });
+
+  it("is deterministic, so an unchanged handler never redeploys", () => {
+    const a = bundleHandler("test/fixtures/handlers/hello.ts", { minify: true, target: "node22" });
+    const b = bundleHandler("test/fixtures/handlers/hello.ts", { target: "node22", minify: true });
+    const c = bundleHandler("test/fixtures/handlers/hello.ts", { minify: false });
+    expect(a.sha256)
+      .to.equal(b.sha256)
+      .and.to.match(/^[0-9a-f]{64}$/);
+    expect(c.sha256).not.to.equal(a.sha256);
+  });
+
+  it("fails at preview, naming the entry and the module, when an import cannot be resolved", () => {
+    expect(() => bundleHandler("test/fixtures/handlers/unresolvable.ts"))
+      .to.throw(BundleError)
+      .with.property("message")
+      .that.includes("test/fixtures/handlers/unresolvable.ts")
+      .and.includes("kalshi-signing-layer");
+  });
+
+  it("fails for a missing entry file", () => {
+    expect(() => bundleHandler("functions/nowhere/handler.ts")).to.throw(BundleError, /nowhere/);
+  });
+
+  const provided: [string, boolean][] = [
+    ["@aws-sdk/client-dynamodb", true],
+    ["node:crypto", true],
+    ["crypto", true],
+    ["fs/promises", true],
+    ["@aws-lambda-powertools/logger", false],
+    ["aws-sdk", false],
+    ["@smithy/types", false],
+  ];
+  for (const [specifier, expected] of provided) {
+    it(`isRuntimeProvided(${specifier}) is ${expected}`, () =>
+      expect(isRuntimeProvided(specifier)).to.equal(expected));
+  }
+
+  it("archives the bundle as index.js with its source map", () => {
+    const archive = bundleArchive(bundleHandler("test/fixtures/handlers/hello.ts"));
+    return new Promise<void>((resolve) => {
+      void archive.assets.then((assets) => {
+        expect(Object.keys(assets).sort()).to.deep.equal(["index.js", "index.js.map"]);
+        resolve();
+      });
+    });
+  });
+});
