@@ -96,6 +96,151 @@ function tryParseCidr(text: string): Cidr | undefined {
   }
 }
 
+/** Fargate's CPU units and the memory (MB) each allows. */
+export const FARGATE_SIZES: Readonly<Record<number, readonly [number, number]>> = {
+  256: [512, 2048],
+  512: [1024, 4096],
+  1024: [2048, 8192],
+  2048: [4096, 16384],
+  4096: [8192, 30720],
+};
+
+const wholeNumber = (min: number, max: number) =>
+  z
+    .number({ error: "must be a whole number" })
+    .int({ error: "must be a whole number" })
+    .min(min, { error: `must be ${min} to ${max}` })
+    .max(max, { error: `must be ${min} to ${max}` });
+
+const httpsBaseUrl = z
+  .string()
+  .regex(/^https:\/\/[A-Za-z0-9.-]+(:\d+)?$/, {
+    error: "must be an https:// base URL without a path",
+  });
+
+const browserOrigin = z.string().regex(/^https?:\/\/[A-Za-z0-9.-]+(:\d+)?$/, {
+  error: "must be an exact origin like https://app.example.com (no path, no wildcard)",
+});
+
+/**
+ * The ALB allows 100 listener rules; each running session holds one, and a few stay spare for the
+ * team's own rules.
+ */
+export const MAX_TOTAL_SESSIONS = 90;
+
+const quickbetsSchema = z
+  .strictObject({
+    kalshiBaseUrl: httpsBaseUrl
+      .default("https://api.elections.kalshi.com")
+      .describe("Kalshi API base URL; functions append /trade-api/v2/..."),
+    series: z
+      .array(
+        z.string().regex(/^[A-Z0-9][A-Z0-9._-]{0,63}$/, {
+          error: "must be a Kalshi series ticker (upper-case letters, digits, . _ -)",
+        }),
+      )
+      .min(1, { error: "must list at least one series" })
+      .describe("Kalshi series whose open events GET /events lists"),
+    corsOrigins: z
+      .array(browserOrigin)
+      .default([])
+      .describe("Browser origins allowed to call the API"),
+    rateLimit: wholeNumber(1, 10000).default(20).describe("Stage-wide requests per second"),
+    burstLimit: wholeNumber(1, 5000).default(40).describe("Stage-wide burst of requests"),
+    upstreamTimeoutMs: wholeNumber(100, 25000)
+      .default(5000)
+      .describe("Timeout of each Kalshi request, in milliseconds"),
+    threatProtection: z
+      .boolean({ error: "must be true or false" })
+      .default(false)
+      .describe("Cognito threat protection (Plus plan) on the user pool"),
+    sessions: z
+      .strictObject({
+        imageTag: z
+          .string()
+          .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, { error: "must be an image tag" })
+          .describe("Tag of the trading-session image in the program's ECR repository"),
+        cpuArchitecture: z
+          .enum(["ARM64", "X86_64"], { error: "must be ARM64 or X86_64" })
+          .default("ARM64")
+          .describe("CPU architecture the session image is built for"),
+        cpu: z
+          .number({ error: "must be Fargate CPU units" })
+          .refine((c) => c in FARGATE_SIZES, {
+            error: `must be one of ${Object.keys(FARGATE_SIZES).join(", ")}`,
+          })
+          .default(256)
+          .describe("Fargate CPU units of a session task"),
+        memory: wholeNumber(512, 30720).default(512).describe("Memory of a session task, in MB"),
+        port: wholeNumber(1024, 65535).default(8080).describe("Port the session container serves"),
+        maxPerUser: wholeNumber(1, 10).default(2).describe("Concurrent sessions per user"),
+        maxTotal: wholeNumber(1, MAX_TOTAL_SESSIONS)
+          .default(20)
+          .describe("Concurrent sessions in all (one ALB listener rule each)"),
+        maxHours: wholeNumber(1, 24)
+          .default(12)
+          .describe("Hours after which a session record expires"),
+        retentionDays: wholeNumber(1, 365)
+          .default(30)
+          .describe("Days an ended session stays listed"),
+      })
+      .superRefine((s, ctx) => {
+        const [low, high] = FARGATE_SIZES[s.cpu] ?? [0, 0];
+        if (s.memory < low || s.memory > high) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["memory"],
+            message: `${s.memory} MB does not fit ${s.cpu} CPU units (Fargate allows ${low} to ${high})`,
+          });
+        }
+        if (s.maxPerUser > s.maxTotal) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["maxPerUser"],
+            message: `is ${s.maxPerUser}, more than maxTotal (${s.maxTotal})`,
+          });
+        }
+      })
+      .describe("Fargate trading sessions"),
+    websocket: z
+      .strictObject({
+        domainName: z
+          .string()
+          .regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, { error: "must be a DNS name" })
+          .optional()
+          .describe("Host name of the session load balancer (needs certificateArn)"),
+        certificateArn: z
+          .string()
+          .regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/, {
+            error: "must be an ACM certificate ARN",
+          })
+          .optional()
+          .describe("ACM certificate for domainName: sessions are served over wss://"),
+        hostedZoneId: z
+          .string()
+          .regex(/^Z[A-Z0-9]{1,31}$/, { error: "must be a Route 53 hosted zone id" })
+          .optional()
+          .describe("Route 53 zone in which to alias domainName to the load balancer"),
+      })
+      .superRefine((w, ctx) => {
+        if ((w.domainName === undefined) !== (w.certificateArn === undefined)) {
+          ctx.addIssue({
+            code: "custom",
+            path: [w.domainName === undefined ? "domainName" : "certificateArn"],
+            message: "is required with domainName and certificateArn together",
+          });
+        }
+        if (w.hostedZoneId !== undefined && w.domainName === undefined) {
+          ctx.addIssue({ code: "custom", path: ["hostedZoneId"], message: "needs domainName" });
+        }
+      })
+      .default({})
+      .describe("The session load balancer's TLS; plain ws:// without it (dev only)"),
+  })
+  .describe("The QuickBets API and its trading sessions (home region)");
+
+export type QuickBetsSettings = z.infer<typeof quickbetsSchema>;
+
 /** The schema of every `platform:` setting. Descriptions feed the README's reference table. */
 export const platformSchema = z
   .strictObject({
@@ -143,8 +288,16 @@ export const platformSchema = z
         }
       })
       .describe("The two regions, each with its VPC CIDR and AZs"),
+    quickbets: quickbetsSchema,
   })
   .superRefine((settings, ctx) => {
+    if (settings.environment === "prod" && !settings.quickbets.websocket.certificateArn) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["quickbets", "websocket", "certificateArn"],
+        message: "is required in prod: prod load balancers serve TLS only",
+      });
+    }
     for (const side of ["home", "remote"] as const) {
       const count = settings.regions[side].availabilityZones.length;
       if (count !== settings.azs) {
@@ -229,7 +382,7 @@ function problemsOf(
           message: `unknown setting${hint ? `; did you mean ${configKey(namespace, [...issue.path, hint])}?` : ""}`,
         });
       }
-    } else if (valueAt(input, issue.path) === undefined) {
+    } else if (issue.code !== "custom" && valueAt(input, issue.path) === undefined) {
       problems.push({ key: configKey(namespace, issue.path), message: "is required" });
     } else {
       problems.push({ key: configKey(namespace, issue.path), message: issue.message });

@@ -22,6 +22,7 @@ function typeOf(schema: z.ZodType): string {
   if (schema instanceof z.ZodEnum)
     return (schema.options as string[]).map((o) => `\`${o}\``).join(" \\| ");
   if (schema instanceof z.ZodNumber) return "integer";
+  if (schema instanceof z.ZodBoolean) return "boolean";
   if (schema instanceof z.ZodString) return "string";
   if (schema instanceof z.ZodArray) return `list of ${typeOf(schema.element as z.ZodType)}`;
   if (schema instanceof z.ZodObject) return "object";
@@ -30,12 +31,17 @@ function typeOf(schema: z.ZodType): string {
 
 function rows(schema: z.ZodType, key: string, description?: string): Row[] {
   const isDefault = schema instanceof z.ZodDefault;
-  const inner = isDefault ? (schema.def.innerType as z.ZodType) : schema;
+  const isOptional = schema instanceof z.ZodOptional;
+  const inner = isDefault || isOptional ? (schema.def.innerType as z.ZodType) : schema;
   const text = (description ?? schema.description ?? inner.description ?? "").replace(/\|/g, "\\|");
   const own: Row = {
     key: `\`${key}\``,
     type: typeOf(inner),
-    default: isDefault ? `\`${JSON.stringify(schema.parse(undefined))}\`` : "required",
+    default: isDefault
+      ? `\`${JSON.stringify(schema.parse(undefined))}\``
+      : isOptional
+        ? "optional"
+        : "required",
     description: text,
   };
   if (!(inner instanceof z.ZodObject)) return [own];

@@ -21,6 +21,8 @@ function fakePublicIp(seed: string): string {
 interface TypeRule {
   /** Prefix of the id AWS gives this type (`vpc-`), or "name" when the id is the physical name. */
   id?: string;
+  /** Length of the generated id's hex part. */
+  idLength?: number;
   /** ARN after `arn:aws:`, with {region}, {account}, {id}, {name} placeholders. */
   arn?: string;
   /** Extra outputs AWS computes. */
@@ -32,6 +34,8 @@ interface RuleContext {
   readonly seed: string;
   readonly region: string;
   readonly inputs: Record<string, unknown>;
+  /** The physical name: the `name` input, or the auto-name. */
+  readonly physicalName: string;
 }
 
 const ec2Arn = (kind: string) => `ec2:{region}:{account}:${kind}/{id}`;
@@ -92,6 +96,72 @@ const RULES: Record<string, TypeRule> = {
     id: "name",
     arn: "logs:{region}:{account}:log-group:{name}",
   },
+  "aws:lambda/function:Function": {
+    id: "name",
+    arn: "lambda:{region}:{account}:function:{name}",
+    extra: ({ region, id }) => {
+      const arn = `arn:aws:lambda:${region}:${FAKE_ACCOUNT_ID}:function:${id}`;
+      return {
+        invokeArn: `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${arn}/invocations`,
+        qualifiedArn: `${arn}:$LATEST`,
+        version: "$LATEST",
+      };
+    },
+  },
+  "aws:apigateway/restApi:RestApi": {
+    id: "",
+    idLength: 10,
+    arn: "apigateway:{region}::/restapis/{id}",
+    extra: ({ id, seed, region }) => ({
+      rootResourceId: fakeHex(`${seed}/root`, 10),
+      executionArn: `arn:aws:execute-api:${region}:${FAKE_ACCOUNT_ID}:${id}`,
+    }),
+  },
+  "aws:apigateway/resource:Resource": { id: "" },
+  "aws:apigateway/deployment:Deployment": { id: "" },
+  "aws:apigateway/stage:Stage": {
+    extra: ({ inputs, region }) => ({
+      invokeUrl: `https://${String(inputs.restApi)}.execute-api.${region}.amazonaws.com/${String(inputs.stageName)}`,
+    }),
+  },
+  "aws:cognito/userPool:UserPool": {
+    arn: "cognito-idp:{region}:{account}:userpool/{id}",
+    extra: ({ id, region }) => ({ endpoint: `cognito-idp.${region}.amazonaws.com/${id}` }),
+  },
+  "aws:dynamodb/table:Table": { id: "name", arn: "dynamodb:{region}:{account}:table/{name}" },
+  "aws:ecs/cluster:Cluster": { id: "name", arn: "ecs:{region}:{account}:cluster/{name}" },
+  "aws:ecs/taskDefinition:TaskDefinition": {
+    arn: "ecs:{region}:{account}:task-definition/{family}:1",
+    extra: () => ({ revision: 1 }),
+  },
+  "aws:ecr/repository:Repository": {
+    id: "name",
+    arn: "ecr:{region}:{account}:repository/{name}",
+    extra: ({ region, id }) => ({
+      repositoryUrl: `${FAKE_ACCOUNT_ID}.dkr.ecr.${region}.amazonaws.com/${id}`,
+      registryId: FAKE_ACCOUNT_ID,
+    }),
+  },
+  "aws:lb/loadBalancer:LoadBalancer": {
+    arn: "elasticloadbalancing:{region}:{account}:loadbalancer/app/{name}/{hex}",
+    extra: ({ seed, region, physicalName }) => ({
+      dnsName: `${physicalName}-${parseInt(fakeHex(seed, 8), 16)}.${region}.elb.amazonaws.com`,
+      zoneId: "Z35SXDOTRQ7X7K",
+    }),
+  },
+  "aws:lb/listener:Listener": {
+    arn: "elasticloadbalancing:{region}:{account}:listener/app/{name}/{hex}/{hex2}",
+  },
+  "aws:sqs/queue:Queue": {
+    arn: "sqs:{region}:{account}:{name}",
+    extra: ({ region, physicalName }) => ({
+      url: `https://sqs.${region}.amazonaws.com/${FAKE_ACCOUNT_ID}/${physicalName}`,
+    }),
+  },
+  "aws:cloudwatch/eventRule:EventRule": {
+    id: "name",
+    arn: "events:{region}:{account}:rule/{name}",
+  },
 };
 
 /** Ids some types take from an input rather than a fresh one. */
@@ -121,26 +191,33 @@ export function fakeResource(args: FakeResourceArgs): {
   const seed = `${type}::${name}`;
   const rule = RULES[type] ?? {};
   const physicalName =
-    typeof inputs.name === "string" ? inputs.name : `${name}-${fakeHex(seed, 7)}`;
+    typeof inputs.name === "string"
+      ? inputs.name
+      : typeof inputs.namePrefix === "string"
+        ? `${inputs.namePrefix}${fakeHex(seed, 26)}`
+        : `${name}-${fakeHex(seed, 7)}`;
   const fromInput = ID_FROM_INPUT[type];
   const id =
     fromInput && typeof inputs[fromInput] === "string"
       ? inputs[fromInput]
       : rule.id === "name"
         ? physicalName
-        : `${rule.id ?? ""}${fakeHex(seed, 17)}`;
+        : `${rule.id ?? ""}${fakeHex(seed, rule.idLength ?? 17)}`;
   const arn = (rule.arn ?? genericArnPattern(type))
     .replace("{region}", region)
     .replace("{account}", FAKE_ACCOUNT_ID)
     .replace("{id}", id)
-    .replace("{name}", physicalName);
+    .replace("{name}", physicalName)
+    .replace("{family}", String(inputs.family ?? physicalName))
+    .replace("{hex}", fakeHex(`${seed}/arn`, 16))
+    .replace("{hex2}", fakeHex(`${seed}/arn2`, 16));
   const tags = (inputs.tags ?? {}) as Record<string, string>;
   const state: Record<string, unknown> = {
     ...inputs,
     name: physicalName,
     arn: `arn:aws:${arn}`,
     tagsAll: { ...args.defaultTags, ...tags },
-    ...rule.extra?.({ id, seed, region, inputs }),
+    ...rule.extra?.({ id, seed, region, inputs, physicalName }),
   };
   return { id, state };
 }
