@@ -112,11 +112,9 @@ const wholeNumber = (min: number, max: number) =>
     .min(min, { error: `must be ${min} to ${max}` })
     .max(max, { error: `must be ${min} to ${max}` });
 
-const httpsBaseUrl = z
-  .string()
-  .regex(/^https:\/\/[A-Za-z0-9.-]+(:\d+)?$/, {
-    error: "must be an https:// base URL without a path",
-  });
+const httpsBaseUrl = z.string().regex(/^https:\/\/[A-Za-z0-9.-]+(:\d+)?$/, {
+  error: "must be an https:// base URL without a path",
+});
 
 const browserOrigin = z.string().regex(/^https?:\/\/[A-Za-z0-9.-]+(:\d+)?$/, {
   error: "must be an exact origin like https://app.example.com (no path, no wildcard)",

@@ -6,6 +6,7 @@ import * as aws from "@pulumi/aws";
 import { loadConfig } from "./config";
 import { Network } from "./components/network";
 import { Peering } from "./components/peering";
+import { QuickBets } from "./workloads/quickbets";
 
 const config = loadConfig();
 
@@ -39,6 +40,17 @@ const peering = new Peering("peering", {
   accepter: { network: network.remote, provider: providers.remote },
 });
 
+const quickbets = new QuickBets(
+  "quickbets",
+  {
+    network: network.home,
+    settings: config.quickbets,
+    environment: config.environment,
+    logRetentionInDays: config.logRetentionDays,
+  },
+  { provider: providers.home },
+);
+
 export const environment = config.environment;
 export const homeRegion = config.regions.home.region;
 export const remoteRegion = config.regions.remote.region;
@@ -47,3 +59,11 @@ export const homeVpcCidr = network.home.cidrBlock;
 export const remoteVpcId = network.remote.vpcId;
 export const remoteVpcCidr = network.remote.cidrBlock;
 export const peeringConnectionId = peering.peeringConnectionId;
+export const quickbetsApiUrl = quickbets.api.url;
+export const quickbetsUserPoolId = quickbets.api.userPoolId;
+export const quickbetsUserPoolClientId = quickbets.api.userPoolClientId;
+export const quickbetsFunctionNames = quickbets.api.functionNames;
+export const quickbetsSessionsTable = quickbets.table.name;
+export const quickbetsSessionCluster = quickbets.cluster.name;
+export const quickbetsSessionImageRepository = quickbets.repository.repositoryUrl;
+export const quickbetsWebsocketBaseUrl = quickbets.websocketBaseUrl;

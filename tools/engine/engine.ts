@@ -4,6 +4,7 @@
  *
  * One plan per process: Pulumi's runtime state is global. Tests run it in a child process per stack.
  */
+import { createHash } from "node:crypto";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { fakeInvoke, fakeResource } from "./fake-cloud";
@@ -71,6 +72,22 @@ export function plainValue(value: unknown): unknown {
     const sig = record[SPECIAL_SIG];
     if (sig === SECRET_SIG) return "[secret]";
     if (sig === RESOURCE_SIG) return record.urn;
+    // Assets (bundled function code) are recorded by size and digest, not by content.
+    if (record.__pulumiAsset === true && typeof record.text === "string") {
+      return {
+        asset: {
+          bytes: Buffer.byteLength(record.text),
+          sha256: createHash("sha256").update(record.text).digest("hex"),
+        },
+      };
+    }
+    if (
+      record.__pulumiArchive === true &&
+      record.assets !== null &&
+      typeof record.assets === "object"
+    ) {
+      return { archive: plainValue(record.assets) };
+    }
     return Object.fromEntries(
       Object.entries(record)
         .filter(([k]) => k !== SPECIAL_SIG)

@@ -208,7 +208,7 @@ export function fakeResource(args: FakeResourceArgs): {
     .replace("{account}", FAKE_ACCOUNT_ID)
     .replace("{id}", id)
     .replace("{name}", physicalName)
-    .replace("{family}", String(inputs.family ?? physicalName))
+    .replace("{family}", typeof inputs.family === "string" ? inputs.family : physicalName)
     .replace("{hex}", fakeHex(`${seed}/arn`, 16))
     .replace("{hex2}", fakeHex(`${seed}/arn2`, 16));
   const tags = (inputs.tags ?? {}) as Record<string, string>;

@@ -44,6 +44,39 @@ export interface ComponentFacts {
   readonly byType: Record<string, number>;
 }
 
+export interface RouteFacts {
+  readonly method: string;
+  readonly path: string;
+  /** `COGNITO_USER_POOLS`, `AWS_IAM`, `CUSTOM` or `NONE`. */
+  readonly authorization: string;
+  /** The logical name of the Lambda function behind it, or the integration type. */
+  readonly target: string;
+}
+
+export interface ApiFacts {
+  readonly name: string;
+  readonly region: string | null;
+  readonly stages: string[];
+  readonly routes: RouteFacts[];
+}
+
+export interface FunctionFacts {
+  readonly name: string;
+  readonly region: string | null;
+  readonly runtime: string;
+  readonly architecture: string;
+  readonly memorySize: number | null;
+  readonly timeout: number | null;
+  /** Size of the deployed `index.js`, when the code is a bundle. */
+  readonly bundleBytes: number | null;
+}
+
+export interface DataStoreFacts {
+  readonly type: string;
+  readonly name: string;
+  readonly region: string | null;
+}
+
 export interface PlanFacts {
   readonly project: string;
   readonly stack: string;
@@ -51,6 +84,10 @@ export interface PlanFacts {
   readonly regions: RegionFacts[];
   readonly peerings: PeeringFacts[];
   readonly components: ComponentFacts[];
+  readonly apis: ApiFacts[];
+  readonly functions: FunctionFacts[];
+  /** Tables, clusters and load balancers: what workloads keep state in or serve from. */
+  readonly services: DataStoreFacts[];
 }
 
 const isAws = (r: PlannedResource) => r.custom && !r.type.startsWith("pulumi:");
@@ -152,6 +189,74 @@ export function summarize(plan: Plan): PlanFacts {
     })
     .sort((a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name));
 
+  const apis = ofType("aws:apigateway/restApi:RestApi").map((api): ApiFacts => {
+    const resources = ofType("aws:apigateway/resource:Resource").filter(
+      (r) => r.inputs.restApi === api.id,
+    );
+    const pathOf = (id: unknown, depth = 0): string => {
+      const resource = resources.find((r) => r.id === id);
+      return resource && depth < 32
+        ? `${pathOf(resource.inputs.parentId, depth + 1)}/${str(resource.inputs.pathPart)}`
+        : "";
+    };
+    const integrations = ofType("aws:apigateway/integration:Integration");
+    const functions = ofType("aws:lambda/function:Function");
+    const routes = ofType("aws:apigateway/method:Method")
+      .filter((m) => m.inputs.restApi === api.id)
+      .map((m): RouteFacts => {
+        const integration = integrations.find(
+          (i) =>
+            i.inputs.resourceId === m.inputs.resourceId &&
+            i.inputs.httpMethod === m.inputs.httpMethod,
+        );
+        const fn = functions.find((f) =>
+          str(integration?.inputs.uri).includes(`:function:${f.id}/`),
+        );
+        return {
+          method: str(m.inputs.httpMethod),
+          path: pathOf(m.inputs.resourceId) || "/",
+          authorization: str(m.inputs.authorization) || "NONE",
+          target: fn?.name ?? str(integration?.inputs.type),
+        };
+      })
+      .sort((a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method));
+    return {
+      name: api.name,
+      region: api.region,
+      stages: ofType("aws:apigateway/stage:Stage")
+        .filter((st) => st.inputs.restApi === api.id)
+        .map((st) => str(st.inputs.stageName)),
+      routes,
+    };
+  });
+
+  const functions = ofType("aws:lambda/function:Function")
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .map((f): FunctionFacts => {
+      const archive = (f.inputs.code as { archive?: Record<string, { asset?: { bytes: number } }> })
+        ?.archive;
+      const num = (v: unknown) => (typeof v === "number" ? v : null);
+      return {
+        name: f.name,
+        region: f.region,
+        runtime: str(f.inputs.runtime),
+        architecture: ((f.inputs.architectures as string[] | undefined) ?? ["x86_64"]).join(","),
+        memorySize: num(f.inputs.memorySize),
+        timeout: num(f.inputs.timeout),
+        bundleBytes: archive?.["index.js"]?.asset?.bytes ?? null,
+      };
+    });
+
+  const services = [
+    "aws:dynamodb/table:Table",
+    "aws:ecs/cluster:Cluster",
+    "aws:lb/loadBalancer:LoadBalancer",
+    "aws:rds/instance:Instance",
+    "aws:elasticache/replicationGroup:ReplicationGroup",
+  ].flatMap((type) =>
+    ofType(type).map((r): DataStoreFacts => ({ type, name: r.name, region: r.region })),
+  );
+
   return {
     project: plan.project,
     stack: plan.stack,
@@ -164,6 +269,9 @@ export function summarize(plan: Plan): PlanFacts {
     })),
     peerings,
     components,
+    apis,
+    functions,
+    services,
   };
 }
 
@@ -196,6 +304,32 @@ export function formatSummary(plan: Plan): string {
       lines.push(`  ${region}: ${cidrs.length} routes to ${[...new Set(cidrs)].join(", ")}`);
     }
     lines.push(`  DNS resolution across the peering: ${p.dnsResolution.join(", ") || "off"}`);
+  }
+  for (const api of facts.apis) {
+    lines.push(
+      "",
+      `REST API ${api.name} (${api.region ?? "?"}), stage ${api.stages.join(", ") || "none"}:`,
+    );
+    for (const r of api.routes) {
+      lines.push(
+        `  ${r.method.padEnd(7)} ${r.path.padEnd(24)} ${r.authorization.padEnd(18)} → ${r.target}`,
+      );
+    }
+  }
+  if (facts.functions.length > 0) {
+    lines.push("", "Functions:");
+    for (const f of facts.functions) {
+      const size = f.bundleBytes === null ? "" : `, bundle ${(f.bundleBytes / 1024).toFixed(1)} KB`;
+      lines.push(
+        `  ${f.name} (${f.region ?? "?"}): ${f.runtime} ${f.architecture}, ${f.memorySize ?? "?"} MB, ${f.timeout ?? "?"} s${size}`,
+      );
+    }
+  }
+  if (facts.services.length > 0) {
+    lines.push("", "Data stores, clusters and load balancers:");
+    for (const sv of facts.services) {
+      lines.push(`  ${sv.type.split(":").pop()} ${sv.name} (${sv.region ?? "?"})`);
+    }
   }
   lines.push("", "Components:");
   for (const c of facts.components) {
