@@ -340,7 +340,7 @@ export class QuickBets extends pulumi.ComponentResource {
       Action: actions.map((a) => `dynamodb:${a}`),
       Resource: this.table.arn,
     });
-    const sessionWrites = ["GetItem", "PutItem", "UpdateItem", "DeleteItem", "ConditionCheckItem"];
+    const sessionWrites = ["GetItem", "PutItem", "UpdateItem", "DeleteItem"];
     const clusterTasks = pulumi.interpolate`arn:aws:ecs:${region}:${account}:task/${this.cluster.name}/*`;
     this.api = new SignedApiLambda(
       name,
@@ -375,20 +375,13 @@ export class QuickBets extends pulumi.ComponentResource {
               SESSION_MAX_HOURS: String(sessions.maxHours),
             },
             statements: [
-              tableAccess([...sessionWrites, "Query"]),
+              tableAccess(sessionWrites),
               {
                 Sid: "RunSession",
                 Effect: "Allow",
                 Action: "ecs:RunTask",
                 Resource: pulumi.interpolate`arn:aws:ecs:${region}:${account}:task-definition/${this.taskDefinition.family}:*`,
                 Condition: { ArnEquals: { "ecs:cluster": this.cluster.arn } },
-              },
-              {
-                Sid: "TagSession",
-                Effect: "Allow",
-                Action: "ecs:TagResource",
-                Resource: clusterTasks,
-                Condition: { StringEquals: { "ecs:CreateAction": "RunTask" } },
               },
               {
                 Sid: "PassSessionRoles",
@@ -456,15 +449,21 @@ export class QuickBets extends pulumi.ComponentResource {
           SESSION_RETENTION_DAYS: String(sessions.retentionDays),
         },
         statements: [
-          tableAccess(sessionWrites),
+          tableAccess(["GetItem", "UpdateItem", "DeleteItem"]),
+          {
+            // A task that started although launch gave up on it (RunTask failed late) is stopped.
+            Sid: "StopOrphanedSessions",
+            Effect: "Allow",
+            Action: "ecs:StopTask",
+            Resource: clusterTasks,
+            Condition: { ArnEquals: { "ecs:cluster": this.cluster.arn } },
+          },
           {
             Sid: "SessionTargets",
             Effect: "Allow",
             Action: [
               "elasticloadbalancing:CreateTargetGroup",
-              "elasticloadbalancing:AddTags",
               "elasticloadbalancing:RegisterTargets",
-              "elasticloadbalancing:DeregisterTargets",
               "elasticloadbalancing:DeleteTargetGroup",
             ],
             Resource: targetGroups,
@@ -472,7 +471,7 @@ export class QuickBets extends pulumi.ComponentResource {
           {
             Sid: "SessionRules",
             Effect: "Allow",
-            Action: ["elasticloadbalancing:CreateRule", "elasticloadbalancing:AddTags"],
+            Action: "elasticloadbalancing:CreateRule",
             Resource: [this.listener.arn, listenerRules],
           },
           {
