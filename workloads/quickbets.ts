@@ -45,7 +45,7 @@ export class QuickBets extends pulumi.ComponentResource {
     const tls = settings.websocket.certificateArn !== undefined;
     const secretPrefix = `${name}/${environment}/users/`;
     // Target group names hold 32 characters: prefix + a 22-character session id.
-    const targetGroupPrefix = `${name.slice(0, 3)}${environment}-`;
+    const targetGroupPrefix = `qb-${environment}-`;
     const region = aws.getRegionOutput({}, { parent: this }).region;
     const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
 
