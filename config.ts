@@ -34,7 +34,8 @@ export type Environment = (typeof ENVIRONMENTS)[number];
  * `platform:` settings that hold secrets. They never pass through the schema as plaintext: they must
  * be stored with `pulumi config set --secret` and are read with `readSecret`. Workloads add theirs.
  */
-export const SECRET_SETTINGS: readonly string[] = [];
+export const SECRET_SETTINGS = ["schwabAppKey", "schwabAppSecret", "supabaseServiceKey"] as const;
+export type SecretSetting = (typeof SECRET_SETTINGS)[number];
 
 /** Tags every stack must set in `aws:defaultTags`, carried over to each regional provider. */
 export const REQUIRED_TAGS = ["project", "environment", "managed-by"] as const;
@@ -239,6 +240,46 @@ const quickbetsSchema = z
 
 export type QuickBetsSettings = z.infer<typeof quickbetsSchema>;
 
+const alphaKiteSchema = z
+  .strictObject({
+    tickers: z
+      .array(
+        z.string().regex(/^[A-Z][A-Z0-9./-]{0,9}$/, {
+          error: "must be a ticker symbol (upper-case letters, digits, . / -)",
+        }),
+      )
+      .min(1, { error: "must list at least one ticker" })
+      .max(50, { error: "must list at most 50 tickers (one Schwab request each per minute)" })
+      .default(["QQQ"])
+      .describe("Symbols whose minute candles are streamed"),
+    schwabBaseUrl: httpsBaseUrl
+      .default("https://api.schwabapi.com")
+      .describe("Schwab API base URL (market data and OAuth)"),
+    supabaseUrl: httpsBaseUrl.describe("Supabase project URL, https://<project>.supabase.co"),
+    supabaseTable: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/, { error: "must be a lower-case Postgres table name" })
+      .default("minute_bars")
+      .describe("Table the bars are upserted into (unique on ticker, bar_time)"),
+    metricsNamespace: z
+      .string()
+      .regex(/^(?!AWS\/)[A-Za-z0-9._/#:-]{1,255}$/, {
+        error: "must be a CloudWatch namespace not starting with AWS/",
+      })
+      .default("AlphaKite")
+      .describe("CloudWatch namespace of the streamer's metrics"),
+    upstreamTimeoutMs: wholeNumber(100, 30000)
+      .default(8000)
+      .describe("Timeout of each Schwab or Supabase request, in milliseconds"),
+    alertEmail: z
+      .email({ error: "must be an email address" })
+      .optional()
+      .describe("Subscribed to the streamer's alarm topic (confirm the first mail)"),
+  })
+  .describe("The Alpha-Kite minute streamer (home region)");
+
+export type AlphaKiteSettings = z.infer<typeof alphaKiteSchema>;
+
 /** The schema of every `platform:` setting. Descriptions feed the README's reference table. */
 export const platformSchema = z
   .strictObject({
@@ -287,6 +328,7 @@ export const platformSchema = z
       })
       .describe("The two regions, each with its VPC CIDR and AZs"),
     quickbets: quickbetsSchema,
+    alphaKite: alphaKiteSchema,
   })
   .superRefine((settings, ctx) => {
     if (settings.environment === "prod" && !settings.quickbets.websocket.certificateArn) {
@@ -454,7 +496,7 @@ export function parseStackConfig(raw: RawConfig, secretKeys: readonly string[] =
   for (const [key, value] of Object.entries(raw)) {
     if (!key.startsWith("platform:")) continue;
     const name = key.slice("platform:".length);
-    if (SECRET_SETTINGS.includes(name)) {
+    if ((SECRET_SETTINGS as readonly string[]).includes(name)) {
       if (!secretKeys.includes(key)) {
         problems.push({
           key,
@@ -540,7 +582,7 @@ function secretConfigKeys(): string[] {
  *
  * @throws ConfigError naming the key when it is missing.
  */
-export function readSecret(name: (typeof SECRET_SETTINGS)[number]): pulumi.Output<string> {
+export function readSecret(name: SecretSetting): pulumi.Output<string> {
   const key = `platform:${name}`;
   if (!SECRET_SETTINGS.includes(name)) throw new Error(`${key} is not declared in SECRET_SETTINGS`);
   if (pulumi.runtime.getConfig(key) === undefined) {

@@ -42,6 +42,7 @@ function validRaw(): Record<string, string> {
       series: ["KXNFLGAME"],
       sessions: { imageTag: "2026.11.2" },
     }),
+    "platform:alphaKite": JSON.stringify({ supabaseUrl: "https://alpha-kite-dev.supabase.co" }),
   };
 }
 
@@ -281,6 +282,42 @@ describe("stack config", () => {
     }
   });
 
+  describe("secrets", () => {
+    it("refuses a declared secret stored in plaintext, saying how to store it", () => {
+      const problems = problemsOf({ ...validRaw(), "platform:schwabAppKey": "abc123" });
+      expect(problems).to.deep.include({
+        key: "platform:schwabAppKey",
+        message:
+          "is stored in plaintext; set it with `pulumi config set --secret schwabAppKey <value>`",
+      });
+      expect(JSON.stringify(problems)).not.to.include("abc123");
+    });
+
+    it("accepts declared secrets stored as secrets, and keeps them out of the config object", () => {
+      const raw = { ...validRaw(), "platform:supabaseServiceKey": "offline-secret:x" };
+      const config = parseStackConfig(raw, ["platform:supabaseServiceKey"]);
+      expect(JSON.stringify(config)).not.to.include("offline-secret");
+    });
+
+    it("suggests the declared secret for a misspelled one", () => {
+      const raw = { ...validRaw(), "platform:schwabAppKye": "offline-secret:x" };
+      expect(problemsOf(raw, ["platform:schwabAppKye"])).to.deep.include({
+        key: "platform:schwabAppKye",
+        message: "unknown secret setting; did you mean platform:schwabAppKey?",
+      });
+    });
+
+    it("are declared in Pulumi.yaml as secret strings without defaults", () => {
+      const project = parse(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8")) as {
+        config: Record<string, Record<string, unknown>>;
+      };
+      for (const name of SECRET_SETTINGS) {
+        expect(project.config[name], name).to.deep.include({ type: "string", secret: true });
+        expect(project.config[name], name).not.to.have.property("default");
+      }
+    });
+  });
+
   it("refuses a secret value for a setting that is not a declared secret", () => {
     const raw = { ...validRaw(), "platform:apiKey": "offline-secret:platform:apiKey" };
     const problems = problemsOf(raw, ["platform:apiKey"]);
@@ -431,7 +468,10 @@ describe("stack config", () => {
         const inner = schema instanceof z.ZodDefault ? schema.def.innerType : schema;
         return !(inner instanceof z.ZodObject);
       });
-      expect(Object.keys(project.config).sort()).to.deep.equal(scalars.map(([k]) => k).sort());
+      const declared = Object.keys(project.config).filter(
+        (k) => !(SECRET_SETTINGS as readonly string[]).includes(k),
+      );
+      expect(declared.sort()).to.deep.equal(scalars.map(([k]) => k).sort());
       for (const [key, schema] of scalars) {
         const decl = project.config[key]!;
         const isDefault = schema instanceof z.ZodDefault;

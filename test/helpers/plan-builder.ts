@@ -82,6 +82,7 @@ export function planOf(specs: Spec[], base?: Plan): Plan {
     stack: "test",
     resources: [...existing, ...withBare, ...built],
     outputs: {},
+    unsetSecrets: [],
   };
 }
 

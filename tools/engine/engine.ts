@@ -39,6 +39,8 @@ export interface Plan {
   readonly stack: string;
   readonly resources: PlannedResource[];
   readonly outputs: Record<string, unknown>;
+  /** Declared secrets the stack has not set: planned as placeholders, needed before `pulumi up`. */
+  readonly unsetSecrets: string[];
 }
 
 /** The program failed or the engine could not answer it; `problems` lists every reason. */
@@ -282,7 +284,13 @@ export async function runPlan(options: PlanOptions): Promise<Plan> {
   if (problems.length > 0) throw new PlanError([...new Set(problems)]);
 
   assignComponentRegions(resources);
-  return { project: files.project, stack: files.stack, resources, outputs };
+  return {
+    project: files.project,
+    stack: files.stack,
+    resources,
+    outputs,
+    unsetSecrets: files.unsetSecrets,
+  };
 }
 
 function describe(err: unknown): string {

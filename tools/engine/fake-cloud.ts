@@ -158,6 +158,22 @@ const RULES: Record<string, TypeRule> = {
       url: `https://sqs.${region}.amazonaws.com/${FAKE_ACCOUNT_ID}/${physicalName}`,
     }),
   },
+  "aws:scheduler/scheduleGroup:ScheduleGroup": {
+    id: "name",
+    arn: "scheduler:{region}:{account}:schedule-group/{name}",
+  },
+  "aws:scheduler/schedule:Schedule": {
+    id: "name",
+    arn: "scheduler:{region}:{account}:schedule/{group}/{name}",
+  },
+  "aws:secretsmanager/secret:Secret": {
+    arn: "secretsmanager:{region}:{account}:secret:{name}-{suffix}",
+  },
+  "aws:sns/topic:Topic": { arn: "sns:{region}:{account}:{name}" },
+  "aws:cloudwatch/metricAlarm:MetricAlarm": {
+    id: "name",
+    arn: "cloudwatch:{region}:{account}:alarm:{name}",
+  },
   "aws:cloudwatch/eventRule:EventRule": {
     id: "name",
     arn: "events:{region}:{account}:rule/{name}",
@@ -209,6 +225,8 @@ export function fakeResource(args: FakeResourceArgs): {
     .replace("{id}", id)
     .replace("{name}", physicalName)
     .replace("{family}", typeof inputs.family === "string" ? inputs.family : physicalName)
+    .replace("{group}", typeof inputs.groupName === "string" ? inputs.groupName : "default")
+    .replace("{suffix}", fakeHex(`${seed}/suffix`, 6))
     .replace("{hex}", fakeHex(`${seed}/arn`, 16))
     .replace("{hex2}", fakeHex(`${seed}/arn2`, 16));
   const tags = (inputs.tags ?? {}) as Record<string, string>;

@@ -17,6 +17,11 @@ export interface StackFiles {
   readonly config: Record<string, string>;
   /** Keys whose value is (or contains) a secure value. */
   readonly secretKeys: string[];
+  /**
+   * Secrets Pulumi.yaml declares that this stack has not set yet. Planned as placeholders so the
+   * offline plan needs no secret; `pulumi up` needs them set (`pulumi config set --secret`).
+   */
+  readonly unsetSecrets: string[];
 }
 
 /** A problem with the stack's files: thrown before the program runs. */
@@ -83,7 +88,20 @@ export function loadStackFiles(root: string, stack: string): StackFiles {
       `Pulumi.${stack}.yaml:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
     );
   }
-  return { project: project.name, stack, config, secretKeys: [...new Set(secretKeys)] };
+  const unsetSecrets = [...declared]
+    .filter(([key, decl]) => decl.secret === true && config[key] === undefined)
+    .map(([key]) => key);
+  for (const key of unsetSecrets) {
+    config[key] = `${SECRET_PLACEHOLDER_PREFIX}${key}`;
+    secretKeys.push(key);
+  }
+  return {
+    project: project.name,
+    stack,
+    config,
+    secretKeys: [...new Set(secretKeys)],
+    unsetSecrets,
+  };
 }
 
 function readYaml(file: string): unknown {

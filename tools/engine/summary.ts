@@ -331,6 +331,17 @@ export function formatSummary(plan: Plan): string {
       lines.push(`  ${sv.type.split(":").pop()} ${sv.name} (${sv.region ?? "?"})`);
     }
   }
+  if (plan.unsetSecrets.length > 0) {
+    lines.push(
+      "",
+      "Secrets this stack has not set (planned as placeholders; set them before pulumi up):",
+    );
+    for (const key of plan.unsetSecrets) {
+      const [namespace, name] = key.split(":");
+      const flag = namespace === plan.project ? name : key;
+      lines.push(`  ${key}: pulumi config set --secret ${flag} --stack ${plan.stack}`);
+    }
+  }
   lines.push("", "Components:");
   for (const c of facts.components) {
     lines.push(

@@ -1,0 +1,233 @@
+import { expect } from "chai";
+import * as aws from "@pulumi/aws";
+import { ScheduledStreamer, type ScheduledStreamerArgs } from "../components/scheduled-streamer";
+import { finder, runWithMocks, type Registered } from "./helpers/mock-runtime";
+
+const TOKEN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:ak/token-AbCdEf";
+const APP = "arn:aws:secretsmanager:us-east-1:123456789012:secret:ak/app-AbCdEf";
+
+function args(overrides: Partial<ScheduledStreamerArgs> = {}): ScheduledStreamerArgs {
+  return {
+    handler: "test/fixtures/handlers/hello.ts",
+    schedule: "usEquityRegularHours",
+    metricsNamespace: "AlphaKite",
+    environment: { TOKEN_SECRET_ARN: TOKEN },
+    secrets: { read: [APP], write: [TOKEN] },
+    alarms: [
+      {
+        name: "no-data",
+        description: "no candles",
+        metricName: "DataPointsFetched",
+        statistic: "Sum",
+        comparison: "LessThanOrEqualToThreshold",
+        threshold: 0,
+        periods: 3,
+      },
+      {
+        name: "refresh-token",
+        description: "log in again",
+        metricName: "Errors",
+        dimensions: { ErrorType: "RefreshTokenExpired" },
+        statistic: "Sum",
+        comparison: "GreaterThanOrEqualToThreshold",
+        threshold: 1,
+      },
+    ],
+    alarmTopicArn: "arn:aws:sns:us-east-1:123456789012:alarms",
+    logRetentionInDays: 30,
+    ...overrides,
+  };
+}
+
+function build(a: ScheduledStreamerArgs = args()): () => void {
+  return () => {
+    const home = new aws.Provider("home", { region: "us-east-1" });
+    new ScheduledStreamer("ak", a, { provider: home });
+  };
+}
+
+const policyOf = (r: Registered) =>
+  JSON.parse(r.inputs.policy as string) as { Statement: Record<string, any>[] };
+
+describe("ScheduledStreamer", () => {
+  let find: ReturnType<typeof finder>;
+  before(async () => {
+    find = finder(await runWithMocks(build(), { home: "us-east-1" }));
+  });
+
+  it("creates one Scheduler schedule per window, in New York time, flexible window off", () => {
+    const schedules = find.ofType("aws:scheduler/schedule:Schedule");
+    expect(schedules.map((s) => s.inputs.scheduleExpression).sort()).to.deep.equal([
+      "cron(* 10-15 ? * MON-FRI *)",
+      "cron(0 16 ? * MON-FRI *)",
+      "cron(30-59 9 ? * MON-FRI *)",
+    ]);
+    const group = find.named("ak-schedules");
+    for (const s of schedules) {
+      expect(s.inputs).to.include({
+        scheduleExpressionTimezone: "America/New_York",
+        groupName: group.state.name,
+        state: "ENABLED",
+      });
+      expect(s.inputs.flexibleTimeWindow).to.deep.equal({ mode: "OFF" });
+      expect(s.inputs.target.arn).to.equal(find.named("ak-fn").state.arn);
+      expect(s.inputs.target.deadLetterConfig.arn).to.equal(find.named("ak-dlq").state.arn);
+      expect(s.inputs.target.retryPolicy).to.deep.equal({
+        maximumRetryAttempts: 0,
+        maximumEventAgeInSeconds: 60,
+      });
+    }
+  });
+
+  it("gives the scheduler a role that may invoke only this function", () => {
+    const role = find.named("ak-scheduler");
+    const trust = JSON.parse(role.inputs.assumeRolePolicy as string);
+    expect(trust.Statement[0].Principal).to.deep.equal({ Service: "scheduler.amazonaws.com" });
+    expect(trust.Statement[0].Condition).to.deep.equal({
+      StringEquals: { "aws:SourceAccount": "123456789012" },
+      ArnLike: { "aws:SourceArn": find.named("ak-schedules").state.arn },
+    });
+    const fnArn = find.named("ak-fn").state.arn as string;
+    expect(policyOf(find.named("ak-scheduler-policy")).Statement).to.deep.equal([
+      {
+        Sid: "InvokeOnlyThisFunction",
+        Effect: "Allow",
+        Action: "lambda:InvokeFunction",
+        Resource: [fnArn, `${fnArn}:*`],
+      },
+      {
+        Sid: "UndeliveredRuns",
+        Effect: "Allow",
+        Action: "sqs:SendMessage",
+        Resource: find.named("ak-dlq").state.arn,
+      },
+    ]);
+  });
+
+  it("runs one at a time, with a bundled function, its own logs and no late retries", () => {
+    const fn = find.named("ak-fn");
+    expect(fn.inputs).to.include({ reservedConcurrentExecutions: 1, memorySize: 256, timeout: 60 });
+    expect(find.named("ak-logs").inputs.retentionInDays).to.equal(30);
+    const invokeConfig = find.named("ak-async");
+    expect(invokeConfig.inputs).to.include({
+      maximumRetryAttempts: 0,
+      maximumEventAgeInSeconds: 60,
+    });
+    expect(invokeConfig.inputs.destinationConfig.onFailure.destination).to.equal(
+      find.named("ak-dlq").state.arn,
+    );
+    expect(find.named("ak-dlq").inputs.sqsManagedSseEnabled).to.be.true;
+  });
+
+  it("lets the function read its secrets and write only the writable ones, by ARN", () => {
+    const statements = policyOf(find.named("ak-policy")).Statement;
+    expect(statements.find((s) => s.Sid === "ReadSecrets")).to.deep.include({
+      Action: "secretsmanager:GetSecretValue",
+      Resource: [APP, TOKEN],
+    });
+    expect(statements.find((s) => s.Sid === "WriteSecrets")).to.deep.include({
+      Action: "secretsmanager:PutSecretValue",
+      Resource: [TOKEN],
+    });
+  });
+
+  it("names the metrics namespace and service, and holds no secret value in its environment", () => {
+    const variables = find.named("ak-fn").inputs.environment.variables as Record<string, string>;
+    expect(variables).to.include({
+      POWERTOOLS_METRICS_NAMESPACE: "AlphaKite",
+      POWERTOOLS_SERVICE_NAME: "ak",
+      TOKEN_SECRET_ARN: TOKEN,
+    });
+  });
+
+  it("alarms on function errors, dead letters and each given metric, to the topic", () => {
+    const alarms = find.ofType("aws:cloudwatch/metricAlarm:MetricAlarm");
+    expect(alarms.map((a) => a.name).sort()).to.deep.equal([
+      "ak-dead-letters",
+      "ak-errors",
+      "ak-no-data",
+      "ak-refresh-token",
+    ]);
+    for (const a of alarms) {
+      expect(a.inputs.alarmActions, a.name).to.deep.equal([
+        "arn:aws:sns:us-east-1:123456789012:alarms",
+      ]);
+    }
+    expect(find.named("ak-errors").inputs).to.include({
+      namespace: "AWS/Lambda",
+      metricName: "Errors",
+    });
+    expect(find.named("ak-no-data").inputs).to.deep.include({
+      namespace: "AlphaKite",
+      metricName: "DataPointsFetched",
+      dimensions: { service: "ak" },
+      comparisonOperator: "LessThanOrEqualToThreshold",
+      threshold: 0,
+      evaluationPeriods: 3,
+      treatMissingData: "notBreaching",
+    });
+    expect(find.named("ak-refresh-token").inputs.dimensions).to.deep.equal({
+      service: "ak",
+      ErrorType: "RefreshTokenExpired",
+    });
+  });
+
+  it("takes custom windows in another time zone", async () => {
+    const f = finder(
+      await runWithMocks(
+        build(
+          args({
+            schedule: {
+              timeZone: "Europe/Berlin",
+              windows: { morning: "cron(0/5 8-11 ? * MON-FRI *)" },
+            },
+          }),
+        ),
+        { home: "us-east-1" },
+      ),
+    );
+    const schedules = f.ofType("aws:scheduler/schedule:Schedule");
+    expect(schedules).to.have.length(1);
+    expect(schedules[0]!.inputs).to.include({
+      scheduleExpression: "cron(0/5 8-11 ? * MON-FRI *)",
+      scheduleExpressionTimezone: "Europe/Berlin",
+    });
+  });
+
+  describe("rejects bad args, naming each", () => {
+    const cases: [string, Partial<ScheduledStreamerArgs>, string][] = [
+      [
+        "an unknown preset",
+        { schedule: "nyseHours" as "usEquityRegularHours" },
+        "schedule: unknown preset",
+      ],
+      [
+        "a rate expression",
+        { schedule: { windows: { all: "rate(1 minute)" } } },
+        "schedule.windows.all",
+      ],
+      [
+        "an unknown time zone",
+        { schedule: { timeZone: "EST5", windows: { a: "cron(0 9 ? * MON *)" } } },
+        "schedule.timeZone",
+      ],
+      ["no windows", { schedule: { windows: {} } }, "schedule.windows: at least one"],
+      ["an AWS namespace", { metricsNamespace: "AWS/Lambda" }, "metricsNamespace"],
+      ["zero concurrency", { reservedConcurrency: 0 }, "reservedConcurrency"],
+      [
+        "too many retries",
+        { retry: { maximumRetryAttempts: 5, maximumEventAgeInSeconds: 60 } },
+        "retry.maximumRetryAttempts",
+      ],
+    ];
+    for (const [title, overrides, fragment] of cases) {
+      it(title, async () => {
+        const failure = await runWithMocks(build(args(overrides))).then(
+          () => undefined,
+          (error: Error) => error,
+        );
+        expect(failure?.message).to.include(fragment);
+      });
+    }
+  });
+});
