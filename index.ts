@@ -3,9 +3,10 @@
  * outputs. Workloads whose wiring outgrows a screen get a module under workloads/.
  */
 import * as aws from "@pulumi/aws";
-import { loadConfig } from "./config";
+import { loadConfig, readSecret } from "./config";
 import { Network } from "./components/network";
 import { Peering } from "./components/peering";
+import { AlphaKite } from "./workloads/alpha-kite";
 import { QuickBets } from "./workloads/quickbets";
 
 const config = loadConfig();
@@ -51,6 +52,21 @@ const quickbets = new QuickBets(
   { provider: providers.home },
 );
 
+const alphaKite = new AlphaKite(
+  "alpha-kite",
+  {
+    settings: config.alphaKite,
+    environment: config.environment,
+    logRetentionInDays: config.logRetentionDays,
+    secrets: {
+      schwabAppKey: readSecret("schwabAppKey"),
+      schwabAppSecret: readSecret("schwabAppSecret"),
+      supabaseServiceKey: readSecret("supabaseServiceKey"),
+    },
+  },
+  { provider: providers.home },
+);
+
 export const environment = config.environment;
 export const homeRegion = config.regions.home.region;
 export const remoteRegion = config.regions.remote.region;
@@ -67,3 +83,11 @@ export const quickbetsSessionsTable = quickbets.table.name;
 export const quickbetsSessionCluster = quickbets.cluster.name;
 export const quickbetsSessionImageRepository = quickbets.repository.repositoryUrl;
 export const quickbetsWebsocketBaseUrl = quickbets.websocketBaseUrl;
+export const alphaKiteFunctionName = alphaKite.streamer.functionName;
+export const alphaKiteScheduleNames = alphaKite.streamer.scheduleNames;
+export const alphaKiteAlarmNames = alphaKite.streamer.alarmNames;
+export const alphaKiteLogGroup = alphaKite.streamer.logGroupName;
+export const alphaKiteTokenSecretArn = alphaKite.tokenSecret.arn;
+export const alphaKiteAppSecretArn = alphaKite.appSecret.arn;
+export const alphaKiteSchwabBaseUrl = config.alphaKite.schwabBaseUrl;
+export const alphaKiteAlarmTopicArn = alphaKite.alarmTopic.arn;

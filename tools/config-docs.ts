@@ -3,9 +3,11 @@
  * drift: `npm run docs` rewrites the table between the markers, and a test fails when the README's
  * table differs from what the schema generates.
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
+import { parse } from "yaml";
 import { z } from "zod";
-import { platformSchema, REQUIRED_TAGS } from "../config";
+import { platformSchema, REQUIRED_TAGS, SECRET_SETTINGS } from "../config";
 import { writeSection } from "./generated-docs";
 
 /** The README section this file generates. */
@@ -23,7 +25,7 @@ function typeOf(schema: z.ZodType): string {
     return (schema.options as string[]).map((o) => `\`${o}\``).join(" \\| ");
   if (schema instanceof z.ZodNumber) return "integer";
   if (schema instanceof z.ZodBoolean) return "boolean";
-  if (schema instanceof z.ZodString) return "string";
+  if (schema instanceof z.ZodString || schema instanceof z.ZodStringFormat) return "string";
   if (schema instanceof z.ZodArray) return `list of ${typeOf(schema.element as z.ZodType)}`;
   if (schema instanceof z.ZodObject) return "object";
   return "value";
@@ -47,6 +49,16 @@ function rows(schema: z.ZodType, key: string, description?: string): Row[] {
   if (!(inner instanceof z.ZodObject)) return [own];
   const shape = inner.shape as Record<string, z.ZodType>;
   return [own, ...Object.entries(shape).flatMap(([k, child]) => rows(child, `${key}.${k}`))];
+}
+
+/** Descriptions of the declared secrets, from Pulumi.yaml (they have no schema of their own). */
+function secretDescriptions(): Record<string, string> {
+  const project = parse(fs.readFileSync(path.resolve(__dirname, "..", "Pulumi.yaml"), "utf8")) as {
+    config: Record<string, { description?: string }>;
+  };
+  return Object.fromEntries(
+    Object.entries(project.config).map(([k, v]) => [k, v.description ?? ""]),
+  );
 }
 
 /** The reference table, as Markdown. */
@@ -73,6 +85,12 @@ export function configReference(): string {
     ...Object.entries(platformSchema.shape).flatMap(([k, schema]) =>
       rows(schema as z.ZodType, `platform:${k}`),
     ),
+    ...SECRET_SETTINGS.map((name) => ({
+      key: `\`platform:${name}\``,
+      type: "secret string",
+      default: "required by `pulumi up`",
+      description: `${secretDescriptions()[name] ?? ""}; \`pulumi config set --secret ${name}\``,
+    })),
   ];
   const header = "| key | type | default | description |\n|---|---|---|---|";
   return [

@@ -77,6 +77,23 @@ export interface DataStoreFacts {
   readonly region: string | null;
 }
 
+export interface ScheduleFacts {
+  readonly name: string;
+  readonly region: string | null;
+  readonly expression: string;
+  /** IANA zone, or UTC when the schedule names none. */
+  readonly timeZone: string;
+  /** Logical name of the Lambda function it invokes, or the target ARN. */
+  readonly target: string;
+}
+
+export interface AlarmFacts {
+  readonly name: string;
+  readonly region: string | null;
+  /** `namespace metric statistic comparison threshold for N × period s`. */
+  readonly condition: string;
+}
+
 export interface PlanFacts {
   readonly project: string;
   readonly stack: string;
@@ -88,6 +105,8 @@ export interface PlanFacts {
   readonly functions: FunctionFacts[];
   /** Tables, clusters and load balancers: what workloads keep state in or serve from. */
   readonly services: DataStoreFacts[];
+  readonly schedules: ScheduleFacts[];
+  readonly alarms: AlarmFacts[];
 }
 
 const isAws = (r: PlannedResource) => r.custom && !r.type.startsWith("pulumi:");
@@ -257,6 +276,44 @@ export function summarize(plan: Plan): PlanFacts {
     ofType(type).map((r): DataStoreFacts => ({ type, name: r.name, region: r.region })),
   );
 
+  const schedules = ofType("aws:scheduler/schedule:Schedule")
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .map((sc): ScheduleFacts => {
+      const target = str((sc.inputs.target as { arn?: unknown } | undefined)?.arn);
+      const fn = ofType("aws:lambda/function:Function").find(
+        (f) => target !== "" && target.endsWith(`:function:${f.id}`),
+      );
+      return {
+        name: sc.name,
+        region: sc.region,
+        expression: str(sc.inputs.scheduleExpression),
+        timeZone: str(sc.inputs.scheduleExpressionTimezone) || "UTC",
+        target: fn?.name ?? target,
+      };
+    });
+
+  const comparisons: Record<string, string> = {
+    GreaterThanOrEqualToThreshold: ">=",
+    GreaterThanThreshold: ">",
+    LessThanThreshold: "<",
+    LessThanOrEqualToThreshold: "<=",
+  };
+  const alarms = ofType("aws:cloudwatch/metricAlarm:MetricAlarm")
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .map((a): AlarmFacts => {
+      const i = a.inputs;
+      const op = comparisons[str(i.comparisonOperator)] ?? str(i.comparisonOperator);
+      // Dimensions that tell alarms on one metric apart (not the function or service itself).
+      const dims = Object.entries((i.dimensions ?? {}) as Record<string, unknown>)
+        .filter(([k]) => !["service", "FunctionName", "QueueName"].includes(k))
+        .map(([k, v]) => `${k}=${str(v)}`);
+      return {
+        name: a.name,
+        region: a.region,
+        condition: `${str(i.namespace)} ${str(i.metricName)}${dims.length ? `[${dims.join(",")}]` : ""} ${str(i.statistic)} ${op} ${String(i.threshold)} for ${String(i.evaluationPeriods)} × ${String(i.period)} s`,
+      };
+    });
+
   return {
     project: plan.project,
     stack: plan.stack,
@@ -272,6 +329,8 @@ export function summarize(plan: Plan): PlanFacts {
     apis,
     functions,
     services,
+    schedules,
+    alarms,
   };
 }
 
@@ -330,6 +389,18 @@ export function formatSummary(plan: Plan): string {
     for (const sv of facts.services) {
       lines.push(`  ${sv.type.split(":").pop()} ${sv.name} (${sv.region ?? "?"})`);
     }
+  }
+  if (facts.schedules.length > 0) {
+    lines.push("", "Schedules:");
+    for (const sc of facts.schedules) {
+      lines.push(
+        `  ${sc.name} (${sc.region ?? "?"}): ${sc.expression} ${sc.timeZone} → ${sc.target}`,
+      );
+    }
+  }
+  if (facts.alarms.length > 0) {
+    lines.push("", "Alarms:");
+    for (const a of facts.alarms) lines.push(`  ${a.name} (${a.region ?? "?"}): ${a.condition}`);
   }
   if (plan.unsetSecrets.length > 0) {
     lines.push(
