@@ -2,13 +2,16 @@
  * `npm run bench`: per QuickBets bundle its size and its load time in a fresh Node process that
  * sees only the AWS SDK (median of several runs, measured inside the child from just before
  * `require` until the handler and its module-scope SDK clients exist), then our RSA-PSS signer's
- * throughput against `openssl speed rsa2048` on this machine. Exits 1 when a target is missed.
+ * throughput against `openssl speed rsa2048` on this machine, and the time the Alpha-Kite streamer
+ * spends on indicators for a full session. Exits 1 when a target is missed.
  */
 import { execFileSync } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
 import { bundleHandler } from "../components/bundle";
+import { withIndicators, type Candle } from "../functions/alpha-kite/lib/indicators";
 import { pssSign } from "../functions/quickbets/lib/signer";
 import {
+  ALPHA_KITE_ENTRIES,
   MAX_BUNDLE_BYTES,
   QUICKBETS_ENTRIES,
   RuntimeDir,
@@ -18,6 +21,11 @@ const MAX_LOAD_MS = 150;
 const MIN_SIGN_RATIO = 0.8;
 const LOAD_RUNS = 9;
 const SIGN_SECONDS = 2;
+/** A full regular session (390 minutes) for this many tickers, computed in under this many ms. */
+const INDICATOR_TICKERS = 10;
+const SESSION_BARS = 390;
+const MAX_INDICATOR_MS = 50;
+const INDICATOR_RUNS = 15;
 
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -55,6 +63,31 @@ function opensslRate(): number {
   return parseOpensslSpeed(output);
 }
 
+/** Median ms to compute SMA9 + VWAP for every bar of a full session of every ticker. */
+function indicatorMs(): number {
+  const start = Date.parse("2026-11-24T14:30:00Z");
+  const sessions: Candle[][] = Array.from({ length: INDICATOR_TICKERS }, (_, t) =>
+    Array.from({ length: SESSION_BARS }, (_, i) => {
+      const close = 100 + t + Math.sin(i / 7) * 3;
+      return {
+        datetime: start + i * 60_000,
+        open: close - 0.1,
+        high: close + 0.2,
+        low: close - 0.2,
+        close,
+        volume: 1000 + ((i * 7919) % 5000),
+      };
+    }),
+  );
+  const times: number[] = [];
+  for (let run = 0; run < INDICATOR_RUNS; run++) {
+    const begin = performance.now();
+    for (const candles of sessions) withIndicators(candles);
+    times.push(performance.now() - begin);
+  }
+  return median(times);
+}
+
 function pad(text: string, width: number): string {
   return text.padEnd(width);
 }
@@ -62,7 +95,7 @@ function pad(text: string, width: number): string {
 function main(): number {
   let missed = 0;
   console.log(`${pad("bundle", 34)}${pad("size", 20)}load (median of ${LOAD_RUNS})`);
-  for (const entry of QUICKBETS_ENTRIES) {
+  for (const entry of [...QUICKBETS_ENTRIES, ...ALPHA_KITE_ENTRIES]) {
     const bundle = bundleHandler(entry);
     const dir = RuntimeDir.create(bundle.code);
     const times: number[] = [];
@@ -98,6 +131,13 @@ function main(): number {
   console.log(
     `\nRSA-PSS 2048 signatures/s: signer ${ours.toFixed(0)}, openssl speed ${openssl.toFixed(0)}, ` +
       `ratio ${(ratio * 100).toFixed(1)} % ${signOk ? "≥" : "<"} ${MIN_SIGN_RATIO * 100} %`,
+  );
+  const indicators = indicatorMs();
+  const indicatorsOk = indicators < MAX_INDICATOR_MS;
+  missed += Number(!indicatorsOk);
+  console.log(
+    `Alpha-Kite SMA9 + VWAP, ${SESSION_BARS} bars × ${INDICATOR_TICKERS} tickers: ` +
+      `${indicators.toFixed(2)} ms (median of ${INDICATOR_RUNS}) ${indicatorsOk ? "<" : "≥"} ${MAX_INDICATOR_MS}`,
   );
   console.log(missed === 0 ? "\nall targets met" : `\n${missed} target(s) missed`);
   return missed === 0 ? 0 : 1;

@@ -131,6 +131,9 @@ export class AlphaKite extends pulumi.ComponentResource {
       `${name}-streamer`,
       {
         handler: "functions/alpha-kite/streamer.ts",
+        // Worst case: refresh, fetch, one retry after a 401, upload, each up to the upstream
+        // timeout; well under the minute, so a run never overlaps the next one.
+        timeout: 45,
         schedule: "usEquityRegularHours",
         metricsNamespace: settings.metricsNamespace,
         environment: {

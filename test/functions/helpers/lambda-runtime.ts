@@ -188,5 +188,8 @@ export const QUICKBETS_ENTRIES = ["events", "launch", "sessions", "sign", "lifec
   (name) => `functions/quickbets/${name}.ts`,
 );
 
+/** The Alpha-Kite streamer's handler entry. */
+export const ALPHA_KITE_ENTRIES = ["functions/alpha-kite/streamer.ts"];
+
 /** Bundle size target, in bytes. */
 export const MAX_BUNDLE_BYTES = 150 * 1024;
