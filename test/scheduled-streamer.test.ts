@@ -1,7 +1,12 @@
 import { expect } from "chai";
-import * as aws from "@pulumi/aws";
 import { ScheduledStreamer, type ScheduledStreamerArgs } from "../components/scheduled-streamer";
-import { finder, runWithMocks, type Registered } from "./helpers/mock-runtime";
+import {
+  failureOf,
+  finder,
+  inHomeRegion,
+  runWithMocks,
+  statementsOf,
+} from "./helpers/mock-runtime";
 
 const TOKEN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:ak/token-AbCdEf";
 const APP = "arn:aws:secretsmanager:us-east-1:123456789012:secret:ak/app-AbCdEf";
@@ -39,15 +44,8 @@ function args(overrides: Partial<ScheduledStreamerArgs> = {}): ScheduledStreamer
   };
 }
 
-function build(a: ScheduledStreamerArgs = args()): () => void {
-  return () => {
-    const home = new aws.Provider("home", { region: "us-east-1" });
-    new ScheduledStreamer("ak", a, { provider: home });
-  };
-}
-
-const policyOf = (r: Registered) =>
-  JSON.parse(r.inputs.policy as string) as { Statement: Record<string, any>[] };
+const build = (a: ScheduledStreamerArgs = args()) =>
+  inHomeRegion((provider) => new ScheduledStreamer("ak", a, { provider }));
 
 describe("ScheduledStreamer", () => {
   let find: ReturnType<typeof finder>;
@@ -88,7 +86,7 @@ describe("ScheduledStreamer", () => {
       ArnLike: { "aws:SourceArn": find.named("ak-schedules").state.arn },
     });
     const fnArn = find.named("ak-fn").state.arn as string;
-    expect(policyOf(find.named("ak-scheduler-policy")).Statement).to.deep.equal([
+    expect(statementsOf(find.named("ak-scheduler-policy"))).to.deep.equal([
       {
         Sid: "InvokeOnlyThisFunction",
         Effect: "Allow",
@@ -120,7 +118,7 @@ describe("ScheduledStreamer", () => {
   });
 
   it("lets the function read its secrets and write only the writable ones, by ARN", () => {
-    const statements = policyOf(find.named("ak-policy")).Statement;
+    const statements = statementsOf(find.named("ak-policy"));
     expect(statements.find((s) => s.Sid === "ReadSecrets")).to.deep.include({
       Action: "secretsmanager:GetSecretValue",
       Resource: [APP, TOKEN],
@@ -222,11 +220,7 @@ describe("ScheduledStreamer", () => {
     ];
     for (const [title, overrides, fragment] of cases) {
       it(title, async () => {
-        const failure = await runWithMocks(build(args(overrides))).then(
-          () => undefined,
-          (error: Error) => error,
-        );
-        expect(failure?.message).to.include(fragment);
+        expect((await failureOf(build(args(overrides))))?.message).to.include(fragment);
       });
     }
   });

@@ -1,7 +1,13 @@
 import { expect } from "chai";
-import * as aws from "@pulumi/aws";
 import { SignedApiLambda, type SignedApiLambdaArgs } from "../components/signed-api-lambda";
-import { finder, runWithMocks, type Registered } from "./helpers/mock-runtime";
+import {
+  failureOf,
+  finder,
+  inHomeRegion,
+  runWithMocks,
+  statementsOf,
+  type Registered,
+} from "./helpers/mock-runtime";
 
 const HELLO = "test/fixtures/handlers/hello.ts";
 const PREFIX = "quickbets/test/users/";
@@ -35,15 +41,8 @@ function args(overrides: Partial<SignedApiLambdaArgs> = {}): SignedApiLambdaArgs
   };
 }
 
-function build(a: SignedApiLambdaArgs = args()): () => void {
-  return () => {
-    const home = new aws.Provider("home", { region: "us-east-1" });
-    new SignedApiLambda("qb", a, { provider: home });
-  };
-}
-
-const policyOf = (r: Registered) =>
-  JSON.parse(r.inputs.policy as string) as { Statement: Record<string, any>[] };
+const build = (a: SignedApiLambdaArgs = args()) =>
+  inHomeRegion((provider) => new SignedApiLambda("qb", a, { provider }));
 
 describe("SignedApiLambda", () => {
   let resources: Registered[];
@@ -136,7 +135,7 @@ describe("SignedApiLambda", () => {
   it("scopes each role to its own log group and to exactly its key access on <prefix>*", () => {
     const keyArn = `arn:aws:secretsmanager:us-east-1:123456789012:secret:${PREFIX}*`;
     const secretStatements = (route: string) =>
-      policyOf(find.named(`qb-${route}-policy`)).Statement.filter((s) =>
+      statementsOf(find.named(`qb-${route}-policy`)).filter((s) =>
         String(s.Action).startsWith("secretsmanager:"),
       );
     expect(secretStatements("sign")).to.deep.equal([
@@ -157,7 +156,7 @@ describe("SignedApiLambda", () => {
     ]);
     expect(secretStatements("events")).to.deep.equal([]);
     for (const route of ["events", "launch", "one", "sign"]) {
-      const statements = policyOf(find.named(`qb-${route}-policy`)).Statement;
+      const statements = statementsOf(find.named(`qb-${route}-policy`));
       const logs = statements.find((s) => s.Sid === "OwnLogs")!;
       expect(logs.Resource).to.equal(`${find.named(`qb-${route}-logs`).state.arn}:*`);
       for (const s of statements.filter((x) => x.Resource === "*")) {
@@ -167,7 +166,7 @@ describe("SignedApiLambda", () => {
         ]);
       }
     }
-    expect(policyOf(find.named("qb-sign-policy")).Statement).to.deep.include({
+    expect(statementsOf(find.named("qb-sign-policy"))).to.deep.include({
       Effect: "Allow",
       Action: "dynamodb:Query",
       Resource: "arn:aws:dynamodb:us-east-1:1:table/t",
@@ -279,11 +278,7 @@ describe("SignedApiLambda", () => {
     ];
     for (const [title, overrides, fragment] of cases) {
       it(title, async () => {
-        const failure = await runWithMocks(build(args(overrides))).then(
-          () => undefined,
-          (error: Error) => error,
-        );
-        expect(failure?.message).to.include(fragment);
+        expect((await failureOf(build(args(overrides))))?.message).to.include(fragment);
       });
     }
   });

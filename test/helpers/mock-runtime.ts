@@ -2,6 +2,7 @@
  * Runs component code under Pulumi's mock runtime and returns every resource it registered, with
  * the outputs the offline engine's fake cloud gives (so ids and ARNs look like AWS's).
  */
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { fakeInvoke, fakeResource } from "../../tools/engine/fake-cloud";
 
@@ -80,4 +81,22 @@ export function finder(resources: readonly Registered[]) {
     return found;
   };
   return { ofType, named };
+}
+
+/** A build that creates a `home` provider in us-east-1 and hands it to `create`. */
+export function inHomeRegion(create: (provider: aws.Provider) => void): () => void {
+  return () => create(new aws.Provider("home", { region: "us-east-1" }));
+}
+
+/** The statements of a registered role policy (`policy` input, as JSON). */
+export function statementsOf(r: Registered): Record<string, any>[] {
+  return (JSON.parse(r.inputs.policy as string) as { Statement: Record<string, any>[] }).Statement;
+}
+
+/** The error `build` throws under mocks, or undefined when it builds. */
+export function failureOf(build: () => void): Promise<Error | undefined> {
+  return runWithMocks(build).then(
+    () => undefined,
+    (error: Error) => error,
+  );
 }
