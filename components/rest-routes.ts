@@ -5,7 +5,8 @@
  */
 import { createHash } from "node:crypto";
 
-export const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
+/** Methods a route may have; `ANY` matches them all (OPTIONS stays the API's own preflight). */
+export const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "ANY"] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
 
 /** A path segment: a literal, a `{param}` or a greedy `{proxy+}` (last segment only). */
@@ -104,7 +105,15 @@ export function pathSlug(path: string): string {
  * path: `/*\/POST/sign`. Path parameters become `*`.
  */
 export function invokeSourcePath(method: string, path: string): string {
-  return `/*/${method}${path.replace(/\{[^}]+\}/g, "*")}`;
+  return `/*/${method === "ANY" ? "*" : method}${path.replace(/\{[^}]+\}/g, "*")}`;
+}
+
+/** The `Access-Control-Allow-Methods` of a resource with these route methods. */
+export function allowedMethods(methods: readonly string[]): string {
+  const concrete = methods.includes("ANY")
+    ? HTTP_METHODS.filter((m) => m !== "ANY")
+    : HTTP_METHODS.filter((m) => methods.includes(m));
+  return [...concrete, "OPTIONS"].join(",");
 }
 
 /**

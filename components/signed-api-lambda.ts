@@ -2,16 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { BundledFunction } from "./bundled-function";
 import type { PolicyStatement } from "./iam";
-import {
-  corsPreflightTemplate,
-  deploymentFingerprint,
-  invokeSourcePath,
-  originProblems,
-  pathSlug,
-  resourceTree,
-  routeProblems,
-  type HttpMethod,
-} from "./rest-routes";
+import { RestApi } from "./rest-api";
+import type { HttpMethod } from "./rest-routes";
 
 /** What a route's function may do with the caller's key secret (`<secretPrefix><sub>`). */
 export type KeyAccess = "sign" | "describe" | "none";
@@ -144,25 +136,6 @@ export interface SignedApiLambdaArgs {
   environment?: Record<string, pulumi.Input<string>>;
 }
 
-const CORS_ALLOW_HEADERS = "Authorization,Content-Type,X-Amz-Date,X-Amz-Security-Token";
-
-/** One JSON object per request; the caller is the token's `sub`, never a header. */
-const ACCESS_LOG_FORMAT = JSON.stringify({
-  requestId: "$context.requestId",
-  ip: "$context.identity.sourceIp",
-  caller: "$context.authorizer.claims.sub",
-  requestTime: "$context.requestTimeEpoch",
-  method: "$context.httpMethod",
-  resourcePath: "$context.resourcePath",
-  status: "$context.status",
-  responseLength: "$context.responseLength",
-  latency: "$context.responseLatency",
-  integrationLatency: "$context.integration.latency",
-  integrationError: "$context.integration.error",
-  authorizerError: "$context.authorizer.error",
-  xrayTraceId: "$context.xrayTraceId",
-});
-
 /**
  * A regional REST API whose Lambda handlers call an upstream API on behalf of each user, signing
  * with that user's private key from Secrets Manager. Every method requires a Cognito token except
@@ -170,14 +143,10 @@ const ACCESS_LOG_FORMAT = JSON.stringify({
  * role, scoped to the key prefix, and its own log group.
  */
 export class SignedApiLambda extends pulumi.ComponentResource {
-  public readonly api: aws.apigateway.RestApi;
-  public readonly stage: aws.apigateway.Stage;
-  public readonly deployment: aws.apigateway.Deployment;
-  public readonly authorizer: aws.apigateway.Authorizer;
+  public readonly api: RestApi;
   public readonly userPool?: aws.cognito.UserPool;
   public readonly userPoolClient?: aws.cognito.UserPoolClient;
   public readonly functions: Readonly<Record<string, BundledFunction>>;
-  public readonly accessLogGroup: aws.cloudwatch.LogGroup;
   /** The stage's invoke URL, ending in the stage name (no trailing slash). */
   public readonly url: pulumi.Output<string>;
   public readonly apiId: pulumi.Output<string>;
@@ -191,16 +160,9 @@ export class SignedApiLambda extends pulumi.ComponentResource {
 
     // ---- normalize ----
     const corsOrigins = args.corsOrigins ?? [];
-    const throttle = args.throttle ?? { rateLimit: 50, burstLimit: 100 };
     const tracing = args.tracing ?? true;
-    const stageName = args.stageName ?? "v1";
     const logRetentionInDays = args.logRetentionInDays ?? 14;
     const problems = [
-      ...routeProblems(args.routes),
-      ...originProblems(corsOrigins),
-      ...(throttle.rateLimit > 0 && throttle.burstLimit >= 1
-        ? []
-        : ["throttle: rateLimit and burstLimit must be positive"]),
       ...(/^[A-Za-z0-9/_+=.@-]+\/$/.test(args.signing.secretPrefix)
         ? []
         : [
@@ -209,7 +171,6 @@ export class SignedApiLambda extends pulumi.ComponentResource {
       ...(/^https?:\/\/[^/]+$/.test(args.signing.upstreamUrl)
         ? []
         : [`signing.upstreamUrl: ${args.signing.upstreamUrl} must be a base URL without a path`]),
-      ...(/^[A-Za-z0-9_-]{1,128}$/.test(stageName) ? [] : [`stageName: ${stageName} is invalid`]),
     ];
     if (problems.length > 0) {
       throw new Error(`SignedApiLambda ${name}:\n  ${problems.join("\n  ")}`);
@@ -264,26 +225,6 @@ export class SignedApiLambda extends pulumi.ComponentResource {
     }
     const userPoolArn = this.userPool ? this.userPool.arn : pulumi.output(auth.userPoolArn!);
 
-    // ---- create: API and authorizer ----
-    this.api = new aws.apigateway.RestApi(
-      `${name}-api`,
-      {
-        description: `${name}: Cognito-protected API whose functions sign upstream requests`,
-        endpointConfiguration: { types: "REGIONAL" },
-      },
-      { parent: this },
-    );
-    this.authorizer = new aws.apigateway.Authorizer(
-      `${name}-authorizer`,
-      {
-        restApi: this.api.id,
-        type: "COGNITO_USER_POOLS",
-        providerArns: [userPoolArn],
-        identitySource: "method.request.header.Authorization",
-      },
-      { parent: this },
-    );
-
     // ---- create: functions ----
     const region = aws.getRegionOutput({}, { parent: this }).region;
     const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
@@ -330,139 +271,35 @@ export class SignedApiLambda extends pulumi.ComponentResource {
     }
     this.functions = functions;
 
-    // ---- create: resources, methods, integrations, permissions ----
-    const resources = new Map<string, aws.apigateway.Resource>();
-    for (const spec of resourceTree(routes.map(([, r]) => r.path))) {
-      resources.set(
-        spec.path,
-        new aws.apigateway.Resource(
-          `${name}-${pathSlug(spec.path)}`,
-          {
-            restApi: this.api.id,
-            parentId: spec.parent ? resources.get(spec.parent)!.id : this.api.rootResourceId,
-            pathPart: spec.pathPart,
-          },
-          { parent: this },
-        ),
-      );
-    }
-    const deployed: pulumi.Resource[] = [];
-    for (const [routeName, route] of routes) {
-      const resource = resources.get(route.path)!;
-      const fn = functions[routeName]!;
-      const method = new aws.apigateway.Method(
-        `${name}-${routeName}-method`,
-        {
-          restApi: this.api.id,
-          resourceId: resource.id,
-          httpMethod: route.method,
-          authorization: "COGNITO_USER_POOLS",
-          authorizerId: this.authorizer.id,
-        },
-        { parent: this },
-      );
-      const integration = new aws.apigateway.Integration(
-        `${name}-${routeName}-integration`,
-        {
-          restApi: this.api.id,
-          resourceId: resource.id,
-          httpMethod: method.httpMethod,
-          type: "AWS_PROXY",
-          integrationHttpMethod: "POST",
-          uri: fn.invokeArn,
-        },
-        { parent: this },
-      );
-      new aws.lambda.Permission(
-        `${name}-${routeName}-invoke`,
-        {
-          function: fn.functionName,
-          action: "lambda:InvokeFunction",
-          principal: "apigateway.amazonaws.com",
-          sourceArn: pulumi.interpolate`${this.api.executionArn}${invokeSourcePath(route.method, route.path)}`,
-        },
-        { parent: this },
-      );
-      deployed.push(method, integration);
-    }
-    for (const [path, resource] of resources) {
-      const methods = routes.filter(([, r]) => r.path === path).map(([, r]) => r.method);
-      if (methods.length > 0) {
-        deployed.push(...this.preflight(name, path, resource, methods, corsOrigins));
-      }
-    }
-    if (corsOrigins.length === 1) {
-      for (const type of ["DEFAULT_4XX", "DEFAULT_5XX"]) {
-        deployed.push(
-          new aws.apigateway.Response(
-            `${name}-${type.toLowerCase().replace("_", "-")}`,
+    // ---- create: the API, every route behind the user pool ----
+    this.api = new RestApi(
+      name,
+      {
+        description: `${name}: Cognito-protected API whose functions sign upstream requests`,
+        routes: Object.fromEntries(
+          routes.map(([routeName, route]) => [
+            routeName,
             {
-              restApiId: this.api.id,
-              responseType: type,
-              responseParameters: {
-                "gatewayresponse.header.Access-Control-Allow-Origin": `'${corsOrigins[0]}'`,
-                "gatewayresponse.header.Vary": "'Origin'",
-              },
+              method: route.method,
+              path: route.path,
+              target: functions[routeName]!,
+              authorization: "cognito" as const,
             },
-            { parent: this },
-          ),
-        );
-      }
-    }
-
-    // ---- create: deployment and stage ----
-    this.deployment = new aws.apigateway.Deployment(
-      `${name}-deployment`,
-      {
-        restApi: this.api.id,
-        description: "Replaced whenever a route, its auth or CORS changes",
-        triggers: {
-          redeployment: deploymentFingerprint({
-            routes: routes.map(([n, r]) => [n, r.method, r.path, r.handler]),
-            corsOrigins,
-            auth: auth.userPoolArn === undefined ? "created" : "existing",
-          }),
-        },
-      },
-      { parent: this, dependsOn: deployed },
-    );
-    this.accessLogGroup = new aws.cloudwatch.LogGroup(
-      `${name}-access-logs`,
-      { namePrefix: `/platform/apigateway/${name}-`, retentionInDays: logRetentionInDays },
-      { parent: this },
-    );
-    this.stage = new aws.apigateway.Stage(
-      `${name}-stage`,
-      {
-        restApi: this.api.id,
-        deployment: this.deployment.id,
-        stageName,
-        xrayTracingEnabled: tracing,
-        accessLogSettings: {
-          destinationArn: this.accessLogGroup.arn,
-          format: ACCESS_LOG_FORMAT,
-        },
-      },
-      { parent: this },
-    );
-    new aws.apigateway.MethodSettings(
-      `${name}-throttling`,
-      {
-        restApi: this.api.id,
-        stageName: this.stage.stageName,
-        methodPath: "*/*",
-        settings: {
-          throttlingRateLimit: throttle.rateLimit,
-          throttlingBurstLimit: throttle.burstLimit,
-          metricsEnabled: true,
-        },
+          ]),
+        ),
+        cognitoUserPoolArn: userPoolArn,
+        corsOrigins,
+        throttle: args.throttle,
+        tracing,
+        stageName: args.stageName,
+        logRetentionInDays,
       },
       { parent: this },
     );
 
     // ---- expose ----
-    this.url = this.stage.invokeUrl.apply((u) => u.replace(/\/$/, ""));
-    this.apiId = this.api.id;
+    this.url = this.api.url;
+    this.apiId = this.api.apiId;
     this.userPoolId = this.userPool
       ? this.userPool.id
       : pulumi.output(auth.userPoolArn!).apply((arn) => arn.split("/").pop() ?? arn);
@@ -479,63 +316,5 @@ export class SignedApiLambda extends pulumi.ComponentResource {
       userPoolClientId: this.userPoolClientId,
       functionNames: this.functionNames,
     });
-  }
-
-  /** The unauthenticated `OPTIONS` method answering CORS preflight for one resource. */
-  private preflight(
-    name: string,
-    path: string,
-    resource: aws.apigateway.Resource,
-    methods: HttpMethod[],
-    origins: string[],
-  ): pulumi.Resource[] {
-    const prefix = `${name}-${pathSlug(path)}-options`;
-    const common = { restApi: this.api.id, resourceId: resource.id, httpMethod: "OPTIONS" };
-    const method = new aws.apigateway.Method(
-      prefix,
-      { ...common, authorization: "NONE" },
-      { parent: this },
-    );
-    const integration = new aws.apigateway.Integration(
-      `${prefix}-integration`,
-      {
-        ...common,
-        httpMethod: method.httpMethod,
-        type: "MOCK",
-        requestTemplates: { "application/json": '{"statusCode": 200}' },
-      },
-      { parent: this },
-    );
-    const headers = ["Allow-Origin", "Allow-Methods", "Allow-Headers", "Max-Age"].map(
-      (h) => `method.response.header.Access-Control-${h}`,
-    );
-    const methodResponse = new aws.apigateway.MethodResponse(
-      `${prefix}-response`,
-      {
-        ...common,
-        httpMethod: method.httpMethod,
-        statusCode: "200",
-        responseParameters: Object.fromEntries(
-          [...headers, "method.response.header.Vary"].map((h) => [h, false]),
-        ),
-      },
-      { parent: this },
-    );
-    const integrationResponse = new aws.apigateway.IntegrationResponse(
-      `${prefix}-integration-response`,
-      {
-        ...common,
-        httpMethod: method.httpMethod,
-        statusCode: methodResponse.statusCode,
-        responseParameters: {
-          "method.response.header.Access-Control-Allow-Methods": `'${[...methods, "OPTIONS"].join(",")}'`,
-          "method.response.header.Access-Control-Allow-Headers": `'${CORS_ALLOW_HEADERS}'`,
-          "method.response.header.Access-Control-Max-Age": "'600'",
-        },
-        responseTemplates: { "application/json": corsPreflightTemplate(origins) },
-      },
-      { parent: this, dependsOn: [integration] },
-    );
-    return [method, integration, methodResponse, integrationResponse];
   }
 }

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import {
+  allowedMethods,
   corsPreflightTemplate,
   deploymentFingerprint,
   invokeSourcePath,
@@ -50,6 +51,16 @@ describe("rest-routes", () => {
     }
   });
 
+  const allowed: [string[], string][] = [
+    [["POST"], "POST,OPTIONS"],
+    [["DELETE", "GET"], "GET,DELETE,OPTIONS"],
+    [["ANY"], "GET,POST,PUT,PATCH,DELETE,OPTIONS"],
+  ];
+  for (const [methods, expected] of allowed) {
+    it(`allowedMethods(${methods.join(",")}) is ${expected}`, () =>
+      expect(allowedMethods(methods)).to.equal(expected));
+  }
+
   it("resourceTree lists every prefix once, parents first", () => {
     expect(resourceTree(["/sessions/{id}/ws", "/events", "/sessions"])).to.deep.equal([
       { path: "/events", parent: undefined, pathPart: "events" },
@@ -73,6 +84,7 @@ describe("rest-routes", () => {
     ["POST", "/sign", "/*/POST/sign"],
     ["GET", "/sessions/{id}", "/*/GET/sessions/*"],
     ["GET", "/files/{proxy+}", "/*/GET/files/*"],
+    ["ANY", "/{proxy+}", "/*/*/*"],
   ];
   for (const [method, path, expected] of sources) {
     it(`invokeSourcePath(${method} ${path}) is ${expected}`, () =>
