@@ -280,6 +280,37 @@ const alphaKiteSchema = z
 
 export type AlphaKiteSettings = z.infer<typeof alphaKiteSchema>;
 
+const fredJobsSchema = z
+  .strictObject({
+    corsOrigins: z
+      .array(browserOrigin)
+      .default([])
+      .describe("Browser origins allowed to call the API and PUT uploads"),
+    rateLimit: wholeNumber(1, 10000).default(500).describe("Stage-wide requests per second"),
+    burstLimit: wholeNumber(1, 5000).default(1000).describe("Stage-wide burst of requests"),
+    memorySize: wholeNumber(128, 10240).default(1024).describe("Memory of the app's function, MB"),
+    instanceClass: z
+      .string()
+      .regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, {
+        error: "must be an RDS instance class like db.t4g.micro",
+      })
+      .optional()
+      .describe("RDS instance class (default: db.t4g.micro in dev, db.t4g.medium in prod)"),
+    uploadRetentionDays: wholeNumber(1, 3650)
+      .default(90)
+      .describe("Days an uploaded run input is kept"),
+  })
+  .default({
+    corsOrigins: [],
+    rateLimit: 500,
+    burstLimit: 1000,
+    memorySize: 1024,
+    uploadRetentionDays: 90,
+  })
+  .describe("The FRED jobs API: web app on Lambda with RDS PostgreSQL and uploads (home region)");
+
+export type FredJobsSettings = z.infer<typeof fredJobsSchema>;
+
 /** The schema of every `platform:` setting. Descriptions feed the README's reference table. */
 export const platformSchema = z
   .strictObject({
@@ -329,6 +360,7 @@ export const platformSchema = z
       .describe("The two regions, each with its VPC CIDR and AZs"),
     quickbets: quickbetsSchema,
     alphaKite: alphaKiteSchema,
+    fredJobs: fredJobsSchema,
   })
   .superRefine((settings, ctx) => {
     if (settings.environment === "prod" && !settings.quickbets.websocket.certificateArn) {

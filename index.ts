@@ -7,6 +7,7 @@ import { loadConfig, readSecret } from "./config";
 import { Network } from "./components/network";
 import { Peering } from "./components/peering";
 import { AlphaKite } from "./workloads/alpha-kite";
+import { FredJobs } from "./workloads/fred-jobs";
 import { QuickBets } from "./workloads/quickbets";
 
 const config = loadConfig();
@@ -67,6 +68,17 @@ const alphaKite = new AlphaKite(
   { provider: providers.home },
 );
 
+const fredJobs = new FredJobs(
+  "fred-jobs",
+  {
+    network: network.home,
+    settings: config.fredJobs,
+    environment: config.environment,
+    logRetentionInDays: config.logRetentionDays,
+  },
+  { provider: providers.home },
+);
+
 export const environment = config.environment;
 export const homeRegion = config.regions.home.region;
 export const remoteRegion = config.regions.remote.region;
@@ -91,3 +103,8 @@ export const alphaKiteTokenSecretArn = alphaKite.tokenSecret.arn;
 export const alphaKiteAppSecretArn = alphaKite.appSecret.arn;
 export const alphaKiteSchwabBaseUrl = config.alphaKite.schwabBaseUrl;
 export const alphaKiteAlarmTopicArn = alphaKite.alarmTopic.arn;
+export const fredJobsApiUrl = fredJobs.api.url;
+export const fredJobsFunctionName = fredJobs.api.functionName;
+export const fredJobsSecurityGroupId = fredJobs.api.securityGroupId;
+export const fredJobsUploadBucket = fredJobs.api.bucketName;
+export const fredJobsDatabaseEndpoint = fredJobs.database.address;

@@ -145,9 +145,15 @@ export function bundleHandler(entry: string, options: BundleOptions = {}): Bundl
   return bundle;
 }
 
-/** The Lambda deployment archive for a bundle: `index.js` (+ `index.js.map`). */
-export function bundleArchive(bundle: Bundle): pulumi.asset.AssetArchive {
+/** The Lambda deployment archive for a bundle: `index.js` (+ `index.js.map`) and any extra files. */
+export function bundleArchive(
+  bundle: Bundle,
+  extraFiles: Record<string, string> = {},
+): pulumi.asset.AssetArchive {
   return new pulumi.asset.AssetArchive({
+    ...Object.fromEntries(
+      Object.entries(extraFiles).map(([file, text]) => [file, new pulumi.asset.StringAsset(text)]),
+    ),
     [BUNDLE_FILE]: new pulumi.asset.StringAsset(bundle.code),
     ...(bundle.sourceMap
       ? { [`${BUNDLE_FILE}.map`]: new pulumi.asset.StringAsset(bundle.sourceMap) }

@@ -9,10 +9,37 @@ export const NODE_RUNTIME = aws.lambda.Runtime.NodeJS24dX;
 export interface BundledFunctionArgs {
   /**
    * The handler's entry file, relative to the project root; it exports `handler`. Bundled by
-   * esbuild at preview with everything but the AWS SDK inlined.
+   * esbuild at preview with everything but the AWS SDK inlined. Exactly one of `entry` and
+   * `imageUri` is given.
    * @example "functions/quickbets/sign.ts"
    */
-  entry: string;
+  entry?: string;
+  /**
+   * A container image (digest-pinned URI) to run instead of a bundle.
+   * @example "123456789012.dkr.ecr.us-east-1.amazonaws.com/web-api@sha256:..."
+   */
+  imageUri?: pulumi.Input<string>;
+  /**
+   * The zip's handler; with `extraFiles` it can be a script (the Lambda Web Adapter runs one).
+   * @default "index.handler"
+   */
+  handler?: string;
+  /**
+   * More files beside `index.js` in the zip, name → content.
+   * @default {}
+   */
+  extraFiles?: Record<string, string>;
+  /**
+   * Layer ARNs (the Lambda Web Adapter's, for instance). Never for our own libraries: those are
+   * bundled, so no layer can be forgotten.
+   * @default []
+   */
+  layers?: pulumi.Input<string>[];
+  /**
+   * Run inside a VPC: the subnets (private ones) and the function's security groups.
+   * @default undefined (outside any VPC)
+   */
+  vpc?: { subnetIds: pulumi.Input<string>[]; securityGroupIds: pulumi.Input<string>[] };
   /** What the function does, shown in the console. */
   description?: pulumi.Input<string>;
   /**
@@ -71,8 +98,8 @@ export class BundledFunction extends pulumi.ComponentResource {
   public readonly function: aws.lambda.Function;
   public readonly role: aws.iam.Role;
   public readonly logGroup: aws.cloudwatch.LogGroup;
-  /** The bundle deployed, with its size and the externals it leaves to the runtime. */
-  public readonly bundle: Bundle;
+  /** The bundle deployed, with its size and the externals it leaves to the runtime (zip only). */
+  public readonly bundle?: Bundle;
   public readonly functionName: pulumi.Output<string>;
   public readonly arn: pulumi.Output<string>;
   public readonly invokeArn: pulumi.Output<string>;
@@ -88,7 +115,10 @@ export class BundledFunction extends pulumi.ComponentResource {
     if (!Number.isInteger(timeout) || timeout < 1 || timeout > 900) {
       throw new Error(`${name}: timeout must be 1 to 900 seconds (got ${timeout})`);
     }
-    this.bundle = bundleHandler(args.entry);
+    if ((args.entry === undefined) === (args.imageUri === undefined)) {
+      throw new Error(`${name}: give exactly one of entry and imageUri`);
+    }
+    if (args.entry !== undefined) this.bundle = bundleHandler(args.entry);
 
     this.logGroup = new aws.cloudwatch.LogGroup(
       `${name}-logs`,
@@ -119,6 +149,24 @@ export class BundledFunction extends pulumi.ComponentResource {
             },
           ]
         : []),
+      // ENIs in the VPC: these EC2 actions have no resource-level permissions.
+      ...(args.vpc
+        ? [
+            {
+              Sid: "VpcNetworkInterfaces",
+              Effect: "Allow" as const,
+              Action: [
+                "ec2:CreateNetworkInterface",
+                "ec2:DescribeNetworkInterfaces",
+                "ec2:DescribeSubnets",
+                "ec2:DeleteNetworkInterface",
+                "ec2:AssignPrivateIpAddresses",
+                "ec2:UnassignPrivateIpAddresses",
+              ],
+              Resource: "*",
+            },
+          ]
+        : []),
       ...(args.statements ?? []),
     ];
     const policy = new aws.iam.RolePolicy(
@@ -131,10 +179,16 @@ export class BundledFunction extends pulumi.ComponentResource {
       `${name}-fn`,
       {
         description: args.description,
-        runtime: NODE_RUNTIME,
         architectures: [args.architecture ?? "arm64"],
-        handler: "index.handler",
-        code: bundleArchive(this.bundle),
+        ...(this.bundle
+          ? {
+              runtime: NODE_RUNTIME,
+              handler: args.handler ?? "index.handler",
+              code: bundleArchive(this.bundle, args.extraFiles),
+            }
+          : { packageType: "Image", imageUri: args.imageUri }),
+        layers: args.layers,
+        vpcConfig: args.vpc,
         role: this.role.arn,
         memorySize,
         timeout,

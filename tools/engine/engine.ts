@@ -137,7 +137,11 @@ export async function runPlan(options: PlanOptions): Promise<Plan> {
   const files = loadStackFiles(options.root, options.stack);
   const defaultRegion = files.config["aws:region"] ?? null;
   const disabled = decodeList(files.config["pulumi:disable-default-providers"]);
-  const defaultsDisabled = disabled.includes("aws") || disabled.includes("*");
+  /** Whether the stack disables the default provider of `type`'s package (`aws`, `docker-build`). */
+  const defaultsDisabled = (type: string) => {
+    const pkg = type.split(":")[0] ?? "";
+    return disabled.includes(pkg) || disabled.includes("*");
+  };
 
   const problems: string[] = [];
   const providers = new Map<
@@ -151,11 +155,16 @@ export async function runPlan(options: PlanOptions): Promise<Plan> {
   const resources: PlannedResource[] = [];
   let outputs: Record<string, unknown> = {};
 
-  const regionOf = (providerRef: string | undefined, what: string, explicit?: unknown) => {
+  const regionOf = (
+    providerRef: string | undefined,
+    type: string,
+    what: string,
+    explicit?: unknown,
+  ) => {
     const urn = providerUrn(providerRef);
-    if (!urn && defaultsDisabled) {
+    if (!urn && defaultsDisabled(type)) {
       problems.push(
-        `${what} uses the default aws provider, which this stack disables (pulumi:disable-default-providers); ` +
+        `${what} uses the default ${type.split(":")[0]} provider, which this stack disables (pulumi:disable-default-providers); ` +
           `pass { provider } or a parent that has one`,
       );
     }
@@ -182,12 +191,17 @@ export async function runPlan(options: PlanOptions): Promise<Plan> {
         }
         if (!args.custom) return { id: undefined, state: {} };
         const where = `${args.type} "${args.name}"`;
-        const { region, defaultTags } = regionOf(args.provider, where, inputs.region);
+        const { region, defaultTags } = regionOf(args.provider, args.type, where, inputs.region);
         return fakeResource({ type: args.type, name: args.name, region, inputs, defaultTags });
       },
       call: (args) => {
         const inputs = args.inputs as Record<string, unknown>;
-        const { region } = regionOf(args.provider, `the invoke ${args.token}`, inputs.region);
+        const { region } = regionOf(
+          args.provider,
+          args.token,
+          `the invoke ${args.token}`,
+          inputs.region,
+        );
         try {
           return fakeInvoke(args.token, region, inputs);
         } catch (err) {

@@ -158,6 +158,51 @@ const RULES: Record<string, TypeRule> = {
       url: `https://sqs.${region}.amazonaws.com/${FAKE_ACCOUNT_ID}/${physicalName}`,
     }),
   },
+  "aws:rds/instance:Instance": {
+    extra: ({ region, seed, inputs }) => {
+      const identifier = typeof inputs.identifier === "string" ? inputs.identifier : "db";
+      const host = `${identifier}.c${fakeHex(seed, 12)}.${region}.rds.amazonaws.com`;
+      return {
+        arn: `arn:aws:rds:${region}:${FAKE_ACCOUNT_ID}:db:${identifier}`,
+        address: host,
+        endpoint: `${host}:5432`,
+        port: 5432,
+        resourceId: `db-${fakeHex(`${seed}/resource`, 26).toUpperCase()}`,
+        masterUserSecrets: [
+          {
+            secretArn: `arn:aws:secretsmanager:${region}:${FAKE_ACCOUNT_ID}:secret:rds!db-${fakeHex(`${seed}/secret`, 8)}-${fakeHex(`${seed}/secret-suffix`, 6)}`,
+            kmsKeyId: `arn:aws:kms:${region}:${FAKE_ACCOUNT_ID}:key/${fakeHex(`${seed}/kms`, 32)}`,
+            secretStatus: "active",
+          },
+        ],
+      };
+    },
+  },
+  "aws:rds/subnetGroup:SubnetGroup": { id: "name", arn: "rds:{region}:{account}:subgrp:{name}" },
+  "aws:rds/parameterGroup:ParameterGroup": { id: "name", arn: "rds:{region}:{account}:pg:{name}" },
+  "aws:s3/bucketV2:BucketV2": {
+    id: "name",
+    arn: "s3:::{name}",
+    extra: ({ physicalName }) => ({
+      bucket: physicalName,
+      bucketDomainName: `${physicalName}.s3.amazonaws.com`,
+    }),
+  },
+  "aws:s3/bucket:Bucket": {
+    id: "name",
+    arn: "s3:::{name}",
+    extra: ({ physicalName }) => ({
+      bucket: physicalName,
+      bucketDomainName: `${physicalName}.s3.amazonaws.com`,
+    }),
+  },
+  "docker-build:index:Image": {
+    extra: ({ seed, inputs }) => {
+      const tag = String((inputs.tags as string[] | undefined)?.[0] ?? "image:latest");
+      const digest = `sha256:${fakeHex(`${seed}/digest`, 64)}`;
+      return { digest, ref: `${tag.replace(/:[^:/]+$/, "")}@${digest}` };
+    },
+  },
   "aws:scheduler/scheduleGroup:ScheduleGroup": {
     id: "name",
     arn: "scheduler:{region}:{account}:schedule-group/{name}",
@@ -182,6 +227,7 @@ const RULES: Record<string, TypeRule> = {
 
 /** Ids some types take from an input rather than a fresh one. */
 const ID_FROM_INPUT: Record<string, string> = {
+  "aws:rds/instance:Instance": "identifier",
   "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter": "vpcPeeringConnectionId",
   "aws:ec2/peeringConnectionOptions:PeeringConnectionOptions": "vpcPeeringConnectionId",
 };
@@ -269,6 +315,15 @@ const INVOKES: Record<
     partition: "aws",
     dnsSuffix: "amazonaws.com",
     reverseDnsPrefix: "com.amazonaws",
+  }),
+  "aws:ecr/getAuthorizationToken:getAuthorizationToken": (region, inputs) => ({
+    id: region,
+    registryId: inputs.registryId ?? FAKE_ACCOUNT_ID,
+    userName: "AWS",
+    password: "offline-ecr-token",
+    authorizationToken: Buffer.from("AWS:offline-ecr-token").toString("base64"),
+    proxyEndpoint: `https://${FAKE_ACCOUNT_ID}.dkr.ecr.${region}.amazonaws.com`,
+    expiresAt: "2099-01-01T00:00:00Z",
   }),
   "aws:index/getAvailabilityZones:getAvailabilityZones": (region) => {
     const names = ["a", "b", "c", "d"].map((s) => `${region}${s}`);

@@ -258,7 +258,7 @@ export function summarize(plan: Plan): PlanFacts {
       return {
         name: f.name,
         region: f.region,
-        runtime: str(f.inputs.runtime),
+        runtime: str(f.inputs.runtime) || (f.inputs.packageType === "Image" ? "image" : "?"),
         architecture: ((f.inputs.architectures as string[] | undefined) ?? ["x86_64"]).join(","),
         memorySize: num(f.inputs.memorySize),
         timeout: num(f.inputs.timeout),
@@ -371,7 +371,7 @@ export function formatSummary(plan: Plan): string {
     );
     for (const r of api.routes) {
       lines.push(
-        `  ${r.method.padEnd(7)} ${r.path.padEnd(24)} ${r.authorization.padEnd(18)} → ${r.target}`,
+        `  ${r.method.padEnd(7)} ${r.path.padEnd(32)} ${r.authorization.padEnd(18)} → ${r.target}`,
       );
     }
   }

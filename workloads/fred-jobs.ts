@@ -1,0 +1,75 @@
+/**
+ * The FRED jobs API in the home region: `containers/web-api` as a container Lambda behind the
+ * Lambda Web Adapter, in the private subnets, with its RDS PostgreSQL and an uploads bucket. What
+ * took seven ordered Sceptre stacks and hand-copied ids is one component wiring another.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { FredJobsSettings } from "../config";
+import type { Network } from "../components/network";
+import { Postgres } from "../components/postgres";
+import { WebAdapterApi, type WebAdapterRoute } from "../components/web-adapter-api";
+
+export interface FredJobsArgs {
+  network: Network;
+  settings: FredJobsSettings;
+  environment: "dev" | "prod";
+  logRetentionInDays: number;
+}
+
+/** The app's routes (containers/web-api/src/app.ts); only the health check is unauthenticated. */
+export const FRED_JOBS_ROUTES: Record<string, WebAdapterRoute> = {
+  health: { method: "GET", path: "/health", authorization: "none" },
+  registration: { method: "GET", path: "/api/v1/registration" },
+  "create-job": { method: "POST", path: "/api/v1/jobs" },
+  "get-job": { method: "GET", path: "/api/v1/jobs/{jobId}" },
+  "create-run": { method: "POST", path: "/api/v1/runs" },
+  "get-run": { method: "GET", path: "/api/v1/runs/{runId}" },
+  "upload-url": { method: "GET", path: "/api/v1/runs/{runId}/upload-url" },
+};
+
+export class FredJobs extends pulumi.ComponentResource {
+  public readonly database: Postgres;
+  public readonly api: WebAdapterApi;
+
+  constructor(name: string, args: FredJobsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("platform:workload:FredJobs", name, {}, opts);
+    const { settings, environment } = args;
+
+    this.database = new Postgres(
+      `${name}-db`,
+      {
+        network: args.network,
+        profile: environment,
+        identifier: `${name}-${environment}`,
+        databaseName: "fred",
+        username: "fred_admin",
+        instanceClass: settings.instanceClass,
+        logRetentionInDays: args.logRetentionInDays,
+      },
+      { parent: this },
+    );
+    this.api = new WebAdapterApi(
+      name,
+      {
+        packaging: { image: { context: "containers/web-api" } },
+        port: 8080,
+        readinessPath: "/health",
+        memorySize: settings.memorySize,
+        routes: FRED_JOBS_ROUTES,
+        // Every other path reaches the app, which answers a JSON 404 (behind IAM like the rest).
+        catchAll: true,
+        authorization: "iam",
+        network: args.network,
+        database: this.database,
+        uploads: { prefix: "uploads/", expireAfterDays: settings.uploadRetentionDays },
+        corsOrigins: [...settings.corsOrigins],
+        throttle: { rateLimit: settings.rateLimit, burstLimit: settings.burstLimit },
+        logRetentionInDays: args.logRetentionInDays,
+        stageName: "v1",
+        environment: { APP_ENV: environment },
+      },
+      { parent: this },
+    );
+    this.registerOutputs({ url: this.api.url });
+  }
+}
