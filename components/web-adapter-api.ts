@@ -227,7 +227,7 @@ export class WebAdapterApi extends pulumi.ComponentResource {
     // ---- create: network placement ----
     if (args.network) {
       this.securityGroup = new aws.ec2.SecurityGroup(
-        `${name}-fn`,
+        `${name}-fn-sg`,
         { vpcId: args.network.vpcId, description: `${name}: the web app's function` },
         { parent: this },
       );

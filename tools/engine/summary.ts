@@ -75,6 +75,8 @@ export interface DataStoreFacts {
   readonly type: string;
   readonly name: string;
   readonly region: string | null;
+  /** The settings that matter at a glance: engine, size, availability, protection. */
+  readonly detail: string;
 }
 
 export interface ScheduleFacts {
@@ -266,14 +268,40 @@ export function summarize(plan: Plan): PlanFacts {
       };
     });
 
+  const detailOf = (r: PlannedResource): string => {
+    const i = r.inputs;
+    const parts: string[] = [];
+    if (r.type === "aws:rds/instance:Instance") {
+      parts.push(`${str(i.engine)} ${str(i.engineVersion)} ${str(i.instanceClass)}`);
+      parts.push(i.multiAz === true ? "Multi-AZ" : "single-AZ");
+      if (i.deletionProtection === true) parts.push("deletion protection");
+      parts.push(`backups ${String(i.backupRetentionPeriod ?? 0)} d`);
+    }
+    if (r.type === "aws:dynamodb/table:Table") {
+      parts.push(str(i.billingMode));
+      const pitr = (i.pointInTimeRecovery as { enabled?: boolean } | undefined)?.enabled;
+      if (pitr) parts.push("PITR");
+    }
+    if (r.type === "aws:lb/loadBalancer:LoadBalancer") {
+      parts.push(i.internal === true ? "internal" : "internet-facing");
+    }
+    if (r.options.protect) parts.push("protected");
+    return parts.join(", ");
+  };
   const services = [
     "aws:dynamodb/table:Table",
     "aws:ecs/cluster:Cluster",
     "aws:lb/loadBalancer:LoadBalancer",
     "aws:rds/instance:Instance",
     "aws:elasticache/replicationGroup:ReplicationGroup",
+    "aws:s3/bucket:Bucket",
   ].flatMap((type) =>
-    ofType(type).map((r): DataStoreFacts => ({ type, name: r.name, region: r.region })),
+    ofType(type).map((r): DataStoreFacts => ({
+      type,
+      name: r.name,
+      region: r.region,
+      detail: detailOf(r),
+    })),
   );
 
   const schedules = ofType("aws:scheduler/schedule:Schedule")
@@ -385,9 +413,10 @@ export function formatSummary(plan: Plan): string {
     }
   }
   if (facts.services.length > 0) {
-    lines.push("", "Data stores, clusters and load balancers:");
+    lines.push("", "Data stores, buckets, clusters and load balancers:");
     for (const sv of facts.services) {
-      lines.push(`  ${sv.type.split(":").pop()} ${sv.name} (${sv.region ?? "?"})`);
+      const detail = sv.detail ? `: ${sv.detail}` : "";
+      lines.push(`  ${sv.type.split(":").pop()} ${sv.name} (${sv.region ?? "?"})${detail}`);
     }
   }
   if (facts.schedules.length > 0) {

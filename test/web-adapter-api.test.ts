@@ -1,0 +1,245 @@
+import { expect } from "chai";
+import { Network } from "../components/network";
+import { Postgres } from "../components/postgres";
+import {
+  contextDigest,
+  WebAdapterApi,
+  type WebAdapterApiArgs,
+} from "../components/web-adapter-api";
+import {
+  failureOf,
+  finder,
+  inHomeRegion,
+  runWithMocks,
+  statementsOf,
+} from "./helpers/mock-runtime";
+
+const ROUTES: WebAdapterApiArgs["routes"] = {
+  health: { method: "GET", path: "/health", authorization: "none" },
+  "create-job": { method: "POST", path: "/api/v1/jobs" },
+  "get-job": { method: "GET", path: "/api/v1/jobs/{jobId}" },
+};
+
+type Packaging = "image" | "zip";
+
+function build(packaging: Packaging, overrides: Partial<WebAdapterApiArgs> = {}) {
+  return inHomeRegion((provider) => {
+    const network = new Network(
+      "home",
+      { cidrBlock: "10.10.0.0/16", availabilityZones: ["us-east-1a", "us-east-1b"] },
+      { provider },
+    );
+    const database = new Postgres(
+      "db",
+      { network, identifier: "web-dev", databaseName: "app" },
+      { provider },
+    );
+    new WebAdapterApi(
+      "web",
+      {
+        packaging:
+          packaging === "image"
+            ? { image: { context: "containers/web-api" } }
+            : { zip: { entry: "test/fixtures/web/server.ts" } },
+        routes: ROUTES,
+        catchAll: true,
+        network,
+        database,
+        uploads: { prefix: "uploads/", expireAfterDays: 30 },
+        corsOrigins: ["https://app.example.com"],
+        secrets: { FRED_API: "arn:aws:secretsmanager:us-east-1:123456789012:secret:fred-AbCdEf" },
+        logRetentionInDays: 30,
+        ...overrides,
+      },
+      { provider },
+    );
+  });
+}
+
+describe("WebAdapterApi", () => {
+  for (const packaging of ["image", "zip"] as const) {
+    describe(`packaged as ${packaging === "image" ? "a container image" : "a zip with the adapter layer"}`, () => {
+      let find: ReturnType<typeof finder>;
+      before(async () => {
+        find = finder(await runWithMocks(build(packaging), { home: "us-east-1" }));
+      });
+
+      it("maps routes to resources and methods, IAM by default, the health route open", () => {
+        const methods = find.ofType("aws:apigateway/method:Method");
+        const auth = Object.fromEntries(
+          methods
+            .filter((m) => m.inputs.httpMethod !== "OPTIONS")
+            .map((m) => [m.name, m.inputs.authorization]),
+        );
+        expect(auth).to.deep.equal({
+          "web-health-method": "NONE",
+          "web-create-job-method": "AWS_IAM",
+          "web-get-job-method": "AWS_IAM",
+          "web-proxy-method": "AWS_IAM",
+        });
+        expect(find.named("web-proxy-method").inputs.httpMethod).to.equal("ANY");
+        expect(find.named("web-api-v1-jobs-jobid").inputs.pathPart).to.equal("{jobId}");
+        const options = methods.filter((m) => m.inputs.httpMethod === "OPTIONS");
+        expect(options.every((m) => m.inputs.authorization === "NONE")).to.be.true;
+        expect(options).to.have.length(4);
+      });
+
+      it("throttles the stage at 500/1000 by default, with access logs and X-Ray", () => {
+        expect(find.named("web-throttling").inputs.settings).to.include({
+          throttlingRateLimit: 500,
+          throttlingBurstLimit: 1000,
+        });
+        const stage = find.named("web-stage");
+        expect(stage.inputs).to.include({ stageName: "v1", xrayTracingEnabled: true });
+        expect(stage.inputs.accessLogSettings.destinationArn).to.equal(
+          find.named("web-access-logs").state.arn,
+        );
+      });
+
+      it("scopes the invoke permission to the API, per method and path", () => {
+        const executionArn = find.named("web-api").state.executionArn as string;
+        expect(find.named("web-proxy-invoke").inputs.sourceArn).to.equal(`${executionArn}/*/*/*`);
+        expect(find.named("web-get-job-invoke").inputs.sourceArn).to.equal(
+          `${executionArn}/*/GET/api/v1/jobs/*`,
+        );
+      });
+
+      it("runs in the private subnets with a group of its own, allowed into the database on 5432", () => {
+        const fn = find.named("web-fn");
+        const sg = find.named("web-fn-sg");
+        const privateSubnets = find
+          .ofType("aws:ec2/subnet:Subnet")
+          .filter((s) => s.name.includes("-private-"))
+          .map((s) => s.id);
+        expect(fn.inputs.vpcConfig.subnetIds).to.have.members(privateSubnets);
+        expect(fn.inputs.vpcConfig.securityGroupIds).to.deep.equal([sg.id]);
+        expect(find.named("db-from-web").inputs).to.include({
+          securityGroupId: find.named("db-sg").id,
+          referencedSecurityGroupId: sg.id,
+          fromPort: 5432,
+          toPort: 5432,
+        });
+        expect(find.named("web-fn-to-db").inputs).to.include({
+          securityGroupId: sg.id,
+          referencedSecurityGroupId: find.named("db-sg").id,
+          fromPort: 5432,
+        });
+      });
+
+      it("passes the database and secrets by name and ARN, never a secret value", () => {
+        const variables = find.named("web-fn").inputs.environment.variables as Record<
+          string,
+          string
+        >;
+        const db = find.named("db");
+        expect(variables).to.include({
+          DB_HOST: db.state.address,
+          DB_PORT: "5432",
+          DB_NAME: "app",
+          DB_USER: "app_admin",
+          DB_SECRET_ARN: db.state.masterUserSecrets[0].secretArn,
+          FRED_API_SECRET_ARN: "arn:aws:secretsmanager:us-east-1:123456789012:secret:fred-AbCdEf",
+          AWS_LWA_PORT: "8080",
+          AWS_LWA_READINESS_CHECK_PATH: "/health",
+          UPLOAD_PREFIX: "uploads/",
+        });
+        expect(Object.keys(variables).filter((k) => /PASSWORD|TOKEN|KEY$/.test(k))).to.deep.equal(
+          [],
+        );
+        const reads = statementsOf(find.named("web-policy")).filter(
+          (s) => s.Action === "secretsmanager:GetSecretValue",
+        );
+        expect(reads.flatMap((s) => [s.Resource].flat())).to.have.members([
+          db.state.masterUserSecrets[0].secretArn,
+          "arn:aws:secretsmanager:us-east-1:123456789012:secret:fred-AbCdEf",
+        ]);
+      });
+
+      it("lets the app presign PUTs under the prefix of a private, TLS-only bucket, nothing more", () => {
+        const bucket = find.named("web-uploads");
+        const s3 = statementsOf(find.named("web-policy")).filter((s) =>
+          String(s.Action).startsWith("s3:"),
+        );
+        expect(s3).to.deep.equal([
+          {
+            Sid: "PresignUploads",
+            Effect: "Allow",
+            Action: "s3:PutObject",
+            Resource: `${bucket.state.arn}/uploads/*`,
+          },
+        ]);
+        expect(find.named("web-uploads-private").inputs).to.include({
+          blockPublicAcls: true,
+          blockPublicPolicy: true,
+          ignorePublicAcls: true,
+          restrictPublicBuckets: true,
+        });
+        const deny = statementsOf(find.named("web-uploads-tls-only"))[0]!;
+        expect(deny).to.deep.include({
+          Effect: "Deny",
+          Condition: { Bool: { "aws:SecureTransport": "false" } },
+        });
+        expect(find.named("web-uploads-cors").inputs.corsRules[0].allowedMethods).to.deep.equal([
+          "PUT",
+        ]);
+      });
+
+      if (packaging === "image") {
+        it("builds the image into a scan-on-push repository and runs it by digest", () => {
+          const repo = find.named("web-image");
+          expect(repo.inputs.imageScanningConfiguration).to.deep.equal({ scanOnPush: true });
+          const image = find.ofType("docker-build:index:Image")[0]!;
+          expect(image.inputs.push).to.be.true;
+          expect(image.inputs.platforms).to.deep.equal(["linux/arm64"]);
+          expect(image.inputs.tags[0]).to.match(/:ctx-[0-9a-f]{16}$/);
+          const fn = find.named("web-fn");
+          expect(fn.inputs).to.include({ packageType: "Image", imageUri: image.state.ref });
+          expect(fn.inputs.imageUri).to.match(/@sha256:[0-9a-f]{64}$/);
+          expect(fn.inputs.layers ?? []).to.deep.equal([]);
+        });
+      } else {
+        it("bundles the app and runs it through the adapter layer's exec wrapper", () => {
+          const fn = find.named("web-fn");
+          expect(fn.inputs).to.include({ handler: "run.sh", runtime: "nodejs24.x" });
+          expect(fn.inputs.layers).to.deep.equal([
+            "arn:aws:lambda:us-east-1:753240598075:layer:LambdaAdapterLayerArm64:25",
+          ]);
+          expect(fn.inputs.environment.variables.AWS_LAMBDA_EXEC_WRAPPER).to.equal(
+            "/opt/bootstrap",
+          );
+        });
+      }
+    });
+  }
+
+  it("contextDigest changes with content and ignores node_modules", () => {
+    const a = contextDigest("test/fixtures/web");
+    expect(a).to.match(/^[0-9a-f]{64}$/);
+    expect(contextDigest("test/fixtures/web")).to.equal(a);
+    expect(contextDigest("test/fixtures/handlers")).not.to.equal(a);
+  });
+
+  describe("rejects bad args, naming each", () => {
+    const cases: [string, Partial<WebAdapterApiArgs>, string][] = [
+      ["the runtime API's port", { port: 9001 }, "port: 9001"],
+      ["a relative readiness path", { readinessPath: "health" }, "readinessPath"],
+      ["a prefix without a slash", { uploads: { prefix: "uploads" } }, "uploads.prefix"],
+      [
+        "a lower-case secret name",
+        { secrets: { fred: "arn:aws:secretsmanager:x" } },
+        "secrets.fred",
+      ],
+      [
+        "a context outside containers/",
+        { packaging: { image: { context: "functions" } } },
+        "packaging.image.context",
+      ],
+      ["a database without a network", { network: undefined }, "database needs network"],
+    ];
+    for (const [title, overrides, fragment] of cases) {
+      it(title, async () => {
+        expect((await failureOf(build("image", overrides)))?.message).to.include(fragment);
+      });
+    }
+  });
+});
