@@ -275,7 +275,9 @@ export function summarize(plan: Plan): PlanFacts {
       parts.push(`${str(i.engine)} ${str(i.engineVersion)} ${str(i.instanceClass)}`);
       parts.push(i.multiAz === true ? "Multi-AZ" : "single-AZ");
       if (i.deletionProtection === true) parts.push("deletion protection");
-      parts.push(`backups ${String(i.backupRetentionPeriod ?? 0)} d`);
+      parts.push(
+        `backups ${typeof i.backupRetentionPeriod === "number" ? i.backupRetentionPeriod : 0} d`,
+      );
     }
     if (r.type === "aws:dynamodb/table:Table") {
       parts.push(str(i.billingMode));
