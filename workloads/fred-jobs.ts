@@ -16,6 +16,10 @@ export interface FredJobsArgs {
   logRetentionInDays: number;
 }
 
+/** Where the app listens and what the adapter polls; containers/web-api/Dockerfile agrees (tested). */
+export const FRED_JOBS_PORT = 8080;
+export const FRED_JOBS_READINESS_PATH = "/health";
+
 /** The app's routes (containers/web-api/src/app.ts); only the health check is unauthenticated. */
 export const FRED_JOBS_ROUTES: Record<string, WebAdapterRoute> = {
   health: { method: "GET", path: "/health", authorization: "none" },
@@ -52,8 +56,8 @@ export class FredJobs extends pulumi.ComponentResource {
       name,
       {
         packaging: { image: { context: "containers/web-api" } },
-        port: 8080,
-        readinessPath: "/health",
+        port: FRED_JOBS_PORT,
+        readinessPath: FRED_JOBS_READINESS_PATH,
         memorySize: settings.memorySize,
         routes: FRED_JOBS_ROUTES,
         // Every other path reaches the app, which answers a JSON 404 (behind IAM like the rest).
