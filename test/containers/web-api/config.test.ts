@@ -1,0 +1,212 @@
+import { expect } from "chai";
+import {
+  ConfigError,
+  loadConfig,
+  uploadPrefix,
+  type Env,
+} from "../../../containers/web-api/src/config";
+
+const ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-1234-AbCdEf";
+const PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+
+const base: Env = {
+  APP_ENV: "prod",
+  AWS_REGION: "us-east-1",
+  DB_HOST: "db.example.internal",
+  DB_NAME: "fred",
+  DB_SECRET_ARN: ARN,
+  UPLOAD_BUCKET: "fred-uploads",
+};
+
+const files: Record<string, string> = { "/ca.pem": PEM, "/empty.pem": "" };
+const readFile = (path: string): string => {
+  const content = files[path];
+  if (content === undefined) throw new Error(`ENOENT: ${path}`);
+  return content;
+};
+
+describe("web API configuration", () => {
+  it("reads a production environment, with defaults", () => {
+    expect(loadConfig(base, readFile)).to.deep.equal({
+      port: 8080,
+      environment: "prod",
+      region: "us-east-1",
+      db: {
+        host: "db.example.internal",
+        port: 5432,
+        database: "fred",
+        user: undefined,
+        password: { kind: "secret", secretArn: ARN },
+        ssl: { rejectUnauthorized: true },
+        poolMax: 4,
+      },
+      uploads: { bucket: "fred-uploads", prefix: "uploads/" },
+    });
+  });
+
+  const ok: {
+    what: string;
+    env: Env;
+    pick: (c: ReturnType<typeof loadConfig>) => unknown;
+    want: unknown;
+  }[] = [
+    {
+      what: "PORT and DB_PORT",
+      env: { PORT: "9000", DB_PORT: "6432" },
+      pick: (c) => [c.port, c.db.port],
+      want: [9000, 6432],
+    },
+    { what: "PORT 0 (a free port)", env: { PORT: "0" }, pick: (c) => c.port, want: 0 },
+    { what: "DB_USER", env: { DB_USER: "app" }, pick: (c) => c.db.user, want: "app" },
+    {
+      what: "the CA bundle",
+      env: { DB_SSL_CA_FILE: "/ca.pem" },
+      pick: (c) => c.db.ssl,
+      want: { rejectUnauthorized: true, ca: PEM },
+    },
+    {
+      what: "DB_SSL=require",
+      env: { DB_SSL: "require" },
+      pick: (c) => c.db.ssl,
+      want: { rejectUnauthorized: true },
+    },
+    {
+      what: "DB_SSL=disable in test",
+      env: { APP_ENV: "test", DB_SSL: "disable" },
+      pick: (c) => c.db.ssl,
+      want: false,
+    },
+    {
+      what: "DB_PASSWORD in local without a secret",
+      env: { APP_ENV: "local", DB_SECRET_ARN: undefined, DB_PASSWORD: " pw " },
+      pick: (c) => c.db.password,
+      want: { kind: "plain", password: " pw " },
+    },
+    {
+      what: "no password at all in test (trust auth)",
+      env: { APP_ENV: "test", DB_SECRET_ARN: undefined },
+      pick: (c) => c.db.password,
+      want: { kind: "plain", password: undefined },
+    },
+    {
+      what: "the secret wins over DB_PASSWORD",
+      env: { APP_ENV: "test", DB_PASSWORD: "pw" },
+      pick: (c) => c.db.password.kind,
+      want: "secret",
+    },
+    {
+      what: "a prefix without its slash",
+      env: { UPLOAD_PREFIX: "in/fred" },
+      pick: (c) => c.uploads.prefix,
+      want: "in/fred/",
+    },
+    {
+      what: "an empty prefix",
+      env: { UPLOAD_PREFIX: "" },
+      pick: (c) => c.uploads.prefix,
+      want: "",
+    },
+    {
+      what: "a GovCloud secret ARN",
+      env: { DB_SECRET_ARN: "arn:aws-us-gov:secretsmanager:us-gov-west-1:123456789012:secret:x" },
+      pick: (c) => c.db.password.kind,
+      want: "secret",
+    },
+  ];
+  for (const c of ok) {
+    it(`reads ${c.what}`, () => {
+      expect(c.pick(loadConfig({ ...base, ...c.env }, readFile))).to.deep.equal(c.want);
+    });
+  }
+
+  const bad: { what: string; env: Env; error: RegExp }[] = [
+    { what: "APP_ENV missing", env: { APP_ENV: undefined }, error: /APP_ENV is not set/ },
+    { what: "AWS_REGION blank", env: { AWS_REGION: "  " }, error: /AWS_REGION is not set/ },
+    { what: "DB_HOST missing", env: { DB_HOST: undefined }, error: /DB_HOST is not set/ },
+    { what: "DB_NAME missing", env: { DB_NAME: undefined }, error: /DB_NAME is not set/ },
+    {
+      what: "UPLOAD_BUCKET missing",
+      env: { UPLOAD_BUCKET: undefined },
+      error: /UPLOAD_BUCKET is not set/,
+    },
+    {
+      what: "an invalid bucket name",
+      env: { UPLOAD_BUCKET: "Fred_Uploads" },
+      error: /UPLOAD_BUCKET must be an S3 bucket name/,
+    },
+    {
+      what: "a port out of range",
+      env: { PORT: "70000" },
+      error: /PORT must be an integer from 0 to 65535/,
+    },
+    {
+      what: "a port that is not a number",
+      env: { DB_PORT: "5432abc" },
+      error: /DB_PORT must be an integer/,
+    },
+    { what: "a pool of 0", env: { DB_POOL_MAX: "0" }, error: /DB_POOL_MAX/ },
+    {
+      what: "no secret outside test/local",
+      env: { DB_SECRET_ARN: undefined, DB_PASSWORD: "pw" },
+      error: /DB_SECRET_ARN is not set; a plaintext DB_PASSWORD is accepted only/,
+    },
+    {
+      what: "a secret that is not an ARN",
+      env: { DB_SECRET_ARN: "rds-master" },
+      error: /DB_SECRET_ARN must be a Secrets Manager secret ARN/,
+    },
+    {
+      what: "DB_SSL=disable in prod",
+      env: { DB_SSL: "disable" },
+      error: /DB_SSL=disable is accepted only when APP_ENV is test or local/,
+    },
+    {
+      what: "an unknown DB_SSL",
+      env: { DB_SSL: "prefer" },
+      error: /DB_SSL must be "require" or "disable"/,
+    },
+    {
+      what: "an unreadable CA file",
+      env: { DB_SSL_CA_FILE: "/missing.pem" },
+      error: /DB_SSL_CA_FILE cannot be read \(\/missing.pem\): ENOENT/,
+    },
+    {
+      what: "a CA file without a certificate",
+      env: { DB_SSL_CA_FILE: "/empty.pem" },
+      error: /holds no PEM certificate/,
+    },
+    {
+      what: "an absolute prefix",
+      env: { UPLOAD_PREFIX: "/uploads/" },
+      error: /UPLOAD_PREFIX must be a relative key prefix/,
+    },
+  ];
+  for (const c of bad) {
+    it(`refuses ${c.what}`, () => {
+      expect(() => loadConfig({ ...base, ...c.env }, readFile)).to.throw(ConfigError, c.error);
+    });
+  }
+
+  it("never echoes DB_PASSWORD in an error", () => {
+    const env = { ...base, DB_SECRET_ARN: undefined, DB_PASSWORD: "hunter2-secret" };
+    expect(() => loadConfig(env, readFile))
+      .to.throw(ConfigError)
+      .that.satisfies((error: Error) => !error.message.includes("hunter2"));
+  });
+
+  for (const [raw, want] of [
+    ["uploads/", "uploads/"],
+    ["a/b", "a/b/"],
+    ["  x/ ", "x/"],
+    ["", ""],
+  ] as const) {
+    it(`uploadPrefix(${JSON.stringify(raw)}) is ${JSON.stringify(want)}`, () => {
+      expect(uploadPrefix(raw)).to.equal(want);
+    });
+  }
+  for (const raw of ["/abs", "a/../b", "./x"]) {
+    it(`uploadPrefix refuses ${JSON.stringify(raw)}`, () => {
+      expect(() => uploadPrefix(raw)).to.throw(ConfigError);
+    });
+  }
+});

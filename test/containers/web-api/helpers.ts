@@ -1,0 +1,134 @@
+/**
+ * Shared by the web API's tests: the app served over real HTTP on a free port, the environment of
+ * a server process, and server processes started from the TypeScript entry point.
+ */
+import { spawn, type ChildProcessByStdio } from "node:child_process";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import type { Readable } from "node:stream";
+import { serve } from "@hono/node-server";
+import { createApp, type AppDeps } from "../../../containers/web-api/src/app";
+import type { Level, Logger } from "../../../containers/web-api/src/log";
+
+export const APP_DIR = join(__dirname, "..", "..", "..", "containers", "web-api");
+export const SERVER_ENTRY = join(APP_DIR, "src", "server.ts");
+
+/** Static, fake AWS credentials: presigning works offline with them, nothing else does. */
+export const FAKE_AWS = {
+  AWS_ACCESS_KEY_ID: "AKIAFAKEFAKEFAKEFAKE",
+  AWS_SECRET_ACCESS_KEY: "fake-secret-access-key",
+  AWS_REGION: "us-east-1",
+};
+
+export const BUCKET = "fred-uploads-test";
+
+export interface LogLine {
+  level: Level;
+  message: string;
+  fields: Record<string, unknown>;
+}
+
+/** A logger that keeps what it is given. */
+export function memoryLogger(): Logger & { lines: LogLine[] } {
+  const lines: LogLine[] = [];
+  return { lines, log: (level, message, fields = {}) => lines.push({ level, message, fields }) };
+}
+
+export interface Served {
+  base: string;
+  close(): Promise<void>;
+}
+
+/** `createApp(deps)` on a real HTTP server on 127.0.0.1 and a free port. */
+export async function serveApp(deps: AppDeps): Promise<Served> {
+  const app = createApp(deps);
+  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const s = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(s));
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    base: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        if ("closeAllConnections" in server) server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}
+
+export interface ServerProcess {
+  child: ChildProcessByStdio<null, Readable, Readable>;
+  /** Every JSON log line so far. */
+  logs: Record<string, unknown>[];
+  /** Resolves with the port once the server logs "listening"; rejects if it exits first. */
+  listening: Promise<number>;
+  /** Resolves with the exit code. */
+  exited: Promise<number | null>;
+}
+
+/** The server entry point (through ts-node) as a child process with `env` over a clean base. */
+export function startServerProcess(env: Record<string, string>): ServerProcess {
+  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", SERVER_ENTRY], {
+    cwd: APP_DIR,
+    // Only what the app reads (plus PATH/HOME for Node itself): nothing leaks in from the shell.
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "/tmp",
+      AWS_EC2_METADATA_DISABLED: "true",
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const logs: Record<string, unknown>[] = [];
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+  const listening = new Promise<number>((resolve, reject) => {
+    let pending = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      pending += chunk.toString();
+      const lines = pending.split("\n");
+      pending = lines.pop() ?? "";
+      for (const line of lines) {
+        const entry = JSON.parse(line) as Record<string, unknown>;
+        logs.push(entry);
+        if (entry.message === "listening") resolve(entry.port as number);
+      }
+    });
+    void exited.then((code) =>
+      reject(
+        new Error(`server exited (${code}) before listening:\n${stderr}\n${JSON.stringify(logs)}`),
+      ),
+    );
+  });
+  // Callers that only await `exited` must not see an unhandled rejection.
+  listening.catch(() => undefined);
+  return { child, logs, listening, exited };
+}
+
+/** A JSON request: `body` is sent as is when a string, JSON-encoded otherwise. */
+export async function call(
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = body === undefined
+    ? {}
+    : { "content-type": "application/json" },
+): Promise<{ status: number; json: any; headers: Headers }> {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers,
+    ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }),
+  });
+  const textBody = await response.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(textBody);
+  } catch {
+    throw new Error(
+      `${method} ${path} answered ${response.status} with non-JSON: ${textBody.slice(0, 200)}`,
+    );
+  }
+  return { status: response.status, json, headers: response.headers };
+}
