@@ -311,6 +311,73 @@ const fredJobsSchema = z
 
 export type FredJobsSettings = z.infer<typeof fredJobsSchema>;
 
+const arbeesSchema = z
+  .strictObject({
+    imageTag: z
+      .string()
+      .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, { error: "must be an image tag" })
+      .describe("Tag of every Arbees service image in the program's ECR repositories"),
+    domainName: z
+      .string()
+      .regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, { error: "must be a DNS name" })
+      .optional()
+      .describe("Host of the home ALB: HTTPS with an ACM certificate (required in prod)"),
+    hostedZoneId: z
+      .string()
+      .regex(/^Z[A-Z0-9]{1,31}$/, { error: "must be a Route 53 hosted zone id" })
+      .optional()
+      .describe("Route 53 zone of domainName: certificate validation and the alias record"),
+    pollInterval: z
+      .string()
+      .regex(/^\d+(\.\d+)?$/, { error: "must be seconds, e.g. 1.0" })
+      .default("1.0")
+      .describe("POLL_INTERVAL of every service, seconds"),
+    crunchTimeInterval: z
+      .string()
+      .regex(/^\d+(\.\d+)?$/, { error: "must be seconds, e.g. 0.25" })
+      .default("0.25")
+      .describe("CRUNCH_TIME_INTERVAL, seconds"),
+    marketDataTtl: z
+      .string()
+      .regex(/^\d+$/, { error: "must be whole seconds" })
+      .default("5")
+      .describe("MARKET_DATA_TTL, seconds"),
+    syncDeltaTolerance: z
+      .string()
+      .regex(/^\d+(\.\d+)?$/, { error: "must be seconds, e.g. 0.5" })
+      .default("0.5")
+      .describe("SYNC_DELTA_TOLERANCE, seconds"),
+    vpn: z
+      .strictObject({
+        provider: z
+          .string()
+          .regex(/^[a-z0-9 ]+$/, { error: "must be a gluetun VPN_SERVICE_PROVIDER" })
+          .describe("gluetun's VPN_SERVICE_PROVIDER"),
+        serverCountries: z.string().optional().describe("gluetun's SERVER_COUNTRIES"),
+        gluetunTag: z
+          .string()
+          .regex(/^v\d+\.\d+\.\d+$/, { error: "must be a gluetun release tag like v3.40.0" })
+          .describe("gluetun release in the program's mirror repository (remote region)"),
+      })
+      .describe("The Polymarket gateway's VPN sidecar"),
+    alertEmail: z
+      .email({ error: "must be an email address" })
+      .optional()
+      .describe("Subscribed to both regions' alarm topics"),
+  })
+  .superRefine((a, ctx) => {
+    if ((a.domainName === undefined) !== (a.hostedZoneId === undefined)) {
+      ctx.addIssue({
+        code: "custom",
+        path: [a.domainName === undefined ? "domainName" : "hostedZoneId"],
+        message: "is required with domainName and hostedZoneId together",
+      });
+    }
+  })
+  .describe("The Arbees trading platform: ECS in both regions, Redis and PostgreSQL at home");
+
+export type ArbeesSettings = z.infer<typeof arbeesSchema>;
+
 /** The schema of every `platform:` setting. Descriptions feed the README's reference table. */
 export const platformSchema = z
   .strictObject({
@@ -361,8 +428,16 @@ export const platformSchema = z
     quickbets: quickbetsSchema,
     alphaKite: alphaKiteSchema,
     fredJobs: fredJobsSchema,
+    arbees: arbeesSchema,
   })
   .superRefine((settings, ctx) => {
+    if (settings.environment === "prod" && !settings.arbees.domainName) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["arbees", "domainName"],
+        message: "is required in prod: prod load balancers serve TLS only",
+      });
+    }
     if (settings.environment === "prod" && !settings.quickbets.websocket.certificateArn) {
       ctx.addIssue({
         code: "custom",

@@ -3,10 +3,12 @@
  * outputs. Workloads whose wiring outgrows a screen get a module under workloads/.
  */
 import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
 import { loadConfig, readSecret } from "./config";
 import { Network } from "./components/network";
 import { Peering } from "./components/peering";
 import { AlphaKite } from "./workloads/alpha-kite";
+import { Arbees } from "./workloads/arbees";
 import { FredJobs } from "./workloads/fred-jobs";
 import { QuickBets } from "./workloads/quickbets";
 
@@ -79,6 +81,18 @@ const fredJobs = new FredJobs(
   { provider: providers.home },
 );
 
+const arbees = new Arbees("arbees", {
+  settings: config.arbees,
+  environment: config.environment,
+  logRetentionInDays: config.logRetentionDays,
+  home: { network: network.home, provider: providers.home, region: config.regions.home.region },
+  remote: {
+    network: network.remote,
+    provider: providers.remote,
+    region: config.regions.remote.region,
+  },
+});
+
 export const environment = config.environment;
 export const homeRegion = config.regions.home.region;
 export const remoteRegion = config.regions.remote.region;
@@ -108,3 +122,15 @@ export const fredJobsFunctionName = fredJobs.api.functionName;
 export const fredJobsSecurityGroupId = fredJobs.api.securityGroupId;
 export const fredJobsUploadBucket = fredJobs.api.bucketName;
 export const fredJobsDatabaseEndpoint = fredJobs.database.address;
+export const arbeesUrl = arbees.home.url;
+export const arbeesHomeCluster = arbees.home.clusterName;
+export const arbeesRemoteCluster = arbees.remote.clusterName;
+export const arbeesHomeServices = arbees.home.serviceNames;
+export const arbeesRemoteServices = arbees.remote.serviceNames;
+export const arbeesRedisEndpoint = arbees.redis.primaryEndpoint;
+export const arbeesDatabaseEndpoint = arbees.database.address;
+export const arbeesRepositories = pulumi.all(
+  Object.fromEntries(
+    Object.entries(arbees.repositories).map(([image, repo]) => [image, repo.repositoryUrl]),
+  ),
+);

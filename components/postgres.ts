@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import type { Network } from "./network";
 
 /** PostgreSQL's current major version on RDS; parameter groups are per family (`postgres18`). */
@@ -75,6 +76,19 @@ export interface PostgresArgs {
    * @default 14
    */
   logRetentionInDays?: number;
+  /**
+   * Who keeps the master password: `managed` (RDS generates and rotates it in a secret of its
+   * own), or `generated` (the program generates it and also publishes a `DATABASE_URL` secret, for
+   * services that take a URL; rotate by replacing the password resource).
+   * @default "managed"
+   */
+  credentials?: "managed" | "generated";
+  /**
+   * With `generated` credentials: regions besides the network's where services read the secrets
+   * (each secret is replicated there, as ECS reads secrets in the task's region).
+   * @default []
+   */
+  secretReplicaRegions?: string[];
 }
 
 /**
@@ -91,8 +105,10 @@ export class Postgres extends pulumi.ComponentResource {
   public readonly port: pulumi.Output<number>;
   public readonly databaseName: string;
   public readonly username: string;
-  /** The RDS-managed secret `{ username, password }` of the master user. */
+  /** The secret `{ username, password, ... }` of the master user (RDS's own when managed). */
   public readonly secretArn: pulumi.Output<string>;
+  /** With generated credentials: `postgresql://...?sslmode=require`, for `DATABASE_URL`. */
+  public readonly urlSecretArn?: pulumi.Output<string>;
   /** `arn:aws:rds-db:<region>:<account>:dbuser:<resource id>/`: append a user for `rds-db:connect`. */
   public readonly iamConnectPrefix: pulumi.Output<string>;
   public readonly securityGroupId: pulumi.Output<string>;
@@ -165,6 +181,15 @@ export class Postgres extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    const generated = (args.credentials ?? "managed") === "generated";
+    // URL-safe characters only: the password goes into DATABASE_URL unescaped.
+    const password = generated
+      ? new random.RandomPassword(
+          `${name}-password`,
+          { length: 40, special: false },
+          { parent: this },
+        )
+      : undefined;
     const logExports = ["postgresql", "upgrade"];
     // Created first, with a retention: RDS would otherwise create them keeping logs forever.
     const logGroups = logExports.map(
@@ -192,7 +217,7 @@ export class Postgres extends pulumi.ComponentResource {
         storageEncrypted: true,
         dbName: args.databaseName,
         username: this.username,
-        manageMasterUserPassword: true,
+        ...(password ? { password: password.result } : { manageMasterUserPassword: true }),
         iamDatabaseAuthenticationEnabled: this.iamAuthentication,
         dbSubnetGroupName: subnetGroup.name,
         vpcSecurityGroupIds: [this.securityGroup.id],
@@ -214,11 +239,44 @@ export class Postgres extends pulumi.ComponentResource {
     // ---- expose ----
     this.address = this.instance.address;
     this.port = this.instance.port;
-    this.secretArn = this.instance.masterUserSecrets.apply((secrets) => {
-      const arn = secrets?.[0]?.secretArn;
-      if (!arn) throw new Error(`Postgres ${name}: RDS reported no managed master user secret`);
-      return arn;
-    });
+    if (password) {
+      const replicas = (args.secretReplicaRegions ?? []).map((region) => ({ region }));
+      const secret = (role: string, description: string, value: pulumi.Input<string>) => {
+        const created = new aws.secretsmanager.Secret(
+          `${name}-${role}`,
+          { namePrefix: `${name}/${role}-`, description, replicas },
+          { parent: this },
+        );
+        new aws.secretsmanager.SecretVersion(
+          `${name}-${role}-value`,
+          { secretId: created.id, secretString: pulumi.secret(value) },
+          { parent: this },
+        );
+        return created;
+      };
+      this.secretArn = secret(
+        "credentials",
+        "PostgreSQL master user",
+        pulumi.jsonStringify({
+          username: this.username,
+          password: password.result,
+          host: this.address,
+          port: this.port,
+          dbname: args.databaseName,
+        }),
+      ).arn;
+      this.urlSecretArn = secret(
+        "url",
+        "DATABASE_URL (TLS required) for services",
+        pulumi.interpolate`postgresql://${this.username}:${password.result}@${this.address}:${this.port}/${args.databaseName}?sslmode=require`,
+      ).arn;
+    } else {
+      this.secretArn = this.instance.masterUserSecrets.apply((secrets) => {
+        const arn = secrets?.[0]?.secretArn;
+        if (!arn) throw new Error(`Postgres ${name}: RDS reported no managed master user secret`);
+        return arn;
+      });
+    }
     const region = aws.getRegionOutput({}, { parent: this }).region;
     const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
     this.iamConnectPrefix = pulumi.interpolate`arn:aws:rds-db:${region}:${account}:dbuser:${this.instance.resourceId}/`;

@@ -43,6 +43,10 @@ function validRaw(): Record<string, string> {
       sessions: { imageTag: "2026.11.2" },
     }),
     "platform:alphaKite": JSON.stringify({ supabaseUrl: "https://alpha-kite-dev.supabase.co" }),
+    "platform:arbees": JSON.stringify({
+      imageTag: "2026.11.4",
+      vpn: { provider: "mullvad", gluetunTag: "v3.40.0" },
+    }),
   };
 }
 
@@ -424,6 +428,10 @@ describe("stack config", () => {
       const problems = problemsOf(raw);
       expect(problems).to.deep.include({
         key: "platform:quickbets.websocket.certificateArn",
+        message: "is required in prod: prod load balancers serve TLS only",
+      });
+      expect(problems).to.deep.include({
+        key: "platform:arbees.domainName",
         message: "is required in prod: prod load balancers serve TLS only",
       });
     });

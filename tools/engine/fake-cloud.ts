@@ -145,6 +145,7 @@ const RULES: Record<string, TypeRule> = {
   "aws:lb/loadBalancer:LoadBalancer": {
     arn: "elasticloadbalancing:{region}:{account}:loadbalancer/app/{name}/{hex}",
     extra: ({ seed, region, physicalName }) => ({
+      arnSuffix: `app/${physicalName}/${fakeHex(`${seed}/arn`, 16)}`,
       dnsName: `${physicalName}-${parseInt(fakeHex(seed, 8), 16)}.${region}.elb.amazonaws.com`,
       zoneId: "Z35SXDOTRQ7X7K",
     }),
@@ -202,6 +203,71 @@ const RULES: Record<string, TypeRule> = {
       const digest = `sha256:${fakeHex(`${seed}/digest`, 64)}`;
       return { digest, ref: `${tag.replace(/:[^:/]+$/, "")}@${digest}` };
     },
+  },
+  "aws:elasticache/replicationGroup:ReplicationGroup": {
+    id: "name",
+    arn: "elasticache:{region}:{account}:replicationgroup:{name}",
+    extra: ({ physicalName, region, seed }) => ({
+      primaryEndpointAddress:
+        `master.${physicalName}.${fakeHex(seed, 6)}.use1.cache.amazonaws.com`.replace(
+          "use1",
+          region.replace(/^(\w)\w*-(\w)\w*-(\d)$/, "$1$2$3"),
+        ),
+      readerEndpointAddress: `replica.${physicalName}.${fakeHex(seed, 6)}.cache.amazonaws.com`,
+    }),
+  },
+  "aws:elasticache/subnetGroup:SubnetGroup": { id: "name" },
+  "aws:elasticache/parameterGroup:ParameterGroup": { id: "name" },
+  "aws:acm/certificate:Certificate": {
+    arn: "acm:{region}:{account}:certificate/{hex}",
+    extra: ({ inputs, seed }) => {
+      const domain = String(inputs.domainName);
+      const token = fakeHex(`${seed}/validation`, 32);
+      return {
+        domainValidationOptions: [
+          {
+            domainName: domain,
+            resourceRecordName: `_${token}.${domain}.`,
+            resourceRecordType: "CNAME",
+            resourceRecordValue: `_${fakeHex(`${seed}/value`, 32)}.acm-validations.aws.`,
+          },
+        ],
+        status: "PENDING_VALIDATION",
+      };
+    },
+  },
+  "aws:acm/certificateValidation:CertificateValidation": {
+    extra: ({ inputs }) => ({ certificateArn: inputs.certificateArn }),
+  },
+  "aws:route53/record:Record": {
+    extra: ({ inputs }) => ({ fqdn: String(inputs.name).replace(/\.$/, "") }),
+  },
+  "aws:lb/targetGroup:TargetGroup": {
+    arn: "elasticloadbalancing:{region}:{account}:targetgroup/{name}/{hex}",
+    extra: ({ physicalName, seed }) => ({
+      arnSuffix: `targetgroup/${physicalName}/${fakeHex(`${seed}/arn`, 16)}`,
+    }),
+  },
+  "aws:ecs/service:Service": { id: "name", arn: "ecs:{region}:{account}:service/{name}" },
+  "aws:ecs/capacityProvider:CapacityProvider": {
+    id: "name",
+    arn: "ecs:{region}:{account}:capacity-provider/{name}",
+  },
+  "aws:ec2/launchTemplate:LaunchTemplate": {
+    id: "lt-",
+    arn: ec2Arn("launch-template"),
+    extra: () => ({ latestVersion: 1 }),
+  },
+  "aws:autoscaling/group:Group": {
+    id: "name",
+    arn: "autoscaling:{region}:{account}:autoScalingGroup:{hex}:autoScalingGroupName/{name}",
+  },
+  "aws:iam/instanceProfile:InstanceProfile": {
+    id: "name",
+    arn: "iam::{account}:instance-profile/{name}",
+  },
+  "random:index/randomPassword:RandomPassword": {
+    extra: ({ seed }) => ({ result: `offline-random-${fakeHex(seed, 24)}` }),
   },
   "aws:scheduler/scheduleGroup:ScheduleGroup": {
     id: "name",

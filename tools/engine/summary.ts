@@ -96,6 +96,18 @@ export interface AlarmFacts {
   readonly condition: string;
 }
 
+export interface EcsServiceFacts {
+  readonly name: string;
+  readonly region: string | null;
+  /** FARGATE, FARGATE_SPOT, or the EC2 capacity provider's logical name. */
+  readonly capacity: string;
+  readonly desiredCount: number | null;
+  /** Containers besides the app, e.g. `vpn`. */
+  readonly sidecars: string[];
+  /** Load balancer path patterns routed to it, with the rule's priority. */
+  readonly routes: string[];
+}
+
 export interface PlanFacts {
   readonly project: string;
   readonly stack: string;
@@ -109,6 +121,7 @@ export interface PlanFacts {
   readonly services: DataStoreFacts[];
   readonly schedules: ScheduleFacts[];
   readonly alarms: AlarmFacts[];
+  readonly ecsServices: EcsServiceFacts[];
 }
 
 const isAws = (r: PlannedResource) => r.custom && !r.type.startsWith("pulumi:");
@@ -284,6 +297,14 @@ export function summarize(plan: Plan): PlanFacts {
       const pitr = (i.pointInTimeRecovery as { enabled?: boolean } | undefined)?.enabled;
       if (pitr) parts.push("PITR");
     }
+    if (r.type === "aws:elasticache/replicationGroup:ReplicationGroup") {
+      parts.push(
+        `${str(i.engine)} ${str(i.engineVersion)} ${str(i.nodeType)} ×${typeof i.numCacheClusters === "number" ? i.numCacheClusters : 1}`,
+      );
+      if (i.automaticFailoverEnabled === true) parts.push("automatic failover");
+      if (i.multiAzEnabled === true) parts.push("Multi-AZ");
+      if (i.transitEncryptionEnabled === true) parts.push("TLS");
+    }
     if (r.type === "aws:lb/loadBalancer:LoadBalancer") {
       parts.push(i.internal === true ? "internal" : "internet-facing");
     }
@@ -305,6 +326,59 @@ export function summarize(plan: Plan): PlanFacts {
       detail: detailOf(r),
     })),
   );
+
+  const ecsServices = ofType("aws:ecs/service:Service")
+    .sort((a, b) => (a.region ?? "").localeCompare(b.region ?? "") || a.name.localeCompare(b.name))
+    .map((svc): EcsServiceFacts => {
+      const i = svc.inputs;
+      const strategy = (
+        i.capacityProviderStrategies as { capacityProvider?: string }[] | undefined
+      )?.[0];
+      const provider = ofType("aws:ecs/capacityProvider:CapacityProvider").find(
+        (c) => c.id === strategy?.capacityProvider,
+      );
+      const task = ofType("aws:ecs/taskDefinition:TaskDefinition").find(
+        (t) =>
+          str(i.taskDefinition).startsWith(`arn:aws:ecs:${t.region ?? ""}:`) &&
+          str(i.taskDefinition).includes(`:task-definition/${str(t.inputs.family)}:`),
+      );
+      const containers = (() => {
+        try {
+          return (
+            JSON.parse(str(task?.inputs.containerDefinitions) || "[]") as { name?: string }[]
+          ).map((c) => c.name ?? "?");
+        } catch {
+          return [];
+        }
+      })();
+      const targetGroups = (
+        (i.loadBalancers as { targetGroupArn?: string }[] | undefined) ?? []
+      ).map((l) => l.targetGroupArn);
+      const routes = ofType("aws:lb/listenerRule:ListenerRule")
+        .filter((rule) =>
+          (rule.inputs.actions as { targetGroupArn?: string }[] | undefined)?.some((a) =>
+            targetGroups.includes(a.targetGroupArn),
+          ),
+        )
+        .flatMap((rule) =>
+          (
+            (rule.inputs.conditions as { pathPattern?: { values?: string[] } }[] | undefined) ?? []
+          ).flatMap((c) =>
+            (c.pathPattern?.values ?? []).map(
+              (v) => `${v} (priority ${String(rule.inputs.priority)})`,
+            ),
+          ),
+        );
+      const serviceName = svc.name.replace(/-service$/, "");
+      return {
+        name: svc.name,
+        region: svc.region,
+        capacity: provider ? `EC2 (${provider.name})` : (strategy?.capacityProvider ?? "?"),
+        desiredCount: typeof i.desiredCount === "number" ? i.desiredCount : null,
+        sidecars: containers.filter((c) => !serviceName.endsWith(c)),
+        routes,
+      };
+    });
 
   const schedules = ofType("aws:scheduler/schedule:Schedule")
     .sort((a, b) => a.name.localeCompare(b.name))
@@ -361,6 +435,7 @@ export function summarize(plan: Plan): PlanFacts {
     services,
     schedules,
     alarms,
+    ecsServices,
   };
 }
 
@@ -419,6 +494,16 @@ export function formatSummary(plan: Plan): string {
     for (const sv of facts.services) {
       const detail = sv.detail ? `: ${sv.detail}` : "";
       lines.push(`  ${sv.type.split(":").pop()} ${sv.name} (${sv.region ?? "?"})${detail}`);
+    }
+  }
+  if (facts.ecsServices.length > 0) {
+    lines.push("", "ECS services:");
+    for (const e of facts.ecsServices) {
+      const sidecars = e.sidecars.length > 0 ? `, sidecars: ${e.sidecars.join(", ")}` : "";
+      const routes = e.routes.length > 0 ? `, ALB ${e.routes.join(", ")}` : "";
+      lines.push(
+        `  ${e.name} (${e.region ?? "?"}): ${e.capacity}, ${e.desiredCount ?? "?"} task(s)${sidecars}${routes}`,
+      );
     }
   }
   if (facts.schedules.length > 0) {
