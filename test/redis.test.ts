@@ -1,0 +1,149 @@
+import { expect } from "chai";
+import { Network } from "../components/network";
+import { Redis, type RedisArgs } from "../components/redis";
+import { RegionalGateway, type GatewayArgs } from "../components/regional-gateway";
+import { failureOf, finder, inHomeRegion, runWithMocks } from "./helpers/mock-runtime";
+
+/** The value of an input Pulumi marked secret; fails when it is not marked. */
+function secretValue(input: unknown): string {
+  const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+  const wrapped = input as Record<string, unknown>;
+  expect(Object.values(wrapped), "marked secret").to.include(SECRET_SIG);
+  return String(wrapped.value);
+}
+
+function build(profile: "dev" | "prod", overrides: Partial<RedisArgs> = {}) {
+  return inHomeRegion((provider) => {
+    const network = new Network(
+      "home",
+      { cidrBlock: "10.10.0.0/16", availabilityZones: ["us-east-1a", "us-east-1b"] },
+      { provider },
+    );
+    const redis = new Redis(
+      "bus",
+      { network, profile, secretReplicaRegions: ["eu-central-1"], ...overrides },
+      { provider },
+    );
+    redis.allowFrom("services", "sg-0123456789abcdef0");
+    redis.allowFromCidr("remote", "10.20.0.0/16");
+  });
+}
+
+describe("Redis", () => {
+  for (const profile of ["dev", "prod"] as const) {
+    it(`${profile}: encrypted, authenticated, in isolated subnets, ${profile === "prod" ? "two nodes with failover across AZs" : "one node"}`, async () => {
+      const find = finder(await runWithMocks(build(profile), { home: "us-east-1" }));
+      const group = find.named("bus");
+      expect(group.inputs).to.include({
+        engine: "valkey",
+        atRestEncryptionEnabled: true,
+        transitEncryptionEnabled: true,
+        port: 6379,
+        numCacheClusters: profile === "prod" ? 2 : 1,
+        automaticFailoverEnabled: profile === "prod",
+        multiAzEnabled: profile === "prod",
+      });
+      expect(secretValue(group.inputs.authToken)).to.match(/^offline-random-/);
+      const isolated = find
+        .ofType("aws:ec2/subnet:Subnet")
+        .filter((s) => s.name.includes("-isolated-"))
+        .map((s) => s.id);
+      expect(find.named("bus-subnets").inputs.subnetIds).to.have.members(isolated);
+      expect(find.named("bus-params").inputs.family).to.equal("valkey8");
+      // The URL secret holds TLS (rediss://) and is replicated where remote services read it.
+      expect(find.named("bus-url").inputs.replicas).to.deep.equal([{ region: "eu-central-1" }]);
+      expect(secretValue(find.named("bus-url-value").inputs.secretString)).to.match(
+        /^rediss:\/\/:offline-random-\w+@master\./,
+      );
+    });
+  }
+
+  it("admits exactly the allowed group and CIDR, on 6379", async () => {
+    const find = finder(await runWithMocks(build("dev"), { home: "us-east-1" }));
+    const rules = find.ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule");
+    expect(
+      rules.map((r) => [
+        r.name,
+        r.inputs.referencedSecurityGroupId ?? r.inputs.cidrIpv4,
+        r.inputs.fromPort,
+        r.inputs.toPort,
+      ]),
+    ).to.deep.equal([
+      ["bus-from-services", "sg-0123456789abcdef0", 6379, 6379],
+      ["bus-from-remote", "10.20.0.0/16", 6379, 6379],
+    ]);
+  });
+
+  it("refuses seven nodes", async () => {
+    expect((await failureOf(build("dev", { nodes: 7 })))?.message).to.include(
+      "nodes: must be 1 to 6",
+    );
+  });
+});
+
+describe("RegionalGateway rejects bad args, naming each", () => {
+  const service = { name: "api", image: "x:1", cpu: 256, memory: 512, port: 8000 };
+  const cases: [string, Partial<GatewayArgs>, string][] = [
+    [
+      "ingress without a load balancer",
+      { services: [{ ...service, ingress: { pathPatterns: ["/*"] } }] },
+      "loadBalancer: required",
+    ],
+    [
+      "plain HTTP outside dev",
+      { loadBalancer: {}, services: [service] },
+      "loadBalancer.domainName: required unless allowHttp",
+    ],
+    [
+      "a domain without its zone",
+      { loadBalancer: { domainName: "a.example.com" }, services: [service] },
+      "loadBalancer.hostedZoneId",
+    ],
+    [
+      "ingress without a port",
+      {
+        loadBalancer: { allowHttp: true },
+        services: [{ ...service, port: undefined, ingress: { pathPatterns: ["/*"] } }],
+      },
+      "services.api.port",
+    ],
+    ["a service listed twice", { services: [service, service] }, "services.api: listed twice"],
+    [
+      "a VPN service on Fargate",
+      {
+        services: [
+          {
+            ...service,
+            launch: "fargate",
+            vpn: { image: "g", provider: "p", secretArn: "s", secretKeys: [] },
+          },
+        ],
+      },
+      "cannot run the VPN sidecar",
+    ],
+    [
+      "autoscaling with max below min",
+      { services: [{ ...service, autoscaling: { min: 3, max: 2 } }] },
+      "services.api.autoscaling",
+    ],
+  ];
+  for (const [title, overrides, fragment] of cases) {
+    it(title, async () => {
+      const failure = await failureOf(
+        inHomeRegion((provider) => {
+          const network = new Network(
+            "home",
+            { cidrBlock: "10.10.0.0/16", availabilityZones: ["us-east-1a", "us-east-1b"] },
+            { provider },
+          );
+          new RegionalGateway(
+            "gw",
+            { network, environment: "prod", services: [], ...overrides },
+            { provider },
+          );
+        }),
+      );
+      expect(failure?.message).to.include(fragment);
+    });
+  }
+});
