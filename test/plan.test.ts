@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { expect } from "chai";
 import type { Plan, PlannedResource } from "../tools/engine/engine";
 import type { PolicyReport } from "../tools/engine/policy";
-import { planCli as plan, root, type PlanRun } from "./helpers/plan-cli";
+import { cachedPlan, planCli as plan, root, type PlanRun } from "./helpers/plan-cli";
 
 const ofType = (p: Plan, type: string) => p.resources.filter((r) => r.type === type);
 const byId = (p: Plan, id: unknown) => p.resources.find((r) => r.id === id);
@@ -26,7 +26,7 @@ for (const stack of ["dev", "prod"] as const) {
     const want = expected[stack];
 
     before(async () => {
-      result = await plan(stack);
+      result = await cachedPlan(stack);
       expect(result.code, result.stderr).to.equal(0);
       p = result.plan!;
     });

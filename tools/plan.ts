@@ -5,20 +5,23 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
+import { architectureDiagram } from "./engine/diagram";
 import { PlanError, runPlan } from "./engine/engine";
 import { evaluatePolicies, formatPolicyReport, loadPackConfig } from "./engine/policy";
 import { StackFileError, listStacks } from "./engine/stack-files";
 import { formatSummary } from "./engine/summary";
 
-const USAGE = "usage: npm run plan -- --stack <stack> [--json FILE] [--dir PROJECT_DIR]";
+const USAGE =
+  "usage: npm run plan -- --stack <stack> [--json FILE] [--diagram FILE.md] [--dir PROJECT_DIR]";
 
 async function main(): Promise<number> {
-  let values: { stack?: string; json?: string; dir?: string; help?: boolean };
+  let values: { stack?: string; json?: string; diagram?: string; dir?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
       options: {
         stack: { type: "string" },
         json: { type: "string" },
+        diagram: { type: "string" },
         dir: { type: "string" },
         help: { type: "boolean" },
       },
@@ -50,6 +53,11 @@ async function main(): Promise<number> {
       ? await evaluatePolicies(plan, pack.config, { configFile: pack.file })
       : undefined;
     if (policy) console.log(`\n${formatPolicyReport(policy)}`);
+    if (values.diagram) {
+      fs.mkdirSync(path.dirname(path.resolve(values.diagram)), { recursive: true });
+      fs.writeFileSync(values.diagram, architectureDiagram(plan));
+      console.log(`\ndiagram written to ${values.diagram}`);
+    }
     if (values.json) {
       fs.mkdirSync(path.dirname(path.resolve(values.json)), { recursive: true });
       fs.writeFileSync(

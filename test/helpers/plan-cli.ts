@@ -41,3 +41,15 @@ export async function planCli(stack: string, dir?: string): Promise<PlanRun> {
     return { code: e.code, stdout: e.stdout, stderr: e.stderr, plan: read() };
   }
 }
+
+const cache = new Map<string, Promise<PlanRun>>();
+
+/** `planCli` once per stack and test process: for suites that only read the plan. */
+export function cachedPlan(stack: string): Promise<PlanRun> {
+  let run = cache.get(stack);
+  if (!run) {
+    run = planCli(stack);
+    cache.set(stack, run);
+  }
+  return run;
+}

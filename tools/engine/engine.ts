@@ -32,7 +32,26 @@ export interface PlannedResource {
   readonly propertyDependencies: Record<string, string[]>;
   /** Resource options policies read. */
   readonly options: { protect: boolean; retainOnDelete: boolean; ignoreChanges: string[] };
+  /** Outputs AWS computes that other resources refer to (ARN, endpoints, DNS names, URLs). */
+  readonly outputs?: Record<string, unknown>;
 }
+
+/** The computed outputs a plan keeps: what references between resources are made of. */
+export const RECORDED_OUTPUTS = [
+  "arn",
+  "arnSuffix",
+  "address",
+  "endpoint",
+  "primaryEndpointAddress",
+  "dnsName",
+  "invokeArn",
+  "executionArn",
+  "repositoryUrl",
+  "url",
+  "bucket",
+  "fqdn",
+  "ref",
+] as const;
 
 export interface Plan {
   readonly project: string;
@@ -64,6 +83,16 @@ const SPECIAL_SIG = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** The outputs of RECORDED_OUTPUTS a resource's state has, secrets masked. */
+function recordedOutputs(
+  state: { toJavaScript(): Record<string, unknown> } | undefined,
+): Record<string, unknown> {
+  const all = (plainValue(state?.toJavaScript() ?? {}) ?? {}) as Record<string, unknown>;
+  return Object.fromEntries(
+    RECORDED_OUTPUTS.filter((key) => all[key] !== undefined).map((key) => [key, all[key]]),
+  );
+}
 
 /** Turns a value off the wire into plain JSON: secrets masked, references as URNs. */
 export function plainValue(value: unknown): unknown {
@@ -116,7 +145,16 @@ interface WireOutputsRequest {
   getUrn(): string;
   getOutputs(): { toJavaScript(): Record<string, unknown> } | undefined;
 }
-type Callback = (err: unknown, response: { getUrn(): string; getId(): string } | undefined) => void;
+type Callback = (
+  err: unknown,
+  response:
+    | {
+        getUrn(): string;
+        getId(): string;
+        getObject?(): { toJavaScript(): Record<string, unknown> } | undefined;
+      }
+    | undefined,
+) => void;
 interface MonitorLike {
   registerResource(req: WireRequest, callback: Callback): Promise<void>;
   registerResourceOutputs(
@@ -261,6 +299,7 @@ export async function runPlan(options: PlanOptions): Promise<Plan> {
             retainOnDelete: req.getRetainondelete() ?? false,
             ignoreChanges: req.getIgnorechangesList(),
           },
+          ...(req.getCustom() ? { outputs: recordedOutputs(response.getObject?.()) } : {}),
         });
       }
       callback(err, response);
