@@ -1,0 +1,472 @@
+/**
+ * Each cost function on small hand-built plans, against totals computed by hand from the price table
+ * (us-east-1 unless a case moves a resource to eu-central-1).
+ */
+import { expect } from "chai";
+import type { Plan } from "../../tools/engine/engine";
+import { estimateCost, type UsageAssumptionsInput } from "../../tools/engine/cost";
+import { splitTasks } from "../../tools/engine/cost/rates";
+import { edit, planOf, type Spec } from "../helpers/plan-builder";
+
+const H = 730;
+const inEu = (plan: Plan, ...names: string[]) =>
+  edit(plan, (r) => (names.includes(r.name) ? { ...r, region: "eu-central-1" } : r));
+
+/** Monthly USD per item name (items of one resource in two regions are summed). */
+function costs(plan: Plan, assumptions?: UsageAssumptionsInput): Record<string, number> {
+  const estimate = estimateCost(plan, assumptions);
+  expect(estimate.warnings).to.deep.equal([]);
+  expect(estimate.unpriced).to.deep.equal([]);
+  const out: Record<string, number> = {};
+  for (const i of estimate.items) out[i.name] = (out[i.name] ?? 0) + i.monthly;
+  return out;
+}
+
+const close = (actual: number | undefined, expected: number) =>
+  expect(actual ?? NaN).to.be.closeTo(expected, 1e-9);
+
+describe("cost: cost functions", () => {
+  describe("RDS instances", () => {
+    const db = (inputs: Record<string, unknown>): Spec => ({
+      type: "aws:rds/instance:Instance",
+      name: "db",
+      inputs: { engine: "postgres", allocatedStorage: 20, storageType: "gp3", ...inputs },
+    });
+    const cases: [string, Record<string, unknown>, number][] = [
+      ["db.t4g.micro single-AZ + 20 GB", { instanceClass: "db.t4g.micro" }, 0.016 * H + 20 * 0.115],
+      [
+        "db.t4g.medium Multi-AZ: its own hourly price, storage billed twice",
+        { instanceClass: "db.t4g.medium", multiAz: true, allocatedStorage: 50 },
+        0.129 * H + 2 * 50 * 0.115,
+      ],
+      [
+        "a managed master password adds a secret",
+        { instanceClass: "db.t3.medium", manageMasterUserPassword: true },
+        0.072 * H + 20 * 0.115 + 0.4,
+      ],
+    ];
+    for (const [what, inputs, expected] of cases) {
+      it(what, () => close(costs(planOf([db(inputs)])).db, expected));
+    }
+    it("uses eu-central-1 prices in eu-central-1", () => {
+      const plan = inEu(planOf([db({ instanceClass: "db.t4g.small", multiAz: true })]), "db");
+      close(costs(plan).db, 0.074 * H + 2 * 20 * 0.137);
+    });
+    it("warns about a class the table does not price", () => {
+      const estimate = estimateCost(planOf([db({ instanceClass: "db.r7g.16xlarge" })]));
+      expect(estimate.warnings.join()).to.include(
+        "no price for rds:postgres:db.r7g.16xlarge:single-az in us-east-1",
+      );
+    });
+  });
+
+  describe("ElastiCache", () => {
+    const rg = (inputs: Record<string, unknown>): Spec => ({
+      type: "aws:elasticache/replicationGroup:ReplicationGroup",
+      name: "redis",
+      inputs: { nodeType: "cache.t4g.micro", ...inputs },
+    });
+    const cases: [string, Record<string, unknown>, number][] = [
+      ["one Valkey node", { engine: "valkey", numCacheClusters: 1 }, 0.0128 * H],
+      ["primary + replica, Redis OSS", { engine: "redis", numCacheClusters: 2 }, 2 * 0.016 * H],
+      ["Redis when the engine is not given", { numCacheClusters: 1 }, 0.016 * H],
+      [
+        "cluster mode: node groups × (1 + replicas)",
+        {
+          engine: "valkey",
+          nodeType: "cache.t4g.small",
+          numNodeGroups: 2,
+          replicasPerNodeGroup: 1,
+        },
+        4 * 0.0256 * H,
+      ],
+    ];
+    for (const [what, inputs, expected] of cases) {
+      it(what, () => close(costs(planOf([rg(inputs)])).redis, expected));
+    }
+  });
+
+  describe("NAT gateways and public IPv4", () => {
+    const plan = planOf([
+      { type: "aws:ec2/eip:Eip", name: "eip", inputs: { domain: "vpc" } },
+      {
+        type: "aws:ec2/natGateway:NatGateway",
+        name: "nat",
+        inputs: { allocationId: "eip-id" },
+        deps: { allocationId: ["eip"] },
+      },
+    ]);
+    it("bills gateway-hours and the assumed GB processed", () => {
+      close(costs(plan).nat, 0.045 * H + 10 * 0.045);
+      close(costs(plan, { natGbPerMonth: { byName: { nat: 100 } } }).nat, 0.045 * H + 100 * 0.045);
+    });
+    it("bills the EIP's public IPv4 address, naming its gateway", () => {
+      close(costs(plan).eip, 0.005 * H);
+      const item = estimateCost(plan).items.find((i) => i.name === "eip");
+      expect(item?.detail).to.include("of NAT gateway nat");
+    });
+    it("uses eu-central-1 prices in eu-central-1", () => {
+      close(costs(inEu(plan, "nat")).nat, 0.052 * H + 10 * 0.052);
+    });
+  });
+
+  describe("load balancers", () => {
+    const alb = (inputs: Record<string, unknown>): Plan =>
+      planOf([{ type: "aws:lb/loadBalancer:LoadBalancer", name: "alb", inputs }]);
+    it("internet-facing ALB: hours + LCUs + one public IPv4 per subnet", () => {
+      const plan = alb({
+        loadBalancerType: "application",
+        internal: false,
+        subnets: ["a", "b", "c"],
+      });
+      close(costs(plan).alb, 0.0225 * H + 0.5 * 0.008 * H + 3 * 0.005 * H);
+      close(
+        costs(plan, { albLcu: { default: 2 } }).alb,
+        0.0225 * H + 2 * 0.008 * H + 3 * 0.005 * H,
+      );
+    });
+    it("internal ALB: no public address", () => {
+      close(costs(alb({ internal: true, subnets: ["a", "b"] })).alb, 0.0225 * H + 0.5 * 0.008 * H);
+    });
+  });
+
+  describe("ECS on Fargate and EC2", () => {
+    const task = (inputs: Record<string, unknown> = {}): Spec => ({
+      type: "aws:ecs/taskDefinition:TaskDefinition",
+      name: "task",
+      inputs: {
+        cpu: "512",
+        memory: "1024",
+        requiresCompatibilities: ["FARGATE"],
+        runtimePlatform: { cpuArchitecture: "ARM64", operatingSystemFamily: "LINUX" },
+        ...inputs,
+      },
+    });
+    const service = (inputs: Record<string, unknown>): Spec => ({
+      type: "aws:ecs/service:Service",
+      name: "svc",
+      inputs: { desiredCount: 2, ...inputs },
+      deps: { taskDefinition: ["task"] },
+    });
+    const arm = (tasks: number) => tasks * H * (0.5 * 0.03238 + 1 * 0.00356);
+    const x86 = (tasks: number) => tasks * H * (0.5 * 0.04048 + 1 * 0.004445);
+    const fargate = [{ capacityProvider: "FARGATE", weight: 1 }];
+
+    it("ARM64: vCPU and GB × desired count × 730 h", () => {
+      close(costs(planOf([task(), service({ capacityProviderStrategies: fargate })])).svc, arm(2));
+    });
+    it("X86_64 at the x86 price", () => {
+      const plan = planOf([
+        task({ runtimePlatform: { cpuArchitecture: "X86_64" } }),
+        service({ launchType: "FARGATE" }),
+      ]);
+      close(costs(plan).svc, x86(2));
+    });
+    it("FARGATE_SPOT at the (not confirmed) 70% discount, marked", () => {
+      const plan = planOf([
+        task(),
+        service({ capacityProviderStrategies: [{ capacityProvider: "FARGATE_SPOT", weight: 1 }] }),
+      ]);
+      close(costs(plan).svc, arm(2) * 0.3);
+      expect(estimateCost(plan).items.find((i) => i.name === "svc")?.notConfirmed).to.equal(true);
+    });
+    it("a service no task runs from costs nothing; the task definition alone is free", () => {
+      const plan = planOf([task(), service({ desiredCount: 0, launchType: "FARGATE" })]);
+      expect(costs(plan)).to.deep.equal({});
+    });
+    it("a Fargate task definition no service runs bills the assumed task-hours", () => {
+      close(costs(planOf([task()])).task, 100 * (0.5 * 0.03238 + 0.00356));
+      close(
+        costs(planOf([task()]), { runTaskHoursPerMonth: { byName: { task: 10 } } }).task,
+        10 * (0.5 * 0.03238 + 0.00356),
+      );
+    });
+    it("tasks on EC2 capacity cost nothing themselves: the group's instances bill", () => {
+      const plan = inEu(
+        planOf([
+          {
+            type: "aws:ec2/launchTemplate:LaunchTemplate",
+            name: "lt",
+            inputs: {
+              instanceType: "t4g.small",
+              blockDeviceMappings: [{ ebs: { volumeSize: 30, volumeType: "gp3" } }],
+            },
+          },
+          {
+            type: "aws:autoscaling/group:Group",
+            name: "asg",
+            inputs: { minSize: 2, maxSize: 4 },
+            deps: { launchTemplate: ["lt"] },
+          },
+          task({ requiresCompatibilities: ["EC2"] }),
+          service({ capacityProviderStrategies: [{ capacityProvider: "ec2-cp", weight: 1 }] }),
+        ]),
+        "lt",
+        "asg",
+        "task",
+        "svc",
+      );
+      const c = costs(plan);
+      close(c.asg, 2 * 0.0192 * H + 2 * 30 * 0.0952);
+      expect(c.svc).to.equal(undefined);
+    });
+    it("splits tasks over strategies: base first, then by weight", () => {
+      const split = splitTasks(5, [
+        { capacityProvider: "FARGATE", base: 1, weight: 1 },
+        { capacityProvider: "FARGATE_SPOT", weight: 3 },
+      ]);
+      expect(Object.fromEntries(split)).to.deep.equal({ FARGATE: 2, FARGATE_SPOT: 3 });
+    });
+  });
+
+  describe("Lambda, schedules and APIs", () => {
+    const fn = (name: string, inputs: Record<string, unknown> = {}): Spec => ({
+      type: "aws:lambda/function:Function",
+      name,
+      inputs: { memorySize: 256, architectures: ["arm64"], ...inputs },
+    });
+    const lambda = (n: number, mb: number, ms: number, perGbS = 0.0000133334) =>
+      (n / 1e6) * 0.2 + n * (mb / 1024) * (ms / 1000) * perGbS;
+
+    it("counts a scheduled function's runs from its schedules' expressions", () => {
+      const plan = planOf([
+        fn("streamer"),
+        ...[
+          "cron(30-59 9 ? * MON-FRI *)",
+          "cron(* 10-15 ? * MON-FRI *)",
+          "cron(0 16 ? * MON-FRI *)",
+        ].map((expression, i): Spec => ({
+          type: "aws:scheduler/schedule:Schedule",
+          name: `window-${i}`,
+          inputs: {
+            scheduleExpression: expression,
+            scheduleExpressionTimezone: "America/New_York",
+          },
+          deps: { target: ["streamer"] },
+        })),
+      ]);
+      const c = costs(plan);
+      close(c.streamer, lambda(391 * 21.75, 256, 1000));
+      // Within Scheduler's 14M free invocations a month.
+      expect(c["window-1"]).to.equal(0);
+    });
+    it("x86_64 at the x86 price, with an assumed duration", () => {
+      const plan = planOf([fn("f", { architectures: ["x86_64"], memorySize: 1024 })]);
+      const c = costs(plan, { lambda: { averageDurationMs: { byName: { f: 250 } } } });
+      close(c.f, lambda(1000, 1024, 250, 0.0000166667));
+    });
+    it("an assumed invocation count replaces the derived one", () => {
+      const c = costs(planOf([fn("f")]), {
+        lambda: { invocationsPerMonth: { byName: { f: 8580 } } },
+      });
+      close(c.f, lambda(8580, 256, 1000));
+    });
+    it("shares an API's requests among the functions behind it; bills the REST requests", () => {
+      const plan = planOf([
+        fn("a"),
+        fn("b"),
+        { type: "aws:apigateway/restApi:RestApi", name: "api" },
+        ...["a", "b"].map((f): Spec => ({
+          type: "aws:apigateway/integration:Integration",
+          name: `${f}-integration`,
+          inputs: { type: "AWS_PROXY" },
+          deps: { restApi: ["api"], uri: [f] },
+        })),
+      ]);
+      const c = costs(plan, { apiRequestsPerMonth: { byName: { api: 1_000_000 } } });
+      close(c.api, 3.5);
+      close(c.a, lambda(500_000, 256, 1000));
+      close(c.b, lambda(500_000, 256, 1000));
+    });
+    it("bills the EMF metrics of a function with a Powertools metrics namespace", () => {
+      const plan = planOf([
+        fn("f", { environment: { variables: { POWERTOOLS_METRICS_NAMESPACE: "AlphaKite" } } }),
+      ]);
+      close(costs(plan).f, lambda(1000, 256, 1000) + 5 * 0.3);
+      close(
+        costs(plan, { customMetricsPerFunction: { byName: { f: 18 } } }).f,
+        lambda(1000, 256, 1000) + 18 * 0.3,
+      );
+    });
+    it("shares X-Ray's 100,000 free traces among the stack's traced functions", () => {
+      const traced = { tracingConfig: { mode: "Active" } };
+      const plan = planOf([fn("a", traced), fn("b", traced)]);
+      const c = costs(plan, {
+        lambda: { invocationsPerMonth: { byName: { a: 150_000, b: 50_000 } } },
+      });
+      // 200,000 traces, 100,000 billed: each function pays half of its own.
+      close(c.a, lambda(150_000, 256, 1000) + 0.075 * 5);
+      close(c.b, lambda(50_000, 256, 1000) + 0.025 * 5);
+    });
+  });
+
+  describe("secrets, alarms, logs", () => {
+    it("bills a secret, each replica in its own region, and the reads of the functions using it", () => {
+      const plan = planOf([
+        {
+          type: "aws:secretsmanager/secret:Secret",
+          name: "s",
+          inputs: { replicas: [{ region: "eu-central-1" }] },
+        },
+        {
+          type: "aws:lambda/function:Function",
+          name: "reader",
+          inputs: { memorySize: 128, architectures: ["arm64"] },
+          deps: { environment: ["s"] },
+        },
+      ]);
+      const estimate = estimateCost(plan, {
+        lambda: { invocationsPerMonth: { byName: { reader: 20_000 } } },
+      });
+      const items = estimate.items.filter((i) => i.name === "s");
+      expect(items.map((i) => i.region).sort()).to.deep.equal(["eu-central-1", "us-east-1"]);
+      close(items.find((i) => i.region === "us-east-1")?.monthly, 0.4 + 2 * 0.05);
+      close(items.find((i) => i.region === "eu-central-1")?.monthly, 0.4);
+      close(estimate.byRegion["eu-central-1"], 0.4);
+    });
+    it("bills standard and high-resolution alarms per metric", () => {
+      const plan = planOf([
+        { type: "aws:cloudwatch/metricAlarm:MetricAlarm", name: "std", inputs: { period: 60 } },
+        { type: "aws:cloudwatch/metricAlarm:MetricAlarm", name: "fast", inputs: { period: 10 } },
+        {
+          type: "aws:cloudwatch/metricAlarm:MetricAlarm",
+          name: "math",
+          inputs: { metricQueries: [{ metric: {} }, { metric: {} }, { expression: "m1/m2" }] },
+        },
+      ]);
+      const c = costs(plan);
+      close(c.std, 0.1);
+      close(c.fast, 0.3);
+      close(c.math, 0.2);
+    });
+    it("bills a log group's ingestion and its retention's storage, by what writes to it", () => {
+      const plan = planOf([
+        { type: "aws:cloudwatch/logGroup:LogGroup", name: "logs", inputs: { retentionInDays: 14 } },
+        { type: "aws:cloudwatch/logGroup:LogGroup", name: "forever", inputs: {} },
+        {
+          type: "aws:lambda/function:Function",
+          name: "f",
+          inputs: { memorySize: 128 },
+          deps: { loggingConfig: ["logs"] },
+        },
+      ]);
+      const c = costs(plan, { lambda: { invocationsPerMonth: { byName: { f: 0 } } } });
+      close(c.logs, 0.1 * 0.5 + 0.1 * (14 / (730 / 24)) * 0.03);
+      close(c.forever, 0.1 * 0.5 + 0.1 * 12 * 0.03);
+    });
+  });
+
+  describe("data, identity, storage, DNS, network", () => {
+    it("DynamoDB on demand: requests, storage and PITR", () => {
+      const plan = planOf([
+        {
+          type: "aws:dynamodb/table:Table",
+          name: "t",
+          inputs: { billingMode: "PAY_PER_REQUEST", pointInTimeRecovery: { enabled: true } },
+        },
+      ]);
+      const c = costs(plan, {
+        dynamodb: {
+          readsPerMonth: { default: 4e6 },
+          writesPerMonth: { default: 2e6 },
+          storageGb: { default: 10 },
+        },
+      });
+      close(c.t, 4 * 0.125 + 2 * 0.625 + 10 * 0.25 + 10 * 0.2);
+    });
+    it("Cognito: MAU within the free tier cost nothing; Plus has none", () => {
+      const plan = planOf([
+        { type: "aws:cognito/userPool:UserPool", name: "essentials" },
+        { type: "aws:cognito/userPool:UserPool", name: "plus", inputs: { userPoolTier: "PLUS" } },
+      ]);
+      const c = costs(plan, { cognitoMau: { default: 500 } });
+      expect(c.essentials).to.equal(0);
+      close(c.plus, 500 * 0.02);
+      close(
+        costs(planOf([{ type: "aws:cognito/userPool:UserPool", name: "p" }]), {
+          cognitoMau: { default: 12_000 },
+        }).p,
+        2000 * 0.015,
+      );
+    });
+    it("Route 53: a zone the records use bills $0.50 once", () => {
+      const record = (name: string, zoneId: string): Spec => ({
+        type: "aws:route53/record:Record",
+        name,
+        inputs: { zoneId, type: "A" },
+      });
+      const c = costs(planOf([record("r1", "Z1"), record("r2", "Z1"), record("r3", "Z2")]));
+      expect(c).to.deep.equal({ r1: 0.5, r3: 0.5 });
+    });
+    it("ECR, S3 and KMS from the assumed usage", () => {
+      const plan = planOf([
+        { type: "aws:ecr/repository:Repository", name: "repo" },
+        { type: "aws:s3/bucket:Bucket", name: "bucket" },
+        { type: "aws:kms/key:Key", name: "key" },
+      ]);
+      const c = costs(plan, { ecrGb: { byName: { repo: 3 } } });
+      close(c.repo, 0.3);
+      close(c.bucket, 5 * 0.023 + 10 * 0.005 + 100 * 0.0004);
+      close(c.key, 1 + 0.03);
+    });
+    it("interface endpoints per AZ-hour; gateway endpoints free", () => {
+      const plan = planOf([
+        {
+          type: "aws:ec2/vpcEndpoint:VpcEndpoint",
+          name: "ecr",
+          inputs: { vpcEndpointType: "Interface", subnetIds: ["a", "b"] },
+        },
+        {
+          type: "aws:ec2/vpcEndpoint:VpcEndpoint",
+          name: "s3",
+          inputs: { vpcEndpointType: "Gateway" },
+        },
+      ]);
+      const c = costs(plan);
+      close(c.ecr, 2 * 0.01 * H + 1 * 0.01);
+      expect(c.s3).to.equal(undefined);
+    });
+    it("inter-region peering: each side pays for what it sends", () => {
+      const plan = inEu(
+        planOf([
+          {
+            type: "aws:ec2/vpcPeeringConnection:VpcPeeringConnection",
+            name: "pcx",
+            inputs: { peerRegion: "eu-central-1" },
+          },
+          {
+            type: "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter",
+            name: "accepter",
+            deps: { vpcPeeringConnectionId: ["pcx"] },
+          },
+        ]),
+        "accepter",
+      );
+      const estimate = estimateCost(plan, { peeringGbPerMonthEachWay: { default: 250 } });
+      close(estimate.byRegion["us-east-1"], 5);
+      close(estimate.byRegion["eu-central-1"], 5);
+    });
+    it("Container Insights: metrics per cluster and service", () => {
+      const plan = planOf([
+        {
+          type: "aws:ecs/cluster:Cluster",
+          name: "cluster",
+          inputs: { settings: [{ name: "containerInsights", value: "enabled" }] },
+        },
+        { type: "aws:ecs/cluster:Cluster", name: "plain" },
+        {
+          type: "aws:ecs/service:Service",
+          name: "svc",
+          inputs: {
+            desiredCount: 2,
+            capacityProviderStrategies: [{ capacityProvider: "ec2", weight: 1 }],
+          },
+          deps: { cluster: ["cluster"] },
+        },
+      ]);
+      const c = costs(plan);
+      close(c.cluster, (8 + 6) * 0.3 + 2 * 0.05 * 0.5);
+      expect(c.plain).to.equal(undefined);
+    });
+  });
+});

@@ -1,0 +1,130 @@
+import { expect } from "chai";
+import { loadPrices, parsePrices, PriceTableError } from "../../tools/engine/cost/prices";
+
+const minimal = () => ({
+  asOf: "2026-11-25",
+  currency: "USD",
+  hoursPerMonth: 730,
+  regions: ["us-east-1", "eu-central-1"],
+  sources: ["test"],
+  items: { "nat.hour": { unit: "gateway-hour", description: "NAT Gateway" } },
+  prices: [
+    { item: "nat.hour", region: "us-east-1", price: 0.045, confidence: "high" },
+    { item: "nat.hour", region: "eu-central-1", price: 0.052, confidence: "high" },
+  ],
+});
+
+const problemsOf = (json: unknown): string[] => {
+  try {
+    parsePrices(json);
+  } catch (err) {
+    expect(err).to.be.instanceOf(PriceTableError);
+    return (err as PriceTableError).problems;
+  }
+  return [];
+};
+
+describe("cost: the price table", () => {
+  const table = loadPrices();
+
+  it("carries its as-of date, sources and both regions", () => {
+    expect(table.asOf).to.match(/^\d{4}-\d{2}-\d{2}$/);
+    expect(table.sources).to.not.be.empty;
+    expect(table.regions).to.deep.equal(["us-east-1", "eu-central-1"]);
+    expect(table.hoursPerMonth).to.equal(730);
+  });
+
+  // Spot checks against the reference price facts.
+  const facts: [string, string, number][] = [
+    ["nat.hour", "us-east-1", 0.045],
+    ["nat.hour", "eu-central-1", 0.052],
+    ["ipv4.hour", "eu-central-1", 0.005],
+    ["alb.hour", "eu-central-1", 0.027],
+    ["fargate.arm64.vcpu-hour", "us-east-1", 0.03238],
+    ["fargate.x86.gb-hour", "eu-central-1", 0.00511],
+    ["rds:postgres:db.t4g.micro:single-az", "us-east-1", 0.016],
+    ["rds:postgres:db.t4g.medium:multi-az", "eu-central-1", 0.149],
+    ["elasticache:valkey:cache.t4g.micro", "us-east-1", 0.0128],
+    ["elasticache:redis:cache.t4g.small", "eu-central-1", 0.036],
+    ["lambda.arm64.gb-second", "us-east-1", 0.0000133334],
+    ["apigw.rest.million", "eu-central-1", 3.7],
+    ["dynamodb.pitr.gb-month", "eu-central-1", 0.2448],
+    ["logs.ingest.gb", "eu-central-1", 0.63],
+    ["ec2:t4g.small", "eu-central-1", 0.0192],
+  ];
+  for (const [item, region, price] of facts) {
+    it(`prices ${item} in ${region} at $${price}`, () => {
+      expect(table.get(item, region)?.price).to.equal(price);
+    });
+  }
+
+  it("keeps the reference's not-confirmed marks", () => {
+    for (const [item, region] of [
+      ["alb.lcu-hour", "eu-central-1"],
+      ["rds.gp3.gb-month", "eu-central-1"],
+      ["rds.backup.gb-month", "eu-central-1"],
+      ["scheduler.million", "eu-central-1"],
+      ["fargate.spot-discount", "us-east-1"],
+    ] as const) {
+      expect(table.get(item, region)?.notConfirmed, `${item} ${region}`).to.equal(true);
+    }
+    expect(table.get("alb.lcu-hour", "us-east-1")?.notConfirmed).to.equal(false);
+  });
+
+  it("keeps the free tiers that never expire", () => {
+    expect(table.get("scheduler.million", "us-east-1")?.freePerMonth).to.equal(14);
+    expect(table.get("xray.traces.million", "us-east-1")?.freePerMonth).to.equal(0.1);
+    expect(table.get("cognito.mau.essentials", "us-east-1")?.freePerMonth).to.equal(10000);
+    expect(table.get("cognito.mau.plus", "us-east-1")?.freePerMonth).to.equal(undefined);
+  });
+
+  it("answers undefined for an item or region it does not price", () => {
+    expect(table.get("nat.hour", "ap-south-1")).to.equal(undefined);
+    expect(table.get("ec2:m7g.24xlarge", "us-east-1")).to.equal(undefined);
+  });
+
+  it("accepts a minimal valid table", () => {
+    expect(parsePrices(minimal()).get("nat.hour", "eu-central-1")?.price).to.equal(0.052);
+  });
+
+  const broken: [string, (t: ReturnType<typeof minimal>) => unknown, RegExp][] = [
+    [
+      "a region without a price",
+      (t) => ({ ...t, prices: t.prices.slice(0, 1) }),
+      /nat.hour: no price in eu-central-1/,
+    ],
+    [
+      "a row priced twice",
+      (t) => ({ ...t, prices: [...t.prices, t.prices[0]] }),
+      /prices\[2\].*priced twice/,
+    ],
+    [
+      "a row of an undeclared item",
+      (t) => ({ ...t, prices: [...t.prices, { ...t.prices[0]!, item: "nat.gb" }] }),
+      /nat.gb in us-east-1\): unknown item/,
+    ],
+    [
+      "a row of an unlisted region",
+      (t) => ({ ...t, prices: [...t.prices, { ...t.prices[0]!, region: "ap-south-1" }] }),
+      /region not in regions/,
+    ],
+    [
+      "a low-confidence price without a mark",
+      (t) => ({ ...t, prices: [t.prices[0], { ...t.prices[1]!, confidence: "low" }] }),
+      /needs notConfirmed/,
+    ],
+    [
+      "a negative price",
+      (t) => ({ ...t, prices: [t.prices[0], { ...t.prices[1]!, price: -1 }] }),
+      /prices.1.price/,
+    ],
+    ["a missing as-of date", (t) => ({ ...t, asOf: undefined }), /asOf/],
+    ["an unknown field", (t) => ({ ...t, extra: 1 }), /extra/],
+  ];
+  for (const [what, breakIt, message] of broken) {
+    it(`refuses ${what}, naming the row`, () => {
+      const problems = problemsOf(breakIt(minimal()));
+      expect(problems.join("\n")).to.match(message);
+    });
+  }
+});
