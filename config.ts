@@ -8,6 +8,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { usageAssumptionsSchema } from "./tools/engine/cost/assumptions";
 import {
   MAX_AZS,
   MIN_AZS,
@@ -429,6 +430,11 @@ export const platformSchema = z
     alphaKite: alphaKiteSchema,
     fredJobs: fredJobsSchema,
     arbees: arbeesSchema,
+    costAssumptions: usageAssumptionsSchema
+      .optional()
+      .describe(
+        "Usage the offline cost estimate assumes (requests, durations, GB); only npm run plan reads it. Keys and defaults: tools/engine/cost/assumptions.ts",
+      ),
   })
   .superRefine((settings, ctx) => {
     if (settings.environment === "prod" && !settings.arbees.domainName) {

@@ -673,6 +673,20 @@ for (const stack of ["dev", "prod"] as const) {
       });
     });
 
+    it("prints the monthly cost per region and workload, with no unpriced type", () => {
+      expect(result.stdout).to.match(
+        /^Monthly cost estimate: \$[\d,]+\.\d\d \(USD list prices as of /m,
+      );
+      expect(result.stdout).to.match(/by region: +us-east-1 \$[\d,.]+, eu-central-1 \$[\d,.]+/);
+      for (const workload of ["quickbets", "alpha-kite", "fred-jobs", "arbees"]) {
+        expect(result.stdout).to.match(new RegExp(`by workload: .*${workload} \\$`));
+      }
+      expect(result.stdout).to.include("Unpriced resource types: none");
+      const cost = (p as Plan & { cost?: { total: number; unpriced: string[] } }).cost!;
+      expect(cost.unpriced).to.deep.equal([]);
+      expect(cost.total).to.be.greaterThan(stack === "prod" ? 500 : 150);
+    });
+
     it("gives ARNs and ids the shapes AWS uses", () => {
       const subnet = ofType(p, "aws:ec2/subnet:Subnet")[0]!;
       expect(subnet.id).to.match(/^subnet-[0-9a-f]{17}$/);

@@ -3,8 +3,11 @@ import * as path from "node:path";
 import { expect } from "chai";
 import { rules } from "../policy/rules";
 import { SECTION as CONFIG, configReference } from "../tools/config-docs";
+import { SECTION as COST, costTable } from "../tools/cost-docs";
+import type { CostEstimate } from "../tools/engine/cost";
 import { section, tableCells } from "../tools/generated-docs";
 import { SECTION as POLICY, policyTable } from "../tools/policy-docs";
+import { cachedPlan } from "./helpers/plan-cli";
 
 const root = path.resolve(__dirname, "..");
 const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
@@ -14,6 +17,14 @@ describe("README", () => {
   it("holds the configuration reference the schema generates", () => {
     expect(tableCells(section(readme, CONFIG)), "run `npm run docs`").to.deep.equal(
       tableCells(configReference()),
+    );
+  });
+
+  it("publishes the dev and prod cost estimates the plans compute", async () => {
+    const [dev, prod] = await Promise.all([cachedPlan("dev"), cachedPlan("prod")]);
+    const cost = (run: typeof dev) => (run.plan as unknown as { cost: CostEstimate }).cost;
+    expect(tableCells(section(readme, COST)), "run `npm run docs`").to.deep.equal(
+      tableCells(costTable(cost(dev), cost(prod))),
     );
   });
 

@@ -5,23 +5,81 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
+import {
+  estimateCost,
+  formatCost,
+  usageAssumptionsSchema,
+  usd,
+  type CostEstimate,
+} from "./engine/cost";
 import { architectureDiagram } from "./engine/diagram";
-import { PlanError, runPlan } from "./engine/engine";
-import { evaluatePolicies, formatPolicyReport, loadPackConfig } from "./engine/policy";
-import { StackFileError, listStacks } from "./engine/stack-files";
+import { PlanError, runPlan, type Plan } from "./engine/engine";
+import {
+  evaluatePolicies,
+  formatPolicyReport,
+  loadPackConfig,
+  type PolicyReport,
+} from "./engine/policy";
+import { StackFileError, listStacks, loadStackFiles } from "./engine/stack-files";
 import { formatSummary } from "./engine/summary";
 
 const USAGE =
-  "usage: npm run plan -- --stack <stack> [--json FILE] [--diagram FILE.md] [--dir PROJECT_DIR]";
+  "usage: npm run plan -- --stack <stack> [--json FILE] [--diagram FILE.md] [--report FILE.md] [--dir PROJECT_DIR]";
+
+/** The stack's `platform:costAssumptions`, validated (config.ts has already accepted them). */
+function costAssumptions(root: string, stack: string) {
+  const raw = loadStackFiles(root, stack).config["platform:costAssumptions"];
+  return raw === undefined ? undefined : usageAssumptionsSchema.parse(JSON.parse(raw));
+}
+
+/** What a pull request shows next to the Pulumi preview: cost, policy, diagram. */
+export function planReport(plan: Plan, cost: CostEstimate, policy?: PolicyReport): string {
+  const fence = "```";
+  return [
+    `## Offline plan of \`${plan.stack}\``,
+    "",
+    `${plan.resources.filter((r) => r.custom).length} resources; estimated **${usd(cost.total)} a month** (list prices as of ${cost.asOf}, usage from the stack's cost assumptions).`,
+    "",
+    "<details><summary>Cost</summary>",
+    "",
+    `${fence}text`,
+    formatCost(cost),
+    fence,
+    "",
+    "</details>",
+    "",
+    ...(policy
+      ? [
+          "<details><summary>Policy</summary>",
+          "",
+          `${fence}text`,
+          formatPolicyReport(policy),
+          fence,
+          "",
+          "</details>",
+          "",
+        ]
+      : []),
+    architectureDiagram(plan).replace(/^# .*\n/, "### Architecture\n"),
+  ].join("\n");
+}
 
 async function main(): Promise<number> {
-  let values: { stack?: string; json?: string; diagram?: string; dir?: string; help?: boolean };
+  let values: {
+    stack?: string;
+    json?: string;
+    diagram?: string;
+    report?: string;
+    dir?: string;
+    help?: boolean;
+  };
   try {
     ({ values } = parseArgs({
       options: {
         stack: { type: "string" },
         json: { type: "string" },
         diagram: { type: "string" },
+        report: { type: "string" },
         dir: { type: "string" },
         help: { type: "boolean" },
       },
@@ -45,6 +103,8 @@ async function main(): Promise<number> {
   try {
     const plan = await runPlan({ root, stack: values.stack });
     console.log(formatSummary(plan));
+    const cost = estimateCost(plan, costAssumptions(root, values.stack));
+    console.log(`\n${formatCost(cost)}`);
     // The project's pack (policy/), with the stack's config, as `pulumi preview --policy-pack` runs it.
     const pack = fs.existsSync(path.join(root, "policy"))
       ? loadPackConfig(root, values.stack)
@@ -58,11 +118,16 @@ async function main(): Promise<number> {
       fs.writeFileSync(values.diagram, architectureDiagram(plan));
       console.log(`\ndiagram written to ${values.diagram}`);
     }
+    if (values.report) {
+      fs.mkdirSync(path.dirname(path.resolve(values.report)), { recursive: true });
+      fs.writeFileSync(values.report, planReport(plan, cost, policy));
+      console.log(`\nreport written to ${values.report}`);
+    }
     if (values.json) {
       fs.mkdirSync(path.dirname(path.resolve(values.json)), { recursive: true });
       fs.writeFileSync(
         values.json,
-        `${JSON.stringify({ ...plan, ...(policy ? { policy } : {}) }, null, 2)}\n`,
+        `${JSON.stringify({ ...plan, ...(policy ? { policy } : {}), cost }, null, 2)}\n`,
       );
       console.log(`\nplan written to ${values.json}`);
     }

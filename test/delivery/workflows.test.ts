@@ -127,7 +127,9 @@ describe("GitHub Actions workflows", function () {
       }
       // An OIDC token only where a role is assumed, and every role assumed through one.
       expect(perms["id-token"] === "write", `${where} id-token`).to.equal(assumesAwsRole(job));
-      const comments = pulumiSteps(job).some((s) => s.with?.["comment-on-pr"] === true);
+      const comments =
+        pulumiSteps(job).some((s) => s.with?.["comment-on-pr"] === true) ||
+        (job.steps ?? []).some((s) => s.run?.startsWith("npm run pr-comment") === true);
       expect(perms["pull-requests"] === "write", `${where} pull-requests`).to.equal(comments);
     }
     const commenting = allJobs.filter(({ job }) =>
@@ -219,6 +221,20 @@ describe("GitHub Actions workflows", function () {
     for (const name of ["pull-request.yml", "deploy.yml"]) {
       expect(workflow(name).jobs.checks?.uses).to.equal("./.github/workflows/checks.yml");
     }
+  });
+
+  it("comment the offline plan's cost, policy and diagram of both stacks, without AWS access", function () {
+    const report = workflows["pull-request.yml"]!.jobs["plan-report"]!;
+    const runs = (report.steps ?? []).map((s) => s.run).filter((r): r is string => !!r);
+    expect(runs).to.include.members([
+      "npm run plan -- --stack dev --report plan-dev.md",
+      "npm run plan -- --stack prod --report plan-prod.md",
+    ]);
+    expect(runs.find((r) => r.startsWith("npm run pr-comment"))).to.include(
+      "--file plan-dev.md --file plan-prod.md",
+    );
+    expect(assumesAwsRole(report)).to.equal(false);
+    expect(report.permissions).to.deep.equal({ contents: "read", "pull-requests": "write" });
   });
 
   it("preview dev and prod with the policy pack and comment the diff on the pull request", function () {

@@ -1,0 +1,70 @@
+/**
+ * The README's cost table, generated from the dev and prod plans' estimates (`npm run docs`), so the
+ * published totals are always the program's own: a test compares them with fresh plans.
+ */
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { usd, type CostEstimate } from "./engine/cost";
+import { writeSection } from "./generated-docs";
+
+export const SECTION = "cost-totals";
+
+const LABELS: Record<string, string> = {
+  arbees: "Arbees",
+  remote: "remote network (NAT)",
+  home: "home network (NAT)",
+  quickbets: "QuickBets",
+  "fred-jobs": "FRED jobs API",
+  peering: "peering",
+  "alpha-kite": "Alpha-Kite",
+};
+
+/** Rows per workload (largest prod first), the total, and the regions. */
+export function costTable(dev: CostEstimate, prod: CostEstimate): string {
+  const workloads = Object.keys(prod.byWorkload).sort(
+    (a, b) => (prod.byWorkload[b] ?? 0) - (prod.byWorkload[a] ?? 0),
+  );
+  const row = (cells: string[]) => `| ${cells.join(" | ")} |`;
+  return [
+    row(["workload", "dev", "prod"]),
+    row(["---", "---", "---"]),
+    ...workloads.map((w) =>
+      row([LABELS[w] ?? w, usd(dev.byWorkload[w] ?? 0), usd(prod.byWorkload[w] ?? 0)]),
+    ),
+    row(["**total**", `**${usd(dev.total)}**`, `**${usd(prod.total)}**`]),
+    row([
+      "us-east-1 / eu-central-1",
+      `${usd(dev.byRegion["us-east-1"] ?? 0)} / ${usd(dev.byRegion["eu-central-1"] ?? 0)}`,
+      `${usd(prod.byRegion["us-east-1"] ?? 0)} / ${usd(prod.byRegion["eu-central-1"] ?? 0)}`,
+    ]),
+  ].join("\n");
+}
+
+/** A stack's estimate from `npm run plan -- --json`, in a process of its own. */
+function estimateOf(stack: string): CostEstimate {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "cost-docs-")), "plan.json");
+  execFileSync(
+    process.execPath,
+    [
+      "-r",
+      "ts-node/register/transpile-only",
+      path.join(__dirname, "plan.ts"),
+      "--stack",
+      stack,
+      "--json",
+      file,
+    ],
+    { cwd: path.join(__dirname, ".."), stdio: "ignore" },
+  );
+  return (JSON.parse(fs.readFileSync(file, "utf8")) as { cost: CostEstimate }).cost;
+}
+
+if (require.main === module) {
+  void writeSection(
+    path.resolve(__dirname, "..", "README.md"),
+    SECTION,
+    costTable(estimateOf("dev"), estimateOf("prod")),
+  );
+}
