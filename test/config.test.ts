@@ -473,7 +473,10 @@ describe("stack config", () => {
 
     it("declares every scalar setting of the schema, with the schema's type and default", () => {
       const scalars = Object.entries(shape).filter(([, schema]) => {
-        const inner = schema instanceof z.ZodDefault ? schema.def.innerType : schema;
+        const inner =
+          schema instanceof z.ZodDefault || schema instanceof z.ZodOptional
+            ? schema.def.innerType
+            : schema;
         return !(inner instanceof z.ZodObject);
       });
       const declared = Object.keys(project.config).filter(
