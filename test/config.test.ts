@@ -473,10 +473,14 @@ describe("stack config", () => {
 
     it("declares every scalar setting of the schema, with the schema's type and default", () => {
       const scalars = Object.entries(shape).filter(([, schema]) => {
-        const inner =
-          schema instanceof z.ZodDefault || schema instanceof z.ZodOptional
-            ? schema.def.innerType
-            : schema;
+        let inner: z.ZodType = schema;
+        while (
+          inner instanceof z.ZodDefault ||
+          inner instanceof z.ZodOptional ||
+          inner instanceof z.ZodPrefault
+        ) {
+          inner = inner.def.innerType as z.ZodType;
+        }
         return !(inner instanceof z.ZodObject);
       });
       const declared = Object.keys(project.config).filter(

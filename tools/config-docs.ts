@@ -34,7 +34,8 @@ function typeOf(schema: z.ZodType): string {
 function rows(schema: z.ZodType, key: string, description?: string): Row[] {
   const isDefault = schema instanceof z.ZodDefault;
   const isOptional = schema instanceof z.ZodOptional;
-  const inner = isDefault || isOptional ? (schema.def.innerType as z.ZodType) : schema;
+  let inner = isDefault || isOptional ? (schema.def.innerType as z.ZodType) : schema;
+  if (inner instanceof z.ZodPrefault) inner = inner.def.innerType as z.ZodType;
   const text = (description ?? schema.description ?? inner.description ?? "").replace(/\|/g, "\\|");
   const own: Row = {
     key: `\`${key}\``,
