@@ -9,6 +9,7 @@ import {
 } from "./ecs-tasks";
 import { policyDocument, serviceTrustPolicy, type PolicyStatement } from "./iam";
 import type { Network } from "./network";
+import { PublicLoadBalancer } from "./public-load-balancer";
 
 /** The VPN sidecar of a service; `outboundSubnets` come from the gateway (local + peer VPCs). */
 export type ServiceVpn = Omit<VpnSidecar, "outboundSubnets" | "image" | "secretArn"> & {
@@ -183,110 +184,24 @@ export class RegionalGateway extends pulumi.ComponentResource {
       );
 
     // ---- create: load balancer ----
-    let albGroup: aws.ec2.SecurityGroup | undefined;
-    let listener: aws.lb.Listener | undefined;
+    let alb: PublicLoadBalancer | undefined;
     if (lb) {
-      albGroup = new aws.ec2.SecurityGroup(
-        `${name}-alb`,
-        { vpcId: network.vpcId, description: `${name}: public load balancer` },
-        { parent: this },
-      );
-      for (const port of tls ? [80, 443] : [80]) {
-        new aws.vpc.SecurityGroupIngressRule(
-          `${name}-alb-in-${port}`,
-          {
-            securityGroupId: albGroup.id,
-            description: port === 443 ? "HTTPS" : tls ? "HTTP, redirected to HTTPS" : "HTTP (dev)",
-            ipProtocol: "tcp",
-            fromPort: port,
-            toPort: port,
-            cidrIpv4: "0.0.0.0/0",
-          },
-          { parent: this },
-        );
-      }
-      this.loadBalancer = new aws.lb.LoadBalancer(
+      alb = new PublicLoadBalancer(
         `${name}-alb`,
         {
-          loadBalancerType: "application",
-          internal: false,
-          subnets: network.publicSubnetIds,
-          securityGroups: [albGroup.id],
-          dropInvalidHeaderFields: true,
-          enableDeletionProtection: args.environment === "prod",
+          network,
+          tls: tls ? { domainName: lb.domainName!, hostedZoneId: lb.hostedZoneId! } : undefined,
+          allowHttp: lb.allowHttp,
+          deletionProtection: args.environment === "prod",
         },
         { parent: this },
       );
-      const notFound = {
-        type: "fixed-response",
-        fixedResponse: {
-          contentType: "application/json",
-          statusCode: "404",
-          messageBody: '{"error":"not_found"}',
-        },
-      };
-      if (tls) {
-        const certificate = this.certificate(name, lb.domainName!, lb.hostedZoneId!);
-        listener = new aws.lb.Listener(
-          `${name}-https`,
-          {
-            loadBalancerArn: this.loadBalancer.arn,
-            port: 443,
-            protocol: "HTTPS",
-            sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
-            certificateArn: certificate.certificateArn,
-            defaultActions: [notFound],
-          },
-          { parent: this },
-        );
-        new aws.lb.Listener(
-          `${name}-http-redirect`,
-          {
-            loadBalancerArn: this.loadBalancer.arn,
-            port: 80,
-            protocol: "HTTP",
-            defaultActions: [
-              {
-                type: "redirect",
-                redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" },
-              },
-            ],
-          },
-          { parent: this },
-        );
-        new aws.route53.Record(
-          `${name}-dns`,
-          {
-            zoneId: lb.hostedZoneId!,
-            name: lb.domainName!,
-            type: "A",
-            aliases: [
-              {
-                name: this.loadBalancer.dnsName,
-                zoneId: this.loadBalancer.zoneId,
-                evaluateTargetHealth: true,
-              },
-            ],
-          },
-          { parent: this },
-        );
-      } else {
-        listener = new aws.lb.Listener(
-          `${name}-http`,
-          {
-            loadBalancerArn: this.loadBalancer.arn,
-            port: 80,
-            protocol: "HTTP",
-            defaultActions: [notFound],
-          },
-          { parent: this },
-        );
-      }
+      this.loadBalancer = alb.loadBalancer;
       alarm(`${name}-alb-5xx`, {
         alarmDescription: `${name}: services answered 10 or more 5xx in 5 minutes`,
         namespace: "AWS/ApplicationELB",
         metricName: "HTTPCode_Target_5XX_Count",
-        dimensions: { LoadBalancer: this.loadBalancer.arnSuffix },
+        dimensions: { LoadBalancer: alb.loadBalancer.arnSuffix },
         statistic: "Sum",
         comparisonOperator: "GreaterThanOrEqualToThreshold",
         threshold: 10,
@@ -380,7 +295,7 @@ export class RegionalGateway extends pulumi.ComponentResource {
           cidrIpv4: "0.0.0.0/0",
         });
       }
-      if (service.ingress && albGroup) {
+      if (service.ingress && alb) {
         new aws.vpc.SecurityGroupIngressRule(
           `${id}-from-alb`,
           {
@@ -389,22 +304,11 @@ export class RegionalGateway extends pulumi.ComponentResource {
             ipProtocol: "tcp",
             fromPort: service.port!,
             toPort: service.port!,
-            referencedSecurityGroupId: albGroup.id,
+            referencedSecurityGroupId: alb.securityGroup.id,
           },
           { parent: this },
         );
-        new aws.vpc.SecurityGroupEgressRule(
-          `${name}-alb-to-${service.name}`,
-          {
-            securityGroupId: albGroup.id,
-            description: `To ${service.name}`,
-            ipProtocol: "tcp",
-            fromPort: service.port!,
-            toPort: service.port!,
-            referencedSecurityGroupId: group.id,
-          },
-          { parent: this },
-        );
+        alb.allowTo(service.name, service.port!, group.id);
       }
 
       const definitions = pulumi
@@ -460,7 +364,7 @@ export class RegionalGateway extends pulumi.ComponentResource {
       taskDefinitions[service.name] = taskDefinition;
 
       let targetGroup: aws.lb.TargetGroup | undefined;
-      if (service.ingress && listener && this.loadBalancer) {
+      if (service.ingress && alb) {
         targetGroup = new aws.lb.TargetGroup(
           `${id}-tg`,
           {
@@ -482,7 +386,7 @@ export class RegionalGateway extends pulumi.ComponentResource {
         new aws.lb.ListenerRule(
           `${id}-rule`,
           {
-            listenerArn: listener.arn,
+            listenerArn: alb.listener.arn,
             priority: priorities[service.name]!,
             conditions: [{ pathPattern: { values: service.ingress.pathPatterns } }],
             actions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
@@ -495,7 +399,7 @@ export class RegionalGateway extends pulumi.ComponentResource {
           metricName: "UnHealthyHostCount",
           dimensions: {
             TargetGroup: targetGroup.arnSuffix,
-            LoadBalancer: this.loadBalancer.arnSuffix,
+            LoadBalancer: alb.loadBalancer.arnSuffix,
           },
           statistic: "Maximum",
           comparisonOperator: "GreaterThanThreshold",
@@ -574,11 +478,7 @@ export class RegionalGateway extends pulumi.ComponentResource {
     this.albDnsName = this.loadBalancer
       ? this.loadBalancer.dnsName
       : pulumi.output<string | undefined>(undefined);
-    this.url = this.loadBalancer
-      ? tls
-        ? pulumi.output(`https://${lb.domainName!}`)
-        : pulumi.interpolate`http://${this.loadBalancer.dnsName}`
-      : pulumi.output<string | undefined>(undefined);
+    this.url = alb ? alb.url : pulumi.output<string | undefined>(undefined);
     this.securityGroupIds = pulumi.all(
       Object.fromEntries(Object.entries(groups).map(([n, g]) => [n, g.id])),
     );
@@ -705,38 +605,6 @@ export class RegionalGateway extends pulumi.ComponentResource {
           },
         },
       },
-      { parent: this },
-    );
-  }
-
-  /** An ACM certificate for the domain, validated through a record in the zone. */
-  private certificate(
-    name: string,
-    domainName: string,
-    zoneId: string,
-  ): aws.acm.CertificateValidation {
-    const certificate = new aws.acm.Certificate(
-      `${name}-cert`,
-      { domainName, validationMethod: "DNS" },
-      { parent: this },
-    );
-    // One domain, so exactly one validation record: no resource created inside an apply.
-    const option = certificate.domainValidationOptions.apply((options) => options[0]!);
-    const record = new aws.route53.Record(
-      `${name}-cert-validation`,
-      {
-        zoneId,
-        name: option.resourceRecordName,
-        type: option.resourceRecordType,
-        records: [option.resourceRecordValue],
-        ttl: 300,
-        allowOverwrite: true,
-      },
-      { parent: this },
-    );
-    return new aws.acm.CertificateValidation(
-      `${name}-cert-validation`,
-      { certificateArn: certificate.arn, validationRecordFqdns: [record.fqdn] },
       { parent: this },
     );
   }

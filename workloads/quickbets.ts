@@ -9,6 +9,7 @@ import type { QuickBetsSettings } from "../config";
 import { BundledFunction } from "../components/bundled-function";
 import { policyDocument, serviceTrustPolicy, type PolicyStatement } from "../components/iam";
 import type { Network } from "../components/network";
+import { PublicLoadBalancer } from "../components/public-load-balancer";
 import { SignedApiLambda } from "../components/signed-api-lambda";
 
 export interface QuickBetsArgs {
@@ -42,7 +43,6 @@ export class QuickBets extends pulumi.ComponentResource {
     const { network, settings, environment } = args;
     const isProd = environment === "prod";
     const sessions = settings.sessions;
-    const tls = settings.websocket.certificateArn !== undefined;
     const secretPrefix = `${name}/${environment}/users/`;
     // Target group names hold 32 characters: prefix + a 22-character session id.
     const targetGroupPrefix = `qb-${environment}-`;
@@ -183,47 +183,35 @@ export class QuickBets extends pulumi.ComponentResource {
     );
 
     // ---- WebSocket ingress: public ALB → session tasks ----
-    const albGroup = new aws.ec2.SecurityGroup(
-      `${name}-ws-alb`,
-      { vpcId: network.vpcId, description: "QuickBets session load balancer" },
+    const domainName = settings.websocket.domainName;
+    const alb = new PublicLoadBalancer(
+      `${name}-ws`,
+      {
+        network,
+        tls:
+          domainName && settings.websocket.certificateArn
+            ? {
+                domainName,
+                certificateArn: settings.websocket.certificateArn,
+                hostedZoneId: settings.websocket.hostedZoneId,
+              }
+            : undefined,
+        allowHttp: !isProd,
+        // WebSockets stay open; the ALB closes idle connections after this many seconds.
+        idleTimeout: 3600,
+        deletionProtection: isProd,
+        notFoundBody: '{"error":"unknown_session"}',
+      },
       { parent: this },
     );
+    this.loadBalancer = alb.loadBalancer;
+    this.listener = alb.listener;
     const taskGroup = new aws.ec2.SecurityGroup(
       `${name}-session-tasks`,
       { vpcId: network.vpcId, description: "QuickBets trading-session tasks" },
       { parent: this },
     );
-    for (const port of tls ? [80, 443] : [80]) {
-      new aws.vpc.SecurityGroupIngressRule(
-        `${name}-ws-alb-in-${port}`,
-        {
-          securityGroupId: albGroup.id,
-          description:
-            port === 443
-              ? "WebSockets over TLS"
-              : tls
-                ? "Redirect to HTTPS"
-                : "WebSockets (dev, no TLS)",
-          ipProtocol: "tcp",
-          fromPort: port,
-          toPort: port,
-          cidrIpv4: "0.0.0.0/0",
-        },
-        { parent: this },
-      );
-    }
-    new aws.vpc.SecurityGroupEgressRule(
-      `${name}-ws-alb-to-tasks`,
-      {
-        securityGroupId: albGroup.id,
-        description: "To session tasks",
-        ipProtocol: "tcp",
-        fromPort: sessions.port,
-        toPort: sessions.port,
-        referencedSecurityGroupId: taskGroup.id,
-      },
-      { parent: this },
-    );
+    alb.allowTo("sessions", sessions.port, taskGroup.id);
     new aws.vpc.SecurityGroupIngressRule(
       `${name}-session-from-alb`,
       {
@@ -232,7 +220,7 @@ export class QuickBets extends pulumi.ComponentResource {
         ipProtocol: "tcp",
         fromPort: sessions.port,
         toPort: sessions.port,
-        referencedSecurityGroupId: albGroup.id,
+        referencedSecurityGroupId: alb.securityGroup.id,
       },
       { parent: this },
     );
@@ -248,87 +236,6 @@ export class QuickBets extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    this.loadBalancer = new aws.lb.LoadBalancer(
-      `${name}-ws`,
-      {
-        loadBalancerType: "application",
-        internal: false,
-        subnets: network.publicSubnetIds,
-        securityGroups: [albGroup.id],
-        dropInvalidHeaderFields: true,
-        // WebSockets stay open; the ALB closes idle connections after this many seconds.
-        idleTimeout: 3600,
-        enableDeletionProtection: isProd,
-      },
-      { parent: this },
-    );
-    const notFound = {
-      type: "fixed-response",
-      fixedResponse: {
-        contentType: "application/json",
-        statusCode: "404",
-        messageBody: '{"error":"unknown_session"}',
-      },
-    };
-    if (tls) {
-      this.listener = new aws.lb.Listener(
-        `${name}-wss`,
-        {
-          loadBalancerArn: this.loadBalancer.arn,
-          port: 443,
-          protocol: "HTTPS",
-          sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
-          certificateArn: settings.websocket.certificateArn,
-          defaultActions: [notFound],
-        },
-        { parent: this },
-      );
-      new aws.lb.Listener(
-        `${name}-ws-redirect`,
-        {
-          loadBalancerArn: this.loadBalancer.arn,
-          port: 80,
-          protocol: "HTTP",
-          defaultActions: [
-            {
-              type: "redirect",
-              redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" },
-            },
-          ],
-        },
-        { parent: this },
-      );
-    } else {
-      this.listener = new aws.lb.Listener(
-        `${name}-ws`,
-        {
-          loadBalancerArn: this.loadBalancer.arn,
-          port: 80,
-          protocol: "HTTP",
-          defaultActions: [notFound],
-        },
-        { parent: this },
-      );
-    }
-    const domainName = settings.websocket.domainName;
-    if (domainName && settings.websocket.hostedZoneId) {
-      new aws.route53.Record(
-        `${name}-ws-dns`,
-        {
-          zoneId: settings.websocket.hostedZoneId,
-          name: domainName,
-          type: "A",
-          aliases: [
-            {
-              name: this.loadBalancer.dnsName,
-              zoneId: this.loadBalancer.zoneId,
-              evaluateTargetHealth: true,
-            },
-          ],
-        },
-        { parent: this },
-      );
-    }
     this.websocketBaseUrl = domainName
       ? pulumi.output(`wss://${domainName}`)
       : pulumi.interpolate`ws://${this.loadBalancer.dnsName}`;

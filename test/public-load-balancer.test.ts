@@ -1,0 +1,88 @@
+import { expect } from "chai";
+import { Network } from "../components/network";
+import {
+  PublicLoadBalancer,
+  TLS_POLICY,
+  type PublicLoadBalancerArgs,
+} from "../components/public-load-balancer";
+import { failureOf, finder, inHomeRegion, runWithMocks } from "./helpers/mock-runtime";
+
+function build(overrides: Partial<PublicLoadBalancerArgs>) {
+  return inHomeRegion((provider) => {
+    const network = new Network(
+      "home",
+      { cidrBlock: "10.10.0.0/16", availabilityZones: ["us-east-1a", "us-east-1b"] },
+      { provider },
+    );
+    const alb = new PublicLoadBalancer(
+      "web",
+      { network, deletionProtection: false, ...overrides },
+      { provider },
+    );
+    alb.allowTo("app", 8080, "sg-0123456789abcdef0");
+  });
+}
+
+describe("PublicLoadBalancer", () => {
+  it("with a zone: validates a certificate there, serves TLS 1.3, redirects HTTP, aliases the domain", async () => {
+    const find = finder(
+      await runWithMocks(
+        build({ tls: { domainName: "app.example.com", hostedZoneId: "Z0EXAMPLE1" } }),
+        {
+          home: "us-east-1",
+        },
+      ),
+    );
+    const https = find.named("web-https");
+    expect(https.inputs).to.include({ protocol: "HTTPS", port: 443, sslPolicy: TLS_POLICY });
+    expect(https.inputs.certificateArn).to.equal(
+      find.named("web-cert-validation").state.certificateArn,
+    );
+    expect(find.named("web-http-redirect").inputs.defaultActions[0].redirect).to.include({
+      protocol: "HTTPS",
+    });
+    expect(find.named("web-dns").inputs).to.include({
+      name: "app.example.com",
+      type: "A",
+      zoneId: "Z0EXAMPLE1",
+    });
+    const ingress = find.ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule");
+    expect(ingress.map((r) => r.inputs.fromPort).sort()).to.deep.equal([443, 80]);
+    expect(find.named("web").inputs).to.include({ internal: false, dropInvalidHeaderFields: true });
+    expect(find.named("web-to-app").inputs).to.include({
+      fromPort: 8080,
+      referencedSecurityGroupId: "sg-0123456789abcdef0",
+    });
+  });
+
+  it("with a certificate ARN: uses it and creates no certificate", async () => {
+    const arn = "arn:aws:acm:us-east-1:123456789012:certificate/abc";
+    const find = finder(
+      await runWithMocks(build({ tls: { domainName: "app.example.com", certificateArn: arn } }), {
+        home: "us-east-1",
+      }),
+    );
+    expect(find.named("web-https").inputs.certificateArn).to.equal(arn);
+    expect(find.ofType("aws:acm/certificate:Certificate")).to.have.length(0);
+    expect(find.ofType("aws:route53/record:Record")).to.have.length(0);
+  });
+
+  it("without TLS: plain HTTP on 80 only, where allowed", async () => {
+    const find = finder(await runWithMocks(build({ allowHttp: true }), { home: "us-east-1" }));
+    expect(
+      find.ofType("aws:lb/listener:Listener").map((l) => `${l.inputs.protocol}:${l.inputs.port}`),
+    ).to.deep.equal(["HTTP:80"]);
+    expect(
+      find
+        .ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+        .map((r) => r.inputs.fromPort),
+    ).to.deep.equal([80]);
+  });
+
+  it("refuses plain HTTP unless allowed, and TLS without a certificate or a zone", async () => {
+    expect((await failureOf(build({})))?.message).to.include("tls: required unless allowHttp");
+    expect((await failureOf(build({ tls: { domainName: "a.example.com" } })))?.message).to.include(
+      "tls: give certificateArn, or hostedZoneId",
+    );
+  });
+});
