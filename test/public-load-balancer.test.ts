@@ -35,9 +35,10 @@ describe("PublicLoadBalancer", () => {
     );
     const https = find.named("web-https");
     expect(https.inputs).to.include({ protocol: "HTTPS", port: 443, sslPolicy: TLS_POLICY });
-    expect(https.inputs.certificateArn).to.equal(
-      find.named("web-cert-validation").state.certificateArn,
-    );
+    // The listener waits for the validation, which passes the certificate's ARN on.
+    const validation = find.ofType("aws:acm/certificateValidation:CertificateValidation")[0]!;
+    expect(validation.inputs.certificateArn).to.equal(find.named("web-cert").state.arn);
+    expect(https.inputs.certificateArn).to.equal(find.named("web-cert").state.arn);
     expect(find.named("web-http-redirect").inputs.defaultActions[0].redirect).to.include({
       protocol: "HTTPS",
     });
