@@ -6,6 +6,7 @@ import * as dockerBuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
 import { PROJECT_ROOT } from "./bundle";
 import { BundledFunction } from "./bundled-function";
+import { imageRepository } from "./ecr";
 import { policyDocument, type PolicyStatement } from "./iam";
 import type { Network } from "./network";
 import type { Postgres } from "./postgres";
@@ -406,31 +407,10 @@ export class WebAdapterApi extends pulumi.ComponentResource {
     name: string,
     image: { context: string; dockerfile?: string },
   ): { image: dockerBuild.Image; repository: aws.ecr.Repository } {
-    const repository = new aws.ecr.Repository(
+    // Every push is new: the function runs a digest, so tags are never rewritten.
+    const repository = imageRepository(
       `${name}-image`,
-      {
-        imageScanningConfiguration: { scanOnPush: true },
-        // Every push is new: the function runs a digest, so tags are never rewritten.
-        imageTagMutability: "IMMUTABLE",
-        encryptionConfigurations: [{ encryptionType: "AES256" }],
-      },
-      { parent: this },
-    );
-    new aws.ecr.LifecyclePolicy(
-      `${name}-image-lifecycle`,
-      {
-        repository: repository.name,
-        policy: JSON.stringify({
-          rules: [
-            {
-              rulePriority: 1,
-              description: "Keep the 20 newest images",
-              selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 20 },
-              action: { type: "expire" },
-            },
-          ],
-        }),
-      },
+      { immutableTags: true, keep: 20 },
       { parent: this },
     );
     const credentials = aws.ecr.getAuthorizationTokenOutput(

@@ -8,6 +8,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { ArbeesSettings } from "../config";
 import type { Network } from "../components/network";
+import { imageRepository } from "../components/ecr";
 import { Postgres } from "../components/postgres";
 import { Redis } from "../components/redis";
 import { RegionalGateway, type GatewayService } from "../components/regional-gateway";
@@ -53,36 +54,12 @@ export class Arbees extends pulumi.ComponentResource {
     const remoteOpts = { parent: this, provider: remote.provider };
 
     // ---- images ----
-    const repository = (repoName: string, resourceOpts: pulumi.CustomResourceOptions) => {
-      const repo = new aws.ecr.Repository(
+    const repository = (repoName: string, resourceOpts: pulumi.CustomResourceOptions) =>
+      imageRepository(
         `${name}-${repoName}`,
-        {
-          imageScanningConfiguration: { scanOnPush: true },
-          imageTagMutability: isProd ? "IMMUTABLE" : "MUTABLE",
-          encryptionConfigurations: [{ encryptionType: "AES256" }],
-          forceDelete: !isProd,
-        },
+        { immutableTags: isProd, forceDelete: !isProd },
         resourceOpts,
       );
-      new aws.ecr.LifecyclePolicy(
-        `${name}-${repoName}-lifecycle`,
-        {
-          repository: repo.name,
-          policy: JSON.stringify({
-            rules: [
-              {
-                rulePriority: 1,
-                description: "Keep the 30 newest images",
-                selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 30 },
-                action: { type: "expire" },
-              },
-            ],
-          }),
-        },
-        resourceOpts,
-      );
-      return repo;
-    };
     this.repositories = Object.fromEntries(
       ARBEES_IMAGES.map((image) => [image, repository(image, homeOpts)]),
     );

@@ -7,6 +7,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { QuickBetsSettings } from "../config";
 import { BundledFunction } from "../components/bundled-function";
+import { imageRepository } from "../components/ecr";
 import { policyDocument, serviceTrustPolicy, type PolicyStatement } from "../components/iam";
 import type { Network } from "../components/network";
 import { PublicLoadBalancer } from "../components/public-load-balancer";
@@ -69,42 +70,9 @@ export class QuickBets extends pulumi.ComponentResource {
     );
 
     // ---- trading sessions: image, cluster, task definition ----
-    this.repository = new aws.ecr.Repository(
+    this.repository = imageRepository(
       `${name}-session-image`,
-      {
-        imageScanningConfiguration: { scanOnPush: true },
-        imageTagMutability: isProd ? "IMMUTABLE" : "MUTABLE",
-        encryptionConfigurations: [{ encryptionType: "AES256" }],
-        forceDelete: !isProd,
-      },
-      { parent: this },
-    );
-    new aws.ecr.LifecyclePolicy(
-      `${name}-session-image-lifecycle`,
-      {
-        repository: this.repository.name,
-        policy: JSON.stringify({
-          rules: [
-            {
-              rulePriority: 1,
-              description: "Drop untagged layers after a week",
-              selection: {
-                tagStatus: "untagged",
-                countType: "sinceImagePushed",
-                countUnit: "days",
-                countNumber: 7,
-              },
-              action: { type: "expire" },
-            },
-            {
-              rulePriority: 2,
-              description: "Keep the 30 newest images",
-              selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 30 },
-              action: { type: "expire" },
-            },
-          ],
-        }),
-      },
+      { immutableTags: isProd, forceDelete: !isProd },
       { parent: this },
     );
     this.cluster = new aws.ecs.Cluster(
