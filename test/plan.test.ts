@@ -805,6 +805,13 @@ describe("the plan command", () => {
       );
     });
 
+    it("names an apply that threw instead of exiting silently with the resources it blocked", async () => {
+      const result = await plan("apply-throws", probe);
+      expect(result.code).to.equal(2);
+      expect(result.stderr).to.include("no tag on source-");
+      expect(result.stderr).to.include("the program never finished");
+    });
+
     it("checks values against the types Pulumi.yaml declares", async () => {
       const result = await plan("bad-type", probe);
       expect(result.code).to.equal(2);

@@ -318,21 +318,40 @@ export async function runPlan(options: PlanOptions): Promise<Plan> {
   // Failures inside resource registration surface as rejections nobody awaits: collect them all.
   const onRejection = (reason: unknown) => problems.push(describe(reason));
   process.on("unhandledRejection", onRejection);
+  // A registration waiting on a value that failed (an apply that threw) never settles: Node's event
+  // loop then runs dry while the program still waits. Say so instead of exiting silently.
+  let onDrained: (() => void) | undefined;
+  const drained = new Promise<never>((_, reject) => {
+    onDrained = () =>
+      reject(
+        new PlanError([
+          ...new Set(problems),
+          "the program never finished: some resources wait on values that failed or never resolve " +
+            "(an apply that threw, or resources depending on each other in a cycle)",
+        ]),
+      );
+    process.once("beforeExit", onDrained);
+  });
   try {
     const program = path.resolve(options.root, options.program ?? "index.ts");
-    await pulumi.runtime.runInPulumiStack(
-      async () => (await import(program)) as Record<string, unknown>,
-    );
-  } catch (err) {
-    problems.unshift(describe(err));
-  }
-  try {
+    try {
+      await Promise.race([
+        pulumi.runtime.runInPulumiStack(
+          async () => (await import(program)) as Record<string, unknown>,
+        ),
+        drained,
+      ]);
+    } catch (err) {
+      if (err instanceof PlanError) throw err;
+      problems.unshift(describe(err));
+    }
     // Waits until every registration the program started has settled: no sleeps.
-    await pulumi.runtime.disconnect();
+    await Promise.race([pulumi.runtime.disconnect(), drained]);
     // Rejections are reported a turn after they happen; let that turn pass before listening stops.
     await new Promise<void>((resolve) => setImmediate(resolve));
   } finally {
     process.off("unhandledRejection", onRejection);
+    if (onDrained) process.off("beforeExit", onDrained);
   }
   if (problems.length > 0) throw new PlanError([...new Set(problems)]);
 
