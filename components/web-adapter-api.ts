@@ -42,6 +42,36 @@ export function contextDigest(dir: string): string {
   return hash.digest("hex");
 }
 
+/** Functions run on Graviton: images are built for arm64 only. */
+export const IMAGE_PLATFORM = "linux/arm64";
+
+/** What determines an image build: the tag must change whenever any of it does. */
+export interface ImageBuildInputs {
+  /** `contextDigest` of the build context (the Dockerfile inside it included). */
+  contextDigest: string;
+  /** Dockerfile path, relative to the context. */
+  dockerfile: string;
+  platforms: string[];
+  buildArgs: Record<string, string>;
+  target?: string;
+}
+
+/**
+ * The immutable tag of a build: `build-` and 16 hex of SHA-256 over every build input, in a
+ * canonical order, so equal inputs give equal tags and a change of platform, argument or target
+ * never pushes an existing tag again (ECR refuses that on an IMMUTABLE repository).
+ */
+export function imageBuildTag(inputs: ImageBuildInputs): string {
+  const canonical = JSON.stringify([
+    inputs.contextDigest,
+    inputs.dockerfile,
+    [...inputs.platforms].sort(),
+    Object.entries(inputs.buildArgs).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    inputs.target ?? null,
+  ]);
+  return `build-${createHash("sha256").update(canonical).digest("hex").slice(0, 16)}`;
+}
+
 /** The AWS Lambda Web Adapter's account and layer version (adapter 0.9.x) for zip packaging. */
 export const WEB_ADAPTER_LAYER = { account: "753240598075", version: 25 };
 
@@ -59,6 +89,16 @@ export type WebAdapterPackaging =
          * @default "Dockerfile"
          */
         dockerfile?: string;
+        /**
+         * Build arguments (`--build-arg`); part of the image tag.
+         * @default {}
+         */
+        buildArgs?: Record<string, string>;
+        /**
+         * Stage of a multi-stage Dockerfile to build (`--target`); part of the image tag.
+         * @default the last stage
+         */
+        target?: string;
       };
     }
   | {
@@ -229,7 +269,7 @@ export class WebAdapterApi extends pulumi.ComponentResource {
     if (args.network) {
       this.securityGroup = new aws.ec2.SecurityGroup(
         `${name}-fn-sg`,
-        { vpcId: args.network.vpcId, description: `${name}: the web app's function` },
+        { vpcId: args.network.vpcId, description: `${name}: the web app function` },
         { parent: this },
       );
       new aws.vpc.SecurityGroupEgressRule(
@@ -327,7 +367,12 @@ export class WebAdapterApi extends pulumi.ComponentResource {
       this.repository = repository;
       this.function = new BundledFunction(
         name,
-        { ...common, imageUri: image.ref, environment: { ...environment, ...args.environment } },
+        {
+          ...common,
+          // Lambda takes `repo:tag` or `repo@digest`, never docker-build's `repo:tag@digest` ref.
+          imageUri: pulumi.interpolate`${repository.repositoryUrl}@${image.digest}`,
+          environment: { ...environment, ...args.environment },
+        },
         { parent: this },
       );
     } else {
@@ -405,7 +450,12 @@ export class WebAdapterApi extends pulumi.ComponentResource {
   /** A scan-on-push repository and the image built and pushed into it, referenced by digest. */
   private buildImage(
     name: string,
-    image: { context: string; dockerfile?: string },
+    image: {
+      context: string;
+      dockerfile?: string;
+      buildArgs?: Record<string, string>;
+      target?: string;
+    },
   ): { image: dockerBuild.Image; repository: aws.ecr.Repository } {
     // Every push is new: the function runs a digest, so tags are never rewritten.
     const repository = imageRepository(
@@ -418,18 +468,26 @@ export class WebAdapterApi extends pulumi.ComponentResource {
       { parent: this },
     );
     const context = path.join(PROJECT_ROOT, image.context);
+    const dockerfile = image.dockerfile ?? "Dockerfile";
+    // Tags are immutable: one per build input (sources, Dockerfile, platform, args, target), so a
+    // rebuild of the same inputs pushes nothing new and any change never reuses a tag.
+    const tag = imageBuildTag({
+      contextDigest: contextDigest(context),
+      dockerfile,
+      platforms: [IMAGE_PLATFORM],
+      buildArgs: image.buildArgs ?? {},
+      target: image.target,
+    });
     const built = new dockerBuild.Image(
       `${name}-image`,
       {
         context: { location: context },
-        dockerfile: { location: path.join(context, image.dockerfile ?? "Dockerfile") },
-        platforms: ["linux/arm64"],
+        dockerfile: { location: path.join(context, dockerfile) },
+        platforms: [IMAGE_PLATFORM],
+        ...(image.buildArgs ? { buildArgs: image.buildArgs } : {}),
+        ...(image.target ? { target: image.target } : {}),
         push: true,
-        // Tags are immutable: a tag per build context content, so a rebuild of the same sources
-        // pushes nothing new and a change never reuses a tag.
-        tags: [
-          pulumi.interpolate`${repository.repositoryUrl}:ctx-${contextDigest(context).slice(0, 16)}`,
-        ],
+        tags: [pulumi.interpolate`${repository.repositoryUrl}:${tag}`],
         registries: [
           {
             address: repository.repositoryUrl,

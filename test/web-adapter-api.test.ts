@@ -3,6 +3,8 @@ import { Network } from "../components/network";
 import { Postgres } from "../components/postgres";
 import {
   contextDigest,
+  imageBuildTag,
+  type ImageBuildInputs,
   WebAdapterApi,
   type WebAdapterApiArgs,
 } from "../components/web-adapter-api";
@@ -191,10 +193,16 @@ describe("WebAdapterApi", () => {
           const image = find.ofType("docker-build:index:Image")[0]!;
           expect(image.inputs.push).to.be.true;
           expect(image.inputs.platforms).to.deep.equal(["linux/arm64"]);
-          expect(image.inputs.tags[0]).to.match(/:ctx-[0-9a-f]{16}$/);
+          expect(image.inputs.tags[0]).to.match(/:build-[0-9a-f]{16}$/);
           const fn = find.named("web-fn");
-          expect(fn.inputs).to.include({ packageType: "Image", imageUri: image.state.ref });
-          expect(fn.inputs.imageUri).to.match(/@sha256:[0-9a-f]{64}$/);
+          // Lambda refuses docker-build's `repo:tag@digest` ref: the function runs `repo@digest`.
+          expect(fn.inputs).to.include({
+            packageType: "Image",
+            imageUri: `${repo.state.repositoryUrl}@${image.state.digest}`,
+          });
+          expect(fn.inputs.imageUri).to.match(
+            /^\d{12}\.dkr\.ecr\.us-east-1\.amazonaws\.com\/[a-z0-9._/-]+@sha256:[0-9a-f]{64}$/,
+          );
           expect(fn.inputs.layers ?? []).to.deep.equal([]);
         });
       } else {
@@ -217,6 +225,49 @@ describe("WebAdapterApi", () => {
     expect(a).to.match(/^[0-9a-f]{64}$/);
     expect(contextDigest("test/fixtures/web")).to.equal(a);
     expect(contextDigest("test/fixtures/handlers")).not.to.equal(a);
+  });
+
+  describe("imageBuildTag: a new tag for every change of what the build uses", () => {
+    const base: ImageBuildInputs = {
+      contextDigest: "a".repeat(64),
+      dockerfile: "Dockerfile",
+      platforms: ["linux/arm64"],
+      buildArgs: { NODE_VERSION: "24" },
+    };
+    const tag = imageBuildTag(base);
+    it("is build- and 16 hex, the same for the same inputs", () => {
+      expect(tag).to.match(/^build-[0-9a-f]{16}$/);
+      expect(imageBuildTag({ ...base, buildArgs: { NODE_VERSION: "24" } })).to.equal(tag);
+    });
+    const changes: [string, Partial<ImageBuildInputs>][] = [
+      ["the sources", { contextDigest: "b".repeat(64) }],
+      ["the Dockerfile", { dockerfile: "Dockerfile.lambda" }],
+      ["the platform", { platforms: ["linux/amd64"] }],
+      ["a second platform", { platforms: ["linux/arm64", "linux/amd64"] }],
+      ["a build argument's value", { buildArgs: { NODE_VERSION: "22" } }],
+      ["an added build argument", { buildArgs: { NODE_VERSION: "24", DEBUG: "1" } }],
+      ["no build arguments", { buildArgs: {} }],
+      ["the target stage", { target: "runtime" }],
+    ];
+    for (const [what, change] of changes) {
+      it(`changes with ${what}`, () => {
+        expect(imageBuildTag({ ...base, ...change })).not.to.equal(tag);
+      });
+    }
+    it("ignores the order of build arguments and platforms", () => {
+      const two = {
+        ...base,
+        platforms: ["linux/arm64", "linux/amd64"],
+        buildArgs: { A: "1", B: "2" },
+      };
+      expect(imageBuildTag(two)).to.equal(
+        imageBuildTag({
+          ...two,
+          platforms: ["linux/amd64", "linux/arm64"],
+          buildArgs: { B: "2", A: "1" },
+        }),
+      );
+    });
   });
 
   describe("rejects bad args, naming each", () => {
