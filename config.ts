@@ -35,7 +35,13 @@ export type Environment = (typeof ENVIRONMENTS)[number];
  * `platform:` settings that hold secrets. They never pass through the schema as plaintext: they must
  * be stored with `pulumi config set --secret` and are read with `readSecret`. Workloads add theirs.
  */
-export const SECRET_SETTINGS = ["schwabAppKey", "schwabAppSecret", "supabaseServiceKey"] as const;
+export const SECRET_SETTINGS = [
+  "schwabAppKey",
+  "schwabAppSecret",
+  "supabaseServiceKey",
+  "arbeesVpnPrivateKey",
+  "arbeesVpnAddresses",
+] as const;
 export type SecretSetting = (typeof SECRET_SETTINGS)[number];
 
 /** Tags every stack must set in `aws:defaultTags`, carried over to each regional provider. */
@@ -403,6 +409,14 @@ export const platformSchema = z
       })
       .default(14)
       .describe("Retention of every log group, in days"),
+    reservedConcurrencyElsewhere: z
+      .number({ error: "must be a whole number" })
+      .int({ error: "must be a whole number" })
+      .min(0, { error: "must be 0 or more" })
+      .default(0)
+      .describe(
+        "Lambda concurrency other stacks reserve in the same account and home region; the quota check counts it",
+      ),
     regions: z
       .strictObject({
         home: regionSettings.describe("Home region: data stores and most workloads"),
@@ -704,4 +718,74 @@ export function readSecret(name: SecretSetting): pulumi.Output<string> {
     ]);
   }
   return new pulumi.Config("platform").requireSecret(name);
+}
+
+// ---- documentation placeholders ---------------------------------------------------------------
+
+/** A setting that still holds a value from documentation rather than the team's own. */
+export interface Placeholder {
+  readonly key: string;
+  readonly value: string;
+}
+
+/**
+ * Why a value is a documentation placeholder, or undefined: hosts under the names reserved for
+ * documentation (RFC 2606: example.com/.net/.org, .example, .test, .invalid), the account id AWS's
+ * own documentation uses in ARNs, and ids spelled with EXAMPLE (`Z0EXAMPLE12345`).
+ */
+export function placeholderReason(value: string): string | undefined {
+  const hosts = [
+    ...value.matchAll(/(?:^|[/@.\s])((?:[a-z0-9-]+\.)*[a-z0-9-]+\.(?:[a-z]{2,}))(?=$|[/:?#\s"])/gi),
+  ].map((m) => m[1]!.toLowerCase());
+  if (hosts.some((h) => /(^|\.)example\.(com|net|org)$|\.(example|test|invalid)$/.test(h))) {
+    return "a reserved documentation domain";
+  }
+  if (/^arn:aws[a-z-]*:[^:]*:[^:]*:(123456789012|111122223333):/.test(value)) {
+    return "an ARN in AWS's documentation account";
+  }
+  if (/EXAMPLE/.test(value)) return "an id spelled EXAMPLE";
+  return undefined;
+}
+
+/** Every `platform:` setting, at any depth, whose value is a documentation placeholder. */
+export function documentationPlaceholders(raw: Record<string, string>): Placeholder[] {
+  const found: Placeholder[] = [];
+  const walk = (value: unknown, path: PropertyKey[], namespace: string): void => {
+    if (typeof value === "string") {
+      if (placeholderReason(value)) found.push({ key: configKey(namespace, path), value });
+    } else if (Array.isArray(value)) {
+      value.forEach((v, i) => walk(v, [...path, i], namespace));
+    } else if (value && typeof value === "object") {
+      for (const [k, v] of Object.entries(value)) walk(v, [...path, k], namespace);
+    }
+  };
+  for (const [key, text] of Object.entries(raw).sort(([a], [b]) => a.localeCompare(b))) {
+    if (!key.startsWith("platform:")) continue;
+    let value: unknown = text;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      // A plain string setting.
+    }
+    walk(value, [key.slice("platform:".length)], "platform");
+  }
+  return found;
+}
+
+/**
+ * What to do with placeholders: a preview (and the offline plan) warns with each key; a real
+ * update stops before creating anything, naming every key to set.
+ *
+ * @throws ConfigError on an update while any placeholder is left.
+ */
+export function checkPlaceholders(
+  placeholders: readonly Placeholder[],
+  mode: "preview" | "update",
+): string[] {
+  const problems = placeholders.map((p) => ({
+    key: p.key,
+    message: `holds ${p.value}, ${placeholderReason(p.value)}: set the team's own value before pulumi up`,
+  }));
+  if (mode === "update" && problems.length > 0) throw new ConfigError(problems);
+  return problems.map((p) => `${p.key} ${p.message}`);
 }

@@ -4,7 +4,12 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { loadConfig, readSecret } from "./config";
+import { checkPlaceholders, documentationPlaceholders, loadConfig, readSecret } from "./config";
+import {
+  protectStatefulResources,
+  requireConcurrencyQuota,
+  tallyReservedConcurrency,
+} from "./components/guards";
 import { Network } from "./components/network";
 import { Peering } from "./components/peering";
 import { AlphaKite } from "./workloads/alpha-kite";
@@ -13,6 +18,20 @@ import { FredJobs } from "./workloads/fred-jobs";
 import { QuickBets } from "./workloads/quickbets";
 
 const config = loadConfig();
+
+// Values copied from documentation (example.com, AWS's example account): a preview warns, a real
+// update stops here, before anything is created. The offline plan has no engine and only warns.
+const updating = !pulumi.runtime.isDryRun() && pulumi.runtime.hasEngine();
+for (const warning of checkPlaceholders(
+  documentationPlaceholders(pulumi.runtime.allConfig()),
+  updating ? "update" : "preview",
+)) {
+  pulumi.log.warn(warning);
+}
+
+// prod: every stateful resource is protected, whichever workload makes it.
+if (config.isProd) protectStatefulResources();
+const reservations = tallyReservedConcurrency();
 
 /** One explicit provider per region; default providers are disabled in the stack files. */
 function regionalProvider(side: "home" | "remote"): aws.Provider {
@@ -91,7 +110,18 @@ const arbees = new Arbees("arbees", {
     provider: providers.remote,
     region: config.regions.remote.region,
   },
+  vpnCredentials: {
+    privateKey: readSecret("arbeesVpnPrivateKey"),
+    addresses: readSecret("arbeesVpnAddresses"),
+  },
 });
+
+// Every reserving function is in the home region; the run fails there when the quota is short.
+export const lambdaReservedConcurrency = reservations.total();
+export const lambdaConcurrencyQuota = requireConcurrencyQuota(
+  { reserved: reservations.total(), elsewhere: config.reservedConcurrencyElsewhere },
+  { provider: providers.home },
+);
 
 export const environment = config.environment;
 export const homeRegion = config.regions.home.region;

@@ -1,7 +1,14 @@
 import * as aws from "@pulumi/aws";
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 
 export interface ImageRepositoryOptions {
+  /**
+   * A fixed name, for repositories a team pushes to by name (and the program checks for tags).
+   * ECR's rules: 2-256 lowercase characters, path segments of `[a-z0-9]` joined by `.`, `_`,
+   * `-` and `/`. Without it, Pulumi auto-names the repository.
+   * @example "platform-dev/arbees/api"
+   */
+  repositoryName?: string;
   /**
    * Tags can never be moved to another image (prod, or repositories pushed by digest-named tags).
    * @default false
@@ -28,9 +35,15 @@ export function imageRepository(
   options: ImageRepositoryOptions,
   opts: pulumi.CustomResourceOptions,
 ): aws.ecr.Repository {
+  if (options.repositoryName !== undefined && !isRepositoryName(options.repositoryName)) {
+    throw new Error(
+      `${name}: repositoryName ${options.repositoryName} is not an ECR repository name (2-256 lowercase characters, segments of a-z0-9 joined by . _ - /)`,
+    );
+  }
   const repository = new aws.ecr.Repository(
     name,
     {
+      ...(options.repositoryName ? { name: options.repositoryName } : {}),
       imageScanningConfiguration: { scanOnPush: true },
       imageTagMutability: options.immutableTags ? "IMMUTABLE" : "MUTABLE",
       encryptionConfigurations: [{ encryptionType: "AES256" }],
@@ -71,4 +84,33 @@ export function imageRepository(
     opts,
   );
   return repository;
+}
+
+/** ECR's repository name rule (CreateRepository's pattern and length). */
+export function isRepositoryName(name: string): boolean {
+  return (
+    name.length >= 2 &&
+    name.length <= 256 &&
+    /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/.test(name)
+  );
+}
+
+/**
+ * Whether `tag` has been pushed to the repository named `repositoryName`, read at every preview
+ * and update. A repository that does not exist yet (this very update creates it) has no tags.
+ */
+export function imageTagPushed(
+  repositoryName: string,
+  tag: string,
+  opts: pulumi.InvokeOutputOptions,
+): pulumi.Output<boolean> {
+  return aws.ecr
+    .getRepositoriesOutput({}, opts)
+    .names.apply((names) =>
+      names.includes(repositoryName)
+        ? aws.ecr
+            .getImagesOutput({ repositoryName }, opts)
+            .imageIds.apply((ids) => ids.some((id) => id.imageTag === tag))
+        : pulumi.output(false),
+    );
 }

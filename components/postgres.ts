@@ -85,7 +85,7 @@ export interface PostgresArgs {
   credentials?: "managed" | "generated";
   /**
    * With `generated` credentials: regions besides the network's where services read the secrets
-   * (each secret is replicated there, as ECS reads secrets in the task's region).
+   * (the URL secret is replicated there, as ECS reads secrets in the task's region).
    * @default []
    */
   secretReplicaRegions?: string[];
@@ -109,6 +109,8 @@ export class Postgres extends pulumi.ComponentResource {
   public readonly secretArn: pulumi.Output<string>;
   /** With generated credentials: `postgresql://...?sslmode=require`, for `DATABASE_URL`. */
   public readonly urlSecretArn?: pulumi.Output<string>;
+  /** With generated credentials: the URL's value, what services reading it wait for. */
+  public readonly urlSecretVersion?: aws.secretsmanager.SecretVersion;
   /** `arn:aws:rds-db:<region>:<account>:dbuser:<resource id>/`: append a user for `rds-db:connect`. */
   public readonly iamConnectPrefix: pulumi.Output<string>;
   public readonly securityGroupId: pulumi.Output<string>;
@@ -240,19 +242,25 @@ export class Postgres extends pulumi.ComponentResource {
     this.address = this.instance.address;
     this.port = this.instance.port;
     if (password) {
+      // Only the URL is read in other regions: the master credentials stay at home.
       const replicas = (args.secretReplicaRegions ?? []).map((region) => ({ region }));
-      const secret = (role: string, description: string, value: pulumi.Input<string>) => {
+      const secret = (
+        role: string,
+        description: string,
+        value: pulumi.Input<string>,
+        replicated: boolean,
+      ) => {
         const created = new aws.secretsmanager.Secret(
           `${name}-${role}`,
-          { namePrefix: `${name}/${role}-`, description, replicas },
+          { namePrefix: `${name}/${role}-`, description, ...(replicated ? { replicas } : {}) },
           { parent: this },
         );
-        new aws.secretsmanager.SecretVersion(
+        const version = new aws.secretsmanager.SecretVersion(
           `${name}-${role}-value`,
           { secretId: created.id, secretString: pulumi.secret(value) },
           { parent: this },
         );
-        return created;
+        return { secret: created, version };
       };
       this.secretArn = secret(
         "credentials",
@@ -264,12 +272,16 @@ export class Postgres extends pulumi.ComponentResource {
           port: this.port,
           dbname: args.databaseName,
         }),
-      ).arn;
-      this.urlSecretArn = secret(
+        false,
+      ).secret.arn;
+      const url = secret(
         "url",
         "DATABASE_URL (TLS required) for services",
         pulumi.interpolate`postgresql://${this.username}:${password.result}@${this.address}:${this.port}/${args.databaseName}?sslmode=require`,
-      ).arn;
+        true,
+      );
+      this.urlSecretArn = url.secret.arn;
+      this.urlSecretVersion = url.version;
     } else {
       this.secretArn = this.instance.masterUserSecrets.apply((secrets) => {
         const arn = secrets?.[0]?.secretArn;

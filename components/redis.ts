@@ -53,6 +53,8 @@ export class Redis extends pulumi.ComponentResource {
   public readonly primaryEndpoint: pulumi.Output<string>;
   public readonly securityGroupId: pulumi.Output<string>;
   public readonly urlSecretArn: pulumi.Output<string>;
+  /** The URL's value: what services reading `urlSecretArn` wait for. */
+  public readonly urlSecretVersion: aws.secretsmanager.SecretVersion;
   private readonly name: string;
 
   constructor(name: string, args: RedisArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -128,14 +130,15 @@ export class Redis extends pulumi.ComponentResource {
     );
     this.primaryEndpoint = this.replicationGroup.primaryEndpointAddress;
 
+    // Only the URL is read in other regions: the token's own secret stays at home.
     const replicas = (args.secretReplicaRegions ?? []).map((region) => ({ region }));
-    const secret = (role: string, description: string) =>
+    const secret = (role: string, description: string, replicated: boolean) =>
       new aws.secretsmanager.Secret(
         `${name}-${role}`,
-        { namePrefix: `${name}/${role}-`, description, replicas },
+        { namePrefix: `${name}/${role}-`, description, ...(replicated ? { replicas } : {}) },
         { parent: this },
       );
-    this.authSecret = secret("auth", "Redis auth token, host and port");
+    this.authSecret = secret("auth", "Redis auth token, host and port", false);
     new aws.secretsmanager.SecretVersion(
       `${name}-auth-value`,
       {
@@ -148,8 +151,8 @@ export class Redis extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    this.urlSecret = secret("url", "REDIS_URL (rediss://, TLS) for services");
-    new aws.secretsmanager.SecretVersion(
+    this.urlSecret = secret("url", "REDIS_URL (rediss://, TLS) for services", true);
+    this.urlSecretVersion = new aws.secretsmanager.SecretVersion(
       `${name}-url-value`,
       {
         secretId: this.urlSecret.id,

@@ -43,6 +43,19 @@ export interface GatewayService {
   /** Where it runs; a VPN sidecar needs `ec2`. @default "fargate" */
   launch?: Launch;
   vpn?: ServiceVpn;
+  /**
+   * Why the service must not run yet (its image is not pushed, say). While set, the service is
+   * created with 0 tasks (autoscaling's minimum 0), tagged `parked` with the reason, and previews
+   * warn with it; once it resolves to undefined, the next update starts the tasks.
+   * @default undefined (runs)
+   */
+  parkedReason?: pulumi.Input<string | undefined>;
+  /**
+   * What the service reads at start and must wait for: the secret versions behind `secrets` and
+   * the VPN's secret (ECS reads their AWSCURRENT value when a task starts).
+   * @default []
+   */
+  waitFor?: pulumi.Resource[];
 }
 
 export interface GatewayArgs {
@@ -65,6 +78,15 @@ export interface GatewayArgs {
   ec2?: { instanceType: string; min: number; max: number };
   /** Subscribed to the alarm topic. */
   alarmEmail?: string;
+}
+
+/** A parked service's reason as an EC2-compatible tag value (letters, digits, space, + - = . _ : / @). */
+export function parkedTag(reason: string): string {
+  return reason
+    .replace(/[^A-Za-z0-9 +\-=._:/@]/g, " ")
+    .replace(/\s+/g, " ")
+    .trim()
+    .slice(0, 256);
 }
 
 /** The ECS-optimized Amazon Linux 2023 AMI for arm64, resolved by EC2 at every launch. */
@@ -152,7 +174,9 @@ export class RegionalGateway extends pulumi.ComponentResource {
     );
     const needsEc2 = Object.values(launches).includes("ec2");
     const ec2Provider = needsEc2 ? this.ec2Capacity(name, args) : undefined;
-    new aws.ecs.ClusterCapacityProviders(
+    // Services name these providers in their strategies: CreateService fails while they are not
+    // yet associated, and destroy fails while a service still uses them.
+    const capacity = new aws.ecs.ClusterCapacityProviders(
       `${name}-capacity`,
       {
         clusterName: this.cluster.name,
@@ -349,7 +373,8 @@ export class RegionalGateway extends pulumi.ComponentResource {
       const taskDefinition = new aws.ecs.TaskDefinition(
         `${id}-task`,
         {
-          family: id,
+          // Families are account-wide per region: dev and prod share the account.
+          family: `${id}-${pulumi.getStack()}`,
           requiresCompatibilities: [launch === "ec2" ? "EC2" : "FARGATE"],
           networkMode: "awsvpc",
           cpu: String(service.cpu),
@@ -364,6 +389,7 @@ export class RegionalGateway extends pulumi.ComponentResource {
       taskDefinitions[service.name] = taskDefinition;
 
       let targetGroup: aws.lb.TargetGroup | undefined;
+      let listenerRule: aws.lb.ListenerRule | undefined;
       if (service.ingress && alb) {
         targetGroup = new aws.lb.TargetGroup(
           `${id}-tg`,
@@ -383,7 +409,7 @@ export class RegionalGateway extends pulumi.ComponentResource {
           },
           { parent: this },
         );
-        new aws.lb.ListenerRule(
+        listenerRule = new aws.lb.ListenerRule(
           `${id}-rule`,
           {
             listenerArn: alb.listener.arn,
@@ -409,13 +435,24 @@ export class RegionalGateway extends pulumi.ComponentResource {
         });
       }
 
-      const desired = service.autoscaling?.min ?? service.desiredCount ?? 1;
+      const wanted = service.autoscaling?.min ?? service.desiredCount ?? 1;
+      const parkedReason = pulumi.output(service.parkedReason);
+      parkedReason.apply((reason) => {
+        if (reason) pulumi.log.warn(`${id}: parked with 0 tasks: ${reason}`, this);
+      });
+      const desired = parkedReason.apply((reason) => (reason ? 0 : wanted));
       services[service.name] = new aws.ecs.Service(
         `${id}-service`,
         {
           cluster: this.cluster.arn,
           taskDefinition: taskDefinition.arn,
           desiredCount: desired,
+          // `pulumi up` fails, and the next one retries, when a rollout does not reach steady
+          // state (the circuit breaker rolled it back) instead of reporting success.
+          waitForSteadyState: parkedReason.apply((reason) => !reason),
+          tags: parkedReason.apply((reason): Record<string, string> =>
+            reason ? { parked: parkedTag(reason) } : {},
+          ),
           capacityProviderStrategies: [
             {
               capacityProvider:
@@ -450,11 +487,19 @@ export class RegionalGateway extends pulumi.ComponentResource {
               }
             : {}),
         },
-        // Autoscaling owns the count once it exists.
-        { parent: this, ignoreChanges: service.autoscaling ? ["desiredCount"] : [] },
+        {
+          parent: this,
+          // Autoscaling owns the count once it exists (raising its minimum starts parked tasks).
+          ignoreChanges: service.autoscaling ? ["desiredCount"] : [],
+          dependsOn: [
+            capacity,
+            ...(listenerRule ? [listenerRule] : []),
+            ...(service.waitFor ?? []),
+          ],
+        },
       );
       alarm(`${id}-running`, {
-        alarmDescription: `${id}: fewer tasks running than the ${desired} wanted, for 5 minutes`,
+        alarmDescription: pulumi.interpolate`${id}: fewer tasks running than the ${desired} wanted, for 5 minutes`,
         namespace: "ECS/ContainerInsights",
         metricName: "RunningTaskCount",
         dimensions: { ClusterName: this.cluster.name, ServiceName: services[service.name]!.name },
@@ -465,7 +510,7 @@ export class RegionalGateway extends pulumi.ComponentResource {
         evaluationPeriods: 5,
         treatMissingData: "breaching",
       });
-      if (service.autoscaling) this.autoscale(id, service, services[service.name]!);
+      if (service.autoscaling) this.autoscale(id, service, services[service.name]!, desired);
     }
     this.services = services;
     this.taskDefinitions = taskDefinitions;
@@ -586,6 +631,9 @@ export class RegionalGateway extends pulumi.ComponentResource {
         maxSize: ec2.max,
         launchTemplate: { id: template.id, version: "$Latest" },
         protectFromScaleIn: true,
+        // ECS's managed termination protection keeps instances protected while tasks run: without
+        // force delete, destroying the group waits for instances that are never released.
+        forceDelete: true,
         healthCheckType: "EC2",
         tags: [{ key: "AmazonECSManaged", value: "true", propagateAtLaunch: true }],
       },
@@ -610,7 +658,12 @@ export class RegionalGateway extends pulumi.ComponentResource {
   }
 
   /** Target tracking on CPU and memory between min and max tasks. */
-  private autoscale(id: string, service: GatewayService, ecsService: aws.ecs.Service): void {
+  private autoscale(
+    id: string,
+    service: GatewayService,
+    ecsService: aws.ecs.Service,
+    minimum: pulumi.Output<number>,
+  ): void {
     const scaling = service.autoscaling!;
     const target = new aws.appautoscaling.Target(
       `${id}-scaling`,
@@ -618,7 +671,8 @@ export class RegionalGateway extends pulumi.ComponentResource {
         serviceNamespace: "ecs",
         scalableDimension: "ecs:service:DesiredCount",
         resourceId: pulumi.interpolate`service/${this.cluster.name}/${ecsService.name}`,
-        minCapacity: scaling.min,
+        // 0 while parked; raising it to min later makes Application Auto Scaling start the tasks.
+        minCapacity: minimum,
         maxCapacity: scaling.max,
       },
       { parent: this },

@@ -24,7 +24,7 @@ import { StackFileError, listStacks, loadStackFiles } from "./engine/stack-files
 import { formatSummary } from "./engine/summary";
 
 const USAGE =
-  "usage: npm run plan -- --stack <stack> [--json FILE] [--diagram FILE.md] [--report FILE.md] [--dir PROJECT_DIR]";
+  "usage: npm run plan -- --stack <stack> [--json FILE] [--diagram FILE.md] [--report FILE.md] [--dir PROJECT_DIR] [--fresh-account]";
 
 /** The stack's `platform:costAssumptions`, validated (config.ts has already accepted them). */
 function costAssumptions(root: string, stack: string) {
@@ -71,6 +71,7 @@ async function main(): Promise<number> {
     diagram?: string;
     report?: string;
     dir?: string;
+    "fresh-account"?: boolean;
     help?: boolean;
   };
   try {
@@ -81,6 +82,8 @@ async function main(): Promise<number> {
         diagram: { type: "string" },
         report: { type: "string" },
         dir: { type: "string" },
+        // The first `pulumi up` into an empty account: no image pushed yet.
+        "fresh-account": { type: "boolean" },
         help: { type: "boolean" },
       },
       strict: true,
@@ -101,7 +104,11 @@ async function main(): Promise<number> {
   }
 
   try {
-    const plan = await runPlan({ root, stack: values.stack });
+    const plan = await runPlan({
+      root,
+      stack: values.stack,
+      account: values["fresh-account"] ? "fresh" : "released",
+    });
     console.log(formatSummary(plan));
     const cost = estimateCost(plan, costAssumptions(root, values.stack));
     console.log(`\n${formatCost(cost)}`);

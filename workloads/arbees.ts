@@ -8,7 +8,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { ArbeesSettings } from "../config";
 import type { Network } from "../components/network";
-import { imageRepository } from "../components/ecr";
+import { imageRepository, imageTagPushed } from "../components/ecr";
 import { Postgres } from "../components/postgres";
 import { Redis } from "../components/redis";
 import { RegionalGateway, type GatewayService } from "../components/regional-gateway";
@@ -19,20 +19,43 @@ export interface ArbeesArgs {
   logRetentionInDays: number;
   home: { network: Network; provider: aws.Provider; region: string };
   remote: { network: Network; provider: aws.Provider; region: string };
+  /** gluetun's WireGuard credentials (`pulumi config set --secret`), written to the VPN secret. */
+  vpnCredentials: { privateKey: pulumi.Input<string>; addresses: pulumi.Input<string> };
 }
 
-/** The images the program keeps a repository for, in the home region. */
-export const ARBEES_IMAGES = [
+/** The images of the home region's services, one repository each. */
+export const HOME_IMAGES = [
   "frontend",
   "api",
   "orchestrator",
   "strategy-engine",
   "market-gateway-kalshi",
-  "market-gateway-polymarket",
 ] as const;
 
-/** The JSON keys of the VPN secret that gluetun reads (filled by the team, see README). */
+/** The images of the remote region's services: kept there, so tasks never pull across regions. */
+export const REMOTE_IMAGES = ["market-gateway-polymarket", "gluetun"] as const;
+
+export const ARBEES_IMAGES = [...HOME_IMAGES, ...REMOTE_IMAGES] as const;
+export type ArbeesImage = (typeof ARBEES_IMAGES)[number];
+
+/** The JSON keys of the VPN secret that gluetun reads. */
 export const VPN_SECRET_KEYS = ["WIREGUARD_PRIVATE_KEY", "WIREGUARD_ADDRESSES"];
+
+/**
+ * The fixed ECR repository of an image, per project and stack: the team pushes to it by name
+ * and the program looks its tags up before starting a service.
+ * @example repositoryNameOf("platform", "dev", "api") === "platform-dev/arbees/api"
+ */
+export function repositoryNameOf(project: string, stack: string, image: ArbeesImage): string {
+  return `${project}-${stack}/arbees/${image}`;
+}
+
+/** Why a service cannot run yet: the images it needs that are not pushed. */
+export function parkedReasonOf(missing: { repository: string; tag: string }[]): string | undefined {
+  return missing.length === 0
+    ? undefined
+    : `not pushed yet: ${missing.map((m) => `${m.repository}:${m.tag}`).join(", ")}`;
+}
 
 /** `arn:aws:secretsmanager:<home>:...` → the replica's ARN in `region` (same name and suffix). */
 function inRegion(arn: pulumi.Output<string>, region: string): pulumi.Output<string> {
@@ -40,7 +63,7 @@ function inRegion(arn: pulumi.Output<string>, region: string): pulumi.Output<str
 }
 
 export class Arbees extends pulumi.ComponentResource {
-  public readonly repositories: Readonly<Record<string, aws.ecr.Repository>>;
+  public readonly repositories: Readonly<Record<ArbeesImage, aws.ecr.Repository>>;
   public readonly redis: Redis;
   public readonly database: Postgres;
   public readonly home: RegionalGateway;
@@ -53,20 +76,47 @@ export class Arbees extends pulumi.ComponentResource {
     const homeOpts = { parent: this, provider: home.provider };
     const remoteOpts = { parent: this, provider: remote.provider };
 
-    // ---- images ----
-    const repository = (repoName: string, resourceOpts: pulumi.CustomResourceOptions) =>
+    // ---- images: fixed repositories the team pushes to; services wait for their tags ----
+    const project = pulumi.getProject();
+    const stack = pulumi.getStack();
+    const repositoryIn = (image: ArbeesImage, resourceOpts: pulumi.CustomResourceOptions) =>
       imageRepository(
-        `${name}-${repoName}`,
-        { immutableTags: isProd, forceDelete: !isProd },
+        `${name}-${image}`,
+        {
+          repositoryName: repositoryNameOf(project, stack, image),
+          immutableTags: isProd,
+          forceDelete: !isProd,
+        },
         resourceOpts,
       );
-    this.repositories = Object.fromEntries(
-      ARBEES_IMAGES.map((image) => [image, repository(image, homeOpts)]),
-    );
-    const image = (service: (typeof ARBEES_IMAGES)[number]) =>
-      pulumi.interpolate`${this.repositories[service]!.repositoryUrl}:${settings.imageTag}`;
-    // gluetun comes from the program's own mirror in the remote region, never from Docker Hub.
-    const gluetun = repository("gluetun-mirror", remoteOpts);
+    this.repositories = Object.fromEntries([
+      ...HOME_IMAGES.map((image) => [image, repositoryIn(image, homeOpts)] as const),
+      ...REMOTE_IMAGES.map((image) => [image, repositoryIn(image, remoteOpts)] as const),
+    ]) as Record<ArbeesImage, aws.ecr.Repository>;
+    const tagOf = (image: ArbeesImage) =>
+      image === "gluetun" ? settings.vpn.gluetunTag : settings.imageTag;
+    const image = (service: ArbeesImage) =>
+      pulumi.interpolate`${this.repositories[service].repositoryUrl}:${tagOf(service)}`;
+    /** The reason a service needing `images` is parked, or undefined once all are pushed. */
+    const parkedUntilPushed = (
+      images: ArbeesImage[],
+      invokeOpts: pulumi.InvokeOutputOptions,
+    ): pulumi.Output<string | undefined> =>
+      pulumi
+        .all(
+          images.map((img) => {
+            const repository = repositoryNameOf(project, stack, img);
+            // After the repository: on the first update it exists (empty) when the lookup runs.
+            return this.repositories[img].name.apply((repoName) =>
+              imageTagPushed(repoName, tagOf(img), invokeOpts).apply((pushed) =>
+                pushed ? undefined : { repository, tag: tagOf(img) },
+              ),
+            );
+          }),
+        )
+        .apply((missing) =>
+          parkedReasonOf(missing.filter((m): m is { repository: string; tag: string } => !!m)),
+        );
 
     // ---- data: Redis (the bus) and PostgreSQL, both at home ----
     this.redis = new Redis(
@@ -100,8 +150,11 @@ export class Arbees extends pulumi.ComponentResource {
       DATABASE_URL: this.database.urlSecretArn!,
       REDIS_URL: this.redis.urlSecretArn,
     };
+    // Tasks read these values at start: services wait until they are written.
+    const dataSecretVersions = [this.database.urlSecretVersion!, this.redis.urlSecretVersion];
+    const homeInvokes = { parent: this, provider: home.provider };
     const service = (
-      serviceName: (typeof ARBEES_IMAGES)[number],
+      serviceName: Exclude<ArbeesImage, "gluetun">,
       rest: Omit<GatewayService, "name" | "image" | "environment" | "secrets">,
       secrets = homeSecrets,
     ): GatewayService => ({
@@ -109,6 +162,8 @@ export class Arbees extends pulumi.ComponentResource {
       image: image(serviceName),
       environment: { ...latency, SERVICE_NAME: serviceName, ENVIRONMENT: environment },
       secrets,
+      parkedReason: parkedUntilPushed([serviceName], homeInvokes),
+      waitFor: dataSecretVersions,
       ...rest,
     });
     const replicas = isProd ? 2 : 1;
@@ -149,17 +204,33 @@ export class Arbees extends pulumi.ComponentResource {
       },
       homeOpts,
     );
-    // Redis and the database admit the home services by group; Redis also the remote VPC by CIDR.
+    // Redis and the database admit the home services by group, and the remote VPC by CIDR (the
+    // Polymarket gateway reads both across the peering; groups cannot be referenced across regions).
     this.redis.allowFrom("home-services", this.home.servicesGroupId);
     this.redis.allowFromCidr("remote-vpc", remote.network.cidrBlock);
     this.database.allowFrom("home-services", this.home.servicesGroupId);
+    this.database.allowFromCidr("remote-vpc", remote.network.cidrBlock);
 
     const vpnSecret = new aws.secretsmanager.Secret(
       `${name}-vpn`,
       {
         namePrefix: `${name}/${environment}/vpn-`,
-        description: `gluetun WireGuard credentials (${VPN_SECRET_KEYS.join(", ")}); filled by the team`,
+        description: `gluetun WireGuard credentials (${VPN_SECRET_KEYS.join(", ")}) from the stack config`,
         recoveryWindowInDays: isProd ? 30 : 7,
+      },
+      remoteOpts,
+    );
+    const [privateKeyName, addressesName] = VPN_SECRET_KEYS as [string, string];
+    const vpnSecretVersion = new aws.secretsmanager.SecretVersion(
+      `${name}-vpn-value`,
+      {
+        secretId: vpnSecret.id,
+        secretString: pulumi.secret(
+          pulumi.jsonStringify({
+            [privateKeyName]: args.vpnCredentials.privateKey,
+            [addressesName]: args.vpnCredentials.addresses,
+          }),
+        ),
       },
       remoteOpts,
     );
@@ -180,12 +251,17 @@ export class Arbees extends pulumi.ComponentResource {
               memory: 1024,
               launch: "ec2",
               vpn: {
-                image: pulumi.interpolate`${gluetun.repositoryUrl}:${settings.vpn.gluetunTag}`,
+                image: image("gluetun"),
                 provider: settings.vpn.provider,
                 serverCountries: settings.vpn.serverCountries,
                 secretArn: vpnSecret.arn,
                 secretKeys: VPN_SECRET_KEYS,
               },
+              parkedReason: parkedUntilPushed(["market-gateway-polymarket", "gluetun"], {
+                parent: this,
+                provider: remote.provider,
+              }),
+              waitFor: [...dataSecretVersions, vpnSecretVersion],
             },
             {
               // ECS reads secrets in the task's region: the replicas there.

@@ -4,7 +4,12 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { fakeInvoke, fakeResource } from "../../tools/engine/fake-cloud";
+import {
+  FRESH_ACCOUNT,
+  fakeInvoke,
+  fakeResource,
+  type FakeAccount,
+} from "../../tools/engine/fake-cloud";
 
 export interface Registered {
   readonly type: string;
@@ -27,10 +32,12 @@ function providerName(ref: string | undefined): string | undefined {
 /**
  * Calls `build` under mocks and waits (no sleeps) until every registration has settled.
  * `regions` maps provider names to regions; resources on the default provider get `us-east-1`.
+ * `account` is what invokes find there (a fresh account unless given).
  */
 export async function runWithMocks(
   build: () => void,
   regions: Record<string, string> = {},
+  account: FakeAccount = FRESH_ACCOUNT,
 ): Promise<Registered[]> {
   const registered: Registered[] = [];
   const regionOf = (ref: string | undefined) => regions[providerName(ref) ?? ""] ?? "us-east-1";
@@ -60,7 +67,16 @@ export async function runWithMocks(
         return { id, state };
       },
       call: (args) =>
-        fakeInvoke(args.token, regionOf(args.provider), args.inputs as Record<string, unknown>),
+        fakeInvoke(
+          args.token,
+          regionOf(args.provider),
+          args.inputs as Record<string, unknown>,
+          account,
+          (region) =>
+            registered
+              .filter((r) => r.type === "aws:ecr/repository:Repository" && r.region === region)
+              .map((r) => String(r.state.name)),
+        ),
     },
     "platform",
     "test",

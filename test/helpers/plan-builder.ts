@@ -82,6 +82,8 @@ export function planOf(specs: Spec[], base?: Plan): Plan {
     stack: "test",
     resources: [...existing, ...withBare, ...built],
     outputs: {},
+    account: base?.account ?? "released",
+    placeholders: [],
     unsetSecrets: [],
   };
 }

@@ -17,7 +17,11 @@ export interface PlanRun {
   plan?: Plan & { policy?: PolicyReport };
 }
 
-export async function planCli(stack: string, dir?: string): Promise<PlanRun> {
+export async function planCli(
+  stack: string,
+  dir?: string,
+  extraArgs: string[] = [],
+): Promise<PlanRun> {
   const json = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-")), "plan.json");
   const args = [
     "-r",
@@ -29,6 +33,7 @@ export async function planCli(stack: string, dir?: string): Promise<PlanRun> {
     json,
   ];
   if (dir) args.push("--dir", dir);
+  args.push(...extraArgs);
   const read = () =>
     fs.existsSync(json)
       ? (JSON.parse(fs.readFileSync(json, "utf8")) as PlanRun["plan"])

@@ -7,7 +7,8 @@
 import { createHash } from "node:crypto";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { fakeInvoke, fakeResource } from "./fake-cloud";
+import { documentationPlaceholders, type Placeholder } from "../../config";
+import { FRESH_ACCOUNT, fakeInvoke, fakeResource, type FakeAccount } from "./fake-cloud";
 import { loadStackFiles } from "./stack-files";
 
 /** One registered resource, as in the JSON contract of ARCHITECTURE.md §5. */
@@ -60,7 +61,18 @@ export interface Plan {
   readonly outputs: Record<string, unknown>;
   /** Declared secrets the stack has not set: planned as placeholders, needed before `pulumi up`. */
   readonly unsetSecrets: string[];
+  /** Settings holding documentation placeholders: a real `pulumi up` stops on each. */
+  readonly placeholders: Placeholder[];
+  /** The account modelled: the stack's pinned images pushed (`released`), or nothing yet (`fresh`). */
+  readonly account: PlanAccount;
 }
+
+/**
+ * `released`: every ECR repository the stack creates exists and holds the image tags its config
+ * pins (what the stack runs once the team has pushed them). `fresh`: an empty account, as the first
+ * `pulumi up` sees it.
+ */
+export type PlanAccount = "released" | "fresh";
 
 /** The program failed or the engine could not answer it; `problems` lists every reason. */
 export class PlanError extends Error {
@@ -76,6 +88,31 @@ export interface PlanOptions {
   readonly stack: string;
   /** The program's entry, relative to root. @default "index.ts" */
   readonly program?: string;
+  /** @default "released" */
+  readonly account?: PlanAccount;
+}
+
+/** Image tags a stack's config pins: string values of `platform:` settings at keys ending in `Tag`. */
+export function pinnedImageTags(config: Record<string, string>): string[] {
+  const tags = new Set<string>();
+  const walk = (value: unknown, key: string): void => {
+    if (typeof value === "string" && /Tag$/.test(key)) tags.add(value);
+    else if (Array.isArray(value)) value.forEach((v) => walk(v, key));
+    else if (value && typeof value === "object") {
+      for (const [k, v] of Object.entries(value)) walk(v, k);
+    }
+  };
+  for (const [key, raw] of Object.entries(config)) {
+    if (!key.startsWith("platform:")) continue;
+    let value: unknown = raw;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      // A plain string setting.
+    }
+    walk(value, key.slice("platform:".length));
+  }
+  return [...tags].sort();
 }
 
 // Pulumi's wire markers for special values (sdk/nodejs/runtime/rpc.ts).
@@ -192,6 +229,13 @@ export async function runPlan(options: PlanOptions): Promise<Plan> {
   >();
   const resources: PlannedResource[] = [];
   let outputs: Record<string, unknown> = {};
+  const accountKind = options.account ?? "released";
+  const account: FakeAccount =
+    accountKind === "fresh"
+      ? FRESH_ACCOUNT
+      : { ...FRESH_ACCOUNT, repositories: null, pushedTags: pinnedImageTags(files.config) };
+  /** ECR repositories created so far, by region: what a released account holds. */
+  const repositories = new Map<string, string[]>();
 
   const regionOf = (
     providerRef: string | undefined,
@@ -230,7 +274,17 @@ export async function runPlan(options: PlanOptions): Promise<Plan> {
         if (!args.custom) return { id: undefined, state: {} };
         const where = `${args.type} "${args.name}"`;
         const { region, defaultTags } = regionOf(args.provider, args.type, where, inputs.region);
-        return fakeResource({ type: args.type, name: args.name, region, inputs, defaultTags });
+        const made = fakeResource({
+          type: args.type,
+          name: args.name,
+          region,
+          inputs,
+          defaultTags,
+        });
+        if (args.type === "aws:ecr/repository:Repository") {
+          repositories.set(region, [...(repositories.get(region) ?? []), String(made.state.name)]);
+        }
+        return made;
       },
       call: (args) => {
         const inputs = args.inputs as Record<string, unknown>;
@@ -241,7 +295,7 @@ export async function runPlan(options: PlanOptions): Promise<Plan> {
           inputs.region,
         );
         try {
-          return fakeInvoke(args.token, region, inputs);
+          return fakeInvoke(args.token, region, inputs, account, (r) => repositories.get(r) ?? []);
         } catch (err) {
           problems.push((err as Error).message);
           throw err;
@@ -362,6 +416,8 @@ export async function runPlan(options: PlanOptions): Promise<Plan> {
     resources,
     outputs,
     unsetSecrets: files.unsetSecrets,
+    placeholders: documentationPlaceholders(files.config),
+    account: accountKind,
   };
 }
 

@@ -358,11 +358,40 @@ function genericArnPattern(type: string): string {
   return `${mod.toLowerCase()}:{region}:{account}:${kind.toLowerCase()}/{name}`;
 }
 
+/**
+ * What the account already holds when the plan runs, for the invokes that read it. The engine
+ * models either an account where the stack's pinned images are pushed (the steady state the cost
+ * and diagram describe) or a fresh one (the first deploy).
+ */
+export interface FakeAccount {
+  /** ECR repositories that exist, by region; null: every repository the plan creates. */
+  readonly repositories: Readonly<Record<string, readonly string[]>> | null;
+  /** Tags every existing repository holds. */
+  readonly pushedTags: readonly string[];
+  /** Lambda's concurrent executions quota (L-B99A9384). */
+  readonly lambdaConcurrencyQuota: number;
+}
+
+/** An account where nothing is pushed yet: every repository is empty or still to be created. */
+export const FRESH_ACCOUNT: FakeAccount = {
+  repositories: {},
+  pushedTags: [],
+  // AWS's documented default; new accounts can start lower (Lambda quotas page), which the
+  // program's own check reports.
+  lambdaConcurrencyQuota: 1000,
+};
+
+/** Service Quotas' code for Lambda's concurrent executions. */
+export const LAMBDA_CONCURRENCY_QUOTA_CODE = "L-B99A9384";
+
+type InvokeAnswer = (
+  region: string,
+  inputs: Record<string, unknown>,
+  account: FakeAccount & { created: (region: string) => string[] },
+) => Record<string, unknown>;
+
 /** Invokes the program may call, by token. Any other token fails the plan with its name. */
-const INVOKES: Record<
-  string,
-  (region: string, inputs: Record<string, unknown>) => Record<string, unknown>
-> = {
+const INVOKES: Record<string, InvokeAnswer> = {
   "aws:index/getRegion:getRegion": (region) => ({
     id: region,
     region,
@@ -391,6 +420,58 @@ const INVOKES: Record<
     proxyEndpoint: `https://${FAKE_ACCOUNT_ID}.dkr.ecr.${region}.amazonaws.com`,
     expiresAt: "2099-01-01T00:00:00Z",
   }),
+  // ecr:DescribeRepositories, as the provider's aws_ecr_repositories data source reads it.
+  "aws:ecr/getRepositories:getRepositories": (region, _inputs, account) => {
+    const names = account.repositories
+      ? [...(account.repositories[region] ?? [])]
+      : account.created(region);
+    return { id: region, region, names: names.sort() };
+  },
+  // ecr:ListImages: one entry per tag, as the provider's aws_ecr_images data source lists them.
+  "aws:ecr/getImages:getImages": (region, inputs, account) => {
+    const repositoryName = String(inputs.repositoryName);
+    const exists = account.repositories
+      ? (account.repositories[region] ?? []).includes(repositoryName)
+      : account.created(region).includes(repositoryName);
+    if (!exists) {
+      throw new Error(
+        `RepositoryNotFoundException: The repository with name '${repositoryName}' does not exist in the registry with id '${FAKE_ACCOUNT_ID}'`,
+      );
+    }
+    return {
+      id: repositoryName,
+      region,
+      repositoryName,
+      registryId: FAKE_ACCOUNT_ID,
+      imageIds: account.pushedTags.map((tag) => ({
+        imageTag: tag,
+        imageDigest: `sha256:${fakeHex(`${region}/${repositoryName}:${tag}`, 64)}`,
+      })),
+    };
+  },
+  "aws:servicequotas/getServiceQuota:getServiceQuota": (region, inputs, account) => {
+    const known =
+      inputs.serviceCode === "lambda" && inputs.quotaCode === LAMBDA_CONCURRENCY_QUOTA_CODE;
+    if (!known) {
+      throw new Error(
+        `the offline engine answers only Lambda's concurrency quota (lambda/${LAMBDA_CONCURRENCY_QUOTA_CODE}), not ${String(inputs.serviceCode)}/${String(inputs.quotaCode)}`,
+      );
+    }
+    return {
+      id: `lambda/${LAMBDA_CONCURRENCY_QUOTA_CODE}`,
+      region,
+      serviceCode: "lambda",
+      quotaCode: LAMBDA_CONCURRENCY_QUOTA_CODE,
+      quotaName: "Concurrent executions",
+      serviceName: "AWS Lambda",
+      value: account.lambdaConcurrencyQuota,
+      defaultValue: 1000,
+      adjustable: true,
+      global: false,
+      arn: `arn:aws:servicequotas:${region}:${FAKE_ACCOUNT_ID}:lambda/${LAMBDA_CONCURRENCY_QUOTA_CODE}`,
+      usageMetrics: [],
+    };
+  },
   "aws:index/getAvailabilityZones:getAvailabilityZones": (region) => {
     const names = ["a", "b", "c", "d"].map((s) => `${region}${s}`);
     return {
@@ -413,12 +494,18 @@ export class UnknownInvokeError extends Error {
   }
 }
 
+/**
+ * The invoke's answer in `account`; `created(region)` names the ECR repositories the plan has
+ * created so far, which an account with `repositories: null` holds.
+ */
 export function fakeInvoke(
   token: string,
   region: string,
   inputs: Record<string, unknown>,
+  account: FakeAccount = FRESH_ACCOUNT,
+  created: (region: string) => string[] = () => [],
 ): Record<string, unknown> {
   const answer = INVOKES[token];
   if (!answer) throw new UnknownInvokeError(token);
-  return answer(region, inputs);
+  return answer(region, inputs, { ...account, created });
 }

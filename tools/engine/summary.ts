@@ -106,6 +106,8 @@ export interface EcsServiceFacts {
   readonly sidecars: string[];
   /** Load balancer path patterns routed to it, with the rule's priority. */
   readonly routes: string[];
+  /** Why it is created with 0 tasks (its `parked` tag), or null when it runs. */
+  readonly parked: string | null;
 }
 
 export interface PlanFacts {
@@ -377,6 +379,7 @@ export function summarize(plan: Plan): PlanFacts {
         desiredCount: typeof i.desiredCount === "number" ? i.desiredCount : null,
         sidecars: containers.filter((c) => !serviceName.endsWith(c)),
         routes,
+        parked: str((i.tags as Record<string, unknown> | undefined)?.parked) || null,
       };
     });
 
@@ -501,8 +504,9 @@ export function formatSummary(plan: Plan): string {
     for (const e of facts.ecsServices) {
       const sidecars = e.sidecars.length > 0 ? `, sidecars: ${e.sidecars.join(", ")}` : "";
       const routes = e.routes.length > 0 ? `, ALB ${e.routes.join(", ")}` : "";
+      const parked = e.parked ? `, PARKED (${e.parked})` : "";
       lines.push(
-        `  ${e.name} (${e.region ?? "?"}): ${e.capacity}, ${e.desiredCount ?? "?"} task(s)${sidecars}${routes}`,
+        `  ${e.name} (${e.region ?? "?"}): ${e.capacity}, ${e.desiredCount ?? "?"} task(s)${sidecars}${routes}${parked}`,
       );
     }
   }
@@ -517,6 +521,13 @@ export function formatSummary(plan: Plan): string {
   if (facts.alarms.length > 0) {
     lines.push("", "Alarms:");
     for (const a of facts.alarms) lines.push(`  ${a.name} (${a.region ?? "?"}): ${a.condition}`);
+  }
+  if (plan.placeholders.length > 0) {
+    lines.push(
+      "",
+      "Settings still holding documentation placeholders (pulumi up stops on them; set the team's own):",
+    );
+    for (const p of plan.placeholders) lines.push(`  ${p.key}: ${p.value}`);
   }
   if (plan.unsetSecrets.length > 0) {
     lines.push(
