@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { TEMPLATE_FILE } from "../../tools/bootstrap/render";
 import {
+  APIGATEWAY_LOGS_ROLE_NAME,
   BOOTSTRAP_ROLE_PREFIX,
   ENVIRONMENTS,
   REGIONAL_SERVICES,
@@ -25,16 +26,19 @@ interface PolicyDocument {
 }
 interface RoleResource {
   Type: "AWS::IAM::Role";
+  DeletionPolicy?: string;
   Properties: {
     RoleName: string;
     AssumeRolePolicyDocument: PolicyDocument;
-    Policies: { PolicyName: string; PolicyDocument: PolicyDocument }[];
+    Policies?: { PolicyName: string; PolicyDocument: PolicyDocument }[];
+    ManagedPolicyArns?: unknown[];
   };
 }
 
 const actions = (s: Statement) => [s.Action ?? []].flat();
 const template = JSON.parse(fs.readFileSync(TEMPLATE_FILE, "utf8")) as {
   Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+  Outputs: Record<string, { Value: unknown }>;
 };
 const roles = Object.values(template.Resources).filter(
   (r): r is RoleResource => r.Type === "AWS::IAM::Role",
@@ -45,7 +49,20 @@ const role = (name: string) => {
   return found;
 };
 const statements = (name: string) =>
-  role(name).Properties.Policies.flatMap((p) => p.PolicyDocument.Statement);
+  (role(name).Properties.Policies ?? []).flatMap((p) => p.PolicyDocument.Statement);
+/** The logical id of the one resource of `type`, failing when there is not exactly one. */
+function logicalIdOf(type: string): string {
+  const ids = Object.entries(template.Resources)
+    .filter(([, r]) => r.Type === type)
+    .map(([id]) => id);
+  expect(ids, type).to.have.length(1);
+  return ids[0]!;
+}
+/** Whether an IAM action pattern (`service:Prefix*`) covers `action`, as IAM matches them. */
+function covers(pattern: string, action: string): boolean {
+  const escaped = pattern.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"));
+  return new RegExp(`^${escaped.join(".*")}$`, "i").test(action);
+}
 /** Every policy document of the template: role policies, the bucket policy, key policies. */
 function documents(): PolicyDocument[] {
   const found: PolicyDocument[] = [];
@@ -92,9 +109,10 @@ describe("bootstrap (tools/bootstrap)", function () {
       Url: "https://token.actions.githubusercontent.com",
       ClientIdList: ["sts.amazonaws.com"],
     });
-    expect(roles.map((r) => r.Properties.RoleName).sort()).to.deep.equal(
-      ["deploy-dev", "deploy-prod", "preview"].map((n) => `${BOOTSTRAP_ROLE_PREFIX}${n}`),
-    );
+    expect(roles.map((r) => r.Properties.RoleName).sort()).to.deep.equal([
+      APIGATEWAY_LOGS_ROLE_NAME,
+      ...["deploy-dev", "deploy-prod", "preview"].map((n) => `${BOOTSTRAP_ROLE_PREFIX}${n}`),
+    ]);
   });
 
   it("has no wildcard-everything action and no NotAction allow anywhere", function () {
@@ -180,6 +198,97 @@ describe("bootstrap (tools/bootstrap)", function () {
           (s) => actions(s).includes("kms:*") && JSON.stringify(s.Resource).includes(otherKey),
         ),
       ).to.be.true;
+    }
+  });
+
+  it("gives API Gateway a logging role of its own: trusted by apigateway.amazonaws.com only, with the AWS managed push policy, retained", function () {
+    const logsRole = roles.find((r) => r.Properties.RoleName === APIGATEWAY_LOGS_ROLE_NAME);
+    expect(logsRole, APIGATEWAY_LOGS_ROLE_NAME).to.not.be.undefined;
+    expect(logsRole!.Properties.AssumeRolePolicyDocument.Statement).to.deep.equal([
+      {
+        Effect: "Allow",
+        Principal: { Service: "apigateway.amazonaws.com" },
+        Action: "sts:AssumeRole",
+      },
+    ]);
+    expect(logsRole!.Properties.ManagedPolicyArns).to.deep.equal([
+      {
+        "Fn::Sub":
+          "arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs",
+      },
+    ]);
+    expect(logsRole!.Properties.Policies, "no inline policy beside the managed one").to.be
+      .undefined;
+    // The account setting outlives the stack; the role it names must too.
+    expect(logsRole!.DeletionPolicy).to.equal("Retain");
+  });
+
+  it("sets API Gateway's account setting of its region to that role and outputs both", function () {
+    const roleId = Object.entries(template.Resources).find(
+      ([, r]) => r.Type === "AWS::IAM::Role" && r.Properties.RoleName === APIGATEWAY_LOGS_ROLE_NAME,
+    )![0];
+    const account = template.Resources[logicalIdOf("AWS::ApiGateway::Account")]!;
+    expect(account.Properties).to.deep.equal({
+      CloudWatchRoleArn: { "Fn::GetAtt": [roleId, "Arn"] },
+    });
+    expect(template.Outputs.ApiGatewayCloudWatchRoleArn?.Value).to.deep.equal({
+      "Fn::GetAtt": [roleId, "Arn"],
+    });
+    expect(template.Outputs.ApiGatewayLoggingRegion?.Value).to.deep.equal({ Ref: "AWS::Region" });
+  });
+
+  it("keeps the deploy roles off API Gateway's account setting and its role", function () {
+    const accountArn = { "Fn::Sub": "arn:${AWS::Partition}:apigateway:*::/account" };
+    for (const env of ENVIRONMENTS) {
+      const all = statements(`deploy-${env}`);
+      // apigateway:* is allowed in the stack's regions, so only an explicit deny takes PATCH back.
+      expect(
+        all.some(
+          (s) => s.Effect === "Allow" && actions(s).some((a) => covers(a, "apigateway:PATCH")),
+        ),
+        env,
+      ).to.be.true;
+      expect(
+        all.some(
+          (s) =>
+            s.Effect === "Deny" &&
+            actions(s).some((a) => covers(a, "apigateway:PATCH")) &&
+            JSON.stringify([s.Resource].flat()).includes(JSON.stringify(accountArn)),
+        ),
+        `${env}: no deny of apigateway:PATCH on /account`,
+      ).to.be.true;
+      // Setting the account's role needs iam:PassRole to API Gateway: no deploy role may.
+      for (const s of all.filter((s) => s.Effect === "Allow")) {
+        if (!actions(s).some((a) => covers(a, "iam:PassRole"))) continue;
+        const passedTo = [s.Condition?.StringEquals?.["iam:PassedToService"] ?? []].flat();
+        expect(passedTo, s.Sid).to.not.be.empty;
+        expect(passedTo, s.Sid).to.not.include("apigateway.amazonaws.com");
+      }
+      const iamDenied = all.filter(
+        (s) => s.Effect === "Deny" && actions(s).some((a) => covers(a, "iam:DeleteRole")),
+      );
+      expect(JSON.stringify(iamDenied), env).to.include(`:role/${APIGATEWAY_LOGS_ROLE_NAME}`);
+    }
+  });
+
+  it("lets previews and deploys read the quotas the program checks at preview", function () {
+    for (const name of ["preview", "deploy-dev", "deploy-prod"]) {
+      const allowed = statements(name)
+        .filter((s) => s.Effect === "Allow")
+        .flatMap(actions);
+      for (const action of [
+        "servicequotas:GetServiceQuota",
+        "servicequotas:GetAWSDefaultServiceQuota",
+      ]) {
+        expect(
+          allowed.some((a) => covers(a, action)),
+          `${name}: ${action}`,
+        ).to.be.true;
+      }
+      expect(
+        allowed.some((a) => covers(a, "servicequotas:RequestServiceQuotaIncrease")),
+        name,
+      ).to.be.false;
     }
   });
 

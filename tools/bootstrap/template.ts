@@ -1,7 +1,8 @@
 /**
  * The one-time bootstrap of an AWS account for this repository's workflows, as a CloudFormation
  * template: GitHub's OIDC provider, the Pulumi state bucket, a KMS key per environment for stack
- * secrets, a read-only preview role for pull requests and one deploy role per environment.
+ * secrets, a read-only preview role for pull requests, one deploy role per environment, and API
+ * Gateway's account-level CloudWatch Logs role in the region the template is deployed in.
  *
  * Built here as typed data and rendered to github-oidc.template.json (`render.ts`), so the policies
  * are reviewable JSON and the tests read exactly what an admin deploys. CloudFormation rather than
@@ -14,6 +15,16 @@ export type Environment = (typeof ENVIRONMENTS)[number];
 
 /** Name prefix of the roles this template creates; deploy roles may never touch them. */
 export const BOOTSTRAP_ROLE_PREFIX = "platform-github-";
+
+/**
+ * The role API Gateway assumes to write access and execution logs, named by the account setting of
+ * the region the template is deployed in. One setting per account and region, shared by dev and
+ * prod: no stack owns it (destroying the owner would take logging away from the other), and the
+ * deploy roles may not change it (`NotTheApiGatewayAccountSetting`).
+ */
+export const APIGATEWAY_LOGS_ROLE_NAME = "platform-apigateway-cloudwatch-logs";
+export const APIGATEWAY_LOGS_POLICY =
+  "arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs";
 export const PROJECT_TAG = { key: "project", value: "platform" } as const;
 
 /**
@@ -56,9 +67,11 @@ const SERVICE_LINKED = [
   "rds.amazonaws.com",
 ];
 
-/** Services the program passes its roles to. */
+/**
+ * Services the program passes its roles to. Not API Gateway: the only role it takes is the
+ * account setting's, which this template owns.
+ */
 const PASSED_TO = [
-  "apigateway.amazonaws.com",
   "ec2.amazonaws.com",
   "ecs-tasks.amazonaws.com",
   "events.amazonaws.com",
@@ -67,6 +80,9 @@ const PASSED_TO = [
   "scheduler.amazonaws.com",
   "vpc-flow-logs.amazonaws.com",
 ];
+
+/** Reading a quota's applied value, or AWS's default where none is applied. */
+const QUOTA_READS = ["servicequotas:GetServiceQuota", "servicequotas:GetAWSDefaultServiceQuota"];
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 const sub = (text: string): Json => ({ "Fn::Sub": text });
@@ -136,13 +152,16 @@ function previewPolicy(): Json {
         Resource: ENVIRONMENTS.map(keyArn),
       },
       {
-        // Invokes the program makes at preview (the jobs image's registry login, AZs, AMIs).
+        // Invokes the program makes at preview (the jobs image's registry login, AZs, AMIs, the
+        // Lambda concurrency quota, whether an image tag is pushed yet).
         Sid: "PreviewInvokes",
         Effect: "Allow",
         Action: [
           "ecr:GetAuthorizationToken",
+          "ecr:DescribeImages",
           "ec2:DescribeAvailabilityZones",
           "ec2:DescribeRegions",
+          ...QUOTA_READS,
         ],
         Resource: "*",
       },
@@ -196,6 +215,13 @@ function deployPolicy(env: Environment): Json {
         Effect: "Allow",
         Action: ["ssm:GetParameter", "ssm:GetParameters"],
         Resource: sub("arn:${AWS::Partition}:ssm:*::parameter/aws/service/*"),
+      },
+      {
+        // The quota checks every preview (and so every `pulumi up`) makes.
+        Sid: "QuotaReads",
+        Effect: "Allow",
+        Action: QUOTA_READS,
+        Resource: "*",
       },
       {
         // Roles are created with the stack's tags (aws:defaultTags) and only such roles are managed.
@@ -359,8 +385,17 @@ function deployPolicy(env: Environment): Json {
         Action: "iam:*",
         Resource: [
           roleArn(`${BOOTSTRAP_ROLE_PREFIX}*`),
+          roleArn(APIGATEWAY_LOGS_ROLE_NAME),
           sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:oidc-provider/*"),
         ],
+      },
+      {
+        // apigateway:* above would include UpdateAccount (PATCH /account): the region-wide logging
+        // role is the bootstrap's, shared by both stacks, and no stack may change or reset it.
+        Sid: "NotTheApiGatewayAccountSetting",
+        Effect: "Deny",
+        Action: "apigateway:PATCH",
+        Resource: sub("arn:${AWS::Partition}:apigateway:*::/account"),
       },
       {
         Sid: "NoLongLivedCredentials",
@@ -423,12 +458,48 @@ function secretsKey(env: Environment): Record<string, Json> {
   };
 }
 
+/**
+ * API Gateway's account setting in the template's region and the role it names. The role is
+ * retained with the stack, like the setting itself (CloudFormation cannot unset it), so a deleted
+ * bootstrap never leaves the setting naming a role that no longer exists.
+ */
+function apiGatewayLogging(): Record<string, Json> {
+  return {
+    ApiGatewayCloudWatchRole: {
+      Type: "AWS::IAM::Role",
+      DeletionPolicy: "Retain",
+      UpdateReplacePolicy: "Retain",
+      Properties: {
+        RoleName: APIGATEWAY_LOGS_ROLE_NAME,
+        Description:
+          "API Gateway writes REST API access and execution logs to CloudWatch Logs (account setting, tools/bootstrap)",
+        AssumeRolePolicyDocument: {
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Effect: "Allow",
+              Principal: { Service: "apigateway.amazonaws.com" },
+              Action: "sts:AssumeRole",
+            },
+          ],
+        },
+        ManagedPolicyArns: [sub(APIGATEWAY_LOGS_POLICY)],
+      },
+    },
+    // One per account and region: the template's region (the home region).
+    ApiGatewayAccount: {
+      Type: "AWS::ApiGateway::Account",
+      Properties: { CloudWatchRoleArn: { "Fn::GetAtt": ["ApiGatewayCloudWatchRole", "Arn"] } },
+    },
+  };
+}
+
 /** The whole template, as rendered to github-oidc.template.json. */
 export function bootstrapTemplate(): Json {
   return {
     AWSTemplateFormatVersion: "2010-09-09",
     Description:
-      "GitHub Actions OIDC roles, Pulumi state bucket and secrets keys of the platform program (tools/bootstrap)",
+      "GitHub Actions OIDC roles, Pulumi state bucket, secrets keys and API Gateway's CloudWatch Logs role of the platform program (tools/bootstrap)",
     Parameters: {
       GitHubRepository: {
         Type: "String",
@@ -514,6 +585,7 @@ export function bootstrapTemplate(): Json {
           ),
         ]),
       ),
+      ...apiGatewayLogging(),
     },
     Outputs: {
       PreviewRoleArn: { Value: { "Fn::GetAtt": ["PreviewRole", "Arn"] } },
@@ -525,6 +597,16 @@ export function bootstrapTemplate(): Json {
       },
       ProdSecretsProvider: {
         Value: sub("awskms://alias/platform-pulumi-prod?region=${AWS::Region}"),
+      },
+      ApiGatewayCloudWatchRoleArn: {
+        Description:
+          "Role of API Gateway's account setting (CloudWatch Logs) in ApiGatewayLoggingRegion",
+        Value: { "Fn::GetAtt": ["ApiGatewayCloudWatchRole", "Arn"] },
+      },
+      ApiGatewayLoggingRegion: {
+        Description:
+          "Region whose API Gateway account setting names that role (policy: accountRoleRegions)",
+        Value: ref("AWS::Region"),
       },
     },
   };
