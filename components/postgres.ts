@@ -8,7 +8,7 @@ export const POSTGRES_MAJOR_VERSION = "18";
 
 export const POSTGRES_PORT = 5432;
 
-/** Settings of each environment profile (shared/ARCHITECTURE.md §7); every one can be overridden. */
+/** Settings of each environment profile: every one can be overridden. */
 export const POSTGRES_PROFILES = {
   dev: {
     instanceClass: "db.t4g.micro",
@@ -32,7 +32,7 @@ export interface PostgresArgs {
   /** The network whose isolated subnets hold the database (no route to the internet). */
   network: Network;
   /**
-   * Environment profile: sizes, availability and protection per shared/ARCHITECTURE.md §7.
+   * Environment profile: sizes, availability and protection.
    * @default "dev"
    */
   profile?: keyof typeof POSTGRES_PROFILES;

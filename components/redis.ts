@@ -5,7 +5,7 @@ import type { Network } from "./network";
 
 export const REDIS_PORT = 6379;
 
-/** Settings of each environment profile (shared/ARCHITECTURE.md §7); each can be overridden. */
+/** Settings of each environment profile: each can be overridden. */
 export const REDIS_PROFILES = {
   dev: { nodeType: "cache.t4g.micro", nodes: 1, snapshotRetentionDays: 1 },
   prod: { nodeType: "cache.t4g.medium", nodes: 2, snapshotRetentionDays: 7 },

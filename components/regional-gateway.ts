@@ -133,6 +133,13 @@ export class RegionalGateway extends pulumi.ComponentResource {
         .filter((s) => !/^[a-z][a-z0-9-]{0,31}$/.test(s.name))
         .map((s) => `services.${s.name}: names are lowercase, 1-32 characters`),
       ...routed.filter((s) => !s.port).map((s) => `services.${s.name}.port: required with ingress`),
+      // Target groups are auto-named `<logical>-<7 chars>` within ELB's 32.
+      ...routed
+        .filter((s) => `${name}-${s.name}-tg`.length > 24)
+        .map(
+          (s) =>
+            `services.${s.name}: with ingress, "${name}-${s.name}" must be at most 21 characters (its target group's name fits ELB's 32 with Pulumi's suffix)`,
+        ),
       ...(routed.length > 0 && !lb ? ["loadBalancer: required by services with ingress"] : []),
       ...(lb && !tls && !lb.allowHttp
         ? ["loadBalancer.domainName: required unless allowHttp (plain HTTP is for dev only)"]

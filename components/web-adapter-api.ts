@@ -72,8 +72,12 @@ export function imageBuildTag(inputs: ImageBuildInputs): string {
   return `build-${createHash("sha256").update(canonical).digest("hex").slice(0, 16)}`;
 }
 
-/** The AWS Lambda Web Adapter's account and layer version (adapter 0.9.x) for zip packaging. */
-export const WEB_ADAPTER_LAYER = { account: "753240598075", version: 25 };
+/**
+ * The AWS Lambda Web Adapter's account and layer version for zip packaging: version 30 is adapter
+ * 1.1.0, the release the container image copies in (containers/web-api/Dockerfile), so both
+ * packagings run the same adapter.
+ */
+export const WEB_ADAPTER_LAYER = { account: "753240598075", version: 30 };
 
 export type WebAdapterPackaging =
   | {
@@ -202,6 +206,12 @@ export interface WebAdapterApiArgs {
    */
   logRetentionInDays?: number;
   /**
+   * Let `pulumi destroy` delete the image repository and the uploads bucket with what they hold
+   * (dev); otherwise a destroy stops at the first image or upload.
+   * @default false
+   */
+  forceDestroy?: boolean;
+  /**
    * Secrets by name → Secrets Manager ARN: the app gets `<NAME>_SECRET_ARN` and may read exactly
    * those; values never sit in environment variables.
    * @default {}
@@ -236,11 +246,13 @@ export class WebAdapterApi extends pulumi.ComponentResource {
   public readonly functionName: pulumi.Output<string>;
   public readonly securityGroupId: pulumi.Output<string | undefined>;
   public readonly bucketName: pulumi.Output<string | undefined>;
+  private readonly forceDestroy: boolean;
 
   constructor(name: string, args: WebAdapterApiArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:api:WebAdapterApi", name, {}, opts);
 
     // ---- normalize ----
+    this.forceDestroy = args.forceDestroy ?? false;
     const port = args.port ?? 8080;
     const readinessPath = args.readinessPath ?? "/health";
     const authorization = args.authorization ?? "iam";
@@ -460,7 +472,7 @@ export class WebAdapterApi extends pulumi.ComponentResource {
     // Every push is new: the function runs a digest, so tags are never rewritten.
     const repository = imageRepository(
       `${name}-image`,
-      { immutableTags: true, keep: 20 },
+      { immutableTags: true, keep: 20, forceDelete: this.forceDestroy },
       { parent: this },
     );
     const credentials = aws.ecr.getAuthorizationTokenOutput(
@@ -503,7 +515,11 @@ export class WebAdapterApi extends pulumi.ComponentResource {
 
   /** Private, encrypted, TLS-only, with CORS for browser PUTs and stale multipart uploads removed. */
   private uploadsBucket(name: string, prefix: string, args: WebAdapterApiArgs): aws.s3.Bucket {
-    const bucket = new aws.s3.Bucket(`${name}-uploads`, { forceDestroy: false }, { parent: this });
+    const bucket = new aws.s3.Bucket(
+      `${name}-uploads`,
+      { forceDestroy: this.forceDestroy },
+      { parent: this },
+    );
     new aws.s3.BucketPublicAccessBlock(
       `${name}-uploads-private`,
       {

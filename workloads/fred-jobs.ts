@@ -69,6 +69,8 @@ export class FredJobs extends pulumi.ComponentResource {
         corsOrigins: [...settings.corsOrigins],
         throttle: { rateLimit: settings.rateLimit, burstLimit: settings.burstLimit },
         logRetentionInDays: args.logRetentionInDays,
+        // dev is torn down whole; prod keeps its images and uploads (and protects both).
+        forceDestroy: environment === "dev",
         stageName: "v1",
         environment: { APP_ENV: environment },
       },

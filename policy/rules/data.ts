@@ -198,7 +198,7 @@ export const rdsNoTimescale = resourceRule({
   controls: [],
   severity: "high",
   remediation:
-    "Use native PostgreSQL partitioning (see ARCHITECTURE.md §8); drop timescaledb from shared_preload_libraries.",
+    "Use native PostgreSQL partitioning; drop timescaledb from shared_preload_libraries.",
   checks: Object.fromEntries(
     [PARAMETER_GROUP, CLUSTER_PARAMETER_GROUP].map((type) => [
       type,

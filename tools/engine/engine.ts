@@ -11,7 +11,7 @@ import { documentationPlaceholders, type Placeholder } from "../../config";
 import { FRESH_ACCOUNT, fakeInvoke, fakeResource, type FakeAccount } from "./fake-cloud";
 import { loadStackFiles } from "./stack-files";
 
-/** One registered resource, as in the JSON contract of ARCHITECTURE.md §5. */
+/** One registered resource, as the plan JSON records it (fields may be added, never renamed). */
 export interface PlannedResource {
   readonly urn: string;
   readonly type: string;
