@@ -159,6 +159,8 @@ function previewPolicy(): Json {
         Action: [
           "ecr:GetAuthorizationToken",
           "ecr:DescribeImages",
+          "ecr:ListImages",
+          "ecr:DescribeRepositories",
           "ec2:DescribeAvailabilityZones",
           "ec2:DescribeRegions",
           ...QUOTA_READS,
