@@ -318,6 +318,8 @@ for (const stack of ["dev", "prod"] as const) {
           "platform:schwabAppKey",
           "platform:schwabAppSecret",
           "platform:supabaseServiceKey",
+          "platform:arbeesVpnPrivateKey",
+          "platform:arbeesVpnAddresses",
         ]);
         expect(result.stdout).to.include(
           `platform:schwabAppKey: pulumi config set --secret schwabAppKey --stack ${stack}`,
@@ -470,7 +472,9 @@ for (const stack of ["dev", "prod"] as const) {
           "/dev/net/tun",
         ]);
         expect(vpn!.image).to.match(
-          /\.dkr\.ecr\.eu-central-1\.amazonaws\.com\/arbees-gluetun-mirror-\w+:v3\.40\.0$/,
+          new RegExp(
+            `\\.dkr\\.ecr\\.eu-central-1\\.amazonaws\\.com/platform-${stack}/arbees/gluetun:v3\\.40\\.0$`,
+          ),
         );
         expect(gateway!.dependsOn).to.deep.equal([{ containerName: "vpn", condition: "HEALTHY" }]);
         const outbound = vpn!.environment.find(
@@ -500,7 +504,7 @@ for (const stack of ["dev", "prod"] as const) {
         }
       });
 
-      it("lets Redis in from exactly the home services' group and the remote VPC, on 6379", () => {
+      it("lets Redis (6379) and PostgreSQL (5432) in from exactly the home services' group and the remote VPC", () => {
         const redisGroup = ofType(p, "aws:ec2/securityGroup:SecurityGroup").find(
           (g) => g.name === "arbees-redis-sg",
         )!;
@@ -528,9 +532,17 @@ for (const stack of ["dev", "prod"] as const) {
           p,
           "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
         ).filter((r) => r.inputs.securityGroupId === dbGroup.id);
+        // The Polymarket gateway reads DATABASE_URL from the remote region, over the peering.
         expect(
-          dbRules.map((r) => [r.inputs.referencedSecurityGroupId, r.inputs.fromPort]),
-        ).to.deep.equal([[servicesGroup.id, 5432]]);
+          dbRules.map((r) => [
+            r.inputs.referencedSecurityGroupId ?? r.inputs.cidrIpv4,
+            r.inputs.fromPort,
+            r.inputs.toPort,
+          ]),
+        ).to.have.deep.members([
+          [servicesGroup.id, 5432, 5432],
+          [want.remote, 5432, 5432],
+        ]);
       });
 
       it("routes /api/* to the api on 8000 before /* to the frontend on 80", () => {
