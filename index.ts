@@ -26,7 +26,7 @@ for (const warning of checkPlaceholders(
   documentationPlaceholders(pulumi.runtime.allConfig()),
   updating ? "update" : "preview",
 )) {
-  pulumi.log.warn(warning);
+  void pulumi.log.warn(warning);
 }
 
 // prod: every stateful resource is protected, whichever workload makes it.

@@ -445,7 +445,7 @@ export class RegionalGateway extends pulumi.ComponentResource {
       const wanted = service.autoscaling?.min ?? service.desiredCount ?? 1;
       const parkedReason = pulumi.output(service.parkedReason);
       parkedReason.apply((reason) => {
-        if (reason) pulumi.log.warn(`${id}: parked with 0 tasks: ${reason}`, this);
+        if (reason) void pulumi.log.warn(`${id}: parked with 0 tasks: ${reason}`, this);
       });
       const desired = parkedReason.apply((reason) => (reason ? 0 : wanted));
       services[service.name] = new aws.ecs.Service(
@@ -515,7 +515,8 @@ export class RegionalGateway extends pulumi.ComponentResource {
         threshold: desired,
         period: 60,
         evaluationPeriods: 5,
-        treatMissingData: "breaching",
+        // No data from a running service is an outage; from a parked one, expected.
+        treatMissingData: parkedReason.apply((reason) => (reason ? "notBreaching" : "breaching")),
       });
       if (service.autoscaling) this.autoscale(id, service, services[service.name]!, desired);
     }
