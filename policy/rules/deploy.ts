@@ -194,7 +194,7 @@ export const lambdaPackage = resourceRule({
     "Zip functions set runtime and handler; image functions set neither and run an ECR image of their own region by tag or by digest (not both); one architecture.",
   controls: [],
   remediation:
-    "For an image, pass `<repository URL>@<image digest>` (docker-build's `ref` is `repo:tag@sha256:...`, which Lambda refuses: use `pulumi.interpolate`${repo.repositoryUrl}@${image.digest}``), push it to ECR in the function's region, and drop runtime/handler; a zip function needs both.",
+    "For an image, pass the repository URL, \"@\" and the image digest (docker-build's `ref` is repo:tag@sha256:..., which Lambda refuses), from ECR in the function's region, and drop runtime and handler; a zip function needs both; give one architecture.",
   checks: {
     [FUNCTION]: (props, args) => {
       const problems: string[] = [];
@@ -272,13 +272,16 @@ const ECR_SEGMENT = "[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*";
  * service, collected in docs and cited on the rule.
  */
 export const NAME_SPECS: NameSpec[] = [
+  // https://docs.aws.amazon.com/lambda/latest/dg/API_CreateFunction.html
   {
     type: FUNCTION,
     name: "name",
     max: 64,
     charset: [/^[a-zA-Z0-9_-]+$/, "letters, digits, hyphens and underscores"],
   },
+  // https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html
   { type: "aws:iam/role:Role", name: "name", prefix: "namePrefix", max: 64, charset: IAM_NAME },
+  // https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateInstanceProfile.html
   {
     type: "aws:iam/instanceProfile:InstanceProfile",
     name: "name",
@@ -286,6 +289,7 @@ export const NAME_SPECS: NameSpec[] = [
     max: 128,
     charset: IAM_NAME,
   },
+  // https://docs.aws.amazon.com/IAM/latest/APIReference/API_PutRolePolicy.html
   {
     type: "aws:iam/rolePolicy:RolePolicy",
     name: "name",
@@ -293,6 +297,7 @@ export const NAME_SPECS: NameSpec[] = [
     max: 128,
     charset: IAM_NAME,
   },
+  // https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateLoadBalancer.html
   ...["aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"].map((type) => ({
     type,
     name: "name",
@@ -301,6 +306,7 @@ export const NAME_SPECS: NameSpec[] = [
     charset: ALNUM_HYPHEN,
     rules: [edgeHyphens, notStarting("internal-")],
   })),
+  // https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html
   ...TARGET_GROUPS.map((type) => ({
     type,
     name: "name",
@@ -309,6 +315,7 @@ export const NAME_SPECS: NameSpec[] = [
     charset: ALNUM_HYPHEN,
     rules: [edgeHyphens],
   })),
+  // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html
   {
     type: "aws:sqs/queue:Queue",
     name: "name",
@@ -316,6 +323,7 @@ export const NAME_SPECS: NameSpec[] = [
     max: 80,
     charset: [/^[a-zA-Z0-9_-]+(\.fifo)?$/, "letters, digits, hyphens and underscores (+ .fifo)"],
   },
+  // https://docs.aws.amazon.com/sns/latest/api/API_CreateTopic.html
   {
     type: "aws:sns/topic:Topic",
     name: "name",
@@ -323,6 +331,7 @@ export const NAME_SPECS: NameSpec[] = [
     max: 256,
     charset: [/^[a-zA-Z0-9_-]+(\.fifo)?$/, "letters, digits, hyphens and underscores (+ .fifo)"],
   },
+  // https://docs.aws.amazon.com/scheduler/latest/APIReference/API_CreateSchedule.html
   ...["aws:scheduler/schedule:Schedule", "aws:scheduler/scheduleGroup:ScheduleGroup"].map(
     (type) => ({
       type,
@@ -332,6 +341,7 @@ export const NAME_SPECS: NameSpec[] = [
       charset: [/^[0-9a-zA-Z._-]+$/, "letters, digits and ._-"] as [RegExp, string],
     }),
   ),
+  // https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutRule.html
   {
     type: "aws:cloudwatch/eventRule:EventRule",
     name: "name",
@@ -339,6 +349,7 @@ export const NAME_SPECS: NameSpec[] = [
     max: 64,
     charset: [/^[.\-_A-Za-z0-9]+$/, "letters, digits and ._-"],
   },
+  // https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html
   {
     type: "aws:cloudwatch/logGroup:LogGroup",
     name: "name",
@@ -347,6 +358,7 @@ export const NAME_SPECS: NameSpec[] = [
     charset: [/^[.\-_/#A-Za-z0-9]+$/, "letters, digits and ._-/#"],
     rules: [notStarting("aws/")],
   },
+  // https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html
   {
     type: "aws:cloudwatch/metricAlarm:MetricAlarm",
     name: "name",
@@ -354,6 +366,7 @@ export const NAME_SPECS: NameSpec[] = [
 
     charset: [/^[^\x00-\x1f\x7f]+$/, "no control characters"],
   },
+  // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html
   {
     type: "aws:dynamodb/table:Table",
     name: "name",
@@ -361,6 +374,7 @@ export const NAME_SPECS: NameSpec[] = [
     max: 255,
     charset: [/^[a-zA-Z0-9_.-]+$/, "letters, digits and _.-"],
   },
+  // https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreateRepository.html
   {
     type: "aws:ecr/repository:Repository",
     name: "name",
@@ -372,6 +386,7 @@ export const NAME_SPECS: NameSpec[] = [
       "lowercase letters and digits, joined by . _ __ - and /",
     ],
   },
+  // https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateReplicationGroup.html
   {
     type: REPLICATION_GROUP,
     name: "replicationGroupId",
@@ -380,6 +395,7 @@ export const NAME_SPECS: NameSpec[] = [
     charset: ALNUM_HYPHEN,
     rules: [letterFirst, hyphenRules],
   },
+  // https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateCacheSubnetGroup.html
   {
     type: "aws:elasticache/subnetGroup:SubnetGroup",
     name: "name",
@@ -387,6 +403,7 @@ export const NAME_SPECS: NameSpec[] = [
     lowercase: true,
     charset: ALNUM_HYPHEN,
   },
+  // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html
   {
     type: "aws:rds/instance:Instance",
     name: "identifier",
@@ -396,6 +413,7 @@ export const NAME_SPECS: NameSpec[] = [
     charset: ALNUM_HYPHEN,
     rules: [letterFirst, hyphenRules],
   },
+  // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBCluster.html
   {
     type: "aws:rds/cluster:Cluster",
     name: "clusterIdentifier",
@@ -405,6 +423,7 @@ export const NAME_SPECS: NameSpec[] = [
     charset: ALNUM_HYPHEN,
     rules: [letterFirst, hyphenRules],
   },
+  // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBParameterGroup.html
   ...[
     "aws:rds/parameterGroup:ParameterGroup",
     "aws:rds/clusterParameterGroup:ClusterParameterGroup",
@@ -417,6 +436,7 @@ export const NAME_SPECS: NameSpec[] = [
     charset: ALNUM_HYPHEN,
     rules: [letterFirst, hyphenRules],
   })),
+  // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBSubnetGroup.html
   {
     type: "aws:rds/subnetGroup:SubnetGroup",
     name: "name",
@@ -426,6 +446,7 @@ export const NAME_SPECS: NameSpec[] = [
     charset: [/^[a-z0-9._ -]+$/, "lowercase letters, digits, space and ._-"],
     rules: [(n) => (n === "default" ? 'must not be "default"' : undefined)],
   },
+  // https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html
   {
     type: SECRET,
     name: "name",
@@ -433,12 +454,14 @@ export const NAME_SPECS: NameSpec[] = [
     max: 512,
     charset: [/^[A-Za-z0-9/_+=.@-]+$/, "letters, digits and /_+=.@-"],
   },
+  // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateCluster.html (and API_CreateService.html)
   ...["aws:ecs/cluster:Cluster", SERVICE].map((type) => ({
     type,
     name: "name",
     max: 255,
     charset: ECS_NAME,
   })),
+  // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateCapacityProvider.html
   {
     type: "aws:ecs/capacityProvider:CapacityProvider",
     name: "name",
@@ -446,7 +469,9 @@ export const NAME_SPECS: NameSpec[] = [
     charset: ECS_NAME,
     rules: [notStarting("aws", "ecs", "fargate")],
   },
+  // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RegisterTaskDefinition.html
   { type: TASK_DEFINITION, name: "family", max: 255, charset: ECS_NAME, autoNamed: false },
+  // https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_CreateAutoScalingGroup.html
   {
     type: "aws:autoscaling/group:Group",
     name: "name",
@@ -454,12 +479,14 @@ export const NAME_SPECS: NameSpec[] = [
     max: 255,
     charset: [/^[^:]+$/, "no colon"],
   },
+  // https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_CreateUserPool.html (and API_CreateUserPoolClient.html)
   ...["aws:cognito/userPool:UserPool", "aws:cognito/userPoolClient:UserPoolClient"].map((type) => ({
     type,
     name: "name",
     max: 128,
     charset: [/^[\w\s+=,.@-]+$/, "letters, digits, spaces and _+=,.@-"] as [RegExp, string],
   })),
+  // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html
   {
     type: SG,
     name: "name",
@@ -468,6 +495,7 @@ export const NAME_SPECS: NameSpec[] = [
     charset: [EC2_TEXT, "a-zA-Z0-9, space and ._-:/()#,@[]+=&;{}!$*"],
     rules: [notStarting("sg-")],
   },
+  // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateLaunchTemplate.html
   {
     type: "aws:ec2/launchTemplate:LaunchTemplate",
     name: "name",
@@ -476,6 +504,7 @@ export const NAME_SPECS: NameSpec[] = [
     max: 128,
     charset: [/^[a-zA-Z0-9().\-/_]+$/, "letters, digits and ().-/_"],
   },
+  // https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
   ...["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"].map((type) => ({
     type,
     name: "bucket",
@@ -495,6 +524,7 @@ export const NAME_SPECS: NameSpec[] = [
         /(-s3alias|--ol-s3)$/.test(n) ? "must not end in -s3alias or --ol-s3" : undefined,
     ],
   })),
+  // https://docs.aws.amazon.com/waf/latest/APIReference/API_CreateWebACL.html
   {
     type: "aws:wafv2/webAcl:WebAcl",
     name: "name",
@@ -552,9 +582,8 @@ export function nameProblems(spec: NameSpec, props: Props, logical: string): str
   return problems;
 }
 
-// https://docs.aws.amazon.com/lambda/latest/dg/API_CreateFunction.html (and each type's Create*
-// API reference: IAM CreateRole, ELBv2 CreateLoadBalancer/CreateTargetGroup, SQS CreateQueue, ...;
-// auto-naming: https://www.pulumi.com/docs/iac/concepts/resources/names/)
+// Each type's API reference, above its NAME_SPECS entry; the auto-name suffix:
+// https://www.pulumi.com/docs/iac/concepts/resources/names/
 export const physicalNames = resourceRule({
   name: "deploy-physical-name-limits",
   description:
@@ -867,13 +896,14 @@ function units(value: unknown): number | undefined {
 }
 
 // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/AWS_Fargate.html
+// https://docs.aws.amazon.com/AmazonECS/latest/userguide/task-cpu-memory-error.html
 export const fargateSize = resourceRule({
   name: "deploy-fargate-cpu-memory",
   description:
     "Fargate task definitions set task-level cpu and memory to one of the pairs Fargate supports (256 CPU units: 512-2048 MiB, 512: 1-4 GB, ...).",
   controls: [],
   remediation:
-    "Pick a supported pair: 256 with 512/1024/2048, 512 with 1024-4096, 1024 with 2048-8192, 2048 with 4096-16384 (steps of 1024), 4096 with 8192-30720 (steps of 1024).",
+    "Pick a supported pair: 256 with 512/1024/2048, 512 with 1024-4096, 1024 with 2048-8192, 2048 with 4096-16384 (steps of 1024), 4096 with 8192-30720 (steps of 1024), 8192 with 16384-61440 (steps of 4096), 16384 with 32768-122880 (steps of 8192).",
   checks: {
     [TASK_DEFINITION]: (props) => {
       if (!strings(props.requiresCompatibilities).includes("FARGATE")) return [];
@@ -908,6 +938,7 @@ export function periodProblem(period: unknown): string | undefined {
 }
 
 // https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html
+// ("ValidationError: DatapointsToAlarm must be less than or equal to EvaluationPeriods")
 export const alarmShape = resourceRule({
   name: "deploy-alarm-period-and-datapoints",
   description:
