@@ -4,6 +4,7 @@ import type { Rule } from "./common";
 import { computeRules } from "./compute";
 import { costRules } from "./cost";
 import { dataRules } from "./data";
+import { deployRules } from "./deploy";
 import { identityRules } from "./identity";
 import { networkRules } from "./network";
 import { observabilityRules } from "./observability";
@@ -20,4 +21,5 @@ export const rules: Rule[] = [
   ...observabilityRules,
   ...taggingRules,
   ...costRules,
+  ...deployRules,
 ];
