@@ -811,7 +811,7 @@ export const apiLoggingRole = resourceRule({
     "API Gateway stages log (access logs, execution logs) only in regions where the account's CloudWatch role is set (accountRoleRegions).",
   controls: [],
   remediation:
-    "Deploy the bootstrap template (which sets the API Gateway account's CloudWatch role) in that region and add it to accountRoleRegions in policy/<stack>.json, or turn logging off there.",
+    "Point that region's API Gateway account setting at the bootstrap's role (aws apigateway update-account --region <region> --patch-operations op=replace,path=/cloudwatchRoleArn,value=<ApiGatewayCloudWatchRoleArn>; docs/delivery.md) and add the region to accountRoleRegions in policy/<stack>.json, or turn logging off there.",
   configSchema: {
     properties: {
       accountRoleRegions: {
