@@ -227,6 +227,22 @@ describe("WebAdapterApi", () => {
     expect(contextDigest("test/fixtures/handlers")).not.to.equal(a);
   });
 
+  describe("forceDestroy: what a destroy may delete with its contents", () => {
+    const contents = async (overrides: Partial<WebAdapterApiArgs>) => {
+      const find = finder(await runWithMocks(build("image", overrides)));
+      return [
+        find.named("web-image").inputs.forceDelete,
+        find.named("web-uploads").inputs.forceDestroy,
+      ];
+    };
+    it("keeps images and uploads by default (a destroy stops at the first one)", async () => {
+      expect(await contents({})).to.deep.equal([false, false]);
+    });
+    it("deletes both with their contents when asked (dev)", async () => {
+      expect(await contents({ forceDestroy: true })).to.deep.equal([true, true]);
+    });
+  });
+
   describe("imageBuildTag: a new tag for every change of what the build uses", () => {
     const base: ImageBuildInputs = {
       contextDigest: "a".repeat(64),
