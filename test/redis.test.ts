@@ -122,11 +122,45 @@ describe("RegionalGateway rejects bad args, naming each", () => {
       "cannot run the VPN sidecar",
     ],
     [
+      "a routed service whose target group name would pass ELB's 32 characters",
+      {
+        loadBalancer: { allowHttp: true },
+        services: [
+          { ...service, name: "market-gateway-kals", ingress: { pathPatterns: ["/api/*"] } },
+        ],
+      },
+      'services.market-gateway-kals: with ingress, "gw-market-gateway-kals" must be at most 21',
+    ],
+    [
       "autoscaling with max below min",
       { services: [{ ...service, autoscaling: { min: 3, max: 2 } }] },
       "services.api.autoscaling",
     ],
   ];
+  it("takes a routed service whose target group name fits exactly (24 + the 8-character suffix)", async () => {
+    const failure = await failureOf(
+      inHomeRegion((provider) => {
+        const network = new Network(
+          "home",
+          { cidrBlock: "10.10.0.0/16", availabilityZones: ["us-east-1a", "us-east-1b"] },
+          { provider },
+        );
+        new RegionalGateway(
+          "gw",
+          {
+            network,
+            environment: "dev",
+            loadBalancer: { allowHttp: true },
+            services: [
+              { ...service, name: "market-gateway-kal", ingress: { pathPatterns: ["/*"] } },
+            ],
+          },
+          { provider },
+        );
+      }),
+    );
+    expect(failure).to.equal(undefined);
+  });
   for (const [title, overrides, fragment] of cases) {
     it(title, async () => {
       const failure = await failureOf(
