@@ -1073,6 +1073,92 @@ const CASES: Record<string, Case[]> = {
   ],
 };
 
+/** Name limits of the services' Create APIs: a longer name fails the plan as it fails AWS. */
+const NAME_LIMITS: [type: string, input: string, max: number, source: string][] = [
+  [
+    "aws:iam/role:Role",
+    "name",
+    64,
+    "https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html",
+  ],
+  [
+    "aws:lambda/function:Function",
+    "name",
+    64,
+    "https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html",
+  ],
+  [
+    "aws:lb/loadBalancer:LoadBalancer",
+    "name",
+    32,
+    "https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateLoadBalancer.html",
+  ],
+  [
+    "aws:lb/targetGroup:TargetGroup",
+    "name",
+    32,
+    "https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html",
+  ],
+  [
+    "aws:sqs/queue:Queue",
+    "name",
+    80,
+    "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html",
+  ],
+  [
+    "aws:rds/instance:Instance",
+    "identifier",
+    63,
+    "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html",
+  ],
+  [
+    "aws:s3/bucket:Bucket",
+    "bucket",
+    63,
+    "https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html",
+  ],
+  [
+    "aws:elasticache/replicationGroup:ReplicationGroup",
+    "replicationGroupId",
+    40,
+    "https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateReplicationGroup.html",
+  ],
+  [
+    "aws:scheduler/schedule:Schedule",
+    "name",
+    64,
+    "https://docs.aws.amazon.com/scheduler/latest/APIReference/API_CreateSchedule.html",
+  ],
+  [
+    "aws:cloudwatch/eventRule:EventRule",
+    "name",
+    64,
+    "https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutRule.html",
+  ],
+];
+for (const [type, input, max, source] of NAME_LIMITS) {
+  CASES[type]!.push(
+    {
+      title: `a ${input} of ${max} characters is accepted`,
+      source,
+      inputs: { [input]: "a".repeat(max) },
+      also: (_id, s) => expect(s[input]).to.equal("a".repeat(max)),
+    },
+    {
+      title: `a ${input} of ${max + 1} characters fails`,
+      source,
+      inputs: { [input]: "a".repeat(max + 1) },
+      fails: new RegExp(`is ${max + 1} characters; AWS accepts at most ${max}$`),
+    },
+    {
+      title: `an auto-name past ${max} characters fails, naming the cause`,
+      source,
+      name: "a".repeat(max - 7),
+      fails: /auto-named: shorten the logical name or set one/,
+    },
+  );
+}
+
 function expectOutputs(state: Record<string, unknown>, want: Record<string, unknown>, at = "") {
   for (const [key, expected] of Object.entries(want)) {
     const actual = state[key];

@@ -144,6 +144,11 @@ interface TypeRule {
    * ("require": S3, ECR). Auto-names are lowercase either way.
    */
   lowercaseName?: "store" | "require";
+  /**
+   * The longest name the service accepts (its Create API's documented limit): a longer one,
+   * given or auto-named, fails the plan as it would fail the deployment.
+   */
+  maxNameLength?: number;
   /** Extra outputs the provider computes. */
   extra?: (ctx: RuleContext & { id: string; arn: string }) => Record<string, unknown>;
 }
@@ -266,6 +271,7 @@ const RULES: Record<string, TypeRule> = {
   // ---- IAM: id is the name; unique ids are a 4-letter type prefix plus 17 uppercase ----
   // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html
   "aws:iam/role:Role": {
+    maxNameLength: 64,
     id: "name",
     arn: ({ inputs, physicalName }) =>
       `iam::${FAKE_ACCOUNT_ID}:role${str(inputs.path) ?? "/"}${physicalName}`,
@@ -300,6 +306,7 @@ const RULES: Record<string, TypeRule> = {
 
   // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/lambda_function
   "aws:lambda/function:Function": {
+    maxNameLength: 64,
     id: "name",
     arn: "lambda:{region}:{account}:function:{name}",
     extra: ({ region, arn, inputs }) => {
@@ -452,6 +459,7 @@ const RULES: Record<string, TypeRule> = {
   // https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_LoadBalancer.html
   // https://docs.aws.amazon.com/general/latest/gr/elb.html (canonical hosted zone per region)
   "aws:lb/loadBalancer:LoadBalancer": {
+    maxNameLength: 32,
     id: "arn",
     arn: "elasticloadbalancing:{region}:{account}:loadbalancer/app/{name}/{hex}",
     extra: ({ seed, region, physicalName, arn, inputs }) => ({
@@ -477,6 +485,7 @@ const RULES: Record<string, TypeRule> = {
         .replace(":listener/", ":listener-rule/")}/${fakeHex(`${seed}/arn`, 16)}`,
   },
   "aws:lb/targetGroup:TargetGroup": {
+    maxNameLength: 32,
     id: "arn",
     arn: "elasticloadbalancing:{region}:{account}:targetgroup/{name}/{hex}",
     extra: ({ arn }) => ({ arnSuffix: arn.slice(arn.indexOf(":targetgroup/") + 1) }),
@@ -484,6 +493,7 @@ const RULES: Record<string, TypeRule> = {
 
   // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/sqs_queue (id is the URL)
   "aws:sqs/queue:Queue": {
+    maxNameLength: 80,
     id: ({ region, physicalName }) =>
       `https://sqs.${region}.amazonaws.com/${FAKE_ACCOUNT_ID}/${physicalName}`,
     arn: "sqs:{region}:{account}:{name}",
@@ -495,6 +505,7 @@ const RULES: Record<string, TypeRule> = {
   // id is the DBI resource id since provider v5 (hashicorp/terraform-provider-aws#31232);
   // `endpoint` is `address:port`. https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Endpoints.html
   "aws:rds/instance:Instance": {
+    maxNameLength: 63,
     nameInput: "identifier",
     lowercaseName: "store",
     id: ({ seed }) => `db-${fakeChars(`${seed}/resource`, 26, UPPER + DIGITS)}`,
@@ -543,6 +554,7 @@ const RULES: Record<string, TypeRule> = {
   // ---- S3: the bucket name is the id (input `bucket`/`bucketPrefix`, lowercase) ----
   // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/s3_bucket
   "aws:s3/bucket:Bucket": {
+    maxNameLength: 63,
     id: "name",
     nameInput: "bucket",
     lowercaseName: "require",
@@ -588,6 +600,7 @@ const RULES: Record<string, TypeRule> = {
   // replica.<id>...; without: <id>.<6>.ng.0001.<code>.cache.amazonaws.com and <id>-ro.<6>...;
   // cluster mode: clustercfg.<id>... https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Endpoints.html
   "aws:elasticache/replicationGroup:ReplicationGroup": {
+    maxNameLength: 40,
     id: "name",
     nameInput: "replicationGroupId",
     lowercaseName: "store",
@@ -701,6 +714,7 @@ const RULES: Record<string, TypeRule> = {
     arn: "scheduler:{region}:{account}:schedule-group/{name}",
   },
   "aws:scheduler/schedule:Schedule": {
+    maxNameLength: 64,
     id: ({ inputs, physicalName }) => `${str(inputs.groupName) ?? "default"}/${physicalName}`,
     arn: ({ region, inputs, physicalName }) =>
       `scheduler:${region}:${FAKE_ACCOUNT_ID}:schedule/${str(inputs.groupName) ?? "default"}/${physicalName}`,
@@ -740,6 +754,7 @@ const RULES: Record<string, TypeRule> = {
   // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/cloudwatch_event_rule
   // (id is the name on the default bus, `<bus>/<name>` otherwise)
   "aws:cloudwatch/eventRule:EventRule": {
+    maxNameLength: 64,
     id: ({ inputs, physicalName }) => `${eventBusPath(inputs)}${physicalName}`,
     arn: ({ region, inputs, physicalName }) =>
       `events:${region}:${FAKE_ACCOUNT_ID}:rule/${eventBusPath(inputs)}${physicalName}`,
@@ -850,6 +865,13 @@ export function fakeResource(args: FakeResourceArgs): {
     throw new Error(`${type} "${name}": ${nameInput} ${given} must be lowercase`);
   }
   const physicalName = rule.lowercaseName ? (given ?? auto).toLowerCase() : (given ?? auto);
+  if (rule.maxNameLength !== undefined && physicalName.length > rule.maxNameLength) {
+    throw new Error(
+      `${type} "${name}": ${nameInput} ${physicalName} is ${physicalName.length} characters; ` +
+        `AWS accepts at most ${rule.maxNameLength}` +
+        (given === undefined ? " (auto-named: shorten the logical name or set one)" : ""),
+    );
+  }
   const ctx: RuleContext = { type, seed, region, inputs, physicalName };
 
   // The id, unless it is the ARN (computed next, from the id where its pattern uses one).
