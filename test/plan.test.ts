@@ -487,8 +487,10 @@ for (const stack of ["dev", "prod"] as const) {
         const provider = ofType(p, "aws:ecs/capacityProvider:CapacityProvider").find(
           within("arbees-remote"),
         )!;
-        expect((service.inputs.capacityProviderStrategies as any[])[0].capacityProvider).to.equal(
-          provider.id,
+        // A strategy names its capacity provider; the provider's id is its ARN.
+        const named = (service.inputs.capacityProviderStrategies as any[])[0].capacityProvider;
+        expect(provider.id).to.equal(
+          `arn:aws:ecs:eu-central-1:123456789012:capacity-provider/${named as string}`,
         );
       });
 

@@ -43,7 +43,10 @@ describe("Redis", () => {
         automaticFailoverEnabled: profile === "prod",
         multiAzEnabled: profile === "prod",
       });
-      expect(secretValue(group.inputs.authToken)).to.match(/^offline-random-/);
+      // The token is the generated password: 48 letters and digits, which ElastiCache accepts.
+      const token = find.named("bus-auth-token").state.result as string;
+      expect(token).to.match(/^[A-Za-z0-9]{48}$/);
+      expect(secretValue(group.inputs.authToken)).to.equal(token);
       const isolated = find
         .ofType("aws:ec2/subnet:Subnet")
         .filter((s) => s.name.includes("-isolated-"))
@@ -52,8 +55,11 @@ describe("Redis", () => {
       expect(find.named("bus-params").inputs.family).to.equal("valkey8");
       // The URL secret holds TLS (rediss://) and is replicated where remote services read it.
       expect(find.named("bus-url").inputs.replicas).to.deep.equal([{ region: "eu-central-1" }]);
-      expect(secretValue(find.named("bus-url-value").inputs.secretString)).to.match(
-        /^rediss:\/\/:offline-random-\w+@master\./,
+      expect(secretValue(find.named("bus-url-value").inputs.secretString)).to.equal(
+        `rediss://:${token}@${group.state.primaryEndpointAddress as string}:6379`,
+      );
+      expect(group.state.primaryEndpointAddress).to.match(
+        /^master\..+\.use1\.cache\.amazonaws\.com$/,
       );
     });
   }

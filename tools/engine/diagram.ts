@@ -123,7 +123,10 @@ export function architectureDiagram(plan: Plan): string {
   }
   for (const bucket of ofType("aws:s3/bucket:Bucket")) add(bucket, "data", `S3 ${bucket.name}`);
   for (const secret of ofType("aws:secretsmanager/secret:Secret")) {
-    add(secret, "secret", `secret ${secret.name}`);
+    // Replicas share the primary's ARN but for the region: `:secret:<name>-<suffix>` finds both.
+    const arn = str(secret.outputs?.arn);
+    const shared = arn.includes(":secret:") ? arn.slice(arn.indexOf(":secret:")) : "";
+    add(secret, "secret", `secret ${secret.name}`, [shared]);
   }
   const node = (r: PlannedResource | undefined) =>
     r ? nodes.find((n) => n.id === nodeId(r.name)) : undefined;

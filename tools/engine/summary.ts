@@ -336,8 +336,11 @@ export function summarize(plan: Plan): PlanFacts {
       const strategy = (
         i.capacityProviderStrategies as { capacityProvider?: string }[] | undefined
       )?.[0];
+      // Strategies name the provider; its id is its ARN (…:capacity-provider/<name>).
       const provider = ofType("aws:ecs/capacityProvider:CapacityProvider").find(
-        (c) => c.id === strategy?.capacityProvider,
+        (c) =>
+          strategy?.capacityProvider !== undefined &&
+          str(c.id).endsWith(`:capacity-provider/${strategy.capacityProvider}`),
       );
       const task = ofType("aws:ecs/taskDefinition:TaskDefinition").find(
         (t) =>
