@@ -10,6 +10,7 @@ import * as z from "zod/mini";
 import { findJob, findRun, insertJob, insertRun, ping, runExists, type Queryable } from "./db";
 import {
   HttpError,
+  jsonObject,
   jsonProblem,
   MAX_BODY_BYTES,
   parseId,
@@ -56,7 +57,7 @@ const NewJob = z.strictObject({
 
 const NewRun = z.strictObject({
   jobId: uuid(),
-  parameters: z.optional(z.record(z.string(), z.unknown())),
+  parameters: z.optional(jsonObject()),
 });
 
 type Env = { Variables: { requestId: string } };
