@@ -29,6 +29,15 @@ export const FRED_JOBS_ROUTES: Record<string, WebAdapterRoute> = {
   "create-run": { method: "POST", path: "/api/v1/runs" },
   "get-run": { method: "GET", path: "/api/v1/runs/{runId}" },
   "upload-url": { method: "GET", path: "/api/v1/runs/{runId}/upload-url" },
+  // Every other method of those paths reaches the app too, which answers 405 with Allow; without
+  // these API Gateway would answer a 403 "Missing Authentication Token" for a wrong method.
+  "health-other": { method: "ANY", path: "/health" },
+  "registration-other": { method: "ANY", path: "/api/v1/registration" },
+  "jobs-other": { method: "ANY", path: "/api/v1/jobs" },
+  "job-other": { method: "ANY", path: "/api/v1/jobs/{jobId}" },
+  "runs-other": { method: "ANY", path: "/api/v1/runs" },
+  "run-other": { method: "ANY", path: "/api/v1/runs/{runId}" },
+  "upload-url-other": { method: "ANY", path: "/api/v1/runs/{runId}/upload-url" },
 };
 
 export class FredJobs extends pulumi.ComponentResource {

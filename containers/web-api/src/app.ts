@@ -169,6 +169,24 @@ export function createApp(deps: AppDeps): Hono<Env> {
     return c.json(await presignUpload(uploads, id, now()));
   });
 
+  // A known path asked with another method: 405 naming the methods it has (as Flask answered),
+  // and OPTIONS lists them. Registered last, so the routes above answer their own methods first.
+  for (const [path, methods] of routeMethods()) {
+    const allow = allowHeader(methods);
+    app.all(path, (c) => {
+      c.header("Allow", allow);
+      if (c.req.method === "OPTIONS") return c.body(null, 204);
+      return problem(
+        c,
+        new HttpError(
+          405,
+          "method_not_allowed",
+          `${c.req.method.slice(0, 20)} is not allowed on ${c.req.path.slice(0, 200)}; allowed: ${allow}`,
+        ),
+      );
+    });
+  }
+
   app.notFound((c) =>
     problem(
       c,
@@ -192,6 +210,25 @@ export function createApp(deps: AppDeps): Hono<Env> {
   });
 
   return app;
+}
+
+/** Each route path of ENDPOINTS in Hono's syntax (`/jobs/:job_id`) with its methods. */
+export function routeMethods(): Map<string, string[]> {
+  const paths = new Map<string, string[]>();
+  for (const endpoint of ENDPOINTS) {
+    const [method = "", path = ""] = endpoint.split(" ");
+    const honoPath = path.replace(/\{(\w+)\}/g, ":$1");
+    paths.set(honoPath, [...(paths.get(honoPath) ?? []), method]);
+  }
+  return paths;
+}
+
+/** The `Allow` header of a path with these methods: HEAD comes with GET, OPTIONS always. */
+export function allowHeader(methods: readonly string[]): string {
+  const all = new Set(methods);
+  if (all.has("GET")) all.add("HEAD");
+  all.add("OPTIONS");
+  return [...all].join(", ");
 }
 
 function problem(c: Context, error: HttpError): Response {

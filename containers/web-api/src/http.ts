@@ -26,7 +26,7 @@ export class HttpError extends Error {
   override readonly name = "HttpError";
 
   constructor(
-    readonly status: 400 | 404 | 413 | 415 | 500 | 503,
+    readonly status: 400 | 404 | 405 | 413 | 415 | 500 | 503,
     readonly code: string,
     message: string,
     readonly field?: string,
