@@ -137,7 +137,8 @@ export interface WebAdapterApiArgs {
    */
   uploads?: { prefix?: string; expireAfterDays?: number };
   /**
-   * Browser origins allowed by CORS (API preflight, and the bucket's PUT).
+   * Browser origins allowed by CORS (API preflight, the app's answers through `CORS_ORIGINS`,
+   * and the bucket's PUT).
    * @default []
    */
   corsOrigins?: string[];
@@ -270,6 +271,8 @@ export class WebAdapterApi extends pulumi.ComponentResource {
       AWS_LWA_PORT: String(port),
       AWS_LWA_READINESS_CHECK_PATH: readinessPath,
       PORT: String(port),
+      // The app's own answers carry CORS headers too; the gateway only answers the preflight.
+      CORS_ORIGINS: (args.corsOrigins ?? []).join(","),
     };
     if (args.uploads) {
       this.bucket = this.uploadsBucket(name, uploadPrefix, args);

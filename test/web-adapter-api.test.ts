@@ -126,6 +126,11 @@ describe("WebAdapterApi", () => {
         });
       });
 
+      it("tells the app its CORS origins, so its own answers carry the headers", () => {
+        const variables = find.named("web-fn").inputs.environment.variables;
+        expect(variables.CORS_ORIGINS).to.equal("https://app.example.com");
+      });
+
       it("passes the database and secrets by name and ARN, never a secret value", () => {
         const variables = find.named("web-fn").inputs.environment.variables as Record<
           string,

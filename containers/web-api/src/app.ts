@@ -48,7 +48,15 @@ export interface AppDeps {
   logger?: Logger;
   healthTimeoutMs?: number;
   now?: () => Date;
+  /**
+   * Browser origins whose requests are answered with CORS headers (every answer, errors too).
+   * @default []
+   */
+  corsOrigins?: readonly string[];
 }
+
+/** Request headers a browser may send cross-origin (SigV4 and JSON). */
+export const CORS_ALLOW_HEADERS = "Authorization, Content-Type, X-Amz-Date, X-Amz-Security-Token";
 
 const NewJob = z.strictObject({
   name: text(1, 200),
@@ -65,6 +73,7 @@ type Env = { Variables: { requestId: string } };
 export function createApp(deps: AppDeps): Hono<Env> {
   const { db, uploads, logger = silentLogger, now = () => new Date() } = deps;
   const healthTimeoutMs = deps.healthTimeoutMs ?? HEALTH_TIMEOUT_MS;
+  const corsOrigins = deps.corsOrigins ?? [];
   const app = new Hono<Env>();
 
   // One log line per request, written after the answer is known (errors included).
@@ -73,6 +82,13 @@ export function createApp(deps: AppDeps): Hono<Env> {
     c.set("requestId", randomUUID());
     c.header("X-Request-Id", c.get("requestId"));
     c.header("Cache-Control", "no-store");
+    // Set before the route runs, so every answer carries them (errors and 404s included).
+    c.header("Vary", "Origin");
+    const origin = c.req.header("origin");
+    if (origin !== undefined && corsOrigins.includes(origin)) {
+      c.header("Access-Control-Allow-Origin", origin);
+      c.header("Access-Control-Expose-Headers", "X-Request-Id");
+    }
     await next();
     logger.log(c.res.status >= 500 ? "error" : "info", "request", {
       method: c.req.method,
@@ -175,7 +191,15 @@ export function createApp(deps: AppDeps): Hono<Env> {
     const allow = allowHeader(methods);
     app.all(path, (c) => {
       c.header("Allow", allow);
-      if (c.req.method === "OPTIONS") return c.body(null, 204);
+      if (c.req.method === "OPTIONS") {
+        // A CORS preflight (the API Gateway in front answers its own; this serves ECS or a laptop).
+        if (corsOrigins.includes(c.req.header("origin") ?? "")) {
+          c.header("Access-Control-Allow-Methods", allow);
+          c.header("Access-Control-Allow-Headers", CORS_ALLOW_HEADERS);
+          c.header("Access-Control-Max-Age", "600");
+        }
+        return c.body(null, 204);
+      }
       return problem(
         c,
         new HttpError(

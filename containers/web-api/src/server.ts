@@ -56,6 +56,7 @@ export async function start(logger: Logger): Promise<void> {
       },
       environment: config.environment,
       version: packageVersion(),
+      corsOrigins: config.corsOrigins,
       logger,
     });
     server = await listen(app.fetch, config.port);
