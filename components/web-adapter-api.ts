@@ -143,6 +143,12 @@ export interface WebAdapterApiArgs {
    */
   corsOrigins?: string[];
   /**
+   * Reserved concurrency: the most instances that run at once (each holds its own database
+   * connections). Reservations come out of the account's quota.
+   * @default undefined (unreserved)
+   */
+  reservedConcurrency?: number;
+  /**
    * Stage-wide throttling.
    * @default { rateLimit: 500, burstLimit: 1000 }
    */
@@ -315,6 +321,7 @@ export class WebAdapterApi extends pulumi.ComponentResource {
     const common = {
       description: `${name}: web app on the Lambda Web Adapter`,
       memorySize: args.memorySize ?? 1024,
+      reservedConcurrency: args.reservedConcurrency,
       timeout: args.timeout ?? 30,
       statements,
       logRetentionInDays: args.logRetentionInDays ?? 14,

@@ -7,7 +7,17 @@ import { randomUUID } from "node:crypto";
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import * as z from "zod/mini";
-import { findJob, findRun, insertJob, insertRun, ping, runExists, type Queryable } from "./db";
+import {
+  findJob,
+  findRun,
+  insertJob,
+  insertRun,
+  isUnavailable,
+  ping,
+  RETRY_AFTER_SECONDS,
+  runExists,
+  type Queryable,
+} from "./db";
 import {
   HttpError,
   jsonObject,
@@ -220,6 +230,23 @@ export function createApp(deps: AppDeps): Hono<Env> {
 
   app.onError((error, c) => {
     if (error instanceof HttpError) return problem(c, error);
+    if (isUnavailable(error)) {
+      // Saturated, restarting or unreachable: nothing was written, and a retry may succeed.
+      logger.log("warn", "database unavailable", {
+        requestId: c.get("requestId"),
+        path: c.req.path,
+        ...describeError(error),
+      });
+      c.header("Retry-After", String(RETRY_AFTER_SECONDS));
+      return problem(
+        c,
+        new HttpError(
+          503,
+          "database_unavailable",
+          "the database is busy or restarting; retry shortly",
+        ),
+      );
+    }
     // A real fault: the details go to the log, the client gets an id to quote.
     logger.log("error", "unexpected failure", {
       requestId: c.get("requestId"),

@@ -14,7 +14,7 @@
  * | `DB_PASSWORD`     | password, accepted only when APP_ENV is `test` or `local` and no secret is named | none |
  * | `DB_SSL_CA_FILE`  | PEM bundle trusted for the database's certificate (the RDS CA bundle) | Node's CAs |
  * | `DB_SSL`          | `disable` turns TLS off; refused unless APP_ENV is `test` or `local` | on |
- * | `DB_POOL_MAX`     | most connections the pool opens                                | `4`        |
+ * | `DB_POOL_MAX`     | most connections the pool opens (Lambda serves one request at a time per instance) | `1` |
  * | `UPLOAD_BUCKET`   | S3 bucket the presigned upload URLs point into                 | (required) |
  * | `UPLOAD_PREFIX`   | key prefix of uploads; a run's upload lands at `<prefix><run id>/input` | `uploads/` |
  * | `AWS_REGION`      | region of the S3 and Secrets Manager clients                   | (required) |
@@ -76,7 +76,7 @@ export function loadConfig(env: Env, readFile: (path: string) => string): AppCon
       user: optional(env, "DB_USER"),
       password: passwordSource(env, environment, local),
       ssl: tlsOptions(env, environment, local, readFile),
-      poolMax: integer(env, "DB_POOL_MAX", { min: 1, max: 100, fallback: 4 }),
+      poolMax: integer(env, "DB_POOL_MAX", { min: 1, max: 100, fallback: 1 }),
     },
     uploads: {
       bucket: bucketName(required(env, "UPLOAD_BUCKET")),
