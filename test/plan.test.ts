@@ -402,7 +402,8 @@ for (const stack of ["dev", "prod"] as const) {
         expect(fn.inputs.packageType).to.equal("Image");
         // Instances × one connection each, below the class's max_connections (db-connections.ts).
         expect(fn.inputs.reservedConcurrentExecutions).to.equal(5);
-        expect(fn.inputs.environment.variables.DB_POOL_MAX).to.equal("1");
+        const env = fn.inputs.environment as { variables: Record<string, string> };
+        expect(env.variables.DB_POOL_MAX).to.equal("1");
         expect(fn.inputs.imageUri).to.match(
           /\.dkr\.ecr\.us-east-1\.amazonaws\.com\/.+@sha256:[0-9a-f]{64}$/,
         );

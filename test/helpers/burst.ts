@@ -3,7 +3,7 @@
  * `npm run bench`. Each "instance" is one app with its own pool of DB_POOL_MAX connections, as
  * each Lambda environment is; requests are spread over the instances and all sent at once.
  */
-import { Pool } from "pg";
+import { Client, Pool } from "pg";
 import { createApp } from "../../containers/web-api/src/app";
 import { CONNECT_TIMEOUT_MS } from "../../containers/web-api/src/db";
 import { silentLogger } from "../../containers/web-api/src/log";
@@ -139,11 +139,10 @@ export async function burst(
 ): Promise<{ figures: BurstFigures; outcomes: (Outcome | "hung")[] }> {
   let peak = 0;
   let sampling = true;
+  // A superuser connection of its own, open before the burst: it never competes for a slot.
+  const client = new Client(pg.config());
+  await client.connect();
   const sampler = (async () => {
-    // A superuser connection of its own: it uses the reserved slots, so saturation cannot block it.
-    const { Client } = await import("pg");
-    const client = new Client(pg.config());
-    await client.connect();
     try {
       while (sampling) {
         const { rows } = await client.query<{ n: number }>(
@@ -183,4 +182,67 @@ export async function burst(
       peakConnections: peak,
     },
   };
+}
+
+export interface RestartRun {
+  outcomes: (Outcome | "hung")[];
+  /** Indexes into `outcomes` when the server was stopped and when it accepted connections again. */
+  stoppedAt: number;
+  resumedAt: number;
+  /** From the restart to the first request served again, in ms. */
+  recoveryMs: number;
+}
+
+/**
+ * `clients` clients each sending its next request as soon as the last is answered (backing off
+ * 50 ms after a 503), while the server runs `beforeMs`, is stopped (fast shutdown: sessions
+ * killed) for `downMs`, and runs again for `afterMs`. The app instances are never restarted.
+ */
+export async function loadThroughRestart(
+  instances: Instances,
+  pg: LocalPostgres,
+  {
+    clients,
+    beforeMs,
+    downMs,
+    afterMs,
+  }: { clients: number; beforeMs: number; downMs: number; afterMs: number },
+): Promise<RestartRun> {
+  const outcomes: (Outcome | "hung")[] = [];
+  const answeredAt: number[] = [];
+  let n = 0;
+  let running = true;
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  const loops = Array.from({ length: clients }, async () => {
+    while (running) {
+      const outcome = await withDeadline(instances.send(n++), 10_000);
+      outcomes.push(outcome);
+      answeredAt.push(performance.now());
+      if (outcome !== "hung" && outcome.status === 503) await sleep(50);
+    }
+  });
+  try {
+    await sleep(beforeMs);
+    pg.halt();
+    const stoppedAt = outcomes.length;
+    await sleep(downMs);
+    await pg.resume();
+    const resumedAt = outcomes.length;
+    const resumedTime = performance.now();
+    await sleep(afterMs);
+    running = false;
+    await Promise.all(loops);
+    const firstServed = outcomes.findIndex(
+      (o, i) => i >= resumedAt && o !== "hung" && (o.status === 200 || o.status === 201),
+    );
+    return {
+      outcomes,
+      stoppedAt,
+      resumedAt,
+      recoveryMs: firstServed === -1 ? Infinity : answeredAt[firstServed]! - resumedTime,
+    };
+  } finally {
+    running = false;
+    await Promise.all(loops);
+  }
 }

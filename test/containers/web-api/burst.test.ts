@@ -8,7 +8,7 @@ import { expect } from "chai";
 import { databaseConcurrency, maxConnections } from "../../../components/db-connections";
 import { POSTGRES_PROFILES } from "../../../components/postgres";
 import { FRED_JOBS_CONCURRENCY_BUDGET, FRED_JOBS_POOL_MAX } from "../../../workloads/fred-jobs";
-import { burst, startInstances, withDeadline, type Outcome } from "../../helpers/burst";
+import { burst, loadThroughRestart, startInstances, type Outcome } from "../../helpers/burst";
 import { LocalPostgres } from "../../helpers/postgres";
 
 const CLASS = POSTGRES_PROFILES.dev.instanceClass;
@@ -69,7 +69,7 @@ describe("FRED jobs API under a burst and a database restart (real PostgreSQL)",
       );
       expect(unexpected, JSON.stringify(unexpected.slice(0, 3))).to.deep.equal([]);
       expect(figures.hung).to.equal(0);
-      expect(figures.ok, "some requests are served").to.be.greaterThan(max);
+      expect(figures.ok, "requests are served meanwhile").to.be.greaterThan(0);
       expect(figures.unavailable, "instances beyond max_connections are refused").to.be.greaterThan(
         0,
       );
@@ -85,31 +85,18 @@ describe("FRED jobs API under a burst and a database restart (real PostgreSQL)",
 
   it("survives the database stopping and starting mid-load: 503s meanwhile, then service again, no partial writes", async () => {
     const instances = await startInstances(pg, "restart", { count: 8 });
-    const outcomes: (Outcome | "hung")[] = [];
-    let n = 0;
-    let running = true;
-    // Eight clients, each sending its next request as soon as the last is answered.
-    const clients = Array.from({ length: 8 }, async () => {
-      while (running) {
-        const outcome = await withDeadline(instances.send(n++), 10_000);
-        outcomes.push(outcome);
-        // A client backing off a little after a 503, as Retry-After asks (shortened for the test).
-        if (outcome !== "hung" && outcome.status === 503) {
-          await new Promise((resolve) => setTimeout(resolve, 50));
-        }
-      }
-    });
     try {
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      pg.halt();
-      const stoppedAt = outcomes.length;
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-      await pg.resume();
-      const resumedAt = outcomes.length;
-      await new Promise((resolve) => setTimeout(resolve, 1500));
-      running = false;
-      await Promise.all(clients);
-
+      const { outcomes, stoppedAt, resumedAt, recoveryMs } = await loadThroughRestart(
+        instances,
+        pg,
+        {
+          clients: 8,
+          beforeMs: 500,
+          downMs: 1000,
+          afterMs: 1500,
+        },
+      );
+      expect(recoveryMs, "served again after the restart").to.be.lessThan(1500);
       const answered = outcomes.filter((o): o is Outcome => o !== "hung");
       expect(answered.length, "no request hung").to.equal(outcomes.length);
       const bad = answered.filter(
@@ -137,7 +124,6 @@ describe("FRED jobs API under a burst and a database restart (real PostgreSQL)",
       const sentPosts = new Set(answered.filter((o) => o.method === "POST").map((o) => o.n));
       for (const parameters of stored.values()) expect(sentPosts.has(parameters.n)).to.equal(true);
     } finally {
-      running = false;
       await instances.close();
     }
   });
