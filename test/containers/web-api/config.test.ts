@@ -39,7 +39,7 @@ describe("web API configuration", () => {
         user: undefined,
         password: { kind: "secret", secretArn: ARN },
         ssl: { rejectUnauthorized: true },
-        poolMax: 4,
+        poolMax: 1,
       },
       uploads: { bucket: "fred-uploads", prefix: "uploads/" },
     });
