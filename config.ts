@@ -479,7 +479,8 @@ export const platformSchema = z
 
 export type PlatformSettings = z.infer<typeof platformSchema>;
 
-const defaultTagsSchema = z.object({
+// Strict like every other structured setting: a misspelled `tags` is an error, not ignored.
+const defaultTagsSchema = z.strictObject({
   tags: z.record(z.string(), z.string()).superRefine((tags, ctx) => {
     for (const key of REQUIRED_TAGS) {
       if (!tags[key]) ctx.addIssue({ code: "custom", path: [key], message: "is required" });
@@ -599,6 +600,12 @@ function editDistance(a: string, b: string): number {
   return previous[b.length] ?? 0;
 }
 
+/**
+ * Namespaces a stack file may set: the project's own, and the configuration of Pulumi and of the
+ * providers the program uses. A key in any other namespace is read by nothing.
+ */
+export const CONFIG_NAMESPACES = ["platform", "aws", "pulumi", "docker-build", "random"] as const;
+
 /** Raw config as Pulumi hands it over: every value a string, objects as JSON. */
 export type RawConfig = Readonly<Record<string, string>>;
 
@@ -621,6 +628,17 @@ export function parseStackConfig(raw: RawConfig, secretKeys: readonly string[] =
   const platform: Record<string, unknown> = {};
   const problems: ConfigProblem[] = [];
   for (const [key, value] of Object.entries(raw)) {
+    const namespace = key.slice(0, Math.max(0, key.indexOf(":")));
+    if (!(CONFIG_NAMESPACES as readonly string[]).includes(namespace)) {
+      // Any other namespace would be ignored by every reader: most likely a misspelled platform:.
+      const hint = closest(namespace, CONFIG_NAMESPACES);
+      const rest = key.slice(namespace.length + 1);
+      problems.push({
+        key,
+        message: `unknown namespace "${namespace}"${hint ? `; did you mean ${hint}:${rest}?` : ""}`,
+      });
+      continue;
+    }
     if (!key.startsWith("platform:")) continue;
     const name = key.slice("platform:".length);
     if ((SECRET_SETTINGS as readonly string[]).includes(name)) {

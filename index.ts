@@ -11,6 +11,10 @@ import {
   tallyReservedConcurrency,
 } from "./components/guards";
 import { Network } from "./components/network";
+import {
+  applyPermissionsBoundary,
+  WORKLOAD_BOUNDARY_NAME,
+} from "./components/permissions-boundary";
 import { Peering } from "./components/peering";
 import { AlphaKite } from "./workloads/alpha-kite";
 import { Arbees } from "./workloads/arbees";
@@ -42,6 +46,13 @@ function regionalProvider(side: "home" | "remote"): aws.Provider {
 }
 
 const providers = { home: regionalProvider("home"), remote: regionalProvider("remote") };
+
+// Every role carries the bootstrap's boundary: the deploy roles may create no other kind.
+const account = aws.getCallerIdentityOutput({}, { provider: providers.home });
+const partition = aws.getPartitionOutput({}, { provider: providers.home });
+applyPermissionsBoundary(
+  pulumi.interpolate`arn:${partition.partition}:iam::${account.accountId}:policy/${WORKLOAD_BOUNDARY_NAME}`,
+);
 
 function regionalNetwork(side: "home" | "remote"): Network {
   return new Network(

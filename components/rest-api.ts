@@ -246,6 +246,33 @@ export class RestApi extends pulumi.ComponentResource {
       }
     }
 
+    // A function that cannot be invoked (throttled at its reserved concurrency, or failing to
+    // start) is API Gateway's 500 by default; say "busy, retry" as the apps themselves do.
+    deployed.push(
+      new aws.apigateway.Response(
+        `${name}-integration-failure`,
+        {
+          restApiId: this.api.id,
+          responseType: "INTEGRATION_FAILURE",
+          statusCode: "503",
+          responseParameters: {
+            "gatewayresponse.header.Retry-After": "'1'",
+            ...(corsOrigins.length === 1
+              ? {
+                  "gatewayresponse.header.Access-Control-Allow-Origin": `'${corsOrigins[0]}'`,
+                  "gatewayresponse.header.Vary": "'Origin'",
+                }
+              : {}),
+          },
+          responseTemplates: {
+            "application/json":
+              '{"error":"unavailable","message":"the service is at capacity or starting; retry shortly"}',
+          },
+        },
+        { parent: this },
+      ),
+    );
+
     // ---- create: deployment and stage ----
     this.deployment = new aws.apigateway.Deployment(
       `${name}-deployment`,

@@ -181,10 +181,17 @@ export interface WebAdapterApiArgs {
    */
   uploads?: { prefix?: string; expireAfterDays?: number };
   /**
-   * Browser origins allowed by CORS (API preflight, and the bucket's PUT).
+   * Browser origins allowed by CORS (API preflight, the app's answers through `CORS_ORIGINS`,
+   * and the bucket's PUT).
    * @default []
    */
   corsOrigins?: string[];
+  /**
+   * Reserved concurrency: the most instances that run at once (each holds its own database
+   * connections). Reservations come out of the account's quota.
+   * @default undefined (unreserved)
+   */
+  reservedConcurrency?: number;
   /**
    * Stage-wide throttling.
    * @default { rateLimit: 500, burstLimit: 1000 }
@@ -322,6 +329,8 @@ export class WebAdapterApi extends pulumi.ComponentResource {
       AWS_LWA_PORT: String(port),
       AWS_LWA_READINESS_CHECK_PATH: readinessPath,
       PORT: String(port),
+      // The app's own answers carry CORS headers too; the gateway only answers the preflight.
+      CORS_ORIGINS: (args.corsOrigins ?? []).join(","),
     };
     if (args.uploads) {
       this.bucket = this.uploadsBucket(name, uploadPrefix, args);
@@ -364,6 +373,7 @@ export class WebAdapterApi extends pulumi.ComponentResource {
     const common = {
       description: `${name}: web app on the Lambda Web Adapter`,
       memorySize: args.memorySize ?? 1024,
+      reservedConcurrency: args.reservedConcurrency,
       timeout: args.timeout ?? 30,
       statements,
       logRetentionInDays: args.logRetentionInDays ?? 14,

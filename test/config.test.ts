@@ -499,3 +499,69 @@ describe("stack config", () => {
     });
   });
 });
+
+describe("stack config: every key is known", () => {
+  const namespaces: [string, string][] = [
+    ["platfrom:azs", 'unknown namespace "platfrom"; did you mean platform:azs?'],
+    ["platfom:regions", 'unknown namespace "platfom"; did you mean platform:regions?'],
+    [
+      "pulumni:disable-default-providers",
+      'unknown namespace "pulumni"; did you mean pulumi:disable-default-providers?',
+    ],
+    ["mycompany:owner", 'unknown namespace "mycompany"'],
+  ];
+  for (const [key, message] of namespaces) {
+    it(`refuses ${key}: ${message}`, () => {
+      expect(problemsOf({ ...validRaw(), [key]: "3" })).to.deep.equal([{ key, message }]);
+    });
+  }
+
+  it("accepts the namespaces of Pulumi and the providers the program uses", () => {
+    const raw = { ...validRaw(), "aws:skipMetadataApiCheck": "false", "pulumi:tags": "{}" };
+    expect(() => parseStackConfig(raw)).not.to.throw();
+  });
+
+  it("refuses an unknown key in aws:defaultTags, beside the tags", () => {
+    const raw = validRaw();
+    const tags = JSON.parse(raw["aws:defaultTags"]!) as Record<string, unknown>;
+    raw["aws:defaultTags"] = JSON.stringify({ ...tags, tagz: { team: "x" } });
+    expect(problemsOf(raw)).to.deep.include({
+      key: "aws:defaultTags.tagz",
+      message: "unknown setting",
+    });
+  });
+
+  /** Every object inside `value`, as a path from it (arrays included). */
+  function objectPaths(value: unknown, at: (string | number)[] = []): (string | number)[][] {
+    if (Array.isArray(value)) return value.flatMap((item, i) => objectPaths(item, [...at, i]));
+    if (value === null || typeof value !== "object") return [];
+    return [at, ...Object.entries(value).flatMap(([key, item]) => objectPaths(item, [...at, key]))];
+  }
+
+  for (const stack of ["dev", "prod"]) {
+    it(`refuses an unknown key at every level of every structured setting of ${stack}`, () => {
+      const files = loadStackFiles(root, stack);
+      let checked = 0;
+      for (const [key, text] of Object.entries(files.config)) {
+        if (!key.startsWith("platform:") || !text.startsWith("{")) continue;
+        for (const at of objectPaths(JSON.parse(text))) {
+          const value = JSON.parse(text) as Record<string, unknown>;
+          const target = at.reduce<any>((node, part) => node[part], value);
+          target.bogusSetting = 1;
+          const problems = problemsOf(
+            { ...files.config, [key]: JSON.stringify(value) },
+            files.secretKeys,
+          );
+          const name = key.slice("platform:".length);
+          expect(
+            problems.map((p) => p.key),
+            `${key} at ${at.join(".")}`,
+          ).to.deep.equal([configKey("platform", [name, ...at, "bogusSetting"])]);
+          expect(problems[0]!.message).to.match(/^unknown setting/);
+          checked++;
+        }
+      }
+      expect(checked).to.be.greaterThan(stack === "prod" ? 8 : 5);
+    });
+  }
+});

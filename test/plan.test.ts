@@ -402,6 +402,10 @@ for (const stack of ["dev", "prod"] as const) {
           (f) => f.name === "fred-jobs-fn",
         )!;
         expect(fn.inputs.packageType).to.equal("Image");
+        // Instances × one connection each, below the class's max_connections (db-connections.ts).
+        expect(fn.inputs.reservedConcurrentExecutions).to.equal(5);
+        const env = fn.inputs.environment as { variables: Record<string, string> };
+        expect(env.variables.DB_POOL_MAX).to.equal("1");
         expect(fn.inputs.imageUri).to.match(
           /\.dkr\.ecr\.us-east-1\.amazonaws\.com\/.+@sha256:[0-9a-f]{64}$/,
         );
@@ -773,6 +777,33 @@ describe("the plan command", () => {
       expect(result.stderr).not.to.match(/^\s+at /m);
     });
   }
+
+  it("lists a declared type error with every other problem of the stack file, in one run", async () => {
+    const result = await plan(
+      stackWith((y) =>
+        y
+          .replace("platform:azs: 2", "platform:azs: two")
+          .replace("platform:natStrategy:", "platform:natStrategey:")
+          .replace("platform:logRetentionDays:", "platfrom:logRetentionDays:")
+          .replace(
+            "      gluetunTag: v3.40.0",
+            "      gluetunTag: v3.40.0\n      killSwitch: true",
+          ),
+      ),
+    );
+    expect(result.code).to.equal(2);
+    for (const message of [
+      'platform:azs: must be of type integer, got "two" (Pulumi.yaml declares it integer)',
+      "platform:natStrategey: unknown setting; did you mean platform:natStrategy?",
+      'platfrom:logRetentionDays: unknown namespace "platfrom"; did you mean platform:logRetentionDays?',
+      "platform:arbees.vpn.killSwitch: unknown setting",
+    ]) {
+      expect(result.stderr).to.include(message);
+    }
+    // The type error once, not again in the schema's words.
+    expect(result.stderr.match(/platform:azs:/g)).to.have.length(1);
+    expect(result.stderr).to.include("Invalid stack configuration (3 problems)");
+  });
 
   describe("on a probe program", () => {
     const probe = path.join(__dirname, "fixtures", "engine-probe");

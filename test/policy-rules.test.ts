@@ -202,6 +202,23 @@ const cases: Case[] = [
     ],
   },
   {
+    rule: "iam-roles-have-permissions-boundary",
+    // The real plan: every role of the program carries it.
+    good: [(real) => real],
+    bad: [
+      [[r("aws:iam/role:Role", "unbounded", { assumeRolePolicy: "{}" })], "unbounded"],
+      [
+        [
+          r("aws:iam/role:Role", "wrong", {
+            assumeRolePolicy: "{}",
+            permissionsBoundary: "arn:aws:iam::aws:policy/AdministratorAccess-not-ours",
+          }),
+        ],
+        "wrong",
+      ],
+    ],
+  },
+  {
     rule: "iam-no-passrole-on-any-role",
     good: [
       [

@@ -128,6 +128,23 @@ describe("WebAdapterApi", () => {
         });
       });
 
+      it("answers a function it cannot invoke (throttled) with 503 Retry-After, not 500", () => {
+        const response = find.named("web-integration-failure");
+        expect(response.inputs).to.deep.include({
+          responseType: "INTEGRATION_FAILURE",
+          statusCode: "503",
+        });
+        expect(response.inputs.responseParameters).to.deep.include({
+          "gatewayresponse.header.Retry-After": "'1'",
+          "gatewayresponse.header.Access-Control-Allow-Origin": "'https://app.example.com'",
+        });
+      });
+
+      it("tells the app its CORS origins, so its own answers carry the headers", () => {
+        const variables = find.named("web-fn").inputs.environment.variables;
+        expect(variables.CORS_ORIGINS).to.equal("https://app.example.com");
+      });
+
       it("passes the database and secrets by name and ARN, never a secret value", () => {
         const variables = find.named("web-fn").inputs.environment.variables as Record<
           string,

@@ -5,7 +5,8 @@
  * throughput against `openssl speed rsa2048` on this machine, and the time the Alpha-Kite streamer
  * spends on indicators for a full session; then the FRED jobs API (built with tsc, against a
  * throwaway local PostgreSQL): time from process start to a passing readiness check, and the
- * latency of GET /api/v1/jobs/{id} beside the same SELECT through `pg` alone; and the offline
+ * latency of GET /api/v1/jobs/{id} beside the same SELECT through `pg` alone; its load figures
+ * (a burst beyond the dev class's max_connections, and a database restart under load); and the offline
  * plan's wall time per stack. One table of figures (Markdown; `--json FILE` writes them too), each
  * a median with its spread; exits 1 when a target is missed.
  */
@@ -25,6 +26,9 @@ import {
   QUICKBETS_ENTRIES,
   RuntimeDir,
 } from "../test/functions/helpers/lambda-runtime";
+import { maxConnections } from "../components/db-connections";
+import { POSTGRES_PROFILES } from "../components/postgres";
+import { burst, loadThroughRestart, startInstances } from "../test/helpers/burst";
 import { freePort, LocalPostgres } from "../test/helpers/postgres";
 
 const MAX_LOAD_MS = 150;
@@ -253,6 +257,7 @@ async function main(): Promise<number> {
     ),
   );
   for (const f of await webApiBench()) log(f);
+  for (const f of await webApiLoadBench()) log(f);
   for (const stack of ["dev", "prod"]) {
     const samples = Array.from({ length: PLAN_RUNS }, () => planSeconds(stack));
     log(figure("plan", `npm run plan -- --stack ${stack}`, "s", samples));
@@ -423,6 +428,77 @@ async function webApiBench(): Promise<Figure[]> {
   } finally {
     await pg.stop();
     rmSync(build.dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The jobs API against a PostgreSQL started with the dev class's max_connections: a burst of
+ * 4 × max_connections requests over 1.5 × max_connections instances (one connection each, as
+ * Lambda environments), then the server stopped and started under load. Every request must be
+ * answered 2xx or 503 + Retry-After; errors (anything else, or a hang) must be zero.
+ */
+export async function webApiLoadBench(): Promise<Figure[]> {
+  const instanceClass = POSTGRES_PROFILES.dev.instanceClass;
+  const max = maxConnections(instanceClass);
+  const pg = await LocalPostgres.start({ maxConnections: max });
+  try {
+    const instances = await startInstances(pg, "burst", { count: Math.ceil(1.5 * max) });
+    const { figures: b } = await burst(instances, pg, 4 * max, 15_000).finally(() =>
+      instances.close(),
+    );
+    const restarting = await startInstances(pg, "restart", { count: 8 });
+    const run = await loadThroughRestart(restarting, pg, {
+      clients: 8,
+      beforeMs: 500,
+      downMs: 1000,
+      afterMs: 1500,
+    }).finally(() => restarting.close());
+    const answered = run.outcomes.filter((o) => o !== "hung");
+    const restartErrors = run.outcomes.filter(
+      (o) =>
+        o === "hung" ||
+        !([200, 201].includes(o.status) || (o.status === 503 && o.retryAfter !== null)),
+    ).length;
+    const group = "fred-jobs load";
+    const setting = `${instanceClass}, max_connections ${max}`;
+    return [
+      figure(
+        group,
+        `burst: requests (${setting}, ${Math.ceil(1.5 * max)} instances)`,
+        "",
+        [b.requests],
+        {
+          note: `${b.ok} 2xx, ${b.unavailable} 503 + Retry-After, in ${b.wallMs.toFixed(0)} ms`,
+        },
+      ),
+      figure(group, "burst: latency p50", "ms", [b.p50], {
+        p99: b.p99,
+        note: `max ${b.max.toFixed(0)} ms`,
+      }),
+      figure(group, "burst: errors (not 2xx or 503 + Retry-After, or hung)", "", [b.errors], {
+        target: { op: "<", limit: 1 },
+      }),
+      figure(group, "burst: peak server connections", "", [b.peakConnections], {
+        target: { op: "<", limit: max + 1 },
+      }),
+      figure(group, "restart: requests through a 1 s stop", "", [run.outcomes.length], {
+        note: `${answered.filter((o) => o.status === 503).length} answered 503 + Retry-After`,
+      }),
+      figure(group, "restart: first request served after the restart", "ms", [run.recoveryMs], {
+        target: { op: "<", limit: 1500 },
+      }),
+      figure(
+        group,
+        "restart: errors (not 2xx or 503 + Retry-After, or hung)",
+        "",
+        [restartErrors],
+        {
+          target: { op: "<", limit: 1 },
+        },
+      ),
+    ];
+  } finally {
+    await pg.stop();
   }
 }
 

@@ -6,7 +6,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { FredJobsSettings } from "../config";
 import type { Network } from "../components/network";
-import { Postgres } from "../components/postgres";
+import { databaseConcurrency } from "../components/db-connections";
+import { Postgres, POSTGRES_PROFILES } from "../components/postgres";
 import { WebAdapterApi, type WebAdapterRoute } from "../components/web-adapter-api";
 
 export interface FredJobsArgs {
@@ -20,6 +21,19 @@ export interface FredJobsArgs {
 export const FRED_JOBS_PORT = 8080;
 export const FRED_JOBS_READINESS_PATH = "/health";
 
+/**
+ * Connections each app instance holds: Lambda hands an instance one request at a time, so a
+ * second connection would only sit idle (containers/web-api reads it as DB_POOL_MAX).
+ */
+export const FRED_JOBS_POOL_MAX = 1;
+
+/**
+ * The share of the account's reserved concurrency the API may take. Reservations are scarce
+ * (new accounts have a small quota, and the stack's total is capped), so the class's
+ * connections are rarely the bound: a db.t4g.micro takes about 90.
+ */
+export const FRED_JOBS_CONCURRENCY_BUDGET = 5;
+
 /** The app's routes (containers/web-api/src/app.ts); only the health check is unauthenticated. */
 export const FRED_JOBS_ROUTES: Record<string, WebAdapterRoute> = {
   health: { method: "GET", path: "/health", authorization: "none" },
@@ -29,6 +43,15 @@ export const FRED_JOBS_ROUTES: Record<string, WebAdapterRoute> = {
   "create-run": { method: "POST", path: "/api/v1/runs" },
   "get-run": { method: "GET", path: "/api/v1/runs/{runId}" },
   "upload-url": { method: "GET", path: "/api/v1/runs/{runId}/upload-url" },
+  // Every other method of those paths reaches the app too, which answers 405 with Allow; without
+  // these API Gateway would answer a 403 "Missing Authentication Token" for a wrong method.
+  "health-other": { method: "ANY", path: "/health" },
+  "registration-other": { method: "ANY", path: "/api/v1/registration" },
+  "jobs-other": { method: "ANY", path: "/api/v1/jobs" },
+  "job-other": { method: "ANY", path: "/api/v1/jobs/{jobId}" },
+  "runs-other": { method: "ANY", path: "/api/v1/runs" },
+  "run-other": { method: "ANY", path: "/api/v1/runs/{runId}" },
+  "upload-url-other": { method: "ANY", path: "/api/v1/runs/{runId}/upload-url" },
 };
 
 export class FredJobs extends pulumi.ComponentResource {
@@ -52,6 +75,13 @@ export class FredJobs extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    // Instances × connections each stays below the class's max_connections: a burst beyond the
+    // reservation is throttled by Lambda (a 503 from the gateway), never a refused connection.
+    const { concurrency } = databaseConcurrency(
+      settings.instanceClass ?? POSTGRES_PROFILES[environment].instanceClass,
+      FRED_JOBS_POOL_MAX,
+      FRED_JOBS_CONCURRENCY_BUDGET,
+    );
     this.api = new WebAdapterApi(
       name,
       {
@@ -72,7 +102,8 @@ export class FredJobs extends pulumi.ComponentResource {
         // dev is torn down whole; prod keeps its images and uploads (and protects both).
         forceDestroy: environment === "dev",
         stageName: "v1",
-        environment: { APP_ENV: environment },
+        reservedConcurrency: concurrency,
+        environment: { APP_ENV: environment, DB_POOL_MAX: String(FRED_JOBS_POOL_MAX) },
       },
       { parent: this },
     );

@@ -27,6 +27,7 @@ import {
 import { parseStreamerConfig, STREAMER_ENV, type StreamerConfig } from "./lib/config";
 import { errorTypeOf, StreamerError, type ErrorType } from "./lib/errors";
 import { withIndicators } from "./lib/indicators";
+import { withRetries } from "./lib/retry";
 import { fetchCandles, SchwabUnauthorized, sessionCandles } from "./lib/schwab";
 import { toRows, upsertRows, type BarRow } from "./lib/supabase";
 import { SECRET_MAX_AGE_SECONDS, TokenStore, type TokenSession } from "./lib/token";
@@ -130,15 +131,34 @@ export function createStreamer(
     let fetched = 0;
     let uploaded = 0;
 
+    let schwabRetries = 0;
+    let supabaseRetries = 0;
+    const retrying = (count: () => void) => ({
+      now,
+      startedMs: started,
+      onRetry: (error: unknown) => {
+        count();
+        logger.warn("retrying an upstream call", {
+          errorType: errorTypeOf(error),
+          reason: error instanceof Error ? error.message : String(error),
+        });
+      },
+    });
+    const candlesOf = (ticker: string, token: string) =>
+      withRetries(
+        () => fetchCandles(schwab, ticker, token, openMs, started),
+        retrying(() => schwabRetries++),
+      );
+
     const tickerBars = async (ticker: string, accessToken: string) => {
       let candles;
       try {
-        candles = await fetchCandles(schwab, ticker, accessToken, openMs, started);
+        candles = await candlesOf(ticker, accessToken);
       } catch (error) {
         if (!(error instanceof SchwabUnauthorized)) throw error;
         const retryToken = await session.tokenAfterUnauthorized(accessToken);
         if (retryToken === undefined) throw error;
-        candles = await fetchCandles(schwab, ticker, retryToken, openMs, started);
+        candles = await candlesOf(ticker, retryToken);
       }
       return withIndicators(sessionCandles(candles, openMs, closeMs));
     };
@@ -170,10 +190,18 @@ export function createStreamer(
       if (rows.length > 0) {
         try {
           const key = await supabaseKey(cfg);
-          await upsertRows(
-            { url: cfg.supabaseUrl, table: cfg.supabaseTable, timeoutMs: cfg.upstreamTimeoutMs },
-            key,
-            rows,
+          await withRetries(
+            () =>
+              upsertRows(
+                {
+                  url: cfg.supabaseUrl,
+                  table: cfg.supabaseTable,
+                  timeoutMs: cfg.upstreamTimeoutMs,
+                },
+                key,
+                rows,
+              ),
+            retrying(() => supabaseRetries++),
           );
           uploaded = rows.length;
           metrics.addMetric("SupabaseUploadSuccess", MetricUnit.Count, 1);
@@ -186,6 +214,8 @@ export function createStreamer(
       failures.push(...session.problems.map((error) => ({ error, tickers: [] })));
       metrics.addMetric("DataPointsFetched", MetricUnit.Count, fetched);
       metrics.addMetric("TokenRefreshEvents", MetricUnit.Count, session.refreshes);
+      metrics.addMetric("SchwabRetries", MetricUnit.Count, schwabRetries);
+      metrics.addMetric("SupabaseRetries", MetricUnit.Count, supabaseRetries);
       metrics.addMetric("LatencyMilliseconds", MetricUnit.Milliseconds, now() - started);
       const perType = new Map<ErrorType, number>();
       for (const { error } of failures) {

@@ -22,10 +22,14 @@ export class HttpError extends Error {
     readonly code: string,
     message: string,
     readonly field?: string,
-    options?: ErrorOptions,
+    options?: ErrorOptions & { headers?: Record<string, string> },
   ) {
     super(message, options);
+    this.headers = options?.headers ?? {};
   }
+
+  /** Extra response headers (`Retry-After` on a 503). */
+  readonly headers: Record<string, string>;
 
   toJSON(): { error: string; message: string; field?: string } {
     return {
@@ -277,7 +281,7 @@ export function apiHandler(
           reason: error.message,
           ...(error.cause === undefined ? {} : { cause: describeCause(error.cause) }),
         });
-        return jsonResponse(error.status, error.toJSON(), cors);
+        return jsonResponse(error.status, error.toJSON(), { ...error.headers, ...cors });
       }
       logger.error("unexpected failure", error as Error);
       return jsonResponse(500, internalError(requestId).toJSON(), cors);

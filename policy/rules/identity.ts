@@ -175,7 +175,25 @@ export const noIamUsers = resourceRule({
   ),
 });
 
+export const rolesHaveBoundary = resourceRule({
+  name: "iam-roles-have-permissions-boundary",
+  description:
+    "Every IAM role carries the bootstrap's permissions boundary, so no role the deploy role creates can exceed it.",
+  controls: [],
+  severity: "high",
+  remediation:
+    "Roles get the boundary from components/permissions-boundary.ts (a stack transformation in index.ts); create roles after it is registered.",
+  checks: {
+    [ROLE]: (props) =>
+      typeof props.permissionsBoundary === "string" &&
+      /^arn:aws[a-z-]*:iam::\d{12}:policy\/.+/.test(props.permissionsBoundary)
+        ? []
+        : ["has no permissions boundary"],
+  },
+});
+
 export const identityRules = [
+  rolesHaveBoundary,
   noAdminStatements,
   noServiceWildcards,
   noPassRoleOnStar,

@@ -10,6 +10,7 @@ import {
   REGIONAL_SERVICES,
   renderTemplate,
 } from "../../tools/bootstrap/template";
+import { WORKLOAD_BOUNDARY_NAME } from "../../components/permissions-boundary";
 import { planCli, root } from "../helpers/plan-cli";
 
 interface Statement {
@@ -289,6 +290,40 @@ describe("bootstrap (tools/bootstrap)", function () {
         allowed.some((a) => covers(a, "servicequotas:RequestServiceQuotaIncrease")),
         name,
       ).to.be.false;
+    }
+  });
+
+  it("lets deploy roles create and empower only roles bounded by the bootstrap's boundary", function () {
+    const boundary = template.Resources.WorkloadBoundary!;
+    expect(boundary.Type).to.equal("AWS::IAM::ManagedPolicy");
+    expect(boundary.Properties.ManagedPolicyName).to.equal(WORKLOAD_BOUNDARY_NAME);
+    // The boundary has no IAM write: a bounded role cannot grant itself or any role more.
+    const ceiling = (boundary.Properties.PolicyDocument as PolicyDocument).Statement;
+    const iamActions = ceiling.flatMap(actions).filter((a) => a.startsWith("iam:"));
+    expect(iamActions).to.deep.equal(["iam:PassRole"]);
+    expect(ceiling.flatMap(actions)).not.to.include("iam:*");
+    for (const env of ENVIRONMENTS) {
+      const all = statements(`deploy-${env}`);
+      const boundedBy = (s: Statement) =>
+        JSON.stringify(s.Condition?.StringEquals?.["iam:PermissionsBoundary"] ?? "").includes(
+          `policy/${WORKLOAD_BOUNDARY_NAME}`,
+        );
+      for (const action of [
+        "iam:CreateRole",
+        "iam:PutRolePolicy",
+        "iam:AttachRolePolicy",
+        "iam:PutRolePermissionsBoundary",
+      ]) {
+        const granting = all.filter((s) => s.Effect === "Allow" && actions(s).includes(action));
+        expect(granting, `${env} ${action}`).to.have.length.greaterThan(0);
+        for (const s of granting) expect(boundedBy(s), `${env} ${s.Sid} ${action}`).to.equal(true);
+      }
+      const denied = all.filter((s) => s.Effect === "Deny").flatMap(actions);
+      expect(denied).to.include.members([
+        "iam:DeleteRolePermissionsBoundary",
+        "iam:CreatePolicyVersion",
+        "iam:SetDefaultPolicyVersion",
+      ]);
     }
   });
 

@@ -122,6 +122,7 @@ export class LocalPostgres {
     /** Holds data/, the socket and the log; deleted by stop(). */
     readonly baseDir: string,
     readonly port: number,
+    readonly maxConnections = 200,
   ) {}
 
   readonly host = "127.0.0.1";
@@ -139,12 +140,17 @@ export class LocalPostgres {
     return join(this.baseDir, "postgres.log");
   }
 
-  /** initdb + start; resolves when the server accepts connections. */
-  static async start(): Promise<LocalPostgres> {
+  /**
+   * initdb + start; resolves when the server accepts connections. `maxConnections` sets
+   * PostgreSQL's max_connections (a load test gives it an RDS class's figure).
+   */
+  static async start({
+    maxConnections = 200,
+  }: { maxConnections?: number } = {}): Promise<LocalPostgres> {
     const bin = findPostgresBin();
     const as = runAs();
     const baseDir = mkdtempSync(join(tmpdir(), "pg-test-"));
-    const server = new LocalPostgres(bin, as, baseDir, await freePort());
+    const server = new LocalPostgres(bin, as, baseDir, await freePort(), maxConnections);
     try {
       mkdirSync(server.socketDir);
       if (as.uid !== undefined && as.gid !== undefined) {
@@ -206,7 +212,7 @@ export class LocalPostgres {
       "-F",
       "-c synchronous_commit=off",
       "-c full_page_writes=off",
-      "-c max_connections=200",
+      `-c max_connections=${this.maxConnections}`,
     ].join(" ");
     this.run("pg_ctl", ["start", "-D", this.dataDir, "-l", this.logFile, "-W", "-o", options]);
     this.running = true;

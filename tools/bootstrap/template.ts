@@ -9,6 +9,7 @@
  * a Pulumi program: it runs before any Pulumi state or secrets provider exists.
  */
 import * as prettier from "prettier";
+import { WORKLOAD_BOUNDARY_NAME } from "../../components/permissions-boundary";
 
 export const ENVIRONMENTS = ["dev", "prod"] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
@@ -177,6 +178,35 @@ function previewPolicy(): Json {
   };
 }
 
+const boundaryArn = sub(
+  `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:policy/${WORKLOAD_BOUNDARY_NAME}`,
+);
+
+/**
+ * The permissions boundary of every role the program creates: the services the workloads call,
+ * and of IAM only PassRole (the launch function passes the session task's roles). No IAM write,
+ * so a role created by a deploy role can never grant itself, or another role, more.
+ */
+function workloadBoundary(): Json {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "WorkloadServices",
+        Effect: "Allow",
+        Action: [...REGIONAL_SERVICES, "execute-api", "ssm", "xray"].map((svc) => `${svc}:*`),
+        Resource: "*",
+      },
+      {
+        Sid: "PassOwnRoles",
+        Effect: "Allow",
+        Action: ["iam:PassRole", "sts:GetCallerIdentity"],
+        Resource: "*",
+      },
+    ],
+  };
+}
+
 /** Everything `pulumi up` of one environment needs, and nothing of the other environment. */
 function deployPolicy(env: Environment): Json {
   const other = ENVIRONMENTS.find((e) => e !== env)!;
@@ -229,7 +259,16 @@ function deployPolicy(env: Environment): Json {
         // Roles are created with the stack's tags (aws:defaultTags) and only such roles are managed.
         Sid: "CreateTaggedRoles",
         Effect: "Allow",
-        Action: ["iam:CreateRole", "iam:TagRole"],
+        Action: "iam:CreateRole",
+        Resource: programRoles,
+        Condition: {
+          StringEquals: { ...tagged("aws:RequestTag"), "iam:PermissionsBoundary": boundaryArn },
+        },
+      },
+      {
+        Sid: "TagOwnRoles",
+        Effect: "Allow",
+        Action: "iam:TagRole",
         Resource: programRoles,
         Condition: { StringEquals: tagged("aws:RequestTag") },
       },
@@ -244,7 +283,6 @@ function deployPolicy(env: Environment): Json {
           "iam:ListAttachedRolePolicies",
           "iam:ListInstanceProfilesForRole",
           "iam:ListRolePolicies",
-          "iam:PutRolePolicy",
           "iam:UntagRole",
           "iam:UpdateAssumeRolePolicy",
           "iam:UpdateRole",
@@ -254,13 +292,23 @@ function deployPolicy(env: Environment): Json {
         Condition: { StringEquals: tagged("iam:ResourceTag") },
       },
       {
+        // Permissions change only on roles that carry the boundary, which caps them.
+        Sid: "PoliciesOfBoundedRoles",
+        Effect: "Allow",
+        Action: ["iam:PutRolePolicy", "iam:PutRolePermissionsBoundary"],
+        Resource: programRoles,
+        Condition: {
+          StringEquals: { ...tagged("iam:ResourceTag"), "iam:PermissionsBoundary": boundaryArn },
+        },
+      },
+      {
         // AWS-managed service-role policies or the account's own, onto the stack's roles only.
         Sid: "AttachPoliciesToOwnRoles",
         Effect: "Allow",
         Action: ["iam:AttachRolePolicy", "iam:DetachRolePolicy"],
         Resource: programRoles,
         Condition: {
-          StringEquals: tagged("iam:ResourceTag"),
+          StringEquals: { ...tagged("iam:ResourceTag"), "iam:PermissionsBoundary": boundaryArn },
           ArnLike: {
             "iam:PolicyARN": [
               sub("arn:${AWS::Partition}:iam::aws:policy/service-role/*"),
@@ -398,6 +446,19 @@ function deployPolicy(env: Environment): Json {
         Effect: "Deny",
         Action: "apigateway:PATCH",
         Resource: sub("arn:${AWS::Partition}:apigateway:*::/account"),
+      },
+      {
+        // The boundary stays on, and stays as the bootstrap wrote it.
+        Sid: "KeepTheBoundary",
+        Effect: "Deny",
+        Action: [
+          "iam:DeleteRolePermissionsBoundary",
+          "iam:CreatePolicyVersion",
+          "iam:DeletePolicy",
+          "iam:DeletePolicyVersion",
+          "iam:SetDefaultPolicyVersion",
+        ],
+        Resource: [programRoles, boundaryArn],
       },
       {
         Sid: "NoLongLivedCredentials",
@@ -570,6 +631,14 @@ export function bootstrapTemplate(): Json {
       },
       ...secretsKey("dev"),
       ...secretsKey("prod"),
+      WorkloadBoundary: {
+        Type: "AWS::IAM::ManagedPolicy",
+        Properties: {
+          ManagedPolicyName: WORKLOAD_BOUNDARY_NAME,
+          Description: "Permissions boundary of every role the platform program creates",
+          PolicyDocument: workloadBoundary(),
+        },
+      },
       PreviewRole: role(
         "preview",
         "pulumi preview of pull requests: reads state and secrets, changes nothing",

@@ -200,6 +200,25 @@ interface MonitorLike {
   ): void;
 }
 
+/**
+ * `message` without its `  - key: ...` lines about `keys` (already reported), recounting a
+ * "(N problems)" header; "" when nothing else is left.
+ */
+export function withoutKeys(message: string, keys: readonly string[]): string {
+  const about = (line: string) =>
+    keys.some((key) =>
+      new RegExp(`^\\s+- ${key.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}[:.[]`).test(line),
+    );
+  const lines = message.split("\n");
+  const kept = lines.filter((line) => !about(line));
+  if (kept.length === lines.length) return message;
+  const items = kept.filter((line) => /^\s+- /.test(line)).length;
+  if (items === 0) return "";
+  return kept
+    .join("\n")
+    .replace(/\(\d+ problems?\)/, `(${items} problem${items === 1 ? "" : "s"})`);
+}
+
 /** `urn::id` → urn. */
 function providerUrn(ref: string | undefined): string | null {
   if (!ref) return null;
@@ -406,6 +425,15 @@ export async function runPlan(options: PlanOptions): Promise<Plan> {
   } finally {
     process.off("unhandledRejection", onRejection);
     if (onDrained) process.off("beforeExit", onDrained);
+  }
+  if (files.typeProblems.length > 0) {
+    // The CLI would stop at these before the program runs; offline they come with everything
+    // else the program found, so one run lists every problem (each key once).
+    const keys = files.typeProblems.map((p) => p.key);
+    throw new PlanError([
+      `Pulumi.${files.stack}.yaml:\n${files.typeProblems.map((p) => `  - ${p.key}: ${p.message}`).join("\n")}`,
+      ...[...new Set(problems)].map((p) => withoutKeys(p, keys)).filter((p) => p !== ""),
+    ]);
   }
   if (problems.length > 0) throw new PlanError([...new Set(problems)]);
 

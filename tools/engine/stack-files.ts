@@ -1,6 +1,7 @@
 /**
  * Reads Pulumi.yaml and Pulumi.<stack>.yaml the way the Pulumi CLI hands config to a program: every
- * value a string (objects as JSON), project defaults filled in, declared types checked. Secure values
+ * value a string (objects as JSON), project defaults filled in, declared types checked (and
+ * returned, for the plan to report beside the program's own problems). Secure values
  * become marked placeholders, so the offline plan never needs a passphrase or a KMS key.
  */
 import * as fs from "node:fs";
@@ -17,6 +18,11 @@ export interface StackFiles {
   readonly config: Record<string, string>;
   /** Keys whose value is (or contains) a secure value. */
   readonly secretKeys: string[];
+  /**
+   * Values of the wrong type for what Pulumi.yaml declares, as `namespace:key: problem`. Not
+   * thrown here: the plan lists them with every problem the program finds, in one run.
+   */
+  readonly typeProblems: { key: string; message: string }[];
   /**
    * Secrets Pulumi.yaml declares that this stack has not set yet. Planned as placeholders so the
    * offline plan needs no secret; `pulumi up` needs them set (`pulumi config set --secret`).
@@ -75,18 +81,15 @@ export function loadStackFiles(root: string, stack: string): StackFiles {
     if (initial !== undefined) config[fullKey] = encode(initial, fullKey, secretKeys);
   }
 
-  const problems: string[] = [];
+  const typeProblems: { key: string; message: string }[] = [];
   for (const [key, value] of Object.entries(stackDoc.config ?? {})) {
     const fullKey = key.includes(":") ? key : `${project.name}:${key}`;
     const type = declared.get(fullKey)?.type;
     const problem = type ? typeProblem(type, value) : undefined;
-    if (problem) problems.push(`${fullKey}: ${problem} (Pulumi.yaml declares it ${type})`);
+    if (problem) {
+      typeProblems.push({ key: fullKey, message: `${problem} (Pulumi.yaml declares it ${type})` });
+    }
     config[fullKey] = encode(value, fullKey, secretKeys);
-  }
-  if (problems.length > 0) {
-    throw new StackFileError(
-      `Pulumi.${stack}.yaml:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
-    );
   }
   const unsetSecrets = [...declared]
     .filter(([key, decl]) => decl.secret === true && config[key] === undefined)
@@ -100,6 +103,7 @@ export function loadStackFiles(root: string, stack: string): StackFiles {
     stack,
     config,
     secretKeys: [...new Set(secretKeys)],
+    typeProblems,
     unsetSecrets,
   };
 }

@@ -7,9 +7,20 @@ import { randomUUID } from "node:crypto";
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import * as z from "zod/mini";
-import { findJob, findRun, insertJob, insertRun, ping, runExists, type Queryable } from "./db";
+import {
+  findJob,
+  findRun,
+  insertJob,
+  insertRun,
+  isUnavailable,
+  ping,
+  RETRY_AFTER_SECONDS,
+  runExists,
+  type Queryable,
+} from "./db";
 import {
   HttpError,
+  jsonObject,
   jsonProblem,
   MAX_BODY_BYTES,
   parseId,
@@ -47,7 +58,15 @@ export interface AppDeps {
   logger?: Logger;
   healthTimeoutMs?: number;
   now?: () => Date;
+  /**
+   * Browser origins whose requests are answered with CORS headers (every answer, errors too).
+   * @default []
+   */
+  corsOrigins?: readonly string[];
 }
+
+/** Request headers a browser may send cross-origin (SigV4 and JSON). */
+export const CORS_ALLOW_HEADERS = "Authorization, Content-Type, X-Amz-Date, X-Amz-Security-Token";
 
 const NewJob = z.strictObject({
   name: text(1, 200),
@@ -56,7 +75,7 @@ const NewJob = z.strictObject({
 
 const NewRun = z.strictObject({
   jobId: uuid(),
-  parameters: z.optional(z.record(z.string(), z.unknown())),
+  parameters: z.optional(jsonObject()),
 });
 
 type Env = { Variables: { requestId: string } };
@@ -64,6 +83,7 @@ type Env = { Variables: { requestId: string } };
 export function createApp(deps: AppDeps): Hono<Env> {
   const { db, uploads, logger = silentLogger, now = () => new Date() } = deps;
   const healthTimeoutMs = deps.healthTimeoutMs ?? HEALTH_TIMEOUT_MS;
+  const corsOrigins = deps.corsOrigins ?? [];
   const app = new Hono<Env>();
 
   // One log line per request, written after the answer is known (errors included).
@@ -72,6 +92,13 @@ export function createApp(deps: AppDeps): Hono<Env> {
     c.set("requestId", randomUUID());
     c.header("X-Request-Id", c.get("requestId"));
     c.header("Cache-Control", "no-store");
+    // Set before the route runs, so every answer carries them (errors and 404s included).
+    c.header("Vary", "Origin");
+    const origin = c.req.header("origin");
+    if (origin !== undefined && corsOrigins.includes(origin)) {
+      c.header("Access-Control-Allow-Origin", origin);
+      c.header("Access-Control-Expose-Headers", "X-Request-Id");
+    }
     await next();
     logger.log(c.res.status >= 500 ? "error" : "info", "request", {
       method: c.req.method,
@@ -168,6 +195,32 @@ export function createApp(deps: AppDeps): Hono<Env> {
     return c.json(await presignUpload(uploads, id, now()));
   });
 
+  // A known path asked with another method: 405 naming the methods it has (as Flask answered),
+  // and OPTIONS lists them. Registered last, so the routes above answer their own methods first.
+  for (const [path, methods] of routeMethods()) {
+    const allow = allowHeader(methods);
+    app.all(path, (c) => {
+      c.header("Allow", allow);
+      if (c.req.method === "OPTIONS") {
+        // A CORS preflight (the API Gateway in front answers its own; this serves ECS or a laptop).
+        if (corsOrigins.includes(c.req.header("origin") ?? "")) {
+          c.header("Access-Control-Allow-Methods", allow);
+          c.header("Access-Control-Allow-Headers", CORS_ALLOW_HEADERS);
+          c.header("Access-Control-Max-Age", "600");
+        }
+        return c.body(null, 204);
+      }
+      return problem(
+        c,
+        new HttpError(
+          405,
+          "method_not_allowed",
+          `${c.req.method.slice(0, 20)} is not allowed on ${c.req.path.slice(0, 200)}; allowed: ${allow}`,
+        ),
+      );
+    });
+  }
+
   app.notFound((c) =>
     problem(
       c,
@@ -177,6 +230,23 @@ export function createApp(deps: AppDeps): Hono<Env> {
 
   app.onError((error, c) => {
     if (error instanceof HttpError) return problem(c, error);
+    if (isUnavailable(error)) {
+      // Saturated, restarting or unreachable: nothing was written, and a retry may succeed.
+      logger.log("warn", "database unavailable", {
+        requestId: c.get("requestId"),
+        path: c.req.path,
+        ...describeError(error),
+      });
+      c.header("Retry-After", String(RETRY_AFTER_SECONDS));
+      return problem(
+        c,
+        new HttpError(
+          503,
+          "database_unavailable",
+          "the database is busy or restarting; retry shortly",
+        ),
+      );
+    }
     // A real fault: the details go to the log, the client gets an id to quote.
     logger.log("error", "unexpected failure", {
       requestId: c.get("requestId"),
@@ -191,6 +261,25 @@ export function createApp(deps: AppDeps): Hono<Env> {
   });
 
   return app;
+}
+
+/** Each route path of ENDPOINTS in Hono's syntax (`/jobs/:job_id`) with its methods. */
+export function routeMethods(): Map<string, string[]> {
+  const paths = new Map<string, string[]>();
+  for (const endpoint of ENDPOINTS) {
+    const [method = "", path = ""] = endpoint.split(" ");
+    const honoPath = path.replace(/\{(\w+)\}/g, ":$1");
+    paths.set(honoPath, [...(paths.get(honoPath) ?? []), method]);
+  }
+  return paths;
+}
+
+/** The `Allow` header of a path with these methods: HEAD comes with GET, OPTIONS always. */
+export function allowHeader(methods: readonly string[]): string {
+  const all = new Set(methods);
+  if (all.has("GET")) all.add("HEAD");
+  all.add("OPTIONS");
+  return [...all].join(", ");
 }
 
 function problem(c: Context, error: HttpError): Response {

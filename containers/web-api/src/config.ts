@@ -14,10 +14,11 @@
  * | `DB_PASSWORD`     | password, accepted only when APP_ENV is `test` or `local` and no secret is named | none |
  * | `DB_SSL_CA_FILE`  | PEM bundle trusted for the database's certificate (the RDS CA bundle) | Node's CAs |
  * | `DB_SSL`          | `disable` turns TLS off; refused unless APP_ENV is `test` or `local` | on |
- * | `DB_POOL_MAX`     | most connections the pool opens                                | `4`        |
+ * | `DB_POOL_MAX`     | most connections the pool opens (Lambda serves one request at a time per instance) | `1` |
  * | `UPLOAD_BUCKET`   | S3 bucket the presigned upload URLs point into                 | (required) |
  * | `UPLOAD_PREFIX`   | key prefix of uploads; a run's upload lands at `<prefix><run id>/input` | `uploads/` |
  * | `AWS_REGION`      | region of the S3 and Secrets Manager clients                   | (required) |
+ * | `CORS_ORIGINS`    | comma-separated browser origins (`https://app.example.com`) whose requests get CORS headers | none |
  */
 
 export class ConfigError extends Error {
@@ -51,6 +52,8 @@ export interface UploadConfig {
 
 export interface AppConfig {
   port: number;
+  /** Browser origins answered with Access-Control-Allow-Origin. */
+  corsOrigins: readonly string[];
   environment: string;
   region: string;
   db: DatabaseConfig;
@@ -63,6 +66,7 @@ export function loadConfig(env: Env, readFile: (path: string) => string): AppCon
   const local = LOCAL_ENVIRONMENTS.includes(environment);
   return {
     port: integer(env, "PORT", { min: 0, max: 65535, fallback: 8080 }),
+    corsOrigins: origins(env.CORS_ORIGINS ?? ""),
     environment,
     region: required(env, "AWS_REGION"),
     db: {
@@ -72,7 +76,7 @@ export function loadConfig(env: Env, readFile: (path: string) => string): AppCon
       user: optional(env, "DB_USER"),
       password: passwordSource(env, environment, local),
       ssl: tlsOptions(env, environment, local, readFile),
-      poolMax: integer(env, "DB_POOL_MAX", { min: 1, max: 100, fallback: 4 }),
+      poolMax: integer(env, "DB_POOL_MAX", { min: 1, max: 100, fallback: 1 }),
     },
     uploads: {
       bucket: bucketName(required(env, "UPLOAD_BUCKET")),
@@ -133,6 +137,29 @@ function tlsOptions(
     throw new ConfigError(`DB_SSL_CA_FILE (${caFile}) holds no PEM certificate`);
   }
   return { rejectUnauthorized: true, ca };
+}
+
+/** A comma-separated list of exact origins (`scheme://host[:port]`, no path, no wildcard). */
+export function origins(raw: string): string[] {
+  const items = raw
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean);
+  for (const item of items) {
+    let origin: string | undefined;
+    try {
+      const url = new URL(item);
+      origin = ["http:", "https:"].includes(url.protocol) ? url.origin : undefined;
+    } catch {
+      origin = undefined;
+    }
+    if (origin !== item) {
+      throw new ConfigError(
+        `CORS_ORIGINS must list origins like https://app.example.com, got "${item}"`,
+      );
+    }
+  }
+  return items;
 }
 
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;

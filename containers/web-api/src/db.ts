@@ -52,7 +52,9 @@ export function poolConfig(
     // A Lambda environment is frozen between invocations; short idle lifetimes keep it from
     // holding connections RDS has long given up on.
     idleTimeoutMillis: 30_000,
-    connectionTimeoutMillis: 5_000,
+    // Bounds both the wait for a free slot of the pool and a new connection's handshake: a
+    // saturated or restarting database answers 503 Retry-After instead of hanging.
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     statement_timeout: 10_000,
     application_name: "fred-jobs-api",
   };
@@ -71,6 +73,53 @@ export async function createPool(
   // An idle client whose server went away emits "error" on the pool; unhandled, it kills the process.
   pool.on("error", onIdleError);
   return pool;
+}
+
+/** How long a request waits for a connection (a free pool slot, or a new connection) before a 503. */
+export const CONNECT_TIMEOUT_MS = 2_000;
+
+/** Seconds a client is told to wait (Retry-After) when the database is saturated or down. */
+export const RETRY_AFTER_SECONDS = 1;
+
+// SQLSTATE classes and codes that say "the database cannot serve you right now", not "your
+// query is wrong": connection exceptions, too many connections, shutting down or starting up.
+const UNAVAILABLE_CODES = new Set([
+  "53300",
+  "57P01",
+  "57P02",
+  "57P03",
+  "08000",
+  "08001",
+  "08003",
+  "08004",
+  "08006",
+]);
+const UNAVAILABLE_NODE_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "EHOSTUNREACH",
+]);
+
+/**
+ * True when `error` means the database is saturated, restarting or unreachable, so the request
+ * may simply be retried: the pool's wait for a connection ran out, PostgreSQL refused one more
+ * connection, or the connection died under the query.
+ */
+export function isUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (
+    typeof code === "string" &&
+    (UNAVAILABLE_CODES.has(code) || UNAVAILABLE_NODE_CODES.has(code))
+  ) {
+    return true;
+  }
+  // pg-pool and pg say these in words only.
+  return /timeout exceeded when trying to connect|Connection terminated|connection timeout|Client has encountered a connection error/i.test(
+    error.message,
+  );
 }
 
 /** Resolves when the database answers `SELECT 1` within `timeoutMs`; rejects otherwise. */

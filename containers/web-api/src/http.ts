@@ -5,6 +5,7 @@
  */
 import * as z from "zod/mini";
 import en from "zod/v4/locales/en.cjs";
+import { textProblem } from "./exact-json";
 
 z.config(en());
 
@@ -25,7 +26,7 @@ export class HttpError extends Error {
   override readonly name = "HttpError";
 
   constructor(
-    readonly status: 400 | 404 | 413 | 415 | 500 | 503,
+    readonly status: 400 | 404 | 405 | 413 | 415 | 500 | 503,
     readonly code: string,
     message: string,
     readonly field?: string,
@@ -113,6 +114,16 @@ export function jsonProblem(
   return undefined;
 }
 
+/**
+ * A JSON object passed through as parsed: zod's record copies entries by assignment, which drops
+ * a `__proto__` key (it sets the copy's prototype instead), so the value is checked, not copied.
+ */
+export const jsonObject = (): z.ZodMiniCustom<Record<string, unknown>> =>
+  z.custom<Record<string, unknown>>(
+    (value) => typeof value === "object" && value !== null && !Array.isArray(value),
+    "must be a JSON object",
+  );
+
 /** Turns the first zod issue into a 400 that names the offending field. */
 export function validationError(issues: readonly z.core.$ZodIssue[]): HttpError {
   const issue = issues[0];
@@ -148,8 +159,9 @@ export function isJsonContentType(value: string | undefined): boolean {
 
 /**
  * A request body as JSON validated by `schema`: 415 unless the Content-Type is JSON, 400
- * `invalid_json` for bytes that are not one UTF-8 JSON value, 400 `invalid_request` for schema
- * violations. (413 is the body limit's, before this runs.)
+ * `invalid_json` for bytes that are not one UTF-8 JSON value, 400 `invalid_request` for text the
+ * parse would change (see exact-json.ts) and for schema violations. (413 is the body limit's,
+ * before this runs.)
  */
 export function parseJsonBody<T>(
   contentType: string | undefined,
@@ -180,6 +192,13 @@ export function parseJsonBody<T>(
     // Only a SyntaxError describes the input; anything else (a RangeError) says nothing useful.
     const reason = error instanceof SyntaxError ? error.message : "it cannot be parsed";
     throw new HttpError(400, "invalid_json", `request body is not valid JSON: ${reason}`);
+  }
+  // What the parse changed (a repeated key, a number with no exact float, -0) is refused, never stored.
+  const changed = textProblem(text);
+  if (changed) {
+    const field = changed.path.join(".");
+    const message = field ? `${field} ${changed.reason}` : `request body ${changed.reason}`;
+    throw new HttpError(400, "invalid_request", message, field || undefined);
   }
   // reportInput tells a missing field from a wrong one; inputs never reach the messages.
   const result = schema.safeParse(value, { reportInput: true });

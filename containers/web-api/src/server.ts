@@ -6,15 +6,16 @@
  * finish and closes the pool.
  */
 import { readFileSync } from "node:fs";
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { serve } from "@hono/node-server";
 import type { Pool } from "pg";
 import { createApp } from "./app";
 import { loadConfig, type AppConfig } from "./config";
 import { secretCredentials, type Credentials } from "./credentials";
 import { createPool } from "./db";
+import { listen } from "./listen";
 import { describeError, jsonLogger, type Logger } from "./log";
 import { migrate } from "./migrate";
 import { uploadClient } from "./uploads";
@@ -42,7 +43,7 @@ export async function start(logger: Logger): Promise<void> {
   const pool = await createPool(config.db, credentialsFor(config), (error) =>
     logger.log("warn", "idle database connection failed", describeError(error)),
   );
-  let server: ReturnType<typeof serve> | undefined;
+  let server: Server | undefined;
   try {
     const applied = await migrate(pool, logger);
     logger.log("info", "schema is current", { applied });
@@ -55,6 +56,7 @@ export async function start(logger: Logger): Promise<void> {
       },
       environment: config.environment,
       version: packageVersion(),
+      corsOrigins: config.corsOrigins,
       logger,
     });
     server = await listen(app.fetch, config.port);
@@ -67,17 +69,7 @@ export async function start(logger: Logger): Promise<void> {
   onShutdown(server, pool, logger);
 }
 
-function listen(
-  fetch: (request: Request) => Response | Promise<Response>,
-  port: number,
-): Promise<ReturnType<typeof serve>> {
-  return new Promise((resolve, reject) => {
-    const server = serve({ fetch, port }, () => resolve(server));
-    server.once("error", reject);
-  });
-}
-
-function onShutdown(server: ReturnType<typeof serve>, pool: Pool, logger: Logger): void {
+function onShutdown(server: Server, pool: Pool, logger: Logger): void {
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) return;
@@ -95,7 +87,7 @@ function onShutdown(server: ReturnType<typeof serve>, pool: Pool, logger: Logger
       );
     });
     // Keep-alive connections with no request in flight would hold close() open.
-    if ("closeIdleConnections" in server) server.closeIdleConnections();
+    server.closeIdleConnections();
   };
   process.once("SIGTERM", stop);
   process.once("SIGINT", stop);

@@ -25,12 +25,16 @@ export type ErrorType = (typeof ERROR_TYPES)[number];
 export class StreamerError extends Error {
   override readonly name = "StreamerError";
 
+  /** True when the same call may succeed if tried again (an upstream 5xx, 429 or timeout). */
+  readonly transient: boolean;
+
   constructor(
     readonly errorType: ErrorType,
     message: string,
-    options?: ErrorOptions,
+    options?: ErrorOptions & { transient?: boolean },
   ) {
     super(message, options);
+    this.transient = options?.transient ?? false;
   }
 }
 

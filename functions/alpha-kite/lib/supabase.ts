@@ -73,6 +73,7 @@ export async function upsertRows(
       throw new StreamerError(
         "SupabaseUploadFailed",
         `${what} answered HTTP ${response.status}${detail ? `: ${detail}` : ""}`,
+        { transient: response.status >= 500 || response.status === 429 },
       );
     }
   } catch (error) {
@@ -80,6 +81,9 @@ export async function upsertRows(
     const reason = isTimeout(error)
       ? `did not answer within ${target.timeoutMs} ms`
       : "could not reach Supabase";
-    throw new StreamerError("SupabaseUploadFailed", `${what} ${reason}`, { cause: error });
+    throw new StreamerError("SupabaseUploadFailed", `${what} ${reason}`, {
+      cause: error,
+      transient: true,
+    });
   }
 }

@@ -16,7 +16,15 @@ export interface KalshiConfig {
 }
 
 function api(env: Env): ApiConfig {
-  return { allowedOrigins: requiredList(env, "ALLOWED_ORIGINS") };
+  // Set but possibly empty: an API without browser origins still answers its other callers.
+  if (env.ALLOWED_ORIGINS === undefined) {
+    throw new EnvError("environment variable ALLOWED_ORIGINS is not set");
+  }
+  return {
+    allowedOrigins: env.ALLOWED_ORIGINS.split(",")
+      .map((origin) => origin.trim())
+      .filter(Boolean),
+  };
 }
 
 function kalshi(env: Env): KalshiConfig {

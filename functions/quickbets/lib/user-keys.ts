@@ -31,6 +31,31 @@ function isNotFound(error: unknown): boolean {
   return error instanceof Error && error.name === "ResourceNotFoundException";
 }
 
+const THROTTLING = new Set([
+  "ThrottlingException",
+  "TooManyRequestsException",
+  "RequestLimitExceeded",
+]);
+
+/** True when Secrets Manager refused for its request rate (after the SDK's own retries). */
+export function isThrottled(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (THROTTLING.has(error.name)) return true;
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  return status === 429 || isThrottled((error as { cause?: unknown }).cause);
+}
+
+/** Secrets Manager kept throttling: the caller may retry in a second, as with any 503. */
+function keyStoreBusy(cause: unknown): HttpError {
+  return new HttpError(
+    503,
+    "key_store_busy",
+    "the key store is throttling requests; retry shortly",
+    undefined,
+    { cause, headers: { "Retry-After": "1" } },
+  );
+}
+
 /** The ARN of the user's key secret (for the session task to read), without reading its value. */
 export async function userKeySecretArn(
   client: SecretsManagerClient,
@@ -101,6 +126,8 @@ export class SigningKeys {
       value = await this.secrets.get(secretName, { maxAge: SECRET_MAX_AGE_SECONDS });
     } catch (error) {
       if (isNotFound(error) || isNotFound((error as { cause?: unknown }).cause)) throw notFound();
+      // The SDK has retried a throttle with backoff (its standard 3 attempts) before this.
+      if (isThrottled(error)) throw keyStoreBusy(error);
       throw error;
     }
     if (value === undefined) throw notFound();

@@ -437,8 +437,8 @@ describe("FRED jobs API over HTTP, on a real PostgreSQL", () => {
         what: "an unsupported method",
         method: "DELETE",
         path: `/api/v1/jobs/${UNKNOWN_ID}`,
-        status: 404,
-        error: "not_found",
+        status: 405,
+        error: "method_not_allowed",
       },
     ];
 

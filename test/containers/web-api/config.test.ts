@@ -29,6 +29,7 @@ describe("web API configuration", () => {
   it("reads a production environment, with defaults", () => {
     expect(loadConfig(base, readFile)).to.deep.equal({
       port: 8080,
+      corsOrigins: [],
       environment: "prod",
       region: "us-east-1",
       db: {
@@ -38,7 +39,7 @@ describe("web API configuration", () => {
         user: undefined,
         password: { kind: "secret", secretArn: ARN },
         ssl: { rejectUnauthorized: true },
-        poolMax: 4,
+        poolMax: 1,
       },
       uploads: { bucket: "fred-uploads", prefix: "uploads/" },
     });
@@ -176,6 +177,17 @@ describe("web API configuration", () => {
       error: /holds no PEM certificate/,
     },
     {
+      what: "a CORS origin with a path",
+      env: { CORS_ORIGINS: "https://app.example.com/x" },
+      error:
+        /CORS_ORIGINS must list origins like https:\/\/app.example.com, got "https:\/\/app.example.com\/x"/,
+    },
+    {
+      what: "a wildcard CORS origin",
+      env: { CORS_ORIGINS: "https://a.example.com, *" },
+      error: /got "\*"/,
+    },
+    {
       what: "an absolute prefix",
       env: { UPLOAD_PREFIX: "/uploads/" },
       error: /UPLOAD_PREFIX must be a relative key prefix/,
@@ -186,6 +198,14 @@ describe("web API configuration", () => {
       expect(() => loadConfig({ ...base, ...c.env }, readFile)).to.throw(ConfigError, c.error);
     });
   }
+
+  it("reads CORS_ORIGINS as a list of exact origins", () => {
+    const env = { ...base, CORS_ORIGINS: " https://app.example.com,http://localhost:5173 ," };
+    expect(loadConfig(env, readFile).corsOrigins).to.deep.equal([
+      "https://app.example.com",
+      "http://localhost:5173",
+    ]);
+  });
 
   it("never echoes DB_PASSWORD in an error", () => {
     const env = { ...base, DB_SECRET_ARN: undefined, DB_PASSWORD: "hunter2-secret" };

@@ -6,8 +6,8 @@ import { spawn, type ChildProcessByStdio } from "node:child_process";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
-import { serve } from "@hono/node-server";
 import { createApp, type AppDeps } from "../../../containers/web-api/src/app";
+import { listen } from "../../../containers/web-api/src/listen";
 import type { Level, Logger } from "../../../containers/web-api/src/log";
 
 export const APP_DIR = join(__dirname, "..", "..", "..", "containers", "web-api");
@@ -39,18 +39,17 @@ export interface Served {
   close(): Promise<void>;
 }
 
-/** `createApp(deps)` on a real HTTP server on 127.0.0.1 and a free port. */
+/** `createApp(deps)` on the app's HTTP server (listen.ts), on 127.0.0.1 and a free port. */
 export async function serveApp(deps: AppDeps): Promise<Served> {
   const app = createApp(deps);
-  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const s = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(s));
-  });
+  // The server the entry point runs, so its own error answers are tested too.
+  const server = await listen(app.fetch, 0, "127.0.0.1");
   const { port } = server.address() as AddressInfo;
   return {
     base: `http://127.0.0.1:${port}`,
     close: () =>
       new Promise<void>((resolve, reject) => {
-        if ("closeAllConnections" in server) server.closeAllConnections();
+        server.closeAllConnections();
         server.close((error) => (error ? reject(error) : resolve()));
       }),
   };

@@ -20,6 +20,7 @@ import {
   type FakeSchwab,
   type FakeSupabase,
   type SchwabCandleJson,
+  type Scripted,
 } from "./fakes";
 
 const APP = { appKey: "app-key-7f3a", appSecret: "app-secret-9c1e" };
@@ -79,6 +80,9 @@ function tokenRecord(overrides: Record<string, unknown> = {}) {
     ...overrides,
   };
 }
+
+/** The same failure for every attempt of a call (the streamer tries a transient one 3 times). */
+const thrice = (answer: Scripted): Scripted[] => [answer, answer, answer];
 
 describe("Alpha-Kite streamer handler", () => {
   let schwab: FakeSchwab;
@@ -533,11 +537,31 @@ describe("Alpha-Kite streamer handler", () => {
 
   describe("a failing ticker: the others are uploaded, then the run fails with its ErrorType", () => {
     const cases: [string, () => void, string, RegExp][] = [
-      ["429", () => schwab.script.set("QQQ", [{ status: 429 }]), "SchwabRateLimited", /HTTP 429/],
-      ["500", () => schwab.script.set("QQQ", [{ status: 500 }]), "SchwabUnavailable", /HTTP 500/],
-      ["503", () => schwab.script.set("QQQ", [{ status: 503 }]), "SchwabUnavailable", /HTTP 503/],
+      [
+        "429",
+        () => schwab.script.set("QQQ", thrice({ status: 429 })),
+        "SchwabRateLimited",
+        /HTTP 429/,
+      ],
+      [
+        "500",
+        () => schwab.script.set("QQQ", thrice({ status: 500 })),
+        "SchwabUnavailable",
+        /HTTP 500/,
+      ],
+      [
+        "503",
+        () => schwab.script.set("QQQ", thrice({ status: 503 })),
+        "SchwabUnavailable",
+        /HTTP 503/,
+      ],
       ["400", () => schwab.script.set("QQQ", [{ status: 400 }]), "SchwabRequestFailed", /HTTP 400/],
-      ["a timeout", () => schwab.script.set("QQQ", ["hang"]), "SchwabTimeout", /within 1000 ms/],
+      [
+        "a timeout",
+        () => schwab.script.set("QQQ", thrice("hang")),
+        "SchwabTimeout",
+        /within 1000 ms/,
+      ],
       [
         "a candle with a string close",
         () =>
@@ -596,8 +620,8 @@ describe("Alpha-Kite streamer handler", () => {
     }
 
     it("every ticker failing uploads nothing and counts each failure", async () => {
-      schwab.script.set("QQQ", [{ status: 429 }]);
-      schwab.script.set("SPY", [{ status: 502 }]);
+      schwab.script.set("QQQ", thrice({ status: 429 }));
+      schwab.script.set("SPY", thrice({ status: 502 }));
       const run = await invoke(streamer());
       expect(failed(run).errorTypes.slice().sort()).to.deep.equal([
         "SchwabRateLimited",
@@ -611,7 +635,7 @@ describe("Alpha-Kite streamer handler", () => {
 
   it("a failed upload heals on the next run: nothing lost, nothing doubled", async () => {
     const handler = streamer();
-    supabase.failures.push({ status: 503, body: { message: "upstream unavailable" } });
+    supabase.failures.push(...thrice({ status: 503, body: { message: "upstream unavailable" } }));
     const first = await invoke(handler);
     expect(failed(first).errorTypes).to.deep.equal(["SupabaseUploadFailed"]);
     expect(failed(first).message).to.match(/HTTP 503/);
@@ -645,8 +669,62 @@ describe("Alpha-Kite streamer handler", () => {
     }
   });
 
+  describe("transient upstream failures: bounded retries, counted, nothing lost or doubled", () => {
+    const retries = (run: Captured<unknown>) => {
+      const metrics = metricsOf(run.emf);
+      return {
+        schwab: metrics.get("SchwabRetries")?.[0]?.value,
+        supabase: metrics.get("SupabaseRetries")?.[0]?.value,
+      };
+    };
+
+    it("Schwab 503 then 429 then the bars: the run succeeds with every bar, 2 retries counted", async () => {
+      schwab.script.set("QQQ", [{ status: 503 }, { status: 429 }]);
+      const run = await invoke(streamer());
+      expect(run.error).to.equal(undefined);
+      expect(schwab.requests.filter((r) => r.query.get("symbol") === "QQQ")).to.have.length(3);
+      expect(supabase.table.size).to.equal(70);
+      expect(supabase.requests).to.have.length(1);
+      expect(retries(run)).to.deep.equal({ schwab: 2, supabase: 0 });
+      expect(errorsOf(run)).to.deep.equal({});
+    });
+
+    it("a Schwab timeout then the bars: one retry after the timeout, every bar stored", async () => {
+      schwab.script.set("SPY", ["hang"]);
+      const run = await invoke(streamer());
+      expect(run.error).to.equal(undefined);
+      expect(supabase.table.size).to.equal(70);
+      expect(retries(run).schwab).to.equal(1);
+    });
+
+    it("a Supabase timeout then 502 then success: the rows stored once each, 2 retries counted", async () => {
+      supabase.failures.push("hang", { status: 502, body: { message: "bad gateway" } });
+      const run = await invoke(streamer());
+      expect(run.error).to.equal(undefined);
+      expect(supabase.requests).to.have.length(3);
+      expect(supabase.table.size).to.equal(70);
+      expectRunMetrics(run, { SupabaseUploadSuccess: 1, DataPointsFetched: 70 });
+      expect(retries(run)).to.deep.equal({ schwab: 0, supabase: 2 });
+    });
+
+    it("a Supabase 400 is not retried: one request, SupabaseUploadFailed", async () => {
+      supabase.failures.push({ status: 400, body: { code: "PGRST204" } });
+      const run = await invoke(streamer());
+      expect(failed(run).errorTypes).to.deep.equal(["SupabaseUploadFailed"]);
+      expect(supabase.requests).to.have.length(1);
+      expect(retries(run).supabase).to.equal(0);
+    });
+
+    it("a Schwab 400 is not retried either", async () => {
+      schwab.script.set("QQQ", [{ status: 400 }]);
+      const run = await invoke(streamer());
+      expect(failed(run).errorTypes).to.deep.equal(["SchwabRequestFailed"]);
+      expect(schwab.requests.filter((r) => r.query.get("symbol") === "QQQ")).to.have.length(1);
+    });
+  });
+
   it("a Supabase timeout is SupabaseUploadFailed", async () => {
-    supabase.failures.push("hang");
+    supabase.failures.push(...thrice("hang"));
     const run = await invoke(streamer());
     expect(failed(run).message).to.match(/did not answer within 1000 ms/);
     expect(errorsOf(run)).to.deep.equal({ SupabaseUploadFailed: 1 });

@@ -184,6 +184,14 @@ describe("quickbets helpers", () => {
       expect(() => parseLifecycleConfig(only(LIFECYCLE_ENV))).not.to.throw();
     });
 
+    it("an API without browser origins (corsOrigins: []) still starts, granting no origin", () => {
+      expect(parseSignConfig({ ...env, ALLOWED_ORIGINS: "" }).allowedOrigins).to.deep.equal([]);
+      expect(() => parseSignConfig({ ...env, ALLOWED_ORIGINS: undefined })).to.throw(
+        EnvError,
+        "ALLOWED_ORIGINS",
+      );
+    });
+
     for (const name of LAUNCH_ENV.filter((n) => n !== "UPSTREAM_TIMEOUT_MS")) {
       it(`launch names a missing ${name}`, () => {
         expect(() => parseLaunchConfig({ ...env, [name]: undefined })).to.throw(EnvError, name);

@@ -1,0 +1,67 @@
+import { expect } from "chai";
+import { decimal, numberProblem, textProblem } from "../../../containers/web-api/src/exact-json";
+
+describe("web API exact JSON", () => {
+  describe("decimal", () => {
+    const same = ["100", "1e2", "1E+2", "100.0", "0.1e3", "1000e-1"];
+    for (const token of same) {
+      it(`${token} is 1 at exponent 3`, () =>
+        expect(decimal(token)).to.deep.equal({ negative: false, digits: "1", exponent: 3 }));
+    }
+    it("zero has no digits, whatever its spelling", () => {
+      for (const token of ["0", "0.000", "0e99"])
+        expect(decimal(token)).to.deep.equal({ negative: false, digits: "", exponent: 0 });
+      expect(decimal("-0.0").negative).to.equal(true);
+    });
+    it("keeps the sign and the significant digits", () =>
+      expect(decimal("-0.00250")).to.deep.equal({ negative: true, digits: "25", exponent: -2 }));
+  });
+
+  describe("numberProblem", () => {
+    const exact = [
+      "0",
+      "0.1",
+      "-2.5",
+      "1e21",
+      "1e-7",
+      "9007199254740992",
+      "5e-324",
+      "1.7976931348623157e308",
+    ];
+    for (const token of exact)
+      it(`${token} is kept`, () => expect(numberProblem(token)).to.equal(undefined));
+    const refused: [string, string][] = [
+      ["-0", "negative zero"],
+      ["-0e5", "negative zero"],
+      ["9007199254740993", "stored as 9007199254740992"],
+      ["1152921504606846976", "stored as 1152921504606847000"],
+      ["1e400", "beyond the range"],
+      ["1e-400", "stored as 0"],
+      ["0.30000000000000001", "stored as 0.3"],
+    ];
+    for (const [token, reason] of refused) {
+      it(`${token} is refused: ${reason}`, () => expect(numberProblem(token)).to.include(reason));
+    }
+  });
+
+  describe("textProblem", () => {
+    const cases: [string, string[] | undefined][] = [
+      ['{"a":1,"b":[1,2,{"c":"x,\\"y\\":1"}]}', undefined],
+      ['{"a":{"x":1},"b":{"x":1}}', undefined],
+      ['{"a":1,"a":1}', ["a"]],
+      ['{"a":[0,{"k":1," k":2,"k":3}]}', ["a", "1", "k"]],
+      ['{"a\\u0062":1,"ab":2}', ["ab"]],
+      ["[1, 2, 1e999]", ["2"]],
+      ['{"s":"-0","n":-0}', ["n"]],
+      ["-0", []],
+    ];
+    for (const [text, path] of cases) {
+      it(`${text} → ${path ? path.join(".") || "(root)" : "exact"}`, () =>
+        expect(textProblem(text)?.path).to.deep.equal(path));
+    }
+    it("scans 100 000 levels of nesting without a stack overflow", () => {
+      const deep = `${"[".repeat(100_000)}-0${"]".repeat(100_000)}`;
+      expect(textProblem(deep)?.path).to.have.length(100_000);
+    });
+  });
+});
