@@ -202,7 +202,7 @@ describe("WebAdapterApi", () => {
           const fn = find.named("web-fn");
           expect(fn.inputs).to.include({ handler: "run.sh", runtime: "nodejs24.x" });
           expect(fn.inputs.layers).to.deep.equal([
-            "arn:aws:lambda:us-east-1:753240598075:layer:LambdaAdapterLayerArm64:25",
+            "arn:aws:lambda:us-east-1:753240598075:layer:LambdaAdapterLayerArm64:26",
           ]);
           expect(fn.inputs.environment.variables.AWS_LAMBDA_EXEC_WRAPPER).to.equal(
             "/opt/bootstrap",
