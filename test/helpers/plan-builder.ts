@@ -83,6 +83,7 @@ export function planOf(specs: Spec[], base?: Plan): Plan {
     resources: [...existing, ...withBare, ...built],
     outputs: {},
     unsetSecrets: [],
+    unsetSettings: [],
   };
 }
 

@@ -60,7 +60,16 @@ export interface Plan {
   readonly outputs: Record<string, unknown>;
   /** Declared secrets the stack has not set: planned as placeholders, needed before `pulumi up`. */
   readonly unsetSecrets: string[];
+  /**
+   * Settings only a deployment needs that the stack has not set (the program reports them through
+   * `deploySetting` in config.ts): planned without, needed before `pulumi preview`/`up`.
+   */
+  readonly unsetSettings: { key: string; how: string }[];
 }
+
+/** The program's environment flag and registry of pending settings (config.ts `deploySetting`). */
+const OFFLINE_PLAN_ENV = "PLATFORM_OFFLINE_PLAN";
+const PENDING_SETTINGS = Symbol.for("platform.pendingSettings");
 
 /** The program failed or the engine could not answer it; `problems` lists every reason. */
 export class PlanError extends Error {
@@ -332,6 +341,11 @@ export async function runPlan(options: PlanOptions): Promise<Plan> {
       );
     process.once("beforeExit", onDrained);
   });
+  // Tells the program it runs offline: settings only a deployment needs may be absent (listed).
+  const previousFlag = process.env[OFFLINE_PLAN_ENV];
+  process.env[OFFLINE_PLAN_ENV] = "1";
+  const registry = globalThis as unknown as Record<symbol, { key: string; how: string }[]>;
+  registry[PENDING_SETTINGS] = [];
   try {
     const program = path.resolve(options.root, options.program ?? "index.ts");
     try {
@@ -350,6 +364,8 @@ export async function runPlan(options: PlanOptions): Promise<Plan> {
     // Rejections are reported a turn after they happen; let that turn pass before listening stops.
     await new Promise<void>((resolve) => setImmediate(resolve));
   } finally {
+    if (previousFlag === undefined) delete process.env[OFFLINE_PLAN_ENV];
+    else process.env[OFFLINE_PLAN_ENV] = previousFlag;
     process.off("unhandledRejection", onRejection);
     if (onDrained) process.off("beforeExit", onDrained);
   }
@@ -362,6 +378,7 @@ export async function runPlan(options: PlanOptions): Promise<Plan> {
     resources,
     outputs,
     unsetSecrets: files.unsetSecrets,
+    unsetSettings: [...(registry[PENDING_SETTINGS] ?? [])],
   };
 }
 

@@ -122,7 +122,23 @@ const RULES: Record<string, TypeRule> = {
   "aws:apigateway/stage:Stage": {
     extra: ({ inputs, region }) => ({
       invokeUrl: `https://${String(inputs.restApi)}.execute-api.${region}.amazonaws.com/${String(inputs.stageName)}`,
+      // What a WAF association takes: the stage's ARN, as AWS forms it.
+      arn: `arn:aws:apigateway:${region}::/restapis/${String(inputs.restApi)}/stages/${String(inputs.stageName)}`,
     }),
+  },
+  "aws:apigateway/domainName:DomainName": {
+    id: "name",
+    extra: ({ inputs, seed, region }) => ({
+      id: String(inputs.domainName),
+      regionalDomainName: `d-${fakeHex(`${seed}/domain`, 10)}.execute-api.${region}.amazonaws.com`,
+      regionalZoneId: "Z1UJRXOUMOOFQ8",
+    }),
+  },
+  "aws:wafv2/webAcl:WebAcl": {
+    id: "",
+    idLength: 32,
+    arn: "wafv2:{region}:{account}:regional/webacl/{name}/{id}",
+    extra: ({ seed }) => ({ capacity: 0, lockToken: fakeHex(`${seed}/lock`, 32) }),
   },
   "aws:cognito/userPool:UserPool": {
     arn: "cognito-idp:{region}:{account}:userpool/{id}",
