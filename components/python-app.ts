@@ -164,7 +164,7 @@ export function missingDistribution(
   stderr: string,
 ): { requirement: string; from?: string } | undefined {
   const found =
-    /Could not find a version that satisfies the requirement (\S+)(?: \(from ([^)]+)\))?/.exec(
+    /Could not find a version that satisfies the requirement (\S+)(?: \(from (?!versions:)([^)]+)\))?/.exec(
       stderr,
     ) ?? /No matching distribution found for (\S+)/.exec(stderr);
   if (!found) return undefined;

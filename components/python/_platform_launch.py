@@ -39,8 +39,13 @@ def load_secrets(environ=os.environ):
         _fail(f"{', '.join(f'{n}_SECRET_ARN' for n in missing)} not set")
     import boto3  # the Lambda Python runtime provides it
 
+    # Newer boto3 reads this variable itself; passing it keeps older ones (and tests) on it too.
     endpoint = environ.get("AWS_ENDPOINT_URL_SECRETS_MANAGER") or None
-    client = boto3.client("secretsmanager", endpoint_url=endpoint)
+    region = environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION")
+    try:
+        client = boto3.client("secretsmanager", endpoint_url=endpoint, region_name=region)
+    except Exception as error:  # noqa: BLE001
+        _fail(f"cannot create a Secrets Manager client: {error}")
     for name in names:
         arn = environ[f"{name}_SECRET_ARN"]
         try:
