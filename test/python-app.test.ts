@@ -370,6 +370,37 @@ describe("Python packaging helpers", () => {
       expect(missingDistribution(stderr)).to.deep.equal(expected);
   });
 
+  it("signs GetSecretValue exactly as botocore's SigV4 signer does", () => {
+    // botocore (python3-boto3's dependency) is an independent implementation of the same algorithm.
+    const script = [
+      "import json, sys",
+      `sys.path.insert(0, ${JSON.stringify(path.resolve(__dirname, "..", "components", "python"))})`,
+      "from _platform_launch import sign_request",
+      "from botocore.auth import SigV4Auth",
+      "from botocore.awsrequest import AWSRequest",
+      "from botocore.credentials import Credentials",
+      "out = []",
+      "for token in (None, 'IQoJb3JpZ2luX2VjEXAMPLE'):",
+      "    body = json.dumps({'SecretId': 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:x-AbCdEf'}).encode()",
+      "    request = AWSRequest(method='POST', url='https://secretsmanager.eu-central-1.amazonaws.com/', data=body,",
+      "        headers={'Content-Type': 'application/x-amz-json-1.1', 'X-Amz-Target': 'secretsmanager.GetSecretValue'})",
+      "    SigV4Auth(Credentials('AKIDEXAMPLE', 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', token), 'secretsmanager', 'eu-central-1').add_auth(request)",
+      "    ours = sign_request(body, 'secretsmanager.GetSecretValue', 'secretsmanager.eu-central-1.amazonaws.com',",
+      "        'eu-central-1', ('AKIDEXAMPLE', 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', token), request.headers['X-Amz-Date'])",
+      "    out.append([request.headers['Authorization'], ours['authorization']])",
+      "print(json.dumps(out))",
+    ].join("\n");
+    const pairs = JSON.parse(execFileSync(DEBIAN_PYTHON, ["-c", script], { encoding: "utf8" })) as [
+      string,
+      string,
+    ][];
+    expect(pairs).to.have.length(2);
+    for (const [botocore, ours] of pairs) {
+      expect(ours).to.match(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-central-1\//);
+      expect(ours).to.equal(botocore);
+    }
+  });
+
   it("accepts manylinux wheels up to glibc 2.34 (Amazon Linux 2023) for the architecture", () => {
     expect(lambdaPlatformTags("arm64")).to.deep.equal([
       "manylinux2014_aarch64",

@@ -5,7 +5,8 @@ run.sh (the function's handler, started by the adapter) runs ``python3 -m _platf
 
 1. reads every secret named in PLATFORM_APP_SECRETS from Secrets Manager (the ARN is in
    ``<NAME>_SECRET_ARN``) into the environment variable ``<NAME>``, so the unchanged app reads
-   ``os.environ["<NAME>"]`` while the function's configuration holds only ARNs;
+   ``os.environ["<NAME>"]`` while the function's configuration holds only ARNs (GetSecretValue
+   signed with the function's own credentials, standard library only);
 2. when PLATFORM_IDENTITY_HEADER is set (e.g. ``X-User-ID``), wraps the app so that header is
    never the caller's: any incoming value is dropped and replaced by the identity API Gateway
    verified (Cognito ``sub`` or the IAM caller), taken from the ``x-amzn-request-context``
@@ -16,16 +17,98 @@ A secret that cannot be read stops the start with a message naming it: the adapt
 check then fails and the function's log says why.
 """
 
+import datetime
+import hashlib
+import hmac
 import importlib
 import json
 import os
 import sys
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 
 
 def _fail(message):
     print(f"platform launcher: {message}", file=sys.stderr, flush=True)
     sys.exit(1)
+
+
+def sign_request(body, target, host, region, credentials, amz_date):
+    """SigV4 headers of a Secrets Manager JSON request (AWS's documented algorithm, one POST to /).
+
+    The launcher signs with the standard library instead of importing boto3, which alone costs a
+    cold start several times more (see docs/finance-api.md); tests check it against botocore's.
+    """
+    access_key, secret_key, token = credentials
+    headers = {
+        "content-type": "application/x-amz-json-1.1",
+        "host": host,
+        "x-amz-date": amz_date,
+        "x-amz-target": target,
+    }
+    if token:
+        headers["x-amz-security-token"] = token
+    names = sorted(headers)
+    signed_headers = ";".join(names)
+    canonical = "\n".join(
+        [
+            "POST",
+            "/",
+            "",
+            "".join(f"{n}:{headers[n]}\n" for n in names),
+            signed_headers,
+            hashlib.sha256(body).hexdigest(),
+        ]
+    )
+    scope = f"{amz_date[:8]}/{region}/secretsmanager/aws4_request"
+    to_sign = "\n".join(
+        ["AWS4-HMAC-SHA256", amz_date, scope, hashlib.sha256(canonical.encode()).hexdigest()]
+    )
+    key = ("AWS4" + secret_key).encode()
+    for part in (amz_date[:8], region, "secretsmanager", "aws4_request"):
+        key = hmac.new(key, part.encode(), hashlib.sha256).digest()
+    signature = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
+    headers["authorization"] = (
+        f"AWS4-HMAC-SHA256 Credential={access_key}/{scope}, "
+        f"SignedHeaders={signed_headers}, Signature={signature}"
+    )
+    return headers
+
+
+def get_secret_string(arn, environ=os.environ):
+    """The SecretString of `arn`, with the function's credentials (Lambda puts them in env)."""
+    region = environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION")
+    if not region:
+        raise RuntimeError("AWS_REGION is not set")
+    endpoint = (
+        environ.get("AWS_ENDPOINT_URL_SECRETS_MANAGER")
+        or f"https://secretsmanager.{region}.amazonaws.com"
+    ).rstrip("/")
+    credentials = (
+        environ.get("AWS_ACCESS_KEY_ID", ""),
+        environ.get("AWS_SECRET_ACCESS_KEY", ""),
+        environ.get("AWS_SESSION_TOKEN"),
+    )
+    body = json.dumps({"SecretId": arn}).encode()
+    amz_date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    host = urllib.parse.urlsplit(endpoint).netloc
+    headers = sign_request(
+        body, "secretsmanager.GetSecretValue", host, region, credentials, amz_date
+    )
+    request = urllib.request.Request(endpoint + "/", data=body, headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            answer = json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        detail = json.loads(error.read() or b"{}")
+        raise RuntimeError(
+            f"{detail.get('__type', error.code)}: {detail.get('message') or detail.get('Message', '')}"
+        ) from None
+    if "SecretString" not in answer:
+        raise RuntimeError("the secret has no string value: set one with put-secret-value")
+    return answer["SecretString"]
 
 
 def load_secrets(environ=os.environ):
@@ -37,24 +120,12 @@ def load_secrets(environ=os.environ):
     missing = [n for n in names if not environ.get(f"{n}_SECRET_ARN")]
     if missing:
         _fail(f"{', '.join(f'{n}_SECRET_ARN' for n in missing)} not set")
-    import boto3  # the Lambda Python runtime provides it
-
-    # Newer boto3 reads this variable itself; passing it keeps older ones (and tests) on it too.
-    endpoint = environ.get("AWS_ENDPOINT_URL_SECRETS_MANAGER") or None
-    region = environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION")
-    try:
-        client = boto3.client("secretsmanager", endpoint_url=endpoint, region_name=region)
-    except Exception as error:  # noqa: BLE001
-        _fail(f"cannot create a Secrets Manager client: {error}")
     for name in names:
         arn = environ[f"{name}_SECRET_ARN"]
         try:
-            value = client.get_secret_value(SecretId=arn)
+            environ[name] = get_secret_string(arn, environ)
         except Exception as error:  # noqa: BLE001 - any failure stops the start, named
             _fail(f"cannot read {name} from {arn}: {error}")
-        if "SecretString" not in value:
-            _fail(f"{name} ({arn}) has no string value: set one with put-secret-value")
-        environ[name] = value["SecretString"]
     return time.perf_counter() - started
 
 
