@@ -41,6 +41,9 @@ export const SECRET_SETTINGS = [
   "supabaseServiceKey",
   "arbeesVpnPrivateKey",
   "arbeesVpnAddresses",
+
+  "financeMongodbUrl",
+  "financeGoogleApiKey",
 ] as const;
 export type SecretSetting = (typeof SECRET_SETTINGS)[number];
 
@@ -318,6 +321,126 @@ const fredJobsSchema = z
 
 export type FredJobsSettings = z.infer<typeof fredJobsSchema>;
 
+const financeApiSchema = z
+  .strictObject({
+    appDir: z
+      .string()
+      .min(1, { error: "must be a directory" })
+      .optional()
+      .describe(
+        "Directory of the team's FastAPI app (absolute or relative to the project), packaged at preview; required before pulumi preview/up",
+      ),
+    app: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_.]*:[A-Za-z_][A-Za-z0-9_.]*$/, {
+        error: "must be module:attribute, e.g. main:app",
+      })
+      .default("main:app")
+      .describe("The ASGI app uvicorn serves, module:attribute"),
+    requirementsFile: z
+      .string()
+      .default("requirements.txt")
+      .describe("Pinned requirements, relative to appDir (or absolute)"),
+    pythonVersion: z
+      .enum(["3.13"], { error: "must be 3.13" })
+      .default("3.13")
+      .describe("CPython of the Lambda runtime (arm64)"),
+    memorySize: wholeNumber(128, 10240).default(1024).describe("Memory of the function, MB"),
+    timeout: wholeNumber(1, 900).default(30).describe("Timeout of the function, seconds"),
+    corsOrigins: z
+      .array(browserOrigin)
+      .default([])
+      .describe("Browser origins allowed to call the API"),
+    rateLimit: wholeNumber(1, 10000).default(500).describe("Stage-wide requests per second"),
+    burstLimit: wholeNumber(1, 5000).default(1000).describe("Stage-wide burst of requests"),
+    binaryMediaTypes: z
+      .array(z.string().regex(/^[a-z*]+\/[A-Za-z0-9.+*-]+$/, { error: "must be a media type" }))
+      .default(["multipart/form-data", "application/octet-stream", "image/*", "application/pdf"])
+      .describe("Content types API Gateway passes as binary (file uploads and downloads)"),
+    logRetentionDays: z
+      .number({ error: "must be a number of days" })
+      .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), {
+        error: "must be a CloudWatch Logs retention",
+      })
+      .default(30)
+      .describe("Retention of the function's and the API's logs, days"),
+    authorization: z
+      .enum(["iam", "cognito"], { error: "must be iam or cognito" })
+      .default("iam")
+      .describe("Who may call every route but /health: IAM (SigV4) or a Cognito user pool token"),
+    cognitoUserPoolArn: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:cognito-idp:[a-z0-9-]+:\d{12}:userpool\/[\w-]+$/, {
+        error: "must be a Cognito user pool ARN",
+      })
+      .optional()
+      .describe("The user pool whose tokens cognito authorization accepts"),
+    mongodbDatabase: z
+      .string()
+      .regex(/^[^/\\. "$]{1,63}$/, { error: "must be a MongoDB database name" })
+      .default("financial_tracker")
+      .describe("MONGODB_DATABASE of the app"),
+    genaiModel: z
+      .string()
+      .min(1)
+      .default("models/gemini-2.5-flash")
+      .describe("GENAI_MODEL of the app"),
+    allowedHosts: z.string().default("*").describe("ALLOWED_HOSTS of the app"),
+    enforceHttps: z
+      .boolean({ error: "must be true or false" })
+      .default(false)
+      .describe("ENFORCE_HTTPS of the app (API Gateway already serves HTTPS only)"),
+    wafRateLimit: wholeNumber(100, 2000000000)
+      .default(2000)
+      .describe("Requests per 5 minutes from one IP before the WAF blocks it (prod)"),
+    domainName: z
+      .string()
+      .regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, { error: "must be a DNS name" })
+      .optional()
+      .describe("Custom domain of the API (needs certificateArn)"),
+    certificateArn: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/, {
+        error: "must be an ACM certificate ARN",
+      })
+      .optional()
+      .describe("ACM certificate of domainName, in the home region"),
+    hostedZoneId: z
+      .string()
+      .regex(/^Z[A-Z0-9]{1,31}$/, { error: "must be a Route 53 hosted zone id" })
+      .optional()
+      .describe("Route 53 zone in which to alias domainName to the API"),
+    alertEmail: z
+      .email({ error: "must be an email address" })
+      .optional()
+      .describe("Subscribed to the API's alarm topic"),
+  })
+  .superRefine((f, ctx) => {
+    if ((f.domainName === undefined) !== (f.certificateArn === undefined)) {
+      ctx.addIssue({
+        code: "custom",
+        path: [f.domainName === undefined ? "domainName" : "certificateArn"],
+        message: "is required with domainName and certificateArn together",
+      });
+    }
+    if (f.hostedZoneId !== undefined && f.domainName === undefined) {
+      ctx.addIssue({ code: "custom", path: ["hostedZoneId"], message: "needs domainName" });
+    }
+    if (f.authorization === "cognito" && f.cognitoUserPoolArn === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["cognitoUserPoolArn"],
+        message: "is required with authorization cognito",
+      });
+    }
+  })
+  .prefault({})
+  .describe(
+    "The finance API: the team's FastAPI app as a zip behind the Lambda Web Adapter (home region)",
+  );
+
+export type FinanceApiSettings = z.infer<typeof financeApiSchema>;
+
 const arbeesSchema = z
   .strictObject({
     imageTag: z
@@ -443,6 +566,7 @@ export const platformSchema = z
     quickbets: quickbetsSchema,
     alphaKite: alphaKiteSchema,
     fredJobs: fredJobsSchema,
+    financeApi: financeApiSchema,
     arbees: arbeesSchema,
     costAssumptions: usageAssumptionsSchema
       .optional()
@@ -806,4 +930,36 @@ export function checkPlaceholders(
   }));
   if (mode === "update" && problems.length > 0) throw new ConfigError(problems);
   return problems.map((p) => `${p.key} ${p.message}`);
+}
+
+/**
+ * Set by the offline engine (tools/engine/engine.ts) while it runs the program: a setting only a
+ * deployment needs (the finance app's directory) may then be absent and is listed instead.
+ */
+export const OFFLINE_PLAN_ENV = "PLATFORM_OFFLINE_PLAN";
+
+/** A setting needed before `pulumi preview`/`up` that this run lacks. */
+export interface PendingSetting {
+  readonly key: string;
+  /** What it is and how to set it. */
+  readonly how: string;
+}
+
+/** Where the offline engine finds the pending settings (a global: the engine never imports config). */
+export const PENDING_SETTINGS = Symbol.for("platform.pendingSettings");
+
+/**
+ * A setting only a deployment needs. Set: its value. Absent under the offline engine: undefined,
+ * and the plan lists it under "set before pulumi up". Absent otherwise (a real preview or up):
+ * a ConfigError naming the key.
+ */
+export function deploySetting<T>(key: string, value: T | undefined, how: string): T | undefined {
+  if (value !== undefined) return value;
+  if (process.env[OFFLINE_PLAN_ENV] !== "1") {
+    throw new ConfigError([{ key, message: `is required before pulumi preview/up; ${how}` }]);
+  }
+  const registry = globalThis as unknown as Record<symbol, PendingSetting[] | undefined>;
+  const pending = (registry[PENDING_SETTINGS] ??= []);
+  if (!pending.some((p) => p.key === key)) pending.push({ key, how });
+  return undefined;
 }

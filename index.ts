@@ -18,6 +18,7 @@ import {
 import { Peering } from "./components/peering";
 import { AlphaKite } from "./workloads/alpha-kite";
 import { Arbees } from "./workloads/arbees";
+import { FinanceApi } from "./workloads/finance-api";
 import { FredJobs } from "./workloads/fred-jobs";
 import { QuickBets } from "./workloads/quickbets";
 
@@ -111,6 +112,19 @@ const fredJobs = new FredJobs(
   { provider: providers.home },
 );
 
+const financeApi = new FinanceApi(
+  "finance-api",
+  {
+    settings: config.financeApi,
+    environment: config.environment,
+    secrets: {
+      mongodbUrl: readSecret("financeMongodbUrl"),
+      googleApiKey: readSecret("financeGoogleApiKey"),
+    },
+  },
+  { provider: providers.home },
+);
+
 const arbees = new Arbees("arbees", {
   settings: config.arbees,
   environment: config.environment,
@@ -163,6 +177,18 @@ export const fredJobsFunctionName = fredJobs.api.functionName;
 export const fredJobsSecurityGroupId = fredJobs.api.securityGroupId;
 export const fredJobsUploadBucket = fredJobs.api.bucketName;
 export const fredJobsDatabaseEndpoint = fredJobs.database.address;
+export const financeApiUrl = financeApi.url;
+export const financeApiStageUrl = financeApi.api.url;
+export const financeApiFunctionName = financeApi.api.functionName;
+export const financeApiSecretArns = pulumi.all({
+  MONGODB_URL: financeApi.secrets.MONGODB_URL.arn,
+  GOOGLE_API_KEY: financeApi.secrets.GOOGLE_API_KEY.arn,
+});
+/** Prod only: the web ACL on the stage and the alarms' topic. */
+export const financeApiProtection = pulumi.all({
+  webAclArn: financeApi.webAcl?.arn,
+  alarmTopicArn: financeApi.alarmTopic?.arn,
+});
 export const arbeesUrl = arbees.home.url;
 export const arbeesHomeCluster = arbees.home.clusterName;
 export const arbeesRemoteCluster = arbees.remote.clusterName;

@@ -20,6 +20,12 @@ export interface BundledFunctionArgs {
    */
   imageUri?: pulumi.Input<string>;
   /**
+   * A zip written by the program (`zip-archive.ts`: file modes kept, e.g. an executable `run.sh`)
+   * and the runtime that runs it, instead of a bundle; its hash is the function's
+   * `sourceCodeHash`, so a changed archive redeploys and an unchanged one never does.
+   */
+  archive?: { file: string; base64Sha256: string; runtime: pulumi.Input<string> };
+  /**
    * The zip's handler; with `extraFiles` it can be a script (the Lambda Web Adapter runs one).
    * @default "index.handler"
    */
@@ -115,8 +121,8 @@ export class BundledFunction extends pulumi.ComponentResource {
     if (!Number.isInteger(timeout) || timeout < 1 || timeout > 900) {
       throw new Error(`${name}: timeout must be 1 to 900 seconds (got ${timeout})`);
     }
-    if ((args.entry === undefined) === (args.imageUri === undefined)) {
-      throw new Error(`${name}: give exactly one of entry and imageUri`);
+    if ([args.entry, args.imageUri, args.archive].filter((a) => a !== undefined).length !== 1) {
+      throw new Error(`${name}: give exactly one of entry, imageUri and archive`);
     }
     if (args.entry !== undefined) this.bundle = bundleHandler(args.entry);
 
@@ -186,7 +192,14 @@ export class BundledFunction extends pulumi.ComponentResource {
               handler: args.handler ?? "index.handler",
               code: bundleArchive(this.bundle, args.extraFiles),
             }
-          : { packageType: "Image", imageUri: args.imageUri }),
+          : args.archive
+            ? {
+                runtime: args.archive.runtime,
+                handler: args.handler ?? "index.handler",
+                code: new pulumi.asset.FileArchive(args.archive.file),
+                sourceCodeHash: args.archive.base64Sha256,
+              }
+            : { packageType: "Image", imageUri: args.imageUri }),
         layers: args.layers,
         vpcConfig: args.vpc,
         role: this.role.arn,

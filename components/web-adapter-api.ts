@@ -4,14 +4,15 @@ import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as dockerBuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
-import { PROJECT_ROOT } from "./bundle";
-import { BundledFunction } from "./bundled-function";
+import { BUNDLE_FILE, PROJECT_ROOT, bundleHandler } from "./bundle";
+import { BundledFunction, NODE_RUNTIME } from "./bundled-function";
 import { imageRepository } from "./ecr";
 import { policyDocument, type PolicyStatement } from "./iam";
 import type { Network } from "./network";
 import type { Postgres } from "./postgres";
 import { RestApi, type RestApiRoute, type RouteAuthorization } from "./rest-api";
 import type { HttpMethod } from "./rest-routes";
+import { writeZip } from "./zip-archive";
 
 /** Directories a build context never sends (the Dockerfile builds them itself). */
 const CONTEXT_EXCLUDED = new Set(["node_modules", "dist", ".git"]);
@@ -73,11 +74,29 @@ export function imageBuildTag(inputs: ImageBuildInputs): string {
 }
 
 /**
- * The AWS Lambda Web Adapter's account and layer version for zip packaging: version 30 is adapter
- * 1.1.0, the release the container image copies in (containers/web-api/Dockerfile), so both
- * packagings run the same adapter.
+ * The AWS Lambda Web Adapter's publishing account and layer version for zip packaging: version 26
+ * is adapter 1.0.0 (2026-03-20), published under the same number in every commercial region: the
+ * version the adapter's own docs list for zip packages (its container image is copied at 1.1.0).
  */
-export const WEB_ADAPTER_LAYER = { account: "753240598075", version: 30 };
+export const WEB_ADAPTER_LAYER = { account: "753240598075", version: 26 };
+
+/** The adapter layer's ARN for a region and architecture (a layer must match both). */
+export function webAdapterLayerArn(region: string, architecture: "arm64" | "x86_64"): string {
+  const layer = architecture === "arm64" ? "LambdaAdapterLayerArm64" : "LambdaAdapterLayerX86";
+  return `arn:aws:lambda:${region}:${WEB_ADAPTER_LAYER.account}:layer:${layer}:${WEB_ADAPTER_LAYER.version}`;
+}
+
+/** A zip the program wrote (modes kept) with the script the adapter starts: see python-app.ts. */
+export interface WebAdapterZip {
+  /** The archive on disk. */
+  file: string;
+  /** Its SHA-256, base64: the function's `sourceCodeHash`. */
+  base64Sha256: string;
+  /** The Lambda runtime, e.g. `python3.13`. */
+  runtime: string;
+  /** The start script inside the archive, executable. */
+  handler: string;
+}
 
 export type WebAdapterPackaging =
   | {
@@ -113,6 +132,13 @@ export type WebAdapterPackaging =
          * @example "functions/finance/server.ts"
          */
         entry: string;
+      };
+    }
+  | {
+      /** A zip the program packaged (any language), run by the adapter's layer. */
+      zip: {
+        /** The archive and its start script, e.g. from `packagePythonApp`. */
+        archive: WebAdapterZip;
       };
     };
 
@@ -399,17 +425,16 @@ export class WebAdapterApi extends pulumi.ComponentResource {
       );
     } else {
       const region = aws.getRegionOutput({}, { parent: this }).region;
+      const archive = "archive" in args.packaging.zip ? args.packaging.zip.archive : undefined;
       this.function = new BundledFunction(
         name,
         {
           ...common,
-          entry: args.packaging.zip.entry,
+          // The program writes the zip itself: Pulumi's archives would drop run.sh's exec bit.
+          archive: archive ?? nodeAppArchive(args.packaging.zip as { entry: string }),
           // The adapter's bootstrap runs the handler script, which starts the app.
-          handler: "run.sh",
-          extraFiles: { "run.sh": "#!/bin/sh\nexec node index.js\n" },
-          layers: [
-            pulumi.interpolate`arn:aws:lambda:${region}:${WEB_ADAPTER_LAYER.account}:layer:LambdaAdapterLayerArm64:${WEB_ADAPTER_LAYER.version}`,
-          ],
+          handler: archive?.handler ?? "run.sh",
+          layers: [region.apply((r) => webAdapterLayerArn(r, "arm64"))],
           environment: {
             ...environment,
             AWS_LAMBDA_EXEC_WRAPPER: "/opt/bootstrap",
@@ -613,4 +638,15 @@ export class WebAdapterApi extends pulumi.ComponentResource {
     }
     return bucket;
   }
+}
+
+/** A Node.js app bundled by esbuild, in a zip with an executable `run.sh` that starts it. */
+function nodeAppArchive(zip: { entry: string }): WebAdapterZip {
+  const bundle = bundleHandler(zip.entry);
+  const written = writeZip(path.join(PROJECT_ROOT, ".build", "web-adapter"), [
+    { path: "run.sh", data: "#!/bin/sh\nexec node index.js\n", mode: 0o755 },
+    { path: BUNDLE_FILE, data: bundle.code },
+    ...(bundle.sourceMap ? [{ path: `${BUNDLE_FILE}.map`, data: bundle.sourceMap }] : []),
+  ]);
+  return { ...written, runtime: NODE_RUNTIME, handler: "run.sh" };
 }

@@ -1,3 +1,7 @@
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import type * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import { Network } from "../components/network";
 import { Postgres } from "../components/postgres";
@@ -227,10 +231,29 @@ describe("WebAdapterApi", () => {
           const fn = find.named("web-fn");
           expect(fn.inputs).to.include({ handler: "run.sh", runtime: "nodejs24.x" });
           expect(fn.inputs.layers).to.deep.equal([
-            "arn:aws:lambda:us-east-1:753240598075:layer:LambdaAdapterLayerArm64:30",
+            "arn:aws:lambda:us-east-1:753240598075:layer:LambdaAdapterLayerArm64:26",
           ]);
           expect(fn.inputs.environment.variables.AWS_LAMBDA_EXEC_WRAPPER).to.equal(
             "/opt/bootstrap",
+          );
+        });
+
+        it("deploys a zip it wrote, with run.sh executable and its hash as sourceCodeHash", async () => {
+          const fn = find.named("web-fn");
+          const file = await (fn.inputs.code as pulumi.asset.FileArchive).path;
+          const script =
+            "import json, sys, zipfile\n" +
+            "print(json.dumps({i.filename: i.external_attr >> 16 for i in zipfile.ZipFile(sys.argv[1]).infolist()}))";
+          const modes = JSON.parse(
+            execFileSync("python3", ["-c", script, file], { encoding: "utf8" }),
+          ) as Record<string, number>;
+          expect(modes).to.deep.equal({
+            "index.js": 0o100644,
+            "index.js.map": 0o100644,
+            "run.sh": 0o100755,
+          });
+          expect(fn.inputs.sourceCodeHash).to.equal(
+            createHash("sha256").update(fs.readFileSync(file)).digest("base64"),
           );
         });
       }

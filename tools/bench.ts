@@ -6,7 +6,8 @@
  * spends on indicators for a full session; then the FRED jobs API (built with tsc, against a
  * throwaway local PostgreSQL): time from process start to a passing readiness check, and the
  * latency of GET /api/v1/jobs/{id} beside the same SELECT through `pg` alone; its load figures
- * (a burst beyond the dev class's max_connections, and a database restart under load); and the offline
+ * (a burst beyond the dev class's max_connections, and a database restart under load); the finance
+ * API's start through run.sh with and without reading its secrets (tools/bench-finance.ts); and the offline
  * plan's wall time per stack. One table of figures (Markdown; `--json FILE` writes them too), each
  * a median with its spread; exits 1 when a target is missed.
  */
@@ -18,6 +19,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { Client } from "pg";
 import { bundleHandler } from "../components/bundle";
+import { financeStartBench } from "./bench-finance";
 import { withIndicators, type Candle } from "../functions/alpha-kite/lib/indicators";
 import { pssSign } from "../functions/quickbets/lib/signer";
 import {
@@ -258,6 +260,7 @@ async function main(): Promise<number> {
   );
   for (const f of await webApiBench()) log(f);
   for (const f of await webApiLoadBench()) log(f);
+  for (const f of await financeStartBench()) log(f);
   for (const stack of ["dev", "prod"]) {
     const samples = Array.from({ length: PLAN_RUNS }, () => planSeconds(stack));
     log(figure("plan", `npm run plan -- --stack ${stack}`, "s", samples));

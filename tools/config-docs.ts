@@ -34,7 +34,9 @@ function typeOf(schema: z.ZodType): string {
 function rows(schema: z.ZodType, key: string, description?: string): Row[] {
   const isDefault = schema instanceof z.ZodDefault;
   const isOptional = schema instanceof z.ZodOptional;
-  let inner = isDefault || isOptional ? (schema.def.innerType as z.ZodType) : schema;
+  // An object prefaulted with {}: absent means every key's own default.
+  const isPrefault = schema instanceof z.ZodPrefault;
+  let inner = isDefault || isOptional || isPrefault ? (schema.def.innerType as z.ZodType) : schema;
   if (inner instanceof z.ZodPrefault) inner = inner.def.innerType as z.ZodType;
   const text = (description ?? schema.description ?? inner.description ?? "").replace(/\|/g, "\\|");
   const own: Row = {
@@ -44,7 +46,9 @@ function rows(schema: z.ZodType, key: string, description?: string): Row[] {
       ? `\`${JSON.stringify(schema.parse(undefined))}\``
       : isOptional
         ? "optional"
-        : "required",
+        : isPrefault
+          ? "`{}` (each key's default)"
+          : "required",
     description: text,
   };
   // The cost assumptions document themselves (tools/engine/cost/assumptions.ts): one row here.

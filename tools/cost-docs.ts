@@ -19,6 +19,7 @@ const LABELS: Record<string, string> = {
   "fred-jobs": "FRED jobs API",
   peering: "peering",
   "alpha-kite": "Alpha-Kite",
+  "finance-api": "Finance API",
 };
 
 /** Rows per workload (largest prod first), the total, and the regions. */

@@ -43,6 +43,7 @@ for (const stack of ["dev", "prod"] as const) {
       expect(Object.keys(estimate.byWorkload).sort()).to.deep.equal([
         "alpha-kite",
         "arbees",
+        "finance-api",
         "fred-jobs",
         "home",
         "peering",

@@ -66,9 +66,11 @@ describe("smoke test (npm run smoke)", function () {
     const routes = outputs.quickbetsFunctionNames as Record<string, string>;
     const route = /^quickbets-(\w+)-fn$/.exec(logical)?.[1];
     if (route) return routes[route]!;
-    return String(
-      logical === "fred-jobs-fn" ? outputs.fredJobsFunctionName : outputs.alphaKiteFunctionName,
-    );
+    const byOutput: Record<string, unknown> = {
+      "fred-jobs-fn": outputs.fredJobsFunctionName,
+      "finance-api-fn": outputs.financeApiFunctionName,
+    };
+    return String(byOutput[logical] ?? outputs.alphaKiteFunctionName);
   };
   const config = (logical: string) => lambda.configs.get(physical(logical))!;
   const smoke = (overrides: Partial<SmokeOptions> = {}): Promise<SmokeReport> =>

@@ -85,6 +85,7 @@ export function planOf(specs: Spec[], base?: Plan): Plan {
     account: base?.account ?? "released",
     placeholders: [],
     unsetSecrets: [],
+    unsetSettings: [],
   };
 }
 

@@ -55,6 +55,7 @@ export const REGIONAL_SERVICES = [
   "secretsmanager",
   "sns",
   "sqs",
+  "wafv2",
 ] as const;
 
 /** Services that create service-linked roles the first time the program uses them. */

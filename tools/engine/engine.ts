@@ -65,6 +65,11 @@ export interface Plan {
   readonly placeholders: Placeholder[];
   /** The account modelled: the stack's pinned images pushed (`released`), or nothing yet (`fresh`). */
   readonly account: PlanAccount;
+  /**
+   * Settings only a deployment needs that the stack has not set (the program reports them through
+   * `deploySetting` in config.ts): planned without, needed before `pulumi preview`/`up`.
+   */
+  readonly unsetSettings: { key: string; how: string }[];
 }
 
 /**
@@ -73,6 +78,10 @@ export interface Plan {
  * `pulumi up` sees it.
  */
 export type PlanAccount = "released" | "fresh";
+
+/** The program's environment flag and registry of pending settings (config.ts `deploySetting`). */
+const OFFLINE_PLAN_ENV = "PLATFORM_OFFLINE_PLAN";
+const PENDING_SETTINGS = Symbol.for("platform.pendingSettings");
 
 /** The program failed or the engine could not answer it; `problems` lists every reason. */
 export class PlanError extends Error {
@@ -405,6 +414,11 @@ export async function runPlan(options: PlanOptions): Promise<Plan> {
       );
     process.once("beforeExit", onDrained);
   });
+  // Tells the program it runs offline: settings only a deployment needs may be absent (listed).
+  const previousFlag = process.env[OFFLINE_PLAN_ENV];
+  process.env[OFFLINE_PLAN_ENV] = "1";
+  const registry = globalThis as unknown as Record<symbol, { key: string; how: string }[]>;
+  registry[PENDING_SETTINGS] = [];
   try {
     const program = path.resolve(options.root, options.program ?? "index.ts");
     try {
@@ -423,6 +437,8 @@ export async function runPlan(options: PlanOptions): Promise<Plan> {
     // Rejections are reported a turn after they happen; let that turn pass before listening stops.
     await new Promise<void>((resolve) => setImmediate(resolve));
   } finally {
+    if (previousFlag === undefined) delete process.env[OFFLINE_PLAN_ENV];
+    else process.env[OFFLINE_PLAN_ENV] = previousFlag;
     process.off("unhandledRejection", onRejection);
     if (onDrained) process.off("beforeExit", onDrained);
   }
@@ -446,6 +462,7 @@ export async function runPlan(options: PlanOptions): Promise<Plan> {
     unsetSecrets: files.unsetSecrets,
     placeholders: documentationPlaceholders(files.config),
     account: accountKind,
+    unsetSettings: [...(registry[PENDING_SETTINGS] ?? [])],
   };
 }
 

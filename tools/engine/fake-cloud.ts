@@ -62,6 +62,8 @@ interface RegionFacts {
   readonly albZoneId: string;
   /** Hosted zone of the S3 website/REST endpoints (docs.aws.amazon.com/general/latest/gr/s3.html). */
   readonly s3ZoneId: string;
+  /** Hosted zone of regional API Gateway endpoints (docs.aws.amazon.com/general/latest/gr/apigateway.html). */
+  readonly apiGatewayZoneId: string;
   /** Availability zones an account sees (letters). */
   readonly zones: string;
 }
@@ -72,6 +74,7 @@ export const REGIONS: Record<string, RegionFacts> = {
     description: "US East (N. Virginia)",
     albZoneId: "Z35SXDOTRQ7X7K",
     s3ZoneId: "Z3AQBSTGFYJSTF",
+    apiGatewayZoneId: "Z1UJRXOUMOOFQ8",
     zones: "abcdef",
   },
   "us-east-2": {
@@ -79,6 +82,7 @@ export const REGIONS: Record<string, RegionFacts> = {
     description: "US East (Ohio)",
     albZoneId: "Z3AADJGX6KTTL2",
     s3ZoneId: "Z2O1EMRO9K5GLX",
+    apiGatewayZoneId: "ZOJJZC49E0EPZ",
     zones: "abc",
   },
   "us-west-2": {
@@ -86,6 +90,7 @@ export const REGIONS: Record<string, RegionFacts> = {
     description: "US West (Oregon)",
     albZoneId: "Z1H1FL5HABSF5",
     s3ZoneId: "Z3BJ6K6RIION7M",
+    apiGatewayZoneId: "Z2OJLYMUO9EFXC",
     zones: "abcd",
   },
   "eu-central-1": {
@@ -93,6 +98,7 @@ export const REGIONS: Record<string, RegionFacts> = {
     description: "Europe (Frankfurt)",
     albZoneId: "Z215JYRZR1TBD5",
     s3ZoneId: "Z21DNDUVLTQW6Q",
+    apiGatewayZoneId: "Z1U9ULNL0V5AJ3",
     zones: "abc",
   },
   "eu-west-1": {
@@ -100,6 +106,7 @@ export const REGIONS: Record<string, RegionFacts> = {
     description: "Europe (Ireland)",
     albZoneId: "Z32O12XQLNTSW2",
     s3ZoneId: "Z1BKCTXD74EZPE",
+    apiGatewayZoneId: "ZLY8HYME6SFDD",
     zones: "abc",
   },
 };
@@ -395,6 +402,34 @@ const RULES: Record<string, TypeRule> = {
         executionArn: `arn:aws:execute-api:${region}:${FAKE_ACCOUNT_ID}:${api}/${stage}`,
       };
     },
+  },
+  // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/api_gateway_domain_name
+  // (id: the domain name; a regional endpoint's `d-<10>.execute-api.<region>.amazonaws.com` and zone)
+  "aws:apigateway/domainName:DomainName": {
+    id: ({ inputs }) => String(inputs.domainName),
+    arn: ({ inputs, region }) => `apigateway:${region}::/domainnames/${String(inputs.domainName)}`,
+    extra: ({ seed, region }) => ({
+      regionalDomainName: `d-${fakeChars(`${seed}/domain`, 10, LOWER + DIGITS)}.execute-api.${region}.amazonaws.com`,
+      regionalZoneId: regionFacts(region).apiGatewayZoneId,
+    }),
+  },
+  // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/api_gateway_base_path_mapping
+  // (id `<domain name>/<base path>`)
+  "aws:apigateway/basePathMapping:BasePathMapping": {
+    id: ({ inputs }) => `${String(inputs.domainName)}/${str(inputs.basePath) ?? ""}`,
+  },
+  // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/wafv2_web_acl
+  // (id: a UUID; ARN `arn:aws:wafv2:<region>:<account>:regional/webacl/<name>/<id>`)
+  "aws:wafv2/webAcl:WebAcl": {
+    id: ({ seed }) => fakeUuid(seed),
+    arn: "wafv2:{region}:{account}:regional/webacl/{name}/{id}",
+    maxNameLength: 128,
+    extra: ({ seed }) => ({ capacity: 0, lockToken: fakeUuid(`${seed}/lock`) }),
+  },
+  // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/wafv2_web_acl_association
+  // (id `<web acl arn>,<resource arn>`)
+  "aws:wafv2/webAclAssociation:WebAclAssociation": {
+    id: ({ inputs }) => `${String(inputs.webAclArn)},${String(inputs.resourceArn)}`,
   },
 
   // ---- Cognito ----

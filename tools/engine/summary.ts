@@ -420,7 +420,7 @@ export function summarize(plan: Plan): PlanFacts {
       return {
         name: a.name,
         region: a.region,
-        condition: `${str(i.namespace)} ${str(i.metricName)}${dims.length ? `[${dims.join(",")}]` : ""} ${str(i.statistic)} ${op} ${String(i.threshold)} for ${String(i.evaluationPeriods)} × ${String(i.period)} s`,
+        condition: `${str(i.namespace)} ${str(i.metricName)}${dims.length ? `[${dims.join(",")}]` : ""} ${str(i.statistic) || str(i.extendedStatistic)} ${op} ${String(i.threshold)} for ${String(i.evaluationPeriods)} × ${String(i.period)} s`,
       };
     });
 
@@ -542,6 +542,10 @@ export function formatSummary(plan: Plan): string {
       const flag = namespace === plan.project ? name : key;
       lines.push(`  ${key}: pulumi config set --secret ${flag} --stack ${plan.stack}`);
     }
+  }
+  if ((plan.unsetSettings ?? []).length > 0) {
+    lines.push("", "Settings this stack has not set (planned without; set them before pulumi up):");
+    for (const s of plan.unsetSettings) lines.push(`  ${s.key}: ${s.how} --stack ${plan.stack}`);
   }
   lines.push("", "Components:");
   for (const c of facts.components) {

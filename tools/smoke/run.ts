@@ -25,12 +25,14 @@ export const REQUIRED_OUTPUTS = [
   "alphaKiteFunctionName",
   "fredJobsApiUrl",
   "fredJobsFunctionName",
+  "financeApiFunctionName",
   "homeRegion",
 ] as const;
 
 export const STREAMER = "alpha-kite-streamer-fn";
 export const SIGNER = "quickbets-sign-fn";
 export const FRED_JOBS = "fred-jobs-fn";
+export const FINANCE_API = "finance-api-fn";
 
 /** Requests a caller without credentials must be refused (401 or 403), per API. */
 export const PROTECTED_ROUTES = {
@@ -144,6 +146,7 @@ export function functionTargets(outputs: Record<string, unknown>): FunctionTarge
     })),
     { logicalName: STREAMER, functionName: String(outputs.alphaKiteFunctionName) },
     { logicalName: FRED_JOBS, functionName: String(outputs.fredJobsFunctionName) },
+    { logicalName: FINANCE_API, functionName: String(outputs.financeApiFunctionName) },
   ];
 }
 

@@ -649,6 +649,26 @@ const ecsCluster: CostFunction = (cluster, { index, assumptions }) => {
   ];
 };
 
+/** A web ACL: the ACL, each rule (a managed rule group counts as one), and the requests it sees. */
+const webAcl: CostFunction = (acl, { index, usage }) => {
+  const rules = list<Record<string, unknown>>(acl.inputs.rules);
+  // Requests: those of every API whose stage the ACL is associated with.
+  const stages = index
+    .dependents(acl, "aws:wafv2/webAclAssociation:WebAclAssociation", "webAclArn")
+    .flatMap((a) => index.dependsOn(a, "resourceArn", TYPE.restStage));
+  const apis = stages.flatMap((st) => index.dependsOn(st, "restApi", TYPE.restApi));
+  const requests = apis.reduce((sum, api) => sum + (usage.apiRequests.get(api.urn) ?? 0), 0);
+  return [
+    { item: "waf.web-acl-month", quantity: 1, what: "web ACL" },
+    { item: "waf.rule-month", quantity: rules.length, what: plural(rules.length, "rule") },
+    {
+      item: "waf.requests.million",
+      quantity: requests / 1e6,
+      what: `${fmt(requests)} requests of ${apis.map((a) => a.name).join(", ") || "no API"}`,
+    },
+  ];
+};
+
 export const COST_FUNCTIONS: Readonly<Record<string, CostFunction>> = {
   "aws:ecs/service:Service": ecsService,
   [TASK_DEFINITION]: taskDefinition,
@@ -681,6 +701,7 @@ export const COST_FUNCTIONS: Readonly<Record<string, CostFunction>> = {
   "aws:s3/bucketV2:BucketV2": s3Bucket,
   [TYPE.schedule]: schedule,
   "aws:kms/key:Key": kmsKey,
+  "aws:wafv2/webAcl:WebAcl": webAcl,
 };
 
 /** Types that cost nothing by themselves, each with the reason (where their cost is counted). */
@@ -717,6 +738,10 @@ export const FREE_TYPES: Readonly<Record<string, string>> = {
   "aws:apigateway/authorizer:Authorizer": "Cognito authorizers are free",
   "aws:apigateway/response:Response": "billed per request on the API",
   "aws:apigateway/account:Account": "free",
+  "aws:apigateway/domainName:DomainName":
+    "regional custom domains are free (requests bill on the API)",
+  "aws:apigateway/basePathMapping:BasePathMapping": "free",
+  "aws:wafv2/webAclAssociation:WebAclAssociation": "billed on the web ACL",
   "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders": "free",
   "aws:ecs/capacityProvider:CapacityProvider": "its instances are billed on the autoscaling group",
   "aws:lb/targetGroup:TargetGroup": "billed on the load balancer",
