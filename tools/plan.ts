@@ -22,6 +22,7 @@ import {
 } from "./engine/policy";
 import { StackFileError, listStacks, loadStackFiles } from "./engine/stack-files";
 import { formatSummary } from "./engine/summary";
+import { readableStack } from "./stack";
 
 const USAGE =
   "usage: npm run plan -- --stack <stack> [--json FILE] [--diagram FILE.md] [--report FILE.md] [--dir PROJECT_DIR] [--fresh-account]";
@@ -161,7 +162,7 @@ main().then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    console.error(err);
+    console.error(readableStack(err));
     process.exitCode = 1;
   },
 );

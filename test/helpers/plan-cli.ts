@@ -23,15 +23,8 @@ export async function planCli(
   extraArgs: string[] = [],
 ): Promise<PlanRun> {
   const json = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-")), "plan.json");
-  const args = [
-    "-r",
-    "ts-node/register/transpile-only",
-    "tools/plan.ts",
-    "--stack",
-    stack,
-    "--json",
-    json,
-  ];
+  // As `npm run plan` starts it (tools/register.js: cached transpile, stacks mapped when shown).
+  const args = ["-r", "./tools/register.js", "tools/plan.ts", "--stack", stack, "--json", json];
   if (dir) args.push("--dir", dir);
   args.push(...extraArgs);
   const read = () =>

@@ -9,6 +9,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { documentationPlaceholders, type Placeholder } from "../../config";
 import { FRESH_ACCOUNT, fakeInvoke, fakeResource, type FakeAccount } from "./fake-cloud";
+import { readableStack } from "../stack";
 import { loadStackFiles } from "./stack-files";
 
 /** One registered resource, as the plan JSON records it (fields may be added, never renamed). */
@@ -423,8 +424,7 @@ export async function runPlan(options: PlanOptions): Promise<Plan> {
 
 function describe(err: unknown): string {
   if (err instanceof pulumi.RunError) return err.message;
-  if (err instanceof Error) return err.stack ?? err.message;
-  return String(err);
+  return readableStack(err);
 }
 
 function decodeList(value: string | undefined): string[] {
