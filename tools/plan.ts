@@ -5,6 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
+import { refreshBundles } from "../components/bundle";
 import {
   estimateCost,
   formatCost,
@@ -105,6 +106,8 @@ async function main(): Promise<number> {
   }
 
   try {
+    // Functions whose sources changed since the last plan are rebuilt side by side first.
+    await refreshBundles();
     const plan = await runPlan({
       root,
       stack: values.stack,
