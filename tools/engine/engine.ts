@@ -9,6 +9,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { documentationPlaceholders, type Placeholder } from "../../config";
 import { FRESH_ACCOUNT, fakeInvoke, fakeResource, type FakeAccount } from "./fake-cloud";
+import { skipUnreadStackTraces } from "./pulumi-stacks";
 import { readableStack } from "../stack";
 import { loadStackFiles } from "./stack-files";
 
@@ -256,6 +257,7 @@ export async function runPlan(options: PlanOptions): Promise<Plan> {
     return { region: region ?? "us-east-1", defaultTags: provider?.defaultTags ?? {} };
   };
 
+  skipUnreadStackTraces();
   pulumi.runtime.setAllConfig(files.config, files.secretKeys);
   await pulumi.runtime.setMocks(
     {
