@@ -121,6 +121,9 @@ function buildOptions(absolute: string, options: BundleOptions) {
     target: options.target ?? "node22",
     // ESM builds of dependencies tree-shake far better than their CommonJS ones.
     mainFields: ["module", "main"],
+    // `import(x)` as `require(x)` on first use: handlers defer SDK clients that way, and the
+    // CommonJS build of a package is the one every other import of it loads.
+    supported: { "dynamic-import": false },
     minify: options.minify ?? true,
     sourcemap: sourcemap ? "linked" : false,
     sourcesContent: false,
