@@ -8,7 +8,7 @@ import { rules } from "../policy/rules";
 import type { Plan } from "../tools/engine/engine";
 import { evaluatePolicies, formatPolicyReport, type PackConfig } from "../tools/engine/policy";
 import { edit, planOf, type Spec } from "./helpers/plan-builder";
-import { planCli } from "./helpers/plan-cli";
+import { cachedPlan } from "./helpers/plan-cli";
 
 /** A stack to evaluate: specs on their own, or specs added to (an edit of) the real dev plan. */
 type Stack = Spec[] | ((real: Plan) => Plan);
@@ -983,7 +983,7 @@ const cases: Case[] = [
 describe("policy rules", function () {
   let real: Plan;
   before(async () => {
-    const run = await planCli("dev");
+    const run = await cachedPlan("dev");
     expect(run.code, run.stderr).to.equal(0);
     real = run.plan!;
   });

@@ -10,7 +10,7 @@ import {
   REGIONAL_SERVICES,
   renderTemplate,
 } from "../../tools/bootstrap/template";
-import { planCli, root } from "../helpers/plan-cli";
+import { cachedPlan, root } from "../helpers/plan-cli";
 
 interface Statement {
   Sid?: string;
@@ -293,7 +293,7 @@ describe("bootstrap (tools/bootstrap)", function () {
   });
 
   it("allows every AWS service the program creates resources in, for both stacks", async function () {
-    const plans = await Promise.all(ENVIRONMENTS.map((stack) => planCli(stack)));
+    const plans = await Promise.all(ENVIRONMENTS.map((stack) => cachedPlan(stack)));
     const allowed = new Set([
       ...REGIONAL_SERVICES,
       ...statements("deploy-dev")

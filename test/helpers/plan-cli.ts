@@ -42,12 +42,15 @@ export async function planCli(
 
 const cache = new Map<string, Promise<PlanRun>>();
 
-/** `planCli` once per stack and test process: for suites that only read the plan. */
-export function cachedPlan(stack: string): Promise<PlanRun> {
+/**
+ * `planCli` once per stack and test process, shared by every suite that plans a stack as it is
+ * (each plan is a child process of seconds). Each caller gets its own copy to change at will.
+ */
+export async function cachedPlan(stack: string): Promise<PlanRun> {
   let run = cache.get(stack);
   if (!run) {
     run = planCli(stack);
     cache.set(stack, run);
   }
-  return run;
+  return structuredClone(await run);
 }
