@@ -78,6 +78,41 @@ Module._extensions[".ts"] = function loadTypeScript(module, filename) {
 };
 
 /**
+ * Modules Pulumi's SDK loads at import for closure serialization (a JavaScript function turned
+ * into Lambda code), which this program never asks for: it bundles handlers with esbuild. Loading
+ * them (TypeScript's 9 MB compiler, npm's arborist) was a fifth of the plan; here each is a stand-in
+ * that loads the real module at its first use, so serialization still works if anything uses it.
+ */
+const DEFERRED = [
+  { request: "typescript", from: /@pulumi[\\/]pulumi[\\/]typescript-shim\.js$/ },
+  { request: "@npmcli/arborist", from: /@pulumi[\\/]pulumi[\\/]runtime[\\/]closure[\\/]/ },
+];
+// @ts-expect-error Module._load is Node's (stable, undocumented) require() entry point.
+const load = Module._load;
+// @ts-expect-error See above.
+Module._load = function loadDeferred(request, parent, isMain) {
+  const deferred =
+    parent?.filename && DEFERRED.some((d) => d.request === request && d.from.test(parent.filename));
+  if (!deferred) return load.call(this, request, parent, isMain);
+  /** @type {object | undefined} */
+  let real;
+  const target = () => (real ??= load.call(this, request, parent, isMain));
+  return new Proxy(
+    {},
+    {
+      // `__esModule` keeps TypeScript's import helpers from copying (and so loading) it at import.
+      get: (_, key) => (key === "__esModule" ? true : Reflect.get(target(), key)),
+      has: (_, key) => Reflect.has(target(), key),
+      ownKeys: () => Reflect.ownKeys(target()),
+      getOwnPropertyDescriptor: (_, key) => {
+        const descriptor = Reflect.getOwnPropertyDescriptor(target(), key);
+        return descriptor && { ...descriptor, configurable: true };
+      },
+    },
+  );
+};
+
+/**
  * A stack with every frame in a transpiled file pointing at its TypeScript line instead.
  * @param {string} stack
  * @returns {string}
