@@ -6,6 +6,7 @@
  * the preview here instead of the function at its first cold start: no layer can be forgotten.
  */
 import { createHash } from "node:crypto";
+import * as fs from "node:fs";
 import { builtinModules } from "node:module";
 import * as path from "node:path";
 import * as esbuild from "esbuild";
@@ -67,52 +68,128 @@ export function isRuntimeProvided(specifier: string): boolean {
   return specifier.startsWith("@aws-sdk/");
 }
 
-const cache = new Map<string, Bundle>();
-
 /**
- * Bundles one handler entry (a path relative to the project root or absolute) into a single
- * CommonJS file. Throws `BundleError` naming the entry and every unresolvable or forbidden import.
- * Memoized per entry and options within a process.
+ * Where bundles are kept between runs, by content: an unchanged function is not rebuilt. Each entry
+ * records the hash of every file esbuild read, so a change anywhere in a handler's imports (ours or
+ * a bundled package's) rebuilds it; esbuild's version, the options and the lockfile are in the key.
  */
-export function bundleHandler(entry: string, options: BundleOptions = {}): Bundle {
-  const absolute = path.resolve(PROJECT_ROOT, entry);
-  const relative = path.relative(PROJECT_ROOT, absolute);
-  const key = JSON.stringify([absolute, options]);
-  const cached = cache.get(key);
-  if (cached) return cached;
+export const BUNDLE_CACHE_DIR = path.join(
+  PROJECT_ROOT,
+  "node_modules",
+  ".cache",
+  "platform-bundles",
+);
 
-  const sourcemap = options.sourcemap ?? true;
-  let result: esbuild.BuildResult<{ write: false; metafile: true }>;
+/** How many bundles this process built with esbuild and how many it took from the cache. */
+export const bundleStats = { built: 0, cached: 0 };
+
+/** A cached bundle: the files it was built from, with their SHA-256. */
+interface CacheEntry {
+  readonly options: BundleOptions;
+  readonly inputs: Record<string, string>;
+  readonly bundle: Bundle;
+}
+
+const fileHashes = new Map<string, { mtimeMs: number; size: number; sha256: string }>();
+
+/** SHA-256 of a file (remembered while its mtime and size stay), or null when it is gone. */
+function fileSha256(file: string): string | null {
+  let stat: fs.Stats;
   try {
-    result = esbuild.buildSync({
-      entryPoints: [absolute],
-      absWorkingDir: PROJECT_ROOT,
-      outfile: path.join(PROJECT_ROOT, ".build", BUNDLE_FILE),
-      write: false,
-      bundle: true,
-      platform: "node",
-      format: "cjs",
-      target: options.target ?? "node22",
-      // ESM builds of dependencies tree-shake far better than their CommonJS ones.
-      mainFields: ["module", "main"],
-      minify: options.minify ?? true,
-      sourcemap: sourcemap ? "linked" : false,
-      sourcesContent: false,
-      legalComments: "none",
-      external: RUNTIME_PROVIDED_PACKAGES,
-      metafile: true,
-      logLevel: "silent",
-    });
-  } catch (error) {
-    const failure = error as esbuild.BuildFailure;
-    const problems = (failure.errors ?? []).map(
-      (e) => `  ${e.location ? `${e.location.file}:${e.location.line}: ` : ""}${e.text}`,
-    );
-    throw new BundleError(`cannot bundle ${relative}:\n${problems.join("\n") || String(error)}`, {
-      cause: error,
-    });
+    stat = fs.statSync(file);
+  } catch {
+    return null;
   }
+  const known = fileHashes.get(file);
+  if (known && known.mtimeMs === stat.mtimeMs && known.size === stat.size) return known.sha256;
+  const sha256 = createHash("sha256").update(fs.readFileSync(file)).digest("hex");
+  fileHashes.set(file, { mtimeMs: stat.mtimeMs, size: stat.size, sha256 });
+  return sha256;
+}
 
+/** esbuild's options for an entry: everything that shapes the bundle besides the files it reads. */
+function buildOptions(absolute: string, options: BundleOptions) {
+  const sourcemap = options.sourcemap ?? true;
+  return {
+    entryPoints: [absolute],
+    absWorkingDir: PROJECT_ROOT,
+    outfile: path.join(PROJECT_ROOT, ".build", BUNDLE_FILE),
+    write: false,
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    target: options.target ?? "node22",
+    // ESM builds of dependencies tree-shake far better than their CommonJS ones.
+    mainFields: ["module", "main"],
+    // `import(x)` as `require(x)` on first use: handlers defer SDK clients that way, and the
+    // CommonJS build of a package is the one every other import of it loads.
+    supported: { "dynamic-import": false },
+    minify: options.minify ?? true,
+    sourcemap: sourcemap ? "linked" : false,
+    sourcesContent: false,
+    legalComments: "none",
+    external: RUNTIME_PROVIDED_PACKAGES,
+    metafile: true,
+    logLevel: "silent",
+  } satisfies esbuild.BuildOptions;
+}
+
+/** The cache file of an entry built with `options`. */
+function cacheFile(absolute: string, options: BundleOptions): string {
+  const key = createHash("sha256")
+    .update(
+      JSON.stringify([
+        esbuild.version,
+        buildOptions(absolute, options),
+        fileSha256(path.join(PROJECT_ROOT, "package-lock.json")),
+      ]),
+    )
+    .digest("hex");
+  return path.join(BUNDLE_CACHE_DIR, `${key}.json`);
+}
+
+/** The cached bundle of an entry, if every file it was built from is unchanged. */
+function fromCache(file: string): Bundle | undefined {
+  let entry: CacheEntry;
+  try {
+    entry = JSON.parse(fs.readFileSync(file, "utf8")) as CacheEntry;
+  } catch {
+    return undefined;
+  }
+  const unchanged = Object.entries(entry.inputs).every(
+    ([input, sha256]) => fileSha256(path.resolve(PROJECT_ROOT, input)) === sha256,
+  );
+  return unchanged ? entry.bundle : undefined;
+}
+
+function toCache(
+  file: string,
+  options: BundleOptions,
+  bundle: Bundle,
+  metafile: esbuild.Metafile,
+): void {
+  const inputs: Record<string, string> = {};
+  for (const input of Object.keys(metafile.inputs)) {
+    const sha256 = fileSha256(path.resolve(PROJECT_ROOT, input));
+    if (sha256 === null) return; // Not a file on disk: never reuse.
+    inputs[input] = sha256;
+  }
+  try {
+    fs.mkdirSync(BUNDLE_CACHE_DIR, { recursive: true });
+    // Write then rename: a concurrent run never reads half an entry.
+    const tmp = `${file}.${process.pid}`;
+    fs.writeFileSync(tmp, JSON.stringify({ options, inputs, bundle } satisfies CacheEntry));
+    fs.renameSync(tmp, file);
+  } catch {
+    // A read-only checkout bundles every time.
+  }
+}
+
+/** The bundle from esbuild's result, or the BundleError it amounts to. */
+function bundleFrom(
+  relative: string,
+  result: esbuild.BuildResult<{ write: false; metafile: true }>,
+): Bundle {
   const externals = [
     ...new Set(
       Object.values(result.metafile.inputs).flatMap((input) =>
@@ -130,7 +207,7 @@ export function bundleHandler(entry: string, options: BundleOptions = {}): Bundl
   const js = result.outputFiles.find((f) => f.path.endsWith(".js"));
   const map = result.outputFiles.find((f) => f.path.endsWith(".map"));
   if (!js) throw new BundleError(`esbuild wrote no JavaScript for ${relative}`);
-  const bundle: Bundle = {
+  return {
     entry: relative,
     code: js.text,
     ...(map ? { sourceMap: map.text } : {}),
@@ -141,8 +218,88 @@ export function bundleHandler(entry: string, options: BundleOptions = {}): Bundl
       .digest("hex"),
     externals,
   };
-  cache.set(key, bundle);
-  return bundle;
+}
+
+function bundleError(relative: string, error: unknown): BundleError {
+  if (error instanceof BundleError) return error;
+  const failure = error as esbuild.BuildFailure;
+  const problems = (failure.errors ?? []).map(
+    (e) => `  ${e.location ? `${e.location.file}:${e.location.line}: ` : ""}${e.text}`,
+  );
+  return new BundleError(`cannot bundle ${relative}:\n${problems.join("\n") || String(error)}`, {
+    cause: error,
+  });
+}
+
+/**
+ * Bundles one handler entry (a path relative to the project root or absolute) into a single
+ * CommonJS file. Throws `BundleError` naming the entry and every unresolvable or forbidden import.
+ * Cached by content across runs (BUNDLE_CACHE_DIR): esbuild runs only when an input changed.
+ */
+export function bundleHandler(entry: string, options: BundleOptions = {}): Bundle {
+  const absolute = path.resolve(PROJECT_ROOT, entry);
+  const relative = path.relative(PROJECT_ROOT, absolute);
+  const file = cacheFile(absolute, options);
+  const cached = fromCache(file);
+  if (cached) {
+    bundleStats.cached++;
+    return { ...cached, entry: relative };
+  }
+  try {
+    const result = esbuild.buildSync(buildOptions(absolute, options));
+    const bundle = bundleFrom(relative, result);
+    bundleStats.built++;
+    toCache(file, options, bundle, result.metafile);
+    return bundle;
+  } catch (error) {
+    throw bundleError(relative, error);
+  }
+}
+
+/**
+ * Rebuilds, all at once, every cached bundle whose files changed since (esbuild's service runs
+ * them concurrently), so that the program's `bundleHandler` calls that follow find them cached
+ * instead of running esbuild one after another. A bundle that no longer builds is left to
+ * `bundleHandler`, which reports it where the program asks for it.
+ */
+export async function refreshBundles(): Promise<number> {
+  let files: string[];
+  try {
+    files = fs.readdirSync(BUNDLE_CACHE_DIR).filter((f) => f.endsWith(".json"));
+  } catch {
+    return 0;
+  }
+  const stale: { file: string; entry: Bundle["entry"]; options: BundleOptions }[] = [];
+  for (const name of files) {
+    const file = path.join(BUNDLE_CACHE_DIR, name);
+    if (fromCache(file)) continue;
+    let cached: CacheEntry;
+    try {
+      cached = JSON.parse(fs.readFileSync(file, "utf8")) as CacheEntry;
+    } catch {
+      continue;
+    }
+    const { options, bundle } = cached;
+    if (cacheFile(path.resolve(PROJECT_ROOT, bundle.entry), options) === file) {
+      stale.push({ file, entry: bundle.entry, options });
+    } else {
+      // Keyed by an older esbuild or lockfile: never hit again.
+      fs.rmSync(file, { force: true });
+    }
+  }
+  await Promise.all(
+    stale.map(async ({ file, entry, options }) => {
+      const absolute = path.resolve(PROJECT_ROOT, entry);
+      try {
+        const result = await esbuild.build(buildOptions(absolute, options));
+        toCache(file, options, bundleFrom(entry, result), result.metafile);
+      } catch {
+        // Gone or broken: forgotten here, and reported by bundleHandler if the program asks for it.
+        fs.rmSync(file, { force: true });
+      }
+    }),
+  );
+  return stale.length;
 }
 
 /** The Lambda deployment archive for a bundle: `index.js` (+ `index.js.map`) and any extra files. */

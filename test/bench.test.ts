@@ -1,5 +1,13 @@
 import { expect } from "chai";
-import { figure, figuresTable, median, meets, parseOpensslSpeed, percentile } from "../tools/bench";
+import {
+  figure,
+  figuresTable,
+  interleaved,
+  median,
+  meets,
+  parseOpensslSpeed,
+  percentile,
+} from "../tools/bench";
 
 describe("bench helpers", () => {
   it("median of odd and even counts", () => {
@@ -12,6 +20,21 @@ describe("bench helpers", () => {
     expect(percentile(values, 99)).to.equal(99);
     expect(percentile(values, 50)).to.equal(50);
     expect(percentile([5], 99)).to.equal(5);
+  });
+
+  it("alternates the two sides of a comparison and pairs them run by run", () => {
+    const calls: string[] = [];
+    let n = 0;
+    const result = interleaved(
+      3,
+      () => (calls.push("a"), ++n),
+      () => (calls.push("b"), 10 * n),
+      (a, b) => b / a,
+    );
+    expect(calls.join("")).to.equal("ababab");
+    expect(result.a).to.deep.equal([1, 2, 3]);
+    expect(result.b).to.deep.equal([10, 20, 30]);
+    expect(result.ratios).to.deep.equal([10, 10, 10]);
   });
 
   it("reads sign/s from openssl speed's rsa 2048 row", () => {

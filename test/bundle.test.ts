@@ -1,5 +1,15 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { expect } from "chai";
-import { BundleError, bundleArchive, bundleHandler, isRuntimeProvided } from "../components/bundle";
+import {
+  BundleError,
+  bundleArchive,
+  bundleHandler,
+  bundleStats,
+  isRuntimeProvided,
+  refreshBundles,
+} from "../components/bundle";
 
 describe("bundleHandler", () => {
   it("inlines our modules and leaves only the AWS SDK and Node built-ins to the runtime", () => {
@@ -23,6 +33,48 @@ describe("bundleHandler", () => {
       .to.equal(b.sha256)
       .and.to.match(/^[0-9a-f]{64}$/);
     expect(c.sha256).not.to.equal(a.sha256);
+  });
+
+  describe("cached by content", () => {
+    let dir: string;
+    let entry: string;
+    const write = (greeting: string) =>
+      fs.writeFileSync(path.join(dir, "greeting.ts"), `export const greeting = "${greeting}";\n`);
+    beforeEach(() => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), "bundle-cache-"));
+      entry = path.join(dir, "handler.ts");
+      fs.writeFileSync(
+        entry,
+        'import { greeting } from "./greeting";\nexport const handler = async () => greeting;\n',
+      );
+      write("hello");
+    });
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("builds an unchanged handler once, and again when any file it imports changes", () => {
+      const before = { ...bundleStats };
+      const first = bundleHandler(entry);
+      const again = bundleHandler(entry);
+      expect(bundleStats.built - before.built).to.equal(1);
+      expect(bundleStats.cached - before.cached).to.equal(1);
+      expect(again.sha256).to.equal(first.sha256);
+
+      write("hello again");
+      const changed = bundleHandler(entry);
+      expect(bundleStats.built - before.built).to.equal(2);
+      expect(changed.code).to.include("hello again");
+      expect(changed.sha256).not.to.equal(first.sha256);
+    });
+
+    it("rebuilds every stale bundle at once before the program asks for it", async () => {
+      bundleHandler(entry);
+      write("rebuilt ahead");
+      expect(await refreshBundles()).to.be.greaterThanOrEqual(1);
+      const before = { ...bundleStats };
+      expect(bundleHandler(entry).code).to.include("rebuilt ahead");
+      expect(bundleStats.built).to.equal(before.built);
+      expect(bundleStats.cached - before.cached).to.equal(1);
+    });
   });
 
   it("fails at preview, naming the entry and the module, when an import cannot be resolved", () => {

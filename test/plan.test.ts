@@ -933,6 +933,11 @@ describe("the plan command", () => {
       expect(result.code).to.equal(2);
       expect(result.stderr).to.include("no tag on source-");
       expect(result.stderr).to.include("the program never finished");
+      // The stack points at the TypeScript line that threw, though the plan maps stacks lazily.
+      const source = fs.readFileSync(path.join(probe, "index.ts"), "utf8").split("\n");
+      const line = source.findIndex((l) => l.includes("throw new Error(`no tag on")) + 1;
+      expect(line).to.be.greaterThan(0);
+      expect(result.stderr).to.include(`${path.join(probe, "index.ts")}:${line}:`);
     });
 
     it("checks values against the types Pulumi.yaml declares", async () => {

@@ -50,7 +50,7 @@ function estimateOf(stack: string): CostEstimate {
     process.execPath,
     [
       "-r",
-      "ts-node/register/transpile-only",
+      path.join(__dirname, "register.js"),
       path.join(__dirname, "plan.ts"),
       "--stack",
       stack,

@@ -5,6 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
+import { refreshBundles } from "../components/bundle";
 import {
   estimateCost,
   formatCost,
@@ -22,6 +23,7 @@ import {
 } from "./engine/policy";
 import { StackFileError, listStacks, loadStackFiles } from "./engine/stack-files";
 import { formatSummary } from "./engine/summary";
+import { readableStack } from "./stack";
 
 const USAGE =
   "usage: npm run plan -- --stack <stack> [--json FILE] [--diagram FILE.md] [--report FILE.md] [--dir PROJECT_DIR] [--fresh-account]";
@@ -104,6 +106,8 @@ async function main(): Promise<number> {
   }
 
   try {
+    // Functions whose sources changed since the last plan are rebuilt side by side first.
+    await refreshBundles();
     const plan = await runPlan({
       root,
       stack: values.stack,
@@ -161,7 +165,7 @@ main().then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    console.error(err);
+    console.error(readableStack(err));
     process.exitCode = 1;
   },
 );

@@ -7,10 +7,9 @@
  */
 import { Logger } from "@aws-lambda-powertools/logger";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { ECSClient, RunTaskCommand } from "@aws-sdk/client-ecs";
-import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import * as z from "zod/mini";
 import { envLoader } from "../shared/env";
+import { onFirstUse } from "../shared/lazy";
 import { apiHandler, callerId, HttpError, parseJsonBody } from "../shared/http";
 import { LAUNCH_ENV, parseLaunchConfig, type LaunchConfig } from "./lib/config";
 import { newSessionId, TICKER } from "./lib/ids";
@@ -20,9 +19,13 @@ import { userKeySecretArn, userKeySecretName } from "./lib/user-keys";
 import { sessionView } from "./lib/view";
 
 const logger = new Logger();
-const secrets = new SecretsManagerClient({});
 const dynamo = new DynamoDBClient({});
-const ecs = new ECSClient({});
+// Loaded by the first launch, not at cold start: each client package is 100+ ms to load.
+const ecsSdk = onFirstUse(() => import("@aws-sdk/client-ecs"));
+const ecs = onFirstUse(async () => new (await ecsSdk()).ECSClient({}));
+const secrets = onFirstUse(
+  async () => new (await import("@aws-sdk/client-secrets-manager")).SecretsManagerClient({}),
+);
 const config = envLoader(LAUNCH_ENV, parseLaunchConfig);
 
 const Body = z.strictObject({
@@ -51,7 +54,10 @@ class TaskNotStarted extends Error {
 
 /** Starts the session's task; throws with the reason ECS gave when it does not. */
 async function runTask(cfg: LaunchConfig, session: Session, keySecretArn: string): Promise<string> {
-  const result = await ecs.send(
+  const { RunTaskCommand } = await ecsSdk();
+  const result = await (
+    await ecs()
+  ).send(
     new RunTaskCommand({
       cluster: cfg.clusterArn,
       taskDefinition: cfg.taskDefinitionArn,
@@ -93,7 +99,7 @@ export const handler = apiHandler(
     const { eventTicker } = parseJsonBody(event, Body);
 
     const keySecretArn = await userKeySecretArn(
-      secrets,
+      await secrets(),
       userKeySecretName(cfg.userKeySecretPrefix, userId),
     );
     await getEvent(cfg, eventTicker);

@@ -6,22 +6,33 @@
  */
 import { Logger } from "@aws-lambda-powertools/logger";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { ECSClient, StopTaskCommand } from "@aws-sdk/client-ecs";
-import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { Context, EventBridgeEvent } from "aws-lambda";
 import * as z from "zod/mini";
 import en from "zod/v4/locales/en.js";
 import { envLoader } from "../shared/env";
+import { onFirstUse } from "../shared/lazy";
 import { LIFECYCLE_ENV, parseLifecycleConfig, type LifecycleConfig } from "./lib/config";
-import { SessionRouting } from "./lib/routing";
+import type { SessionRouting } from "./lib/routing";
 import { SessionStore } from "./lib/store";
 
 z.config(en());
 
 const logger = new Logger();
 const dynamo = new DynamoDBClient({});
-const elb = new ElasticLoadBalancingV2Client({});
-const ecs = new ECSClient({});
+// Loaded by the first event that needs them, not at cold start (100+ ms per client package).
+const ecsSdk = onFirstUse(() => import("@aws-sdk/client-ecs"));
+const ecs = onFirstUse(async () => new (await ecsSdk()).ECSClient({}));
+const elb = onFirstUse(
+  async () =>
+    new (await import("@aws-sdk/client-elastic-load-balancing-v2")).ElasticLoadBalancingV2Client(
+      {},
+    ),
+);
+/** The session's routing, with the ELB client (and the module that uses it) loaded on first use. */
+async function routingFor(cfg: LifecycleConfig): Promise<SessionRouting> {
+  const { SessionRouting } = await import("./lib/routing");
+  return new SessionRouting(await elb(), cfg);
+}
 const config = envLoader(LIFECYCLE_ENV, parseLifecycleConfig);
 
 /** Read–release–end rounds for STOPPED when a concurrent RUNNING keeps changing the session. */
@@ -100,7 +111,10 @@ async function onRunning(
   if (!session) {
     // Launch gave up on this task (its reservation is gone): nothing may run unaccounted for.
     logger.warn("task runs without a session; stopping it", { ...ids, taskArn: detail.taskArn });
-    await ecs.send(
+    const { StopTaskCommand } = await ecsSdk();
+    await (
+      await ecs()
+    ).send(
       new StopTaskCommand({
         cluster: cfg.clusterArn,
         task: detail.taskArn,
@@ -120,7 +134,7 @@ async function onRunning(
   const ip = privateIpOfTask(detail);
   if (!ip) throw new Error(`task ${detail.taskArn} is RUNNING without a private IPv4 address`);
 
-  const routing = new SessionRouting(elb, cfg);
+  const routing = await routingFor(cfg);
   const { targetGroupArn, ruleArn } = await routing.ensure(ids.sessionId, ip);
   const marked = await store.markRunning(
     ids.userId,
@@ -143,7 +157,7 @@ async function onStopped(
   ids: { sessionId: string; userId: string },
 ): Promise<void> {
   const store = new SessionStore(dynamo, cfg.sessionsTable);
-  const routing = new SessionRouting(elb, cfg);
+  const routing = await routingFor(cfg);
   const stopReason = detail.stoppedReason ?? detail.stopCode ?? "task stopped";
   for (let attempt = 1; attempt <= END_ATTEMPTS; attempt++) {
     const session = await store.get(ids.userId, ids.sessionId);

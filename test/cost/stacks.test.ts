@@ -6,15 +6,13 @@ import { expect } from "chai";
 import type { Plan } from "../../tools/engine/engine";
 import { estimateCost, formatCost, type CostEstimate } from "../../tools/engine/cost";
 import { edit } from "../helpers/plan-builder";
-import { planCli } from "../helpers/plan-cli";
+import { cachedPlan } from "../helpers/plan-cli";
 
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 
-// One plan per stack for the whole file: planning takes seconds.
-const runs = new Map<string, ReturnType<typeof planCli>>();
+// One plan per stack for the whole test run: planning takes seconds.
 async function planOfStack(stack: string): Promise<Plan> {
-  if (!runs.has(stack)) runs.set(stack, planCli(stack));
-  const run = await runs.get(stack)!;
+  const run = await cachedPlan(stack);
   expect(run.code, run.stderr).to.equal(0);
   return run.plan!;
 }

@@ -11,7 +11,7 @@ import {
   renderTemplate,
 } from "../../tools/bootstrap/template";
 import { WORKLOAD_BOUNDARY_NAME } from "../../components/permissions-boundary";
-import { planCli, root } from "../helpers/plan-cli";
+import { cachedPlan, root } from "../helpers/plan-cli";
 
 interface Statement {
   Sid?: string;
@@ -328,7 +328,7 @@ describe("bootstrap (tools/bootstrap)", function () {
   });
 
   it("allows every AWS service the program creates resources in, for both stacks", async function () {
-    const plans = await Promise.all(ENVIRONMENTS.map((stack) => planCli(stack)));
+    const plans = await Promise.all(ENVIRONMENTS.map((stack) => cachedPlan(stack)));
     const allowed = new Set([
       ...REGIONAL_SERVICES,
       ...statements("deploy-dev")

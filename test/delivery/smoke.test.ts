@@ -24,7 +24,7 @@ import {
   type SmokeOptions,
   type SmokeReport,
 } from "../../tools/smoke/run";
-import { planCli, root } from "../helpers/plan-cli";
+import { cachedPlan, root } from "../helpers/plan-cli";
 import { fakeApis, fakeLambda, type FakeApis, type FakeLambda } from "./helpers/fake-aws";
 
 const run = promisify(execFile);
@@ -86,7 +86,7 @@ describe("smoke test (npm run smoke)", function () {
 
   before(async function () {
     // The expectations come from the real program's plan, as in `npm run smoke`.
-    const planned = await planCli("dev");
+    const planned = await cachedPlan("dev");
     if (!planned.plan) throw new Error(`plan failed:\n${planned.stderr}`);
     plan = planned.plan;
     expected = expectationsFromPlan(plan.resources);

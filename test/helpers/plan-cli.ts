@@ -23,15 +23,8 @@ export async function planCli(
   extraArgs: string[] = [],
 ): Promise<PlanRun> {
   const json = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-")), "plan.json");
-  const args = [
-    "-r",
-    "ts-node/register/transpile-only",
-    "tools/plan.ts",
-    "--stack",
-    stack,
-    "--json",
-    json,
-  ];
+  // As `npm run plan` starts it (tools/register.js: cached transpile, stacks mapped when shown).
+  const args = ["-r", "./tools/register.js", "tools/plan.ts", "--stack", stack, "--json", json];
   if (dir) args.push("--dir", dir);
   args.push(...extraArgs);
   const read = () =>
@@ -49,12 +42,15 @@ export async function planCli(
 
 const cache = new Map<string, Promise<PlanRun>>();
 
-/** `planCli` once per stack and test process: for suites that only read the plan. */
-export function cachedPlan(stack: string): Promise<PlanRun> {
+/**
+ * `planCli` once per stack and test process, shared by every suite that plans a stack as it is
+ * (each plan is a child process of seconds). Each caller gets its own copy to change at will.
+ */
+export async function cachedPlan(stack: string): Promise<PlanRun> {
   let run = cache.get(stack);
   if (!run) {
     run = planCli(stack);
     cache.set(stack, run);
   }
-  return run;
+  return structuredClone(await run);
 }

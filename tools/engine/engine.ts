@@ -9,6 +9,8 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { documentationPlaceholders, type Placeholder } from "../../config";
 import { FRESH_ACCOUNT, fakeInvoke, fakeResource, type FakeAccount } from "./fake-cloud";
+import { skipUnreadStackTraces } from "./pulumi-stacks";
+import { readableStack } from "../stack";
 import { loadStackFiles } from "./stack-files";
 
 /** One registered resource, as the plan JSON records it (fields may be added, never renamed). */
@@ -283,6 +285,7 @@ export async function runPlan(options: PlanOptions): Promise<Plan> {
     return { region: region ?? "us-east-1", defaultTags: provider?.defaultTags ?? {} };
   };
 
+  skipUnreadStackTraces();
   pulumi.runtime.setAllConfig(files.config, files.secretKeys);
   await pulumi.runtime.setMocks(
     {
@@ -468,8 +471,7 @@ export async function runPlan(options: PlanOptions): Promise<Plan> {
 
 function describe(err: unknown): string {
   if (err instanceof pulumi.RunError) return err.message;
-  if (err instanceof Error) return err.stack ?? err.message;
-  return String(err);
+  return readableStack(err);
 }
 
 function decodeList(value: string | undefined): string[] {

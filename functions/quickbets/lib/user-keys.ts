@@ -5,7 +5,7 @@
  */
 import { createHash, type KeyObject } from "node:crypto";
 import type { SecretsProvider } from "@aws-lambda-powertools/parameters/secrets";
-import { DescribeSecretCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { HttpError } from "../../shared/http";
 import { parsePrivateKey, SigningKeyError } from "./signer";
 
@@ -61,6 +61,8 @@ export async function userKeySecretArn(
   client: SecretsManagerClient,
   secretName: string,
 ): Promise<string> {
+  // The package loads with the first call: sign.ts shares this module and never calls it.
+  const { DescribeSecretCommand } = await import("@aws-sdk/client-secrets-manager");
   try {
     const secret = await client.send(new DescribeSecretCommand({ SecretId: secretName }));
     // A secret scheduled for deletion cannot be read by the task either.
