@@ -30,6 +30,10 @@ import {
 import { writeZip } from "../components/zip-archive";
 
 /** Where uvicorn listens and what the adapter polls before the first request. */
+
+/** Where the workflows' checkout of the finance app is named when the stack file names none. */
+export const FINANCE_APP_DIR_ENV = "PLATFORM_FINANCE_APP_DIR";
+
 export const FINANCE_API_PORT = 8080;
 export const FINANCE_API_READINESS_PATH = "/health";
 /** The header the app identifies users by; the launcher fills it with the verified caller only. */
@@ -92,10 +96,11 @@ export class FinanceApi extends pulumi.ComponentResource {
     const isProd = environment === "prod";
 
     // ---- the package ----
+    // The app lives in the team's own repository: a stack setting, or where CI checked it out.
     const appDir = deploySetting(
       "platform:financeApi.appDir",
-      settings.appDir,
-      "the directory of the finance FastAPI app: pulumi config set --path financeApi.appDir <dir>",
+      settings.appDir ?? (process.env[FINANCE_APP_DIR_ENV] || undefined),
+      `the directory of the finance FastAPI app: pulumi config set --path financeApi.appDir <dir>, or ${FINANCE_APP_DIR_ENV}=<dir> (the workflows check it out there)`,
     );
     let archive: WebAdapterZip;
     if (appDir !== undefined) {
