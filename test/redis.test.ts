@@ -87,6 +87,22 @@ describe("Redis", () => {
   });
 });
 
+/** A gateway of prod in a fresh home network, with `overrides`. */
+function gateway(overrides: Partial<GatewayArgs>) {
+  return inHomeRegion((provider) => {
+    const network = new Network(
+      "home",
+      { cidrBlock: "10.10.0.0/16", availabilityZones: ["us-east-1a", "us-east-1b"] },
+      { provider },
+    );
+    new RegionalGateway(
+      "gw",
+      { network, environment: "prod", services: [], ...overrides },
+      { provider },
+    );
+  });
+}
+
 describe("RegionalGateway rejects bad args, naming each", () => {
   const service = { name: "api", image: "x:1", cpu: 256, memory: 512, port: 8000 };
   const cases: [string, Partial<GatewayArgs>, string][] = [
@@ -144,46 +160,14 @@ describe("RegionalGateway rejects bad args, naming each", () => {
     ],
   ];
   it("takes a routed service whose target group name fits exactly (24 + the 8-character suffix)", async () => {
-    const failure = await failureOf(
-      inHomeRegion((provider) => {
-        const network = new Network(
-          "home",
-          { cidrBlock: "10.10.0.0/16", availabilityZones: ["us-east-1a", "us-east-1b"] },
-          { provider },
-        );
-        new RegionalGateway(
-          "gw",
-          {
-            network,
-            environment: "dev",
-            loadBalancer: { allowHttp: true },
-            services: [
-              { ...service, name: "market-gateway-kal", ingress: { pathPatterns: ["/*"] } },
-            ],
-          },
-          { provider },
-        );
-      }),
-    );
-    expect(failure).to.equal(undefined);
+    const fits = { ...service, name: "market-gateway-kal", ingress: { pathPatterns: ["/*"] } };
+    expect(
+      await failureOf(gateway({ loadBalancer: { allowHttp: true }, services: [fits] })),
+    ).to.equal(undefined);
   });
   for (const [title, overrides, fragment] of cases) {
     it(title, async () => {
-      const failure = await failureOf(
-        inHomeRegion((provider) => {
-          const network = new Network(
-            "home",
-            { cidrBlock: "10.10.0.0/16", availabilityZones: ["us-east-1a", "us-east-1b"] },
-            { provider },
-          );
-          new RegionalGateway(
-            "gw",
-            { network, environment: "prod", services: [], ...overrides },
-            { provider },
-          );
-        }),
-      );
-      expect(failure?.message).to.include(fragment);
+      expect((await failureOf(gateway(overrides)))?.message).to.include(fragment);
     });
   }
 });
