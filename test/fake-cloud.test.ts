@@ -391,6 +391,54 @@ const CASES: Record<string, Case[]> = {
       },
     },
   ],
+  "aws:apigateway/domainName:DomainName": [
+    {
+      title: "id is the domain name; a regional d-<10> endpoint in the region's API Gateway zone",
+      source: `${TF}/api_gateway_domain_name#attribute-reference ; https://docs.aws.amazon.com/general/latest/gr/apigateway.html`,
+      inputs: { domainName: "finance.example.org" },
+      id: "finance.example.org",
+      outputs: {
+        arn: "arn:aws:apigateway:us-east-1::/domainnames/finance.example.org",
+        regionalDomainName: /^d-[a-z0-9]{10}\.execute-api\.us-east-1\.amazonaws\.com$/,
+        regionalZoneId: "Z1UJRXOUMOOFQ8",
+      },
+    },
+    {
+      title: "in eu-central-1, that region's zone",
+      source: "https://docs.aws.amazon.com/general/latest/gr/apigateway.html",
+      region: "eu-central-1",
+      inputs: { domainName: "finance.example.org" },
+      outputs: { regionalZoneId: "Z1U9ULNL0V5AJ3" },
+    },
+  ],
+  "aws:apigateway/basePathMapping:BasePathMapping": [
+    {
+      title: "id is <domain name>/<base path>",
+      source: `${TF}/api_gateway_base_path_mapping#import`,
+      inputs: { domainName: "finance.example.org", basePath: "v1", restApi: "a1b2c3d4e5" },
+      id: "finance.example.org/v1",
+    },
+  ],
+  "aws:wafv2/webAcl:WebAcl": [
+    {
+      title: "id is a UUID; ARN regional/webacl/<name>/<id>",
+      source: `${TF}/wafv2_web_acl#attribute-reference ; https://docs.aws.amazon.com/waf/latest/APIReference/API_WebACL.html`,
+      inputs: { name: "finance-waf", scope: "REGIONAL" },
+      id: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+      also: (id, st) =>
+        expect(st.arn).to.equal(
+          `arn:aws:wafv2:us-east-1:${ACCOUNT}:regional/webacl/finance-waf/${id}`,
+        ),
+    },
+  ],
+  "aws:wafv2/webAclAssociation:WebAclAssociation": [
+    {
+      title: "id is <web acl arn>,<resource arn>",
+      source: `${TF}/wafv2_web_acl_association#import`,
+      inputs: { webAclArn: "arn:acl", resourceArn: "arn:stage" },
+      id: "arn:acl,arn:stage",
+    },
+  ],
   "aws:cognito/userPool:UserPool": [
     {
       title: "id is <region>_<9 alphanumerics>; ARN userpool/<id>; endpoint",
