@@ -16,7 +16,7 @@ import {
   type FinanceApiSettings,
 } from "../config";
 import { loadStackFiles } from "../tools/engine/stack-files";
-import { FinanceApi } from "../workloads/finance-api";
+import { FINANCE_APP_DIR_ENV, FinanceApi } from "../workloads/finance-api";
 import {
   failureOf,
   finder,
@@ -255,6 +255,19 @@ describe("FinanceApi", function () {
       delete registry[PENDING_SETTINGS];
     });
 
+    it("packages the checkout CI names in PLATFORM_FINANCE_APP_DIR", async () => {
+      process.env[FINANCE_APP_DIR_ENV] = appDir;
+      try {
+        const find = finder(
+          await runWithMocks(build("dev", settingsOf("dev"), wheels), { home: "us-east-1" }),
+        );
+        expect(find.named("finance-api-fn").inputs).to.include({ handler: "run.sh" });
+        expect(registry[PENDING_SETTINGS]).to.equal(undefined);
+      } finally {
+        delete process.env[FINANCE_APP_DIR_ENV];
+      }
+    });
+
     it("stops a real preview or up with an error naming the key", async () => {
       const error = await failureOf(build("dev", settingsOf("dev"), wheels));
       expect(error).to.be.instanceOf(ConfigError);
@@ -273,7 +286,7 @@ describe("FinanceApi", function () {
       expect(registry[PENDING_SETTINGS]).to.deep.equal([
         {
           key: "platform:financeApi.appDir",
-          how: "the directory of the finance FastAPI app: pulumi config set --path financeApi.appDir <dir>",
+          how: "the directory of the finance FastAPI app (CI names its checkout in PLATFORM_FINANCE_APP_DIR): pulumi config set --path financeApi.appDir <dir>",
         },
       ]);
     });

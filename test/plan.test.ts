@@ -467,7 +467,7 @@ for (const stack of ["dev", "prod"] as const) {
       it("lists financeApi.appDir as a setting to set before pulumi up, with the command", () => {
         expect(p.unsetSettings.map((u) => u.key)).to.deep.equal(["platform:financeApi.appDir"]);
         expect(result.stdout).to.include(
-          `platform:financeApi.appDir: the directory of the finance FastAPI app: pulumi config set --path financeApi.appDir <dir> --stack ${stack}`,
+          `platform:financeApi.appDir: the directory of the finance FastAPI app (CI names its checkout in PLATFORM_FINANCE_APP_DIR): pulumi config set --path financeApi.appDir <dir> --stack ${stack}`,
         );
       });
 

@@ -100,7 +100,7 @@ export class FinanceApi extends pulumi.ComponentResource {
     const appDir = deploySetting(
       "platform:financeApi.appDir",
       settings.appDir ?? (process.env[FINANCE_APP_DIR_ENV] || undefined),
-      `the directory of the finance FastAPI app: pulumi config set --path financeApi.appDir <dir>, or ${FINANCE_APP_DIR_ENV}=<dir> (the workflows check it out there)`,
+      `the directory of the finance FastAPI app (CI names its checkout in ${FINANCE_APP_DIR_ENV}): pulumi config set --path financeApi.appDir <dir>`,
     );
     let archive: WebAdapterZip;
     if (appDir !== undefined) {
