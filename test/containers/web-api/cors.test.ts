@@ -4,30 +4,16 @@
  * origin gets no Access-Control-Allow-Origin.
  */
 import { expect } from "chai";
-import { Pool } from "pg";
-import { silentLogger } from "../../../containers/web-api/src/log";
-import { migrate } from "../../../containers/web-api/src/migrate";
-import { uploadClient } from "../../../containers/web-api/src/uploads";
-import { LocalPostgres } from "../../helpers/postgres";
-import { BUCKET, serveApp, type Served } from "./helpers";
+import { serveOnFreshDatabase, type ServedOnDatabase } from "./helpers";
 
 const ALLOWED = "https://app.example.com";
 
 describe("FRED jobs API: CORS on its own answers", () => {
-  let pg: LocalPostgres;
-  let pool: Pool;
-  let served: Served;
+  let served: ServedOnDatabase;
   let jobId: string;
 
   before(async () => {
-    pg = await LocalPostgres.start();
-    pool = new Pool(await pg.createDatabase("cors"));
-    await migrate(pool, silentLogger);
-    served = await serveApp({
-      db: pool,
-      uploads: { s3: uploadClient("us-east-1"), bucket: BUCKET, prefix: "uploads/" },
-      environment: "test",
-      version: "1.0.0",
+    served = await serveOnFreshDatabase("cors", {
       corsOrigins: [ALLOWED, "http://localhost:5173"],
     });
     const created = await fetch(`${served.base}/api/v1/jobs`, {
@@ -41,9 +27,7 @@ describe("FRED jobs API: CORS on its own answers", () => {
   });
 
   after(async () => {
-    await served?.close();
-    await pool?.end();
-    await pg?.stop();
+    await served?.stop();
   });
 
   const requests: [string, string, string, unknown, number][] = [

@@ -7,12 +7,8 @@
  */
 import { expect } from "chai";
 import fc from "fast-check";
-import { Pool } from "pg";
-import { silentLogger } from "../../../containers/web-api/src/log";
-import { migrate } from "../../../containers/web-api/src/migrate";
-import { uploadClient } from "../../../containers/web-api/src/uploads";
-import { LocalPostgres } from "../../helpers/postgres";
-import { BUCKET, serveApp, type Served } from "./helpers";
+import type { Pool } from "pg";
+import { serveOnFreshDatabase, type ServedOnDatabase } from "./helpers";
 
 /** What a JSON text means: numbers keep the token as written, objects every key in order. */
 type Model =
@@ -206,21 +202,13 @@ const safe = fc.letrec<{ value: Model }>((tie) => ({
 })).value;
 
 describe("FRED jobs API stores run parameters exactly, or refuses them (property tests)", function () {
-  let pg: LocalPostgres;
+  let served: ServedOnDatabase;
   let pool: Pool;
-  let served: Served;
   let jobId: string;
 
   before(async () => {
-    pg = await LocalPostgres.start();
-    pool = new Pool(await pg.createDatabase("exact"));
-    await migrate(pool, silentLogger);
-    served = await serveApp({
-      db: pool,
-      uploads: { s3: uploadClient("us-east-1"), bucket: BUCKET, prefix: "uploads/" },
-      environment: "test",
-      version: "1.0.0",
-    });
+    served = await serveOnFreshDatabase("exact");
+    pool = served.pool;
     const { rows } = await pool.query<{ id: string }>(
       "INSERT INTO jobs (name) VALUES ('exact') RETURNING id",
     );
@@ -228,9 +216,7 @@ describe("FRED jobs API stores run parameters exactly, or refuses them (property
   });
 
   after(async () => {
-    await served?.close();
-    await pool?.end();
-    await pg?.stop();
+    await served?.stop();
   });
 
   const runCount = async (): Promise<number> =>

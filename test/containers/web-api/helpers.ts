@@ -6,7 +6,12 @@ import { spawn, type ChildProcessByStdio } from "node:child_process";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
+import { Pool } from "pg";
 import { createApp, type AppDeps } from "../../../containers/web-api/src/app";
+import { silentLogger } from "../../../containers/web-api/src/log";
+import { migrate } from "../../../containers/web-api/src/migrate";
+import { uploadClient } from "../../../containers/web-api/src/uploads";
+import { LocalPostgres } from "../../helpers/postgres";
 import { listen } from "../../../containers/web-api/src/listen";
 import type { Level, Logger } from "../../../containers/web-api/src/log";
 
@@ -52,6 +57,39 @@ export async function serveApp(deps: AppDeps): Promise<Served> {
         server.closeAllConnections();
         server.close((error) => (error ? reject(error) : resolve()));
       }),
+  };
+}
+
+/** The app served on a fresh, migrated database of its own local PostgreSQL. */
+export interface ServedOnDatabase extends Served {
+  readonly pool: Pool;
+  /** Closes the server, the pool and the database server. */
+  stop(): Promise<void>;
+}
+
+/** `serveApp` over a new PostgreSQL with database `name` migrated, and the test bucket. */
+export async function serveOnFreshDatabase(
+  name: string,
+  deps: Partial<AppDeps> = {},
+): Promise<ServedOnDatabase> {
+  const pg = await LocalPostgres.start();
+  const pool = new Pool(await pg.createDatabase(name));
+  await migrate(pool, silentLogger);
+  const served = await serveApp({
+    db: pool,
+    uploads: { s3: uploadClient("us-east-1"), bucket: BUCKET, prefix: "uploads/" },
+    environment: "test",
+    version: "1.0.0",
+    ...deps,
+  });
+  return {
+    ...served,
+    pool,
+    stop: async () => {
+      await served.close();
+      await pool.end();
+      await pg.stop();
+    },
   };
 }
 
