@@ -24,7 +24,7 @@ import {
   runWithMocks,
   statementsOf,
 } from "./helpers/mock-runtime";
-import { makeWheel, wheelOfInstalled } from "./helpers/wheels";
+import { financeFixtureWheels } from "./helpers/wheels";
 
 const root = path.resolve(__dirname, "..");
 const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -59,15 +59,7 @@ describe("FinanceApi", function () {
   let appDir: string;
 
   before(() => {
-    wheels = tmp("finance-wheels-");
-    wheelOfInstalled(wheels, "fastapi");
-    wheelOfInstalled(wheels, "uvicorn");
-    makeWheel(wheels, {
-      name: "finhelper",
-      version: "1.0.0",
-      tag: "py3-none-any",
-      files: { "finhelper/__init__.py": 'ARCH = "any"\n' },
-    });
+    wheels = financeFixtureWheels(tmp("finance-wheels-"));
     appDir = tmp("finance-app-");
     fs.cpSync(path.join(__dirname, "fixtures", "finance-app"), appDir, { recursive: true });
   });

@@ -25,7 +25,7 @@ import {
 } from "../policy/rules/deploy";
 import type { Plan, PlannedResource } from "../tools/engine/engine";
 import { evaluatePolicies, type PackConfig } from "../tools/engine/policy";
-import { planOf, type Spec } from "./helpers/plan-builder";
+import { planOf, spec, type Spec } from "./helpers/plan-builder";
 
 /** A spec with explicit dependencies (names) and the region of its provider. */
 type DSpec = Spec & { after?: string[]; region?: string };
@@ -41,10 +41,10 @@ interface Case {
 const r = (
   type: string,
   name: string,
-  inputs: Record<string, unknown> = {},
+  inputs?: Record<string, unknown>,
   deps?: Record<string, string[]>,
-  extra: Partial<DSpec> = {},
-): DSpec => ({ type, name, inputs, ...(deps ? { deps } : {}), ...extra });
+  extra?: Partial<DSpec>,
+): DSpec => spec<DSpec>(type, name, inputs, deps, extra);
 
 /** The plan of the specs: explicit dependencies added, resources with a region on its provider. */
 function build(specs: DSpec[]): Plan {

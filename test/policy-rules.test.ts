@@ -8,7 +8,7 @@ import { rules } from "../policy/rules";
 import { deployRules } from "../policy/rules/deploy";
 import type { Plan } from "../tools/engine/engine";
 import { evaluatePolicies, formatPolicyReport, type PackConfig } from "../tools/engine/policy";
-import { edit, planOf, type Spec } from "./helpers/plan-builder";
+import { edit, planOf, spec, type Spec } from "./helpers/plan-builder";
 import { cachedPlan } from "./helpers/plan-cli";
 
 /** A stack to evaluate: specs on their own, or specs added to (an edit of) the real dev plan. */
@@ -22,17 +22,7 @@ interface Case {
   config?: PackConfig;
 }
 
-const r = (
-  type: string,
-  name: string,
-  inputs: Record<string, unknown> = {},
-  deps?: Record<string, string[]>,
-): Spec => ({
-  type,
-  name,
-  inputs,
-  ...(deps ? { deps } : {}),
-});
+const r = spec;
 const onReal =
   (...specs: Spec[]): ((real: Plan) => Plan) =>
   (real) =>

@@ -13,7 +13,7 @@ import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { packagePythonApp } from "../components/python-app";
-import { makeWheel, wheelOfInstalled } from "../test/helpers/wheels";
+import { financeFixtureWheels } from "../test/helpers/wheels";
 import { figure, median, type Figure } from "./bench";
 
 const RUNS = 7;
@@ -64,15 +64,7 @@ async function startOnce(
 }
 
 export async function financeStartBench(): Promise<Figure[]> {
-  const wheels = tmp("bench-wheels-");
-  wheelOfInstalled(wheels, "fastapi");
-  wheelOfInstalled(wheels, "uvicorn");
-  makeWheel(wheels, {
-    name: "finhelper",
-    version: "1.0.0",
-    tag: "py3-none-any",
-    files: { "finhelper/__init__.py": 'ARCH = "any"\n' },
-  });
+  const wheels = financeFixtureWheels(tmp("bench-wheels-"));
   const built = packagePythonApp({
     dir: path.join(__dirname, "..", "test", "fixtures", "finance-app"),
     app: "main:app",

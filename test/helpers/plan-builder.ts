@@ -99,3 +99,14 @@ export function edit(
     .filter((r): r is PlannedResource => r !== undefined);
   return { ...plan, resources };
 }
+
+/** A spec of `type` named `name`, with its inputs, property dependencies and any other fields. */
+export function spec<S extends Spec = Spec>(
+  type: string,
+  name: string,
+  inputs: Record<string, unknown> = {},
+  deps?: Record<string, string[]>,
+  extra: Partial<S> = {},
+): S {
+  return { type, name, inputs, ...(deps ? { deps } : {}), ...extra } as S;
+}

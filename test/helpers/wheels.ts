@@ -72,3 +72,19 @@ export function wheelOfInstalled(dir: string, module: string): string {
   walk("");
   return makeWheel(dir, { name: module, version: version!, tag: "py3-none-any", files });
 }
+
+/**
+ * The wheels the finance fixture app needs, made in `dir`: Debian's fastapi and uvicorn rebuilt
+ * as wheels, and a pure-Python helper package.
+ */
+export function financeFixtureWheels(dir: string): string {
+  wheelOfInstalled(dir, "fastapi");
+  wheelOfInstalled(dir, "uvicorn");
+  makeWheel(dir, {
+    name: "finhelper",
+    version: "1.0.0",
+    tag: "py3-none-any",
+    files: { "finhelper/__init__.py": 'ARCH = "any"\n' },
+  });
+  return dir;
+}
