@@ -8,7 +8,6 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { usageAssumptionsSchema } from "./tools/engine/cost/assumptions";
 import {
   MAX_AZS,
   MIN_AZS,
@@ -568,11 +567,6 @@ export const platformSchema = z
     fredJobs: fredJobsSchema,
     financeApi: financeApiSchema,
     arbees: arbeesSchema,
-    costAssumptions: usageAssumptionsSchema
-      .optional()
-      .describe(
-        "Usage the offline cost estimate assumes (requests, durations, GB); only npm run plan reads it. Keys and defaults: tools/engine/cost/assumptions.ts",
-      ),
   })
   .superRefine((settings, ctx) => {
     if (settings.environment === "prod" && !settings.arbees.domainName) {
@@ -725,10 +719,18 @@ function editDistance(a: string, b: string): number {
 }
 
 /**
- * Namespaces a stack file may set: the project's own, and the configuration of Pulumi and of the
- * providers the program uses. A key in any other namespace is read by nothing.
+ * Namespaces a stack file may set: the project's own, the configuration of Pulumi and of the
+ * providers the program uses, and `cost:` (usage the offline estimate assumes; the engine validates
+ * it, the program never reads it). A key in any other namespace is read by nothing.
  */
-export const CONFIG_NAMESPACES = ["platform", "aws", "pulumi", "docker-build", "random"] as const;
+export const CONFIG_NAMESPACES = [
+  "platform",
+  "aws",
+  "pulumi",
+  "docker-build",
+  "random",
+  "cost",
+] as const;
 
 /** Raw config as Pulumi hands it over: every value a string, objects as JSON. */
 export type RawConfig = Readonly<Record<string, string>>;

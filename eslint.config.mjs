@@ -29,6 +29,24 @@ export default tseslint.config(
     },
   },
   {
+    // The program is what `pulumi up` runs: it never reaches into the offline engine, the tools or
+    // the tests (they import the program, not the other way round).
+    files: ["index.ts", "config.ts", "config/**/*.ts", "components/**/*.ts", "workloads/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              regex: "^(\\.\\./)+(engine|tools|test|policy)(/|$)|^\\./(engine|tools|test|policy)(/|$)",
+              message: "Program code may not import the offline engine, tools, tests or policy pack.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // chai's property assertions (`expect(x).to.be.true`) read as unused expressions, and resource
     // inputs under mocks are untyped by nature.
     files: ["test/**/*.ts"],

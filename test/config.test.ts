@@ -11,7 +11,7 @@ import {
   SECRET_SETTINGS,
   type RawConfig,
 } from "../config";
-import { loadStackFiles } from "../tools/engine/stack-files";
+import { loadStackFiles } from "../engine/stack-files";
 
 const root = path.resolve(__dirname, "..");
 

@@ -1,8 +1,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { expect } from "chai";
-import { architectureDiagram } from "../tools/engine/diagram";
-import type { Plan } from "../tools/engine/engine";
+import { architectureDiagram } from "../engine/diagram";
+import type { Plan } from "../engine/engine";
 import { cachedPlan, root } from "./helpers/plan-cli";
 
 describe("the architecture diagram", () => {

@@ -15,7 +15,7 @@ import {
   fakeResource,
   REGIONS,
   type FakeAccount,
-} from "../tools/engine/fake-cloud";
+} from "../engine/fake-cloud";
 import { cachedPlan } from "./helpers/plan-cli";
 
 const ACCOUNT = FAKE_ACCOUNT_ID;

@@ -15,7 +15,7 @@ import {
   parseStackConfig,
   type FinanceApiSettings,
 } from "../config";
-import { loadStackFiles } from "../tools/engine/stack-files";
+import { loadStackFiles } from "../engine/stack-files";
 import { FINANCE_APP_DIR_ENV, FinanceApi } from "../workloads/finance-api";
 import {
   failureOf,

@@ -15,7 +15,7 @@ import {
 import { concurrencyShortfall, STATEFUL_TYPES } from "../components/guards";
 import { parkedTag } from "../components/regional-gateway";
 import { parkedReasonOf, repositoryNameOf } from "../workloads/arbees";
-import type { Plan, PlannedResource } from "../tools/engine/engine";
+import type { Plan, PlannedResource } from "../engine/engine";
 import { cachedPlan, planCli, root } from "./helpers/plan-cli";
 
 const SERVICE = "aws:ecs/service:Service";

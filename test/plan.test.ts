@@ -5,8 +5,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { expect } from "chai";
-import type { Plan, PlannedResource } from "../tools/engine/engine";
-import type { PolicyReport } from "../tools/engine/policy";
+import type { Plan, PlannedResource } from "../engine/engine";
+import type { PolicyReport } from "../engine/policy";
 import { cachedPlan, planCli as plan, root, type PlanRun } from "./helpers/plan-cli";
 
 const ofType = (p: Plan, type: string) => p.resources.filter((r) => r.type === type);

@@ -23,8 +23,8 @@ import {
   stackOf,
   STATEFUL_TYPES,
 } from "../policy/rules/deploy";
-import type { Plan, PlannedResource } from "../tools/engine/engine";
-import { evaluatePolicies, type PackConfig } from "../tools/engine/policy";
+import type { Plan, PlannedResource } from "../engine/engine";
+import { evaluatePolicies, type PackConfig } from "../engine/policy";
 import { planOf, spec, type Spec } from "./helpers/plan-builder";
 
 /** A spec with explicit dependencies (names) and the region of its provider. */

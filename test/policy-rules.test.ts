@@ -6,8 +6,8 @@
 import { expect } from "chai";
 import { rules } from "../policy/rules";
 import { deployRules } from "../policy/rules/deploy";
-import type { Plan } from "../tools/engine/engine";
-import { evaluatePolicies, formatPolicyReport, type PackConfig } from "../tools/engine/policy";
+import type { Plan } from "../engine/engine";
+import { evaluatePolicies, formatPolicyReport, type PackConfig } from "../engine/policy";
 import { edit, planOf, spec, type Spec } from "./helpers/plan-builder";
 import { cachedPlan } from "./helpers/plan-cli";
 

@@ -4,7 +4,7 @@ import { expect } from "chai";
 import { rules } from "../policy/rules";
 import { SECTION as CONFIG, configReference } from "../tools/config-docs";
 import { SECTION as COST, costTable } from "../tools/cost-docs";
-import type { CostEstimate } from "../tools/engine/cost";
+import type { CostEstimate } from "../engine/cost";
 import { section, tableCells } from "../tools/generated-docs";
 import { SECTION as POLICY, policyTable } from "../tools/policy-docs";
 import { cachedPlan } from "./helpers/plan-cli";

@@ -51,8 +51,7 @@ function rows(schema: z.ZodType, key: string, description?: string): Row[] {
           : "required",
     description: text,
   };
-  // The cost assumptions document themselves (tools/engine/cost/assumptions.ts): one row here.
-  if (!(inner instanceof z.ZodObject) || key === "platform:costAssumptions") return [own];
+  if (!(inner instanceof z.ZodObject)) return [own];
   const shape = inner.shape as Record<string, z.ZodType>;
   return [own, ...Object.entries(shape).flatMap(([k, child]) => rows(child, `${key}.${k}`))];
 }

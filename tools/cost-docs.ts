@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { usd, type CostEstimate } from "./engine/cost";
+import { usd, type CostEstimate } from "../engine/cost";
 import { writeSection } from "./generated-docs";
 
 export const SECTION = "cost-totals";

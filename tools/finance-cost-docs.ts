@@ -7,8 +7,8 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { Plan } from "./engine/engine";
-import { estimateCost, usd, type UsageAssumptionsInput } from "./engine/cost";
+import type { Plan } from "../engine/engine";
+import { estimateCost, usd, type UsageAssumptionsInput } from "../engine/cost";
 import { writeSection } from "./generated-docs";
 
 export const SECTION = "finance-cost";
@@ -22,7 +22,7 @@ export const OLD_GUIDE_COST: readonly (readonly [number, number])[] = [
 
 /** What the estimate assumes per request, beyond the plan. */
 export const PER_REQUEST = {
-  /** Average billed duration: the engine's default (tools/engine/cost/assumptions.ts). */
+  /** Average billed duration: the engine's default (engine/cost/assumptions.ts). */
   durationMs: 1000,
   /** Function log per request: the platform's START/END/REPORT lines and a few app lines. */
   functionLogBytes: 1024,

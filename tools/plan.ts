@@ -8,31 +8,25 @@ import { parseArgs } from "node:util";
 import { refreshBundles } from "../components/bundle";
 import {
   estimateCost,
+  stackCostAssumptions,
   formatCost,
-  usageAssumptionsSchema,
   usd,
   type CostEstimate,
-} from "./engine/cost";
-import { architectureDiagram } from "./engine/diagram";
-import { PlanError, runPlan, type Plan } from "./engine/engine";
+} from "../engine/cost";
+import { architectureDiagram } from "../engine/diagram";
+import { PlanError, runPlan, type Plan } from "../engine/engine";
 import {
   evaluatePolicies,
   formatPolicyReport,
   loadPackConfig,
   type PolicyReport,
-} from "./engine/policy";
-import { StackFileError, listStacks, loadStackFiles } from "./engine/stack-files";
-import { formatSummary } from "./engine/summary";
-import { readableStack } from "./stack";
+} from "../engine/policy";
+import { StackFileError, listStacks } from "../engine/stack-files";
+import { formatSummary } from "../engine/summary";
+import { readableStack } from "../engine/stack-trace";
 
 const USAGE =
   "usage: npm run plan -- --stack <stack> [--json FILE] [--diagram FILE.md] [--report FILE.md] [--dir PROJECT_DIR] [--fresh-account]";
-
-/** The stack's `platform:costAssumptions`, validated (config.ts has already accepted them). */
-function costAssumptions(root: string, stack: string) {
-  const raw = loadStackFiles(root, stack).config["platform:costAssumptions"];
-  return raw === undefined ? undefined : usageAssumptionsSchema.parse(JSON.parse(raw));
-}
 
 /** What a pull request shows next to the Pulumi preview: cost, policy, diagram. */
 export function planReport(plan: Plan, cost: CostEstimate, policy?: PolicyReport): string {
@@ -114,7 +108,7 @@ async function main(): Promise<number> {
       account: values["fresh-account"] ? "fresh" : "released",
     });
     console.log(formatSummary(plan));
-    const cost = estimateCost(plan, costAssumptions(root, values.stack));
+    const cost = estimateCost(plan, stackCostAssumptions(root, values.stack));
     console.log(`\n${formatCost(cost)}`);
     // The project's pack (policy/), with the stack's config, as `pulumi preview --policy-pack` runs it.
     const pack = fs.existsSync(path.join(root, "policy"))

@@ -11,7 +11,7 @@
  *   promise it tracks (thousands per plan). ts-node's source-map support maps every frame of every
  *   one of those stacks, which alone took a third of the plan. Here stacks are formatted by V8 as
  *   they are (positions in the transpiled code) and mapped back to TypeScript lines only when an
- *   error is shown: `readableStack(err)` (tools/stack.ts) and uncaught exceptions.
+ *   error is shown: `readableStack(err)` (engine/stack-trace.ts) and uncaught exceptions.
  *
  * Type checking stays with `npm run typecheck`, as with ts-node's transpile-only mode.
  */
@@ -131,7 +131,7 @@ function mapStack(stack) {
   });
 }
 
-// tools/stack.ts finds the mapper here (it also runs under ts-node, whose stacks are mapped already).
+// engine/stack-trace.ts finds the mapper here (it also runs under ts-node, whose stacks are mapped already).
 Object.defineProperty(globalThis, Symbol.for("platform.mapStack"), { value: mapStack });
 
 // An exception nothing catches: print it with TypeScript lines, as Node would print it otherwise.

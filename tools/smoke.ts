@@ -8,8 +8,8 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { PlanError, runPlan } from "./engine/engine";
-import { StackFileError } from "./engine/stack-files";
+import { PlanError, runPlan } from "../engine/engine";
+import { StackFileError } from "../engine/stack-files";
 import {
   expectationsFromPlan,
   formatReport,

@@ -3,9 +3,9 @@
  * (us-east-1 unless a case moves a resource to eu-central-1).
  */
 import { expect } from "chai";
-import type { Plan } from "../../tools/engine/engine";
-import { estimateCost, type UsageAssumptionsInput } from "../../tools/engine/cost";
-import { splitTasks } from "../../tools/engine/cost/rates";
+import type { Plan } from "../../engine/engine";
+import { estimateCost, type UsageAssumptionsInput } from "../../engine/cost";
+import { splitTasks } from "../../engine/cost/rates";
 import { edit, planOf, type Spec } from "../helpers/plan-builder";
 
 const H = 730;

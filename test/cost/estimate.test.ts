@@ -8,7 +8,7 @@ import {
   FREE_TYPES,
   usageAssumptionsSchema,
   usd,
-} from "../../tools/engine/cost";
+} from "../../engine/cost";
 import { edit, planOf } from "../helpers/plan-builder";
 
 /** stack → component "net" → NAT; stack → component "app" → nested component "db" → RDS. */

@@ -6,8 +6,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { expect } from "chai";
-import type { Plan } from "../../tools/engine/engine";
-import { estimateCost, loadPrices } from "../../tools/engine/cost";
+import type { Plan } from "../../engine/engine";
+import { estimateCost, loadPrices } from "../../engine/cost";
 import { section, tableCells } from "../../tools/generated-docs";
 import {
   financeCostRows,

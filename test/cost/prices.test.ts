@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { loadPrices, parsePrices, PriceTableError } from "../../tools/engine/cost/prices";
+import { loadPrices, parsePrices, PriceTableError } from "../../engine/cost/prices";
 
 const minimal = () => ({
   asOf: "2026-11-25",

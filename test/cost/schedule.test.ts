@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { firesPerMonth } from "../../tools/engine/cost/schedule";
+import { firesPerMonth } from "../../engine/cost/schedule";
 
 describe("cost: schedule fires a month", () => {
   const cases: [string, number, number | null][] = [

@@ -3,8 +3,8 @@
  * runtime state is global), and the comparisons the README makes with the old systems' figures.
  */
 import { expect } from "chai";
-import type { Plan } from "../../tools/engine/engine";
-import { estimateCost, formatCost, type CostEstimate } from "../../tools/engine/cost";
+import type { Plan } from "../../engine/engine";
+import { estimateCost, formatCost, type CostEstimate } from "../../engine/cost";
 import { edit } from "../helpers/plan-builder";
 import { cachedPlan } from "../helpers/plan-cli";
 

@@ -14,7 +14,7 @@ import {
 } from "@aws-sdk/client-secrets-manager";
 import { mockClient, type AwsClientStub } from "aws-sdk-client-mock";
 import { handler as signHandler } from "../../functions/quickbets/sign";
-import type { Plan } from "../../tools/engine/engine";
+import type { Plan } from "../../engine/engine";
 import {
   expectationsFromPlan,
   formatReport,

@@ -9,7 +9,7 @@ import {
   fakeInvoke,
   fakeResource,
   type FakeAccount,
-} from "../../tools/engine/fake-cloud";
+} from "../../engine/fake-cloud";
 
 export interface Registered {
   readonly type: string;

@@ -2,7 +2,7 @@
  * Small plans for policy tests: resources with their inputs and the property dependencies that
  * relate them, on a regional provider carrying the platform's default tags (or none).
  */
-import type { Plan, PlannedResource } from "../../tools/engine/engine";
+import type { Plan, PlannedResource } from "../../engine/engine";
 
 export interface Spec {
   type: string;

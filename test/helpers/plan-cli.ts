@@ -4,8 +4,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import type { Plan } from "../../tools/engine/engine";
-import type { PolicyReport } from "../../tools/engine/policy";
+import type { Plan } from "../../engine/engine";
+import type { PolicyReport } from "../../engine/policy";
 
 export const root = path.resolve(__dirname, "..", "..");
 const run = promisify(execFile);

@@ -13,7 +13,7 @@ import {
   type FunctionConfiguration,
 } from "@aws-sdk/client-lambda";
 import { secretLooking } from "../../policy/rules/common";
-import type { PlannedResource } from "../engine/engine";
+import type { PlannedResource } from "../../engine/engine";
 
 /** The QuickBets routes, in the order `quickbetsFunctionNames` lists them. */
 export const QUICKBETS_ROUTES = ["events", "launch", "sessions", "sign"] as const;

@@ -1,5 +1,5 @@
 /**
- * The price table (`tools/engine/prices.json`): list prices per item and region, with the date they
+ * The price table (`engine/prices.json`): list prices per item and region, with the date they
  * were gathered and a "not confirmed" mark on figures without a source. `parsePrices` validates a
  * table and lists every problem at once, so an edit that breaks it names the row.
  */

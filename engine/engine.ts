@@ -7,10 +7,10 @@
 import { createHash } from "node:crypto";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { documentationPlaceholders, type Placeholder } from "../../config";
+import { documentationPlaceholders, type Placeholder } from "../config";
 import { FRESH_ACCOUNT, fakeInvoke, fakeResource, type FakeAccount } from "./fake-cloud";
 import { skipUnreadStackTraces } from "./pulumi-stacks";
-import { readableStack } from "../stack";
+import { readableStack } from "./stack-trace";
 import { loadStackFiles } from "./stack-files";
 
 /** One registered resource, as the plan JSON records it (fields may be added, never renamed). */

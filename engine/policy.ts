@@ -15,7 +15,7 @@ import type {
   ResourceValidationPolicy,
   StackValidationPolicy,
 } from "@pulumi/policy";
-import { rules as packRules, type Rule } from "../../policy/rules";
+import { rules as packRules, type Rule } from "../policy/rules";
 import type { Plan, PlannedResource } from "./engine";
 
 /** The pack's own default level, as `new PolicyPack(...)` in policy/index.ts sets it. */

@@ -9,7 +9,9 @@
  */
 import type { Plan, PlannedResource } from "./engine";
 import {
+  COST_ASSUMPTIONS_KEY,
   resolveAssumptions,
+  usageAssumptionsSchema,
   type UsageAssumptions,
   type UsageAssumptionsInput,
 } from "./cost/assumptions";
@@ -17,8 +19,13 @@ import { PlanIndex } from "./cost/plan-index";
 import { loadPrices, type Price, type PriceTable } from "./cost/prices";
 import { COST_FUNCTIONS, FREE_TYPES, type Charge } from "./cost/rates";
 import { deriveUsage } from "./cost/usage";
+import { StackFileError, loadStackFiles } from "./stack-files";
 
-export { DEFAULT_ASSUMPTIONS, usageAssumptionsSchema } from "./cost/assumptions";
+export {
+  COST_ASSUMPTIONS_KEY,
+  DEFAULT_ASSUMPTIONS,
+  usageAssumptionsSchema,
+} from "./cost/assumptions";
 export type { UsageAssumptions, UsageAssumptionsInput } from "./cost/assumptions";
 export { COST_FUNCTIONS, FREE_TYPES } from "./cost/rates";
 export { firesPerMonth } from "./cost/schedule";
@@ -249,4 +256,16 @@ export function formatCost(estimate: CostEstimate, top = 10): string {
     lines.push("Warnings:", ...estimate.warnings.map((w) => `  - ${w}`));
   }
   return lines.join("\n");
+}
+
+/** The stack's `cost:assumptions`: the engine's own key, which the program never reads. */
+export function stackCostAssumptions(root: string, stack: string) {
+  const raw = loadStackFiles(root, stack).config[COST_ASSUMPTIONS_KEY];
+  if (raw === undefined) return undefined;
+  const parsed = usageAssumptionsSchema.safeParse(JSON.parse(raw));
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map(
+    (issue) => `${[COST_ASSUMPTIONS_KEY, ...issue.path].join(".")}: ${issue.message}`,
+  );
+  throw new StackFileError(`Pulumi.${stack}.yaml: ${problems.join("; ")}`);
 }

@@ -117,7 +117,7 @@ export function regionFacts(region: string): RegionFacts {
   if (!facts) {
     throw new Error(
       `the offline engine knows no facts of region ${region} (endpoint codes, hosted zones); ` +
-        `add it to REGIONS in tools/engine/fake-cloud.ts (known: ${Object.keys(REGIONS).join(", ")})`,
+        `add it to REGIONS in engine/fake-cloud.ts (known: ${Object.keys(REGIONS).join(", ")})`,
     );
   }
   return facts;
@@ -1088,7 +1088,7 @@ const INVOKES: Record<string, InvokeAnswer> = {
 export class UnknownInvokeError extends Error {
   constructor(token: string) {
     super(
-      `the offline engine has no answer for the invoke ${token}; add one to INVOKES in tools/engine/fake-cloud.ts ` +
+      `the offline engine has no answer for the invoke ${token}; add one to INVOKES in engine/fake-cloud.ts ` +
         `(answered: ${Object.keys(INVOKES).join(", ")})`,
     );
     this.name = "UnknownInvokeError";

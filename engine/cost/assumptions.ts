@@ -108,6 +108,9 @@ export const usageAssumptionsSchema = z
   })
   .prefault({});
 
+/** The stack-file key that holds a stack's assumptions (a namespace of its own: the program never reads it). */
+export const COST_ASSUMPTIONS_KEY = "cost:assumptions";
+
 export type UsageAssumptions = z.output<typeof usageAssumptionsSchema>;
 export type UsageAssumptionsInput = z.input<typeof usageAssumptionsSchema>;
 
