@@ -4,11 +4,11 @@
  * took seven ordered Sceptre stacks and hand-copied ids is one component wiring another.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { FredJobsSettings } from "../config";
-import type { Network } from "../components/network";
-import { databaseConcurrency } from "../components/db-connections";
-import { Postgres, POSTGRES_PROFILES } from "../components/postgres";
-import { WebAdapterApi, type WebAdapterRoute } from "../components/web-adapter-api";
+import type { FredJobsSettings } from "../../config";
+import type { Network } from "../../components/network";
+import { databaseConcurrency } from "../../components/db-connections";
+import { Postgres, POSTGRES_PROFILES } from "../../components/postgres";
+import { WebAdapterApi, type WebAdapterRoute } from "../../components/web-adapter-api";
 
 export interface FredJobsArgs {
   network: Network;

@@ -6,8 +6,8 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { AlphaKiteSettings } from "../config";
-import { ScheduledStreamer, type StreamerAlarm } from "../components/scheduled-streamer";
+import type { AlphaKiteSettings } from "../../config";
+import { ScheduledStreamer, type StreamerAlarm } from "../../components/scheduled-streamer";
 
 export interface AlphaKiteArgs {
   settings: AlphaKiteSettings;

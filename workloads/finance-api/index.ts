@@ -13,21 +13,21 @@
 import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { deploySetting, type FinanceApiSettings } from "../config";
-import { PROJECT_ROOT } from "../components/bundle";
+import { deploySetting, type FinanceApiSettings } from "../../config";
+import { PROJECT_ROOT } from "../../components/bundle";
 import {
   packagePythonApp,
   platformFiles,
   START_SCRIPT,
   type PythonAppArgs,
   type PythonPackage,
-} from "../components/python-app";
+} from "../../components/python-app";
 import {
   WebAdapterApi,
   type WebAdapterRoute,
   type WebAdapterZip,
-} from "../components/web-adapter-api";
-import { writeZip } from "../components/zip-archive";
+} from "../../components/web-adapter-api";
+import { writeZip } from "../../components/zip-archive";
 
 /** Where uvicorn listens and what the adapter polls before the first request. */
 

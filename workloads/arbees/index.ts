@@ -6,12 +6,12 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { ArbeesSettings } from "../config";
-import type { Network } from "../components/network";
-import { imageRepository, imageTagPushed } from "../components/ecr";
-import { Postgres } from "../components/postgres";
-import { Redis } from "../components/redis";
-import { RegionalGateway, type GatewayService } from "../components/regional-gateway";
+import type { ArbeesSettings } from "../../config";
+import type { Network } from "../../components/network";
+import { imageRepository, imageTagPushed } from "../../components/ecr";
+import { Postgres } from "../../components/postgres";
+import { Redis } from "../../components/redis";
+import { RegionalGateway, type GatewayService } from "../../components/regional-gateway";
 
 export interface ArbeesArgs {
   settings: ArbeesSettings;

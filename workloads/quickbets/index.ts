@@ -5,13 +5,13 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { QuickBetsSettings } from "../config";
-import { BundledFunction } from "../components/bundled-function";
-import { imageRepository } from "../components/ecr";
-import { policyDocument, serviceTrustPolicy, type PolicyStatement } from "../components/iam";
-import type { Network } from "../components/network";
-import { PublicLoadBalancer } from "../components/public-load-balancer";
-import { SignedApiLambda } from "../components/signed-api-lambda";
+import type { QuickBetsSettings } from "../../config";
+import { BundledFunction } from "../../components/bundled-function";
+import { imageRepository } from "../../components/ecr";
+import { policyDocument, serviceTrustPolicy, type PolicyStatement } from "../../components/iam";
+import type { Network } from "../../components/network";
+import { PublicLoadBalancer } from "../../components/public-load-balancer";
+import { SignedApiLambda } from "../../components/signed-api-lambda";
 
 export interface QuickBetsArgs {
   /** The home region's network: sessions in its private subnets, the load balancer in its public ones. */
