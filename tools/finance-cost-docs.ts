@@ -1,6 +1,6 @@
 /**
  * The finance API's monthly cost at the old guide's three traffic levels, from the prod plan's own
- * resources (`npm run docs` writes it into docs/finance-api.md; a test recomputes it), beside the
+ * resources (`npm run docs` writes it into workloads/finance-api/README.md; a test recomputes it), beside the
  * old guide's published figures (Lambda 1024 MB, REST API, logs).
  */
 import { execFileSync } from "node:child_process";
@@ -117,7 +117,7 @@ if (require.main === module) {
   );
   const plan = JSON.parse(fs.readFileSync(file, "utf8")) as Plan;
   void writeSection(
-    path.resolve(__dirname, "..", "docs", "finance-api.md"),
+    path.resolve(__dirname, "..", "workloads", "finance-api", "README.md"),
     SECTION,
     financeCostTable(financeCostRows(plan)),
   );

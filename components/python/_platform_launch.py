@@ -39,7 +39,8 @@ def sign_request(body, target, host, region, credentials, amz_date):
     """SigV4 headers of a Secrets Manager JSON request (AWS's documented algorithm, one POST to /).
 
     The launcher signs with the standard library instead of importing boto3, which alone costs a
-    cold start several times more (see docs/finance-api.md); tests check it against botocore's.
+    cold start several times more (see workloads/finance-api/README.md); tests check it against
+    botocore's.
     """
     access_key, secret_key, token = credentials
     headers = {

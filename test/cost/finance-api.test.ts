@@ -1,7 +1,7 @@
 /**
  * The finance API at the old guide's three traffic levels (10K, 100K, 1M requests a month), from the
  * real prod plan: the function, API and WAF charges hand-computed from the price table, and the
- * table docs/finance-api.md publishes beside the old guide's $0.75 / $4.35 / $31.50.
+ * table the finance API's runbook (workloads/finance-api/README.md) publishes beside the old guide's $0.75 / $4.35 / $31.50.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -56,9 +56,9 @@ describe("cost: the finance API at the old guide's traffic levels", function () 
     });
   }
 
-  it("publishes the table npm run docs writes into docs/finance-api.md", () => {
+  it("publishes the table npm run docs writes into workloads/finance-api/README.md", () => {
     const rows = financeCostRows(plan);
-    const doc = fs.readFileSync(path.join(root, "docs", "finance-api.md"), "utf8");
+    const doc = fs.readFileSync(path.join(root, "workloads", "finance-api", "README.md"), "utf8");
     expect(tableCells(section(doc, SECTION))).to.deep.equal(tableCells(financeCostTable(rows)));
     // Cheaper than published where it matches the old system (arm64, 1 s), never cheaper as built
     // than its own parts.
