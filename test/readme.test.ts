@@ -7,27 +7,14 @@ import { SECTION as COST, costTable } from "../tools/cost-docs";
 import type { CostEstimate } from "../engine/cost";
 import { section, tableCells } from "../tools/generated-docs";
 import { SECTION as POLICY, policyTable } from "../tools/policy-docs";
+import { linkTargets } from "./helpers/docs";
 import { cachedPlan } from "./helpers/plan-cli";
 
 const root = path.resolve(__dirname, "..");
-const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
-const policyReadme = fs.readFileSync(path.join(root, "policy", "README.md"), "utf8");
+const read = (...parts: string[]) => fs.readFileSync(path.join(root, ...parts), "utf8");
+const readme = read("README.md");
 
 describe("README", () => {
-  it("holds the configuration reference the schema generates", () => {
-    expect(tableCells(section(readme, CONFIG)), "run `npm run docs`").to.deep.equal(
-      tableCells(configReference()),
-    );
-  });
-
-  it("publishes the dev and prod cost estimates the plans compute", async () => {
-    const [dev, prod] = await Promise.all([cachedPlan("dev"), cachedPlan("prod")]);
-    const cost = (run: typeof dev) => (run.plan as unknown as { cost: CostEstimate }).cost;
-    expect(tableCells(section(readme, COST)), "run `npm run docs`").to.deep.equal(
-      tableCells(costTable(cost(dev), cost(prod))),
-    );
-  });
-
   it("gives the two commands that work on a fresh machine", () => {
     expect(readme).to.include("npm ci && npm run plan -- --stack dev");
     expect(readme).to.include("npm ci && npm test");
@@ -40,16 +27,49 @@ describe("README", () => {
       );
     }
   });
+
+  it("lists every workload once, linked to its runbook", () => {
+    const workloads = fs
+      .readdirSync(path.join(root, "workloads"), { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort();
+    const rows = readme.split("\n").filter((line) => /^\| \[[^\]]+\]\(workloads\//.test(line));
+    const linked = rows.map((row) => /\(workloads\/([^/]+)\/README\.md\)/.exec(row)?.[1]).sort();
+    expect(linked).to.deep.equal(workloads);
+  });
+
+  it("stays an entry page: at most 150 lines, linking the docs index", () => {
+    expect(readme.trimEnd().split("\n")).to.have.length.of.at.most(150);
+    expect(linkTargets(readme)).to.include("docs/README.md");
+  });
 });
 
-describe("policy/README.md", () => {
-  it("holds the table of rules the rule modules generate", () => {
-    expect(tableCells(section(policyReadme, POLICY)), "run `npm run docs`").to.deep.equal(
+describe("generated docs", () => {
+  it("docs/configuration.md holds the reference the schema generates", () => {
+    const page = read("docs", "configuration.md");
+    expect(tableCells(section(page, CONFIG)), "run `npm run docs`").to.deep.equal(
+      tableCells(configReference()),
+    );
+  });
+
+  it("docs/cost.md publishes the dev and prod estimates the plans compute", async () => {
+    const [dev, prod] = await Promise.all([cachedPlan("dev"), cachedPlan("prod")]);
+    const cost = (run: typeof dev) => (run.plan as unknown as { cost: CostEstimate }).cost;
+    expect(tableCells(section(read("docs", "cost.md"), COST)), "run `npm run docs`").to.deep.equal(
+      tableCells(costTable(cost(dev), cost(prod))),
+    );
+  });
+
+  it("policy/README.md holds the table of rules the rule modules generate", () => {
+    const page = read("policy", "README.md");
+    expect(tableCells(section(page, POLICY)), "run `npm run docs`").to.deep.equal(
       tableCells(policyTable()),
     );
   });
 
-  it("lists every rule", () => {
-    for (const rule of rules) expect(policyReadme).to.include(`\`${rule.name}\``);
+  it("policy/README.md lists every rule", () => {
+    const page = read("policy", "README.md");
+    for (const rule of rules) expect(page).to.include(`\`${rule.name}\``);
   });
 });

@@ -1,7 +1,7 @@
 /**
- * The README's configuration reference, generated from the zod schema in config.ts so the two never
- * drift: `npm run docs` rewrites the table between the markers, and a test fails when the README's
- * table differs from what the schema generates.
+ * The configuration reference (docs/configuration.md), generated from the zod schema in config.ts so
+ * the two never drift: `npm run docs` rewrites the table between the markers, and a test fails when
+ * the page's table differs from what the schema generates.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -10,7 +10,7 @@ import { z } from "zod";
 import { platformSchema, REQUIRED_TAGS, SECRET_SETTINGS } from "../config";
 import { writeSection } from "./generated-docs";
 
-/** The README section this file generates. */
+/** The docs/configuration.md section this file generates. */
 export const SECTION = "config-reference";
 
 interface Row {
@@ -105,5 +105,9 @@ export function configReference(): string {
 }
 
 if (require.main === module) {
-  void writeSection(path.resolve(__dirname, "..", "README.md"), SECTION, configReference());
+  void writeSection(
+    path.resolve(__dirname, "..", "docs", "configuration.md"),
+    SECTION,
+    configReference(),
+  );
 }

@@ -1,5 +1,5 @@
 /**
- * The README's cost table, generated from the dev and prod plans' estimates (`npm run docs`), so the
+ * docs/cost.md's cost table, generated from the dev and prod plans' estimates (`npm run docs`), so the
  * published totals are always the program's own: a test compares them with fresh plans.
  */
 import { execFileSync } from "node:child_process";
@@ -64,7 +64,7 @@ function estimateOf(stack: string): CostEstimate {
 
 if (require.main === module) {
   void writeSection(
-    path.resolve(__dirname, "..", "README.md"),
+    path.resolve(__dirname, "..", "docs", "cost.md"),
     SECTION,
     costTable(estimateOf("dev"), estimateOf("prod")),
   );

@@ -1,7 +1,7 @@
 /**
- * Markdown sections generated from code (the config reference, the policy rules): written between
- * `<!-- NAME:start -->` and `<!-- NAME:end -->` markers and compared cell by cell in tests, so a
- * README never drifts from what it documents.
+ * Markdown sections generated from code (the config reference, the cost tables, the policy rules):
+ * written between `<!-- NAME:start -->` and `<!-- NAME:end -->` markers and compared cell by cell in
+ * tests, so a page never drifts from what it documents.
  */
 import * as fs from "node:fs";
 import * as prettier from "prettier";

@@ -1,6 +1,6 @@
 /**
  * The estimate of the real dev and prod plans (`npm run plan -- --json` in a child process: Pulumi's
- * runtime state is global), and the comparisons the README makes with the old systems' figures.
+ * runtime state is global), and the comparisons docs/cost.md makes with the old systems' figures.
  */
 import { expect } from "chai";
 import type { Plan } from "../../engine/engine";
