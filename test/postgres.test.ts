@@ -84,7 +84,7 @@ describe("Postgres", () => {
               backupRetentionPeriod: 1,
               skipFinalSnapshot: true,
             };
-      it(`follows §7 for ${profile}: ${JSON.stringify(want)}`, () => {
+      it(`applies the ${profile} profile: ${JSON.stringify(want)}`, () => {
         const db = find.named("jobs-db");
         expect(db.inputs).to.include(want);
         expect(db.inputs.finalSnapshotIdentifier).to.equal(
