@@ -4,7 +4,8 @@ import { MAX_AZS, MIN_AZS, planSubnets, type AzSubnets } from "./cidr";
 import { policyDocument, serviceTrustPolicy } from "./iam";
 
 /** How private subnets reach the internet. */
-export type NatStrategy = "none" | "single" | "perAz";
+export const NAT_STRATEGIES = ["none", "single", "perAz"] as const;
+export type NatStrategy = (typeof NAT_STRATEGIES)[number];
 
 /** Gateway endpoints are free and keep S3 and DynamoDB traffic off the NAT gateways. */
 export type GatewayEndpointService = "s3" | "dynamodb";
@@ -118,7 +119,7 @@ export class Network extends pulumi.ComponentResource {
       throw new Error(`Network ${name}: cidrBlock ${(err as Error).message}`);
     }
     const natStrategy = args.natStrategy ?? "single";
-    if (!["none", "single", "perAz"].includes(natStrategy)) {
+    if (!NAT_STRATEGIES.includes(natStrategy)) {
       throw new Error(
         `Network ${name}: natStrategy must be none, single or perAz, not ${String(natStrategy)}`,
       );

@@ -1,5 +1,5 @@
 /**
- * The README's configuration reference, generated from the zod schema in config.ts so the two never
+ * The README's configuration reference, generated from the zod schema in config/ so the two never
  * drift: `npm run docs` rewrites the table between the markers, and a test fails when the README's
  * table differs from what the schema generates.
  */

@@ -6,13 +6,14 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { AlphaKiteSettings } from "../../config";
 import { ScheduledStreamer, type StreamerAlarm } from "../../components/scheduled-streamer";
+import type { WorkloadContext } from "../context";
+import type { AlphaKiteSettings } from "./settings";
 
 export interface AlphaKiteArgs {
+  /** In the home region. */
+  context: WorkloadContext;
   settings: AlphaKiteSettings;
-  environment: "dev" | "prod";
-  logRetentionInDays: number;
   /** From Pulumi config secrets; they stay secret Outputs end to end. */
   secrets: {
     schwabAppKey: pulumi.Input<string>;
@@ -74,9 +75,14 @@ export class AlphaKite extends pulumi.ComponentResource {
   public readonly alarmTopic: aws.sns.Topic;
 
   constructor(name: string, args: AlphaKiteArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("platform:workload:AlphaKite", name, {}, opts);
-    const { settings, environment } = args;
-    const isProd = environment === "prod";
+    super(
+      "platform:workload:AlphaKite",
+      name,
+      {},
+      { provider: args.context.home.provider, ...opts },
+    );
+    const { context, settings } = args;
+    const { environment, isProd } = context;
     const loginCommand = `npm run schwab-login -- --stack ${environment}`;
 
     // ---- secrets ----
@@ -153,7 +159,7 @@ export class AlphaKite extends pulumi.ComponentResource {
         },
         alarms: streamerAlarms(loginCommand),
         alarmTopicArn: this.alarmTopic.arn,
-        logRetentionInDays: args.logRetentionInDays,
+        logRetentionInDays: context.logRetentionInDays,
       },
       { parent: this },
     );

@@ -6,19 +6,17 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { ArbeesSettings } from "../../config";
-import type { Network } from "../../components/network";
 import { imageRepository, imageTagPushed } from "../../components/ecr";
 import { Postgres } from "../../components/postgres";
 import { Redis } from "../../components/redis";
 import { RegionalGateway, type GatewayService } from "../../components/regional-gateway";
+import type { WorkloadContext } from "../context";
+import type { ArbeesSettings } from "./settings";
 
 export interface ArbeesArgs {
+  /** Both regions: the services at home and the Polymarket gateway in the remote one. */
+  context: WorkloadContext;
   settings: ArbeesSettings;
-  environment: "dev" | "prod";
-  logRetentionInDays: number;
-  home: { network: Network; provider: aws.Provider; region: string };
-  remote: { network: Network; provider: aws.Provider; region: string };
   /** gluetun's WireGuard credentials (`pulumi config set --secret`), written to the VPN secret. */
   vpnCredentials: { privateKey: pulumi.Input<string>; addresses: pulumi.Input<string> };
 }
@@ -71,8 +69,8 @@ export class Arbees extends pulumi.ComponentResource {
 
   constructor(name: string, args: ArbeesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:workload:Arbees", name, {}, opts);
-    const { settings, environment, home, remote } = args;
-    const isProd = environment === "prod";
+    const { context, settings } = args;
+    const { environment, isProd, logRetentionInDays, home, remote } = context;
     const homeOpts = { parent: this, provider: home.provider };
     const remoteOpts = { parent: this, provider: remote.provider };
 
@@ -134,7 +132,7 @@ export class Arbees extends pulumi.ComponentResource {
         username: "arbees_admin",
         credentials: "generated",
         secretReplicaRegions: [remote.region],
-        logRetentionInDays: args.logRetentionInDays,
+        logRetentionInDays,
       },
       homeOpts,
     );
@@ -172,7 +170,7 @@ export class Arbees extends pulumi.ComponentResource {
       {
         network: home.network,
         environment,
-        logRetentionInDays: args.logRetentionInDays,
+        logRetentionInDays,
         alarmEmail: settings.alertEmail,
         peerCidrs: [remote.network.cidrBlock],
         loadBalancer: settings.domainName
@@ -239,7 +237,7 @@ export class Arbees extends pulumi.ComponentResource {
       {
         network: remote.network,
         environment,
-        logRetentionInDays: args.logRetentionInDays,
+        logRetentionInDays,
         alarmEmail: settings.alertEmail,
         peerCidrs: [home.network.cidrBlock],
         ec2: { instanceType: "t4g.small", min: 1, max: 2 },
