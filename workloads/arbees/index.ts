@@ -55,7 +55,7 @@ export function parkedReasonOf(missing: { repository: string; tag: string }[]): 
     : `not pushed yet: ${missing.map((m) => `${m.repository}:${m.tag}`).join(", ")}`;
 }
 
-/** `arn:aws:secretsmanager:<home>:...` → the replica's ARN in `region` (same name and suffix). */
+/** `arn:<partition>:secretsmanager:<home>:...` → the replica's ARN in `region` (same name and suffix). */
 function inRegion(arn: pulumi.Output<string>, region: string): pulumi.Output<string> {
   return arn.apply((a) => a.replace(/^(arn:aws[a-z-]*:secretsmanager:)[^:]+:/, `$1${region}:`));
 }
