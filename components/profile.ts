@@ -18,3 +18,9 @@ export type LogRetentionDays = (typeof LOG_RETENTION_DAYS)[number];
 export function isLogRetention(days: number): days is LogRetentionDays {
   return (LOG_RETENTION_DAYS as readonly number[]).includes(days);
 }
+
+/** Days a deleted secret can still be restored: short in dev, which is torn down whole. */
+export const SECRET_RECOVERY_DAYS: Readonly<Record<EnvironmentProfile, number>> = {
+  dev: 7,
+  prod: 30,
+};

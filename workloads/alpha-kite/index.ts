@@ -7,6 +7,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ScheduledStreamer, type StreamerAlarm } from "../../components/scheduled-streamer";
+import { SECRET_RECOVERY_DAYS } from "../../components/profile";
 import type { WorkloadContext } from "../context";
 import type { AlphaKiteSettings } from "./settings";
 
@@ -82,7 +83,7 @@ export class AlphaKite extends pulumi.ComponentResource {
       { provider: args.context.home.provider, ...opts },
     );
     const { context, settings } = args;
-    const { environment, isProd } = context;
+    const { environment } = context;
     const loginCommand = `npm run schwab-login -- --stack ${environment}`;
 
     // ---- secrets ----
@@ -92,7 +93,7 @@ export class AlphaKite extends pulumi.ComponentResource {
         {
           namePrefix: `${name}/${environment}/${role}-`,
           description,
-          recoveryWindowInDays: isProd ? 30 : 7,
+          recoveryWindowInDays: SECRET_RECOVERY_DAYS[environment],
         },
         { parent: this },
       );

@@ -10,6 +10,7 @@ import { imageRepository, imageTagPushed } from "../../components/ecr";
 import { Postgres } from "../../components/postgres";
 import { Redis } from "../../components/redis";
 import { RegionalGateway, type GatewayService } from "../../components/regional-gateway";
+import { SECRET_RECOVERY_DAYS } from "../../components/profile";
 import type { WorkloadContext } from "../context";
 import type { ArbeesSettings } from "./settings";
 
@@ -35,6 +36,22 @@ export const REMOTE_IMAGES = ["market-gateway-polymarket", "gluetun"] as const;
 
 export const ARBEES_IMAGES = [...HOME_IMAGES, ...REMOTE_IMAGES] as const;
 export type ArbeesImage = (typeof ARBEES_IMAGES)[number];
+
+/** CPU units and memory (MB) of each service's task: the same in every stack. */
+export const ARBEES_TASK_SIZES = {
+  frontend: { cpu: 256, memory: 512 },
+  api: { cpu: 512, memory: 1024 },
+  orchestrator: { cpu: 256, memory: 512 },
+  "strategy-engine": { cpu: 1024, memory: 2048 },
+  "market-gateway-kalshi": { cpu: 256, memory: 512 },
+  "market-gateway-polymarket": { cpu: 512, memory: 1024 },
+} as const;
+
+/** The strategy engine scales out on CPU and memory use (%), from one task to its setting's most. */
+export const STRATEGY_ENGINE_SCALING = { min: 1, cpuTarget: 60, memoryTarget: 70 } as const;
+
+/** EC2 capacity of the remote region: the Polymarket gateway's VPN sidecar needs NET_ADMIN. */
+export const REMOTE_CAPACITY = { instanceType: "t4g.small", min: 1, max: 2 } as const;
 
 /** The JSON keys of the VPN secret that gluetun reads. */
 export const VPN_SECRET_KEYS = ["WIREGUARD_PRIVATE_KEY", "WIREGUARD_ADDRESSES"];
@@ -164,7 +181,7 @@ export class Arbees extends pulumi.ComponentResource {
       waitFor: dataSecretVersions,
       ...rest,
     });
-    const replicas = isProd ? 2 : 1;
+    const replicas = settings.replicas;
     this.home = new RegionalGateway(
       `${name}-home`,
       {
@@ -178,26 +195,23 @@ export class Arbees extends pulumi.ComponentResource {
           : { allowHttp: !isProd },
         services: [
           service("frontend", {
-            cpu: 256,
-            memory: 512,
+            ...ARBEES_TASK_SIZES.frontend,
             port: 80,
             desiredCount: replicas,
             ingress: { pathPatterns: ["/*"], healthCheckPath: "/" },
           }),
           service("api", {
-            cpu: 512,
-            memory: 1024,
+            ...ARBEES_TASK_SIZES.api,
             port: 8000,
             desiredCount: replicas,
             ingress: { pathPatterns: ["/api/*"], healthCheckPath: "/api/health" },
           }),
-          service("orchestrator", { cpu: 256, memory: 512 }),
+          service("orchestrator", ARBEES_TASK_SIZES.orchestrator),
           service("strategy-engine", {
-            cpu: 1024,
-            memory: 2048,
-            autoscaling: { min: 1, max: isProd ? 6 : 2, cpuTarget: 60, memoryTarget: 70 },
+            ...ARBEES_TASK_SIZES["strategy-engine"],
+            autoscaling: { ...STRATEGY_ENGINE_SCALING, max: settings.strategyEngineMaxTasks },
           }),
-          service("market-gateway-kalshi", { cpu: 256, memory: 512 }),
+          service("market-gateway-kalshi", ARBEES_TASK_SIZES["market-gateway-kalshi"]),
         ],
       },
       homeOpts,
@@ -214,7 +228,7 @@ export class Arbees extends pulumi.ComponentResource {
       {
         namePrefix: `${name}/${environment}/vpn-`,
         description: `gluetun WireGuard credentials (${VPN_SECRET_KEYS.join(", ")}) from the stack config`,
-        recoveryWindowInDays: isProd ? 30 : 7,
+        recoveryWindowInDays: SECRET_RECOVERY_DAYS[environment],
       },
       remoteOpts,
     );
@@ -240,13 +254,12 @@ export class Arbees extends pulumi.ComponentResource {
         logRetentionInDays,
         alarmEmail: settings.alertEmail,
         peerCidrs: [home.network.cidrBlock],
-        ec2: { instanceType: "t4g.small", min: 1, max: 2 },
+        ec2: { ...REMOTE_CAPACITY },
         services: [
           service(
             "market-gateway-polymarket",
             {
-              cpu: 512,
-              memory: 1024,
+              ...ARBEES_TASK_SIZES["market-gateway-polymarket"],
               launch: "ec2",
               vpn: {
                 image: image("gluetun"),

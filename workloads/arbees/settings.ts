@@ -1,7 +1,16 @@
 /** `platform:arbees`: the Arbees trading platform in both regions, and its VPN secrets. */
 import { z } from "zod";
-import { dnsName, emailAddress, hostedZoneId, imageTag } from "../../config/fields";
+import type { EnvironmentProfile } from "../../components/profile";
+import { dnsName, emailAddress, hostedZoneId, imageTag, wholeNumber } from "../../config/fields";
 import { workloadSettings, type SettingsOf } from "../../config/workload";
+
+/** What differs between dev and prod, where the stack sets none. */
+const sizes: Record<EnvironmentProfile, { replicas: number; strategyEngineMaxTasks: number }> = {
+  dev: { replicas: 1, strategyEngineMaxTasks: 2 },
+  prod: { replicas: 2, strategyEngineMaxTasks: 6 },
+};
+const perProfile = (key: keyof (typeof sizes)["dev"]) =>
+  `default: ${sizes.dev[key]} in dev, ${sizes.prod[key]} in prod`;
 
 const seconds = (example: string) =>
   z.string().regex(/^\d+(\.\d+)?$/, { error: `must be seconds, e.g. ${example}` });
@@ -19,6 +28,14 @@ export const arbeesSettings = workloadSettings({
       hostedZoneId: hostedZoneId
         .optional()
         .describe("Route 53 zone of domainName: certificate validation and the alias record"),
+      replicas: wholeNumber(1, 10)
+        .optional()
+        .describe(`Tasks of each web-facing service, frontend and api (${perProfile("replicas")})`),
+      strategyEngineMaxTasks: wholeNumber(1, 20)
+        .optional()
+        .describe(
+          `Most tasks the strategy engine scales out to (${perProfile("strategyEngineMaxTasks")})`,
+        ),
       pollInterval: seconds("1.0")
         .default("1.0")
         .describe("POLL_INTERVAL of every service, seconds"),
@@ -54,6 +71,7 @@ export const arbeesSettings = workloadSettings({
       }
     })
     .describe("The Arbees trading platform: ECS in both regions, Redis and PostgreSQL at home"),
+  profileDefaults: sizes,
   profileRules: (settings, profile) =>
     profile === "prod" && !settings.domainName
       ? [

@@ -14,7 +14,7 @@ import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PROJECT_ROOT } from "../../components/bundle";
-import type { EnvironmentProfile } from "../../components/profile";
+import { SECRET_RECOVERY_DAYS, type EnvironmentProfile } from "../../components/profile";
 import {
   packagePythonApp,
   platformFiles,
@@ -140,7 +140,7 @@ export class FinanceApi extends pulumi.ComponentResource {
         {
           namePrefix: `${name}/${environment}/${slug}-`,
           description,
-          recoveryWindowInDays: isProd ? 30 : 7,
+          recoveryWindowInDays: SECRET_RECOVERY_DAYS[environment],
         },
         { parent: this, protect: isProd },
       );

@@ -2,6 +2,8 @@ import { expect } from "chai";
 import { parseStackConfig } from "../../../config";
 import { asProd, problemsOf, validRaw, withSetting } from "../../helpers/stack-config";
 
+const CERTIFICATE = "arn:aws:acm:us-east-1:210987654321:certificate/0d6f3c1e-7a52-4b8e-9f1d";
+
 describe("arbees settings", () => {
   it("fills its latency defaults", () => {
     expect(parseStackConfig(validRaw()).arbees).to.include({
@@ -10,6 +12,26 @@ describe("arbees settings", () => {
       marketDataTtl: "5",
       syncDeltaTolerance: "0.5",
     });
+  });
+
+  it("sizes services by profile unless the stack sets them", () => {
+    expect(parseStackConfig(validRaw()).arbees).to.include({
+      replicas: 1,
+      strategyEngineMaxTasks: 2,
+    });
+    const prod = withSetting(
+      "quickbets",
+      (q) => (q.websocket = { domainName: "ws.quickbets.io", certificateArn: CERTIFICATE }),
+      asProd(),
+    );
+    const domain = (a: Record<string, any>) =>
+      Object.assign(a, { domainName: "arbees.trading.io", hostedZoneId: "Z1D633PJN98FT9" });
+    expect(parseStackConfig(withSetting("arbees", domain, prod)).arbees).to.include({
+      replicas: 2,
+      strategyEngineMaxTasks: 6,
+    });
+    const three = withSetting("arbees", (a) => Object.assign(domain(a), { replicas: 3 }), prod);
+    expect(parseStackConfig(three).arbees).to.include({ replicas: 3, strategyEngineMaxTasks: 6 });
   });
 
   it("requires a domain (HTTPS) in prod, not in dev", () => {
