@@ -1,10 +1,11 @@
 /**
- * Composition root: load config, build both regions, peer them, instantiate the workloads, export
- * outputs. Workloads whose wiring outgrows a screen get a module under workloads/.
+ * Composition root: load config, build both regions, peer them, give every workload the same
+ * context (workloads/context.ts), instantiate the workloads, export outputs. Each workload is a
+ * folder under workloads/ with its settings (registered in workloads/settings.ts) and wiring.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { checkPlaceholders, documentationPlaceholders, loadConfig, readSecret } from "./config";
+import { documentationPlaceholders, loadConfig, readSecret, reportPending } from "./config";
 import {
   protectStatefulResources,
   requireConcurrencyQuota,
@@ -18,6 +19,7 @@ import {
 import { Peering } from "./components/peering";
 import { AlphaKite } from "./workloads/alpha-kite";
 import { Arbees } from "./workloads/arbees";
+import type { PlatformSide, WorkloadContext } from "./workloads/context";
 import { FinanceApi } from "./workloads/finance-api";
 import { FredJobs } from "./workloads/fred-jobs";
 import { QuickBets } from "./workloads/quickbets";
@@ -25,14 +27,8 @@ import { QuickBets } from "./workloads/quickbets";
 const config = loadConfig();
 
 // Values copied from documentation (example.com, AWS's example account): a preview warns, a real
-// update stops here, before anything is created. The offline plan has no engine and only warns.
-const updating = !pulumi.runtime.isDryRun() && pulumi.runtime.hasEngine();
-for (const warning of checkPlaceholders(
-  documentationPlaceholders(pulumi.runtime.allConfig()),
-  updating ? "update" : "preview",
-)) {
-  void pulumi.log.warn(warning);
-}
+// update stops here, before anything is created; the offline plan lists them.
+reportPending(documentationPlaceholders(pulumi.runtime.allConfig()));
 
 // prod: every stateful resource is protected, whichever workload makes it.
 if (config.isProd) protectStatefulResources();
@@ -55,8 +51,8 @@ applyPermissionsBoundary(
   pulumi.interpolate`arn:${partition.partition}:iam::${account.accountId}:policy/${WORKLOAD_BOUNDARY_NAME}`,
 );
 
-function regionalNetwork(side: "home" | "remote"): Network {
-  return new Network(
+function regionalSide(side: "home" | "remote"): PlatformSide {
+  const network = new Network(
     side,
     {
       cidrBlock: config.regions[side].cidr,
@@ -66,75 +62,52 @@ function regionalNetwork(side: "home" | "remote"): Network {
     },
     { provider: providers[side] },
   );
+  return { network, provider: providers[side], region: config.regions[side].region };
 }
 
-const network = { home: regionalNetwork("home"), remote: regionalNetwork("remote") };
+/** What every workload is given: the profile, log retention, both regions, account and partition. */
+const context: WorkloadContext = {
+  environment: config.environment,
+  isProd: config.isProd,
+  logRetentionInDays: config.logRetentionDays,
+  home: regionalSide("home"),
+  remote: regionalSide("remote"),
+  accountId: account.accountId,
+  partition: partition.partition,
+};
+const network = { home: context.home.network, remote: context.remote.network };
 
 const peering = new Peering("peering", {
   requester: { network: network.home, provider: providers.home },
   accepter: { network: network.remote, provider: providers.remote },
 });
 
-const quickbets = new QuickBets(
-  "quickbets",
-  {
-    network: network.home,
-    settings: config.quickbets,
-    environment: config.environment,
-    logRetentionInDays: config.logRetentionDays,
-  },
-  { provider: providers.home },
-);
+const quickbets = new QuickBets("quickbets", { context, settings: config.quickbets });
 
-const alphaKite = new AlphaKite(
-  "alpha-kite",
-  {
-    settings: config.alphaKite,
-    environment: config.environment,
-    logRetentionInDays: config.logRetentionDays,
-    secrets: {
-      schwabAppKey: readSecret("schwabAppKey"),
-      schwabAppSecret: readSecret("schwabAppSecret"),
-      supabaseServiceKey: readSecret("supabaseServiceKey"),
-    },
+const alphaKite = new AlphaKite("alpha-kite", {
+  context,
+  settings: config.alphaKite,
+  secrets: {
+    schwabAppKey: readSecret("schwabAppKey"),
+    schwabAppSecret: readSecret("schwabAppSecret"),
+    supabaseServiceKey: readSecret("supabaseServiceKey"),
   },
-  { provider: providers.home },
-);
+});
 
-const fredJobs = new FredJobs(
-  "fred-jobs",
-  {
-    network: network.home,
-    settings: config.fredJobs,
-    environment: config.environment,
-    logRetentionInDays: config.logRetentionDays,
-  },
-  { provider: providers.home },
-);
+const fredJobs = new FredJobs("fred-jobs", { context, settings: config.fredJobs });
 
-const financeApi = new FinanceApi(
-  "finance-api",
-  {
-    settings: config.financeApi,
-    environment: config.environment,
-    secrets: {
-      mongodbUrl: readSecret("financeMongodbUrl"),
-      googleApiKey: readSecret("financeGoogleApiKey"),
-    },
+const financeApi = new FinanceApi("finance-api", {
+  context,
+  settings: config.financeApi,
+  secrets: {
+    mongodbUrl: readSecret("financeMongodbUrl"),
+    googleApiKey: readSecret("financeGoogleApiKey"),
   },
-  { provider: providers.home },
-);
+});
 
 const arbees = new Arbees("arbees", {
+  context,
   settings: config.arbees,
-  environment: config.environment,
-  logRetentionInDays: config.logRetentionDays,
-  home: { network: network.home, provider: providers.home, region: config.regions.home.region },
-  remote: {
-    network: network.remote,
-    provider: providers.remote,
-    region: config.regions.remote.region,
-  },
   vpnCredentials: {
     privateKey: readSecret("arbeesVpnPrivateKey"),
     addresses: readSecret("arbeesVpnAddresses"),

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { bundleArchive, bundleHandler, type Bundle } from "./bundle";
 import { policyDocument, serviceTrustPolicy, type PolicyStatement } from "./iam";
+import type { LogRetentionDays } from "./profile";
 
 /** The newest Node.js runtime @pulumi/aws names; bundles target node22 syntax, which it runs. */
 export const NODE_RUNTIME = aws.lambda.Runtime.NodeJS24dX;
@@ -72,7 +73,7 @@ export interface BundledFunctionArgs {
    * Retention of the function's log group, in days.
    * @default 14
    */
-  logRetentionInDays?: number;
+  logRetentionInDays?: LogRetentionDays;
   /**
    * X-Ray active tracing.
    * @default true

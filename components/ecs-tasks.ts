@@ -5,6 +5,15 @@
 
 export type Launch = "fargate" | "fargateSpot" | "ec2";
 
+/** Fargate's CPU units and the memory range (MB) each allows. */
+export const FARGATE_SIZES: Readonly<Record<number, readonly [number, number]>> = {
+  256: [512, 2048],
+  512: [1024, 4096],
+  1024: [2048, 8192],
+  2048: [4096, 16384],
+  4096: [8192, 30720],
+};
+
 /** The VPN sidecar (gluetun) a service's traffic leaves through. */
 export interface VpnSidecar {
   /** gluetun's image from the program's mirror, pinned by digest. */

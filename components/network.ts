@@ -2,9 +2,11 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { MAX_AZS, MIN_AZS, planSubnets, type AzSubnets } from "./cidr";
 import { policyDocument, serviceTrustPolicy } from "./iam";
+import type { LogRetentionDays } from "./profile";
 
 /** How private subnets reach the internet. */
-export type NatStrategy = "none" | "single" | "perAz";
+export const NAT_STRATEGIES = ["none", "single", "perAz"] as const;
+export type NatStrategy = (typeof NAT_STRATEGIES)[number];
 
 /** Gateway endpoints are free and keep S3 and DynamoDB traffic off the NAT gateways. */
 export type GatewayEndpointService = "s3" | "dynamodb";
@@ -34,7 +36,7 @@ export interface NetworkArgs {
      * Retention of the flow log group, in days.
      * @default 14
      */
-    retentionInDays?: number;
+    retentionInDays?: LogRetentionDays;
     /**
      * Which traffic to record.
      * @default "ALL"
@@ -118,7 +120,7 @@ export class Network extends pulumi.ComponentResource {
       throw new Error(`Network ${name}: cidrBlock ${(err as Error).message}`);
     }
     const natStrategy = args.natStrategy ?? "single";
-    if (!["none", "single", "perAz"].includes(natStrategy)) {
+    if (!NAT_STRATEGIES.includes(natStrategy)) {
       throw new Error(
         `Network ${name}: natStrategy must be none, single or perAz, not ${String(natStrategy)}`,
       );
@@ -135,6 +137,7 @@ export class Network extends pulumi.ComponentResource {
     // Create.
     const region = aws.getRegionOutput({}, parent).region;
     const account = aws.getCallerIdentityOutput({}, parent).accountId;
+    const partition = aws.getPartitionOutput({}, parent).partition;
 
     const vpc = new aws.ec2.Vpc(
       `${name}-vpc`,
@@ -261,7 +264,7 @@ export class Network extends pulumi.ComponentResource {
         assumeRolePolicy: pulumi.jsonStringify(
           serviceTrustPolicy("vpc-flow-logs.amazonaws.com", {
             sourceAccount: account,
-            sourceArn: pulumi.interpolate`arn:aws:ec2:${region}:${account}:vpc-flow-log/*`,
+            sourceArn: pulumi.interpolate`arn:${partition}:ec2:${region}:${account}:vpc-flow-log/*`,
           }),
         ),
       },

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { Network } from "./network";
+import type { EnvironmentProfile, LogRetentionDays } from "./profile";
 
 /** PostgreSQL's current major version on RDS; parameter groups are per family (`postgres18`). */
 export const POSTGRES_MAJOR_VERSION = "18";
@@ -26,7 +27,7 @@ export const POSTGRES_PROFILES = {
     finalSnapshot: true,
     protect: true,
   },
-} as const;
+} as const satisfies Record<EnvironmentProfile, object>;
 
 export interface PostgresArgs {
   /** The network whose isolated subnets hold the database (no route to the internet). */
@@ -35,7 +36,7 @@ export interface PostgresArgs {
    * Environment profile: sizes, availability and protection.
    * @default "dev"
    */
-  profile?: keyof typeof POSTGRES_PROFILES;
+  profile?: EnvironmentProfile;
   /**
    * Instance identifier: also names the log groups the exports go to, so it is fixed.
    * @example "fred-jobs-dev"
@@ -75,7 +76,7 @@ export interface PostgresArgs {
    * Retention of the exported log groups, in days.
    * @default 14
    */
-  logRetentionInDays?: number;
+  logRetentionInDays?: LogRetentionDays;
   /**
    * Who keeps the master password: `managed` (RDS generates and rotates it in a secret of its
    * own), or `generated` (the program generates it and also publishes a `DATABASE_URL` secret, for
@@ -111,7 +112,7 @@ export class Postgres extends pulumi.ComponentResource {
   public readonly urlSecretArn?: pulumi.Output<string>;
   /** With generated credentials: the URL's value, what services reading it wait for. */
   public readonly urlSecretVersion?: aws.secretsmanager.SecretVersion;
-  /** `arn:aws:rds-db:<region>:<account>:dbuser:<resource id>/`: append a user for `rds-db:connect`. */
+  /** `arn:<partition>:rds-db:<region>:<account>:dbuser:<resource id>/`: append a user for `rds-db:connect`. */
   public readonly iamConnectPrefix: pulumi.Output<string>;
   public readonly securityGroupId: pulumi.Output<string>;
   public readonly iamAuthentication: boolean;
@@ -291,7 +292,8 @@ export class Postgres extends pulumi.ComponentResource {
     }
     const region = aws.getRegionOutput({}, { parent: this }).region;
     const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
-    this.iamConnectPrefix = pulumi.interpolate`arn:aws:rds-db:${region}:${account}:dbuser:${this.instance.resourceId}/`;
+    const partition = aws.getPartitionOutput({}, { parent: this }).partition;
+    this.iamConnectPrefix = pulumi.interpolate`arn:${partition}:rds-db:${region}:${account}:dbuser:${this.instance.resourceId}/`;
     this.securityGroupId = this.securityGroup.id;
     this.registerOutputs({
       address: this.address,

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { Network } from "./network";
+import type { EnvironmentProfile } from "./profile";
 
 export const REDIS_PORT = 6379;
 
@@ -9,7 +10,7 @@ export const REDIS_PORT = 6379;
 export const REDIS_PROFILES = {
   dev: { nodeType: "cache.t4g.micro", nodes: 1, snapshotRetentionDays: 1 },
   prod: { nodeType: "cache.t4g.medium", nodes: 2, snapshotRetentionDays: 7 },
-} as const;
+} as const satisfies Record<EnvironmentProfile, object>;
 
 export interface RedisArgs {
   /** The network whose isolated subnets hold the nodes. */
@@ -19,7 +20,7 @@ export interface RedisArgs {
    * in prod.
    * @default "dev"
    */
-  profile?: keyof typeof REDIS_PROFILES;
+  profile?: EnvironmentProfile;
   /** @default the profile's (cache.t4g.micro in dev, cache.t4g.medium in prod) */
   nodeType?: string;
   /**

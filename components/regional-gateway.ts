@@ -10,6 +10,7 @@ import {
 import { policyDocument, serviceTrustPolicy, type PolicyStatement } from "./iam";
 import type { Network } from "./network";
 import { PublicLoadBalancer } from "./public-load-balancer";
+import type { EnvironmentProfile, LogRetentionDays } from "./profile";
 
 /** The VPN sidecar of a service; `outboundSubnets` come from the gateway (local + peer VPCs). */
 export type ServiceVpn = Omit<VpnSidecar, "outboundSubnets" | "image" | "secretArn"> & {
@@ -71,9 +72,9 @@ export interface GatewayArgs {
   /** CIDRs of peered VPCs the services may reach (Redis and the database at home). @default [] */
   peerCidrs?: string[];
   /** prod: deletion protection on the ALB. */
-  environment: "dev" | "prod";
+  environment: EnvironmentProfile;
   /** @default 14 */
-  logRetentionInDays?: number;
+  logRetentionInDays?: LogRetentionDays;
   /** EC2 capacity for services that need it. @default { instanceType: "t4g.medium", min: 1, max: 3 } */
   ec2?: { instanceType: string; min: number; max: number };
   /** Subscribed to the alarm topic. */
@@ -170,6 +171,7 @@ export class RegionalGateway extends pulumi.ComponentResource {
     );
     const region = aws.getRegionOutput({}, { parent: this }).region;
     const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
+    const partition = aws.getPartitionOutput({}, { parent: this }).partition;
     const internalCidrs = [network.cidrBlock, ...(args.peerCidrs ?? [])];
     const logRetentionInDays = args.logRetentionInDays ?? 14;
 
@@ -269,7 +271,7 @@ export class RegionalGateway extends pulumi.ComponentResource {
           Effect: "Allow",
           Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
           // Any region: a remote service may run an image from the home region's registry.
-          Resource: pulumi.interpolate`arn:aws:ecr:*:${account}:repository/*`,
+          Resource: pulumi.interpolate`arn:${partition}:ecr:*:${account}:repository/*`,
         },
         {
           Sid: "Logs",
@@ -572,7 +574,7 @@ export class RegionalGateway extends pulumi.ComponentResource {
       `${name}-instance-ecs`,
       {
         role: role.name,
-        policyArn: "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role",
+        policyArn: pulumi.interpolate`arn:${aws.getPartitionOutput({}, { parent: this }).partition}:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role`,
       },
       { parent: this },
     );

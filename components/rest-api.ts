@@ -11,6 +11,7 @@ import {
   routeProblems,
   type HttpMethod,
 } from "./rest-routes";
+import type { LogRetentionDays } from "./profile";
 
 /**
  * Who may call a route: `cognito` (a user pool token), `iam` (SigV4-signed by an IAM principal),
@@ -75,7 +76,7 @@ export interface RestApiArgs {
    * Retention of the access log group, in days.
    * @default 14
    */
-  logRetentionInDays?: number;
+  logRetentionInDays?: LogRetentionDays;
 }
 
 const CORS_ALLOW_HEADERS = "Authorization,Content-Type,X-Amz-Date,X-Amz-Security-Token";
@@ -119,7 +120,7 @@ export class RestApi extends pulumi.ComponentResource {
   /** The stage's invoke URL, ending in the stage name (no trailing slash). */
   public readonly url: pulumi.Output<string>;
   public readonly apiId: pulumi.Output<string>;
-  /** `arn:aws:execute-api:<region>:<account>:<api id>`: append `/<stage>/<METHOD>/<path>`. */
+  /** `arn:<partition>:execute-api:<region>:<account>:<api id>`: append `/<stage>/<METHOD>/<path>`. */
   public readonly executionArn: pulumi.Output<string>;
 
   constructor(name: string, args: RestApiArgs, opts?: pulumi.ComponentResourceOptions) {

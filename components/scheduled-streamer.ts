@@ -9,6 +9,7 @@ import {
   type SchedulePreset,
   type ScheduleWindows,
 } from "./schedules";
+import type { LogRetentionDays } from "./profile";
 
 /** An alarm on one of the function's own metrics (in `metricsNamespace`). */
 export interface StreamerAlarm {
@@ -123,7 +124,7 @@ export interface ScheduledStreamerArgs {
    * Retention of the function's log group, in days.
    * @default 14
    */
-  logRetentionInDays?: number;
+  logRetentionInDays?: LogRetentionDays;
 }
 
 /**

@@ -4,6 +4,7 @@ import { BundledFunction } from "./bundled-function";
 import type { PolicyStatement } from "./iam";
 import { RestApi } from "./rest-api";
 import type { HttpMethod } from "./rest-routes";
+import type { LogRetentionDays } from "./profile";
 
 /** What a route's function may do with the caller's key secret (`<secretPrefix><sub>`). */
 export type KeyAccess = "sign" | "describe" | "none";
@@ -118,7 +119,7 @@ export interface SignedApiLambdaArgs {
    * Retention of the functions' and the access log's log groups, in days.
    * @default 14
    */
-  logRetentionInDays?: number;
+  logRetentionInDays?: LogRetentionDays;
   /**
    * X-Ray tracing on the stage and every function.
    * @default true

@@ -13,6 +13,7 @@ import type { Postgres } from "./postgres";
 import { RestApi, type RestApiRoute, type RouteAuthorization } from "./rest-api";
 import type { HttpMethod } from "./rest-routes";
 import { writeZip } from "./zip-archive";
+import type { LogRetentionDays } from "./profile";
 
 /** Directories a build context never sends (the Dockerfile builds them itself). */
 const CONTEXT_EXCLUDED = new Set(["node_modules", "dist", ".git"]);
@@ -237,7 +238,7 @@ export interface WebAdapterApiArgs {
    * Retention of the function's and the access log's groups, in days.
    * @default 14
    */
-  logRetentionInDays?: number;
+  logRetentionInDays?: LogRetentionDays;
   /**
    * Let `pulumi destroy` delete the image repository and the uploads bucket with what they hold
    * (dev); otherwise a destroy stops at the first image or upload.

@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { documentationPlaceholders, type Placeholder } from "../config";
+import { OFFLINE_PLAN, type OfflinePlanRecord, type PendingSetting } from "../config/pending";
 import { FRESH_ACCOUNT, fakeInvoke, fakeResource, type FakeAccount } from "./fake-cloud";
 import { skipUnreadStackTraces } from "./pulumi-stacks";
 import { readableStack } from "./stack-trace";
@@ -64,12 +64,12 @@ export interface Plan {
   /** Declared secrets the stack has not set: planned as placeholders, needed before `pulumi up`. */
   readonly unsetSecrets: string[];
   /** Settings holding documentation placeholders: a real `pulumi up` stops on each. */
-  readonly placeholders: Placeholder[];
+  readonly placeholders: { key: string; value: string }[];
   /** The account modelled: the stack's pinned images pushed (`released`), or nothing yet (`fresh`). */
   readonly account: PlanAccount;
   /**
    * Settings only a deployment needs that the stack has not set (the program reports them through
-   * `deploySetting` in config.ts): planned without, needed before `pulumi preview`/`up`.
+   * `deploySetting` in config/pending.ts): planned without, needed before `pulumi preview`/`up`.
    */
   readonly unsetSettings: { key: string; how: string }[];
 }
@@ -80,10 +80,6 @@ export interface Plan {
  * `pulumi up` sees it.
  */
 export type PlanAccount = "released" | "fresh";
-
-/** The program's environment flag and registry of pending settings (config.ts `deploySetting`). */
-const OFFLINE_PLAN_ENV = "PLATFORM_OFFLINE_PLAN";
-const PENDING_SETTINGS = Symbol.for("platform.pendingSettings");
 
 /** The program failed or the engine could not answer it; `problems` lists every reason. */
 export class PlanError extends Error {
@@ -417,11 +413,10 @@ export async function runPlan(options: PlanOptions): Promise<Plan> {
       );
     process.once("beforeExit", onDrained);
   });
-  // Tells the program it runs offline: settings only a deployment needs may be absent (listed).
-  const previousFlag = process.env[OFFLINE_PLAN_ENV];
-  process.env[OFFLINE_PLAN_ENV] = "1";
-  const registry = globalThis as unknown as Record<symbol, { key: string; how: string }[]>;
-  registry[PENDING_SETTINGS] = [];
+  // Tells the program it runs offline: it lists pending settings here instead of stopping on them.
+  const offline: OfflinePlanRecord = { pending: [] };
+  const globals = globalThis as Record<symbol, OfflinePlanRecord | undefined>;
+  globals[OFFLINE_PLAN] = offline;
   try {
     const program = path.resolve(options.root, options.program ?? "index.ts");
     try {
@@ -440,8 +435,7 @@ export async function runPlan(options: PlanOptions): Promise<Plan> {
     // Rejections are reported a turn after they happen; let that turn pass before listening stops.
     await new Promise<void>((resolve) => setImmediate(resolve));
   } finally {
-    if (previousFlag === undefined) delete process.env[OFFLINE_PLAN_ENV];
-    else process.env[OFFLINE_PLAN_ENV] = previousFlag;
+    delete globals[OFFLINE_PLAN];
     process.off("unhandledRejection", onRejection);
     if (onDrained) process.off("beforeExit", onDrained);
   }
@@ -463,9 +457,13 @@ export async function runPlan(options: PlanOptions): Promise<Plan> {
     resources,
     outputs,
     unsetSecrets: files.unsetSecrets,
-    placeholders: documentationPlaceholders(files.config),
+    placeholders: offline.pending.flatMap((p) =>
+      p.kind === "placeholder" ? [{ key: p.key, value: p.value }] : [],
+    ),
     account: accountKind,
-    unsetSettings: [...(registry[PENDING_SETTINGS] ?? [])],
+    unsetSettings: offline.pending.flatMap((p: PendingSetting) =>
+      p.kind === "unset" ? [{ key: p.key, how: p.how }] : [],
+    ),
   };
 }
 

@@ -8,15 +8,11 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
-import {
-  ConfigError,
-  OFFLINE_PLAN_ENV,
-  PENDING_SETTINGS,
-  parseStackConfig,
-  type FinanceApiSettings,
-} from "../config";
+import { ConfigError, OFFLINE_PLAN, parseStackConfig, type OfflinePlanRecord } from "../config";
 import { loadStackFiles } from "../engine/stack-files";
 import { FINANCE_APP_DIR_ENV, FinanceApi } from "../workloads/finance-api";
+import type { FinanceApiSettings } from "../workloads/finance-api/settings";
+import { testContext } from "./helpers/context";
 import {
   failureOf,
   finder,
@@ -43,8 +39,8 @@ function build(stack: "dev" | "prod", settings: FinanceApiSettings, wheels: stri
     new FinanceApi(
       "finance-api",
       {
+        context: testContext(stack, provider),
         settings,
-        environment: stack,
         secrets: { mongodbUrl: pulumi.secret(MONGO), googleApiKey: pulumi.secret(GENAI) },
         wheels: { findLinks: wheels },
       },
@@ -241,20 +237,21 @@ describe("FinanceApi", function () {
   }
 
   describe("without financeApi.appDir", () => {
-    const registry = globalThis as unknown as Record<symbol, unknown>;
+    const globals = globalThis as Record<symbol, OfflinePlanRecord | undefined>;
     afterEach(() => {
-      delete process.env[OFFLINE_PLAN_ENV];
-      delete registry[PENDING_SETTINGS];
+      delete globals[OFFLINE_PLAN];
     });
 
     it("packages the checkout CI names in PLATFORM_FINANCE_APP_DIR", async () => {
       process.env[FINANCE_APP_DIR_ENV] = appDir;
+      const offline: OfflinePlanRecord = { pending: [] };
+      globals[OFFLINE_PLAN] = offline;
       try {
         const find = finder(
           await runWithMocks(build("dev", settingsOf("dev"), wheels), { home: "us-east-1" }),
         );
         expect(find.named("finance-api-fn").inputs).to.include({ handler: "run.sh" });
-        expect(registry[PENDING_SETTINGS]).to.equal(undefined);
+        expect(offline.pending).to.deep.equal([]);
       } finally {
         delete process.env[FINANCE_APP_DIR_ENV];
       }
@@ -269,14 +266,16 @@ describe("FinanceApi", function () {
     });
 
     it("plans offline with the platform's files only, listing the setting to set", async () => {
-      process.env[OFFLINE_PLAN_ENV] = "1";
+      const offline: OfflinePlanRecord = { pending: [] };
+      globals[OFFLINE_PLAN] = offline;
       const find = finder(
         await runWithMocks(build("dev", settingsOf("dev"), wheels), { home: "us-east-1" }),
       );
       const fn = find.named("finance-api-fn");
       expect(fn.inputs).to.include({ runtime: "python3.13", handler: "run.sh" });
-      expect(registry[PENDING_SETTINGS]).to.deep.equal([
+      expect(offline.pending).to.deep.equal([
         {
+          kind: "unset",
           key: "platform:financeApi.appDir",
           how: "the directory of the finance FastAPI app (CI names its checkout in PLATFORM_FINANCE_APP_DIR): pulumi config set --path financeApi.appDir <dir>",
         },

@@ -7,10 +7,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { expect } from "chai";
 import {
-  checkPlaceholders,
   ConfigError,
   documentationPlaceholders,
   placeholderReason,
+  reportPending,
 } from "../config";
 import { concurrencyShortfall, STATEFUL_TYPES } from "../components/guards";
 import { parkedTag } from "../components/regional-gateway";
@@ -358,13 +358,13 @@ describe("the first deploy", () => {
         }),
         "platform:environment": "prod",
       });
-      expect(() => checkPlaceholders(found, "update"))
+      expect(() => reportPending(found, "update"))
         .to.throw(ConfigError)
         .with.property("message")
         .that.includes("platform:arbees.domainName")
         .and.includes("platform:arbees.hostedZoneId");
-      expect(checkPlaceholders(found, "preview")).to.have.length(2);
-      expect(checkPlaceholders([], "update")).to.deep.equal([]);
+      expect(reportPending(found, "preview")).to.have.length(2);
+      expect(reportPending([], "update")).to.deep.equal([]);
     });
 
     const values: [string, boolean][] = [

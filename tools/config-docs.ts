@@ -1,7 +1,7 @@
 /**
- * The configuration reference (docs/configuration.md), generated from the zod schema in config.ts so
- * the two never drift: `npm run docs` rewrites the table between the markers, and a test fails when
- * the page's table differs from what the schema generates.
+ * The configuration reference (docs/configuration.md), generated from the zod schemas (config/ and
+ * each workload's settings.ts) so the two never drift: `npm run docs` rewrites the table between the
+ * markers, and a test fails when the page's table differs from what the schemas generate.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";

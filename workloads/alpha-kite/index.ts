@@ -6,13 +6,15 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { AlphaKiteSettings } from "../../config";
 import { ScheduledStreamer, type StreamerAlarm } from "../../components/scheduled-streamer";
+import { SECRET_RECOVERY_DAYS } from "../../components/profile";
+import type { WorkloadContext } from "../context";
+import type { AlphaKiteSettings } from "./settings";
 
 export interface AlphaKiteArgs {
+  /** In the home region. */
+  context: WorkloadContext;
   settings: AlphaKiteSettings;
-  environment: "dev" | "prod";
-  logRetentionInDays: number;
   /** From Pulumi config secrets; they stay secret Outputs end to end. */
   secrets: {
     schwabAppKey: pulumi.Input<string>;
@@ -74,9 +76,14 @@ export class AlphaKite extends pulumi.ComponentResource {
   public readonly alarmTopic: aws.sns.Topic;
 
   constructor(name: string, args: AlphaKiteArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("platform:workload:AlphaKite", name, {}, opts);
-    const { settings, environment } = args;
-    const isProd = environment === "prod";
+    super(
+      "platform:workload:AlphaKite",
+      name,
+      {},
+      { provider: args.context.home.provider, ...opts },
+    );
+    const { context, settings } = args;
+    const { environment } = context;
     const loginCommand = `npm run schwab-login -- --stack ${environment}`;
 
     // ---- secrets ----
@@ -86,7 +93,7 @@ export class AlphaKite extends pulumi.ComponentResource {
         {
           namePrefix: `${name}/${environment}/${role}-`,
           description,
-          recoveryWindowInDays: isProd ? 30 : 7,
+          recoveryWindowInDays: SECRET_RECOVERY_DAYS[environment],
         },
         { parent: this },
       );
@@ -153,7 +160,7 @@ export class AlphaKite extends pulumi.ComponentResource {
         },
         alarms: streamerAlarms(loginCommand),
         alarmTopicArn: this.alarmTopic.arn,
-        logRetentionInDays: args.logRetentionInDays,
+        logRetentionInDays: context.logRetentionInDays,
       },
       { parent: this },
     );

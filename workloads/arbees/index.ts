@@ -6,19 +6,18 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { ArbeesSettings } from "../../config";
-import type { Network } from "../../components/network";
 import { imageRepository, imageTagPushed } from "../../components/ecr";
 import { Postgres } from "../../components/postgres";
 import { Redis } from "../../components/redis";
 import { RegionalGateway, type GatewayService } from "../../components/regional-gateway";
+import { SECRET_RECOVERY_DAYS } from "../../components/profile";
+import type { WorkloadContext } from "../context";
+import type { ArbeesSettings } from "./settings";
 
 export interface ArbeesArgs {
+  /** Both regions: the services at home and the Polymarket gateway in the remote one. */
+  context: WorkloadContext;
   settings: ArbeesSettings;
-  environment: "dev" | "prod";
-  logRetentionInDays: number;
-  home: { network: Network; provider: aws.Provider; region: string };
-  remote: { network: Network; provider: aws.Provider; region: string };
   /** gluetun's WireGuard credentials (`pulumi config set --secret`), written to the VPN secret. */
   vpnCredentials: { privateKey: pulumi.Input<string>; addresses: pulumi.Input<string> };
 }
@@ -37,6 +36,22 @@ export const REMOTE_IMAGES = ["market-gateway-polymarket", "gluetun"] as const;
 
 export const ARBEES_IMAGES = [...HOME_IMAGES, ...REMOTE_IMAGES] as const;
 export type ArbeesImage = (typeof ARBEES_IMAGES)[number];
+
+/** CPU units and memory (MB) of each service's task: the same in every stack. */
+export const ARBEES_TASK_SIZES = {
+  frontend: { cpu: 256, memory: 512 },
+  api: { cpu: 512, memory: 1024 },
+  orchestrator: { cpu: 256, memory: 512 },
+  "strategy-engine": { cpu: 1024, memory: 2048 },
+  "market-gateway-kalshi": { cpu: 256, memory: 512 },
+  "market-gateway-polymarket": { cpu: 512, memory: 1024 },
+} as const;
+
+/** The strategy engine scales out on CPU and memory use (%), from one task to its setting's most. */
+export const STRATEGY_ENGINE_SCALING = { min: 1, cpuTarget: 60, memoryTarget: 70 } as const;
+
+/** EC2 capacity of the remote region: the Polymarket gateway's VPN sidecar needs NET_ADMIN. */
+export const REMOTE_CAPACITY = { instanceType: "t4g.small", min: 1, max: 2 } as const;
 
 /** The JSON keys of the VPN secret that gluetun reads. */
 export const VPN_SECRET_KEYS = ["WIREGUARD_PRIVATE_KEY", "WIREGUARD_ADDRESSES"];
@@ -57,7 +72,7 @@ export function parkedReasonOf(missing: { repository: string; tag: string }[]): 
     : `not pushed yet: ${missing.map((m) => `${m.repository}:${m.tag}`).join(", ")}`;
 }
 
-/** `arn:aws:secretsmanager:<home>:...` → the replica's ARN in `region` (same name and suffix). */
+/** `arn:<partition>:secretsmanager:<home>:...` → the replica's ARN in `region` (same name and suffix). */
 function inRegion(arn: pulumi.Output<string>, region: string): pulumi.Output<string> {
   return arn.apply((a) => a.replace(/^(arn:aws[a-z-]*:secretsmanager:)[^:]+:/, `$1${region}:`));
 }
@@ -71,8 +86,8 @@ export class Arbees extends pulumi.ComponentResource {
 
   constructor(name: string, args: ArbeesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:workload:Arbees", name, {}, opts);
-    const { settings, environment, home, remote } = args;
-    const isProd = environment === "prod";
+    const { context, settings } = args;
+    const { environment, isProd, logRetentionInDays, home, remote } = context;
     const homeOpts = { parent: this, provider: home.provider };
     const remoteOpts = { parent: this, provider: remote.provider };
 
@@ -134,7 +149,7 @@ export class Arbees extends pulumi.ComponentResource {
         username: "arbees_admin",
         credentials: "generated",
         secretReplicaRegions: [remote.region],
-        logRetentionInDays: args.logRetentionInDays,
+        logRetentionInDays,
       },
       homeOpts,
     );
@@ -166,13 +181,13 @@ export class Arbees extends pulumi.ComponentResource {
       waitFor: dataSecretVersions,
       ...rest,
     });
-    const replicas = isProd ? 2 : 1;
+    const replicas = settings.replicas;
     this.home = new RegionalGateway(
       `${name}-home`,
       {
         network: home.network,
         environment,
-        logRetentionInDays: args.logRetentionInDays,
+        logRetentionInDays,
         alarmEmail: settings.alertEmail,
         peerCidrs: [remote.network.cidrBlock],
         loadBalancer: settings.domainName
@@ -180,26 +195,23 @@ export class Arbees extends pulumi.ComponentResource {
           : { allowHttp: !isProd },
         services: [
           service("frontend", {
-            cpu: 256,
-            memory: 512,
+            ...ARBEES_TASK_SIZES.frontend,
             port: 80,
             desiredCount: replicas,
             ingress: { pathPatterns: ["/*"], healthCheckPath: "/" },
           }),
           service("api", {
-            cpu: 512,
-            memory: 1024,
+            ...ARBEES_TASK_SIZES.api,
             port: 8000,
             desiredCount: replicas,
             ingress: { pathPatterns: ["/api/*"], healthCheckPath: "/api/health" },
           }),
-          service("orchestrator", { cpu: 256, memory: 512 }),
+          service("orchestrator", ARBEES_TASK_SIZES.orchestrator),
           service("strategy-engine", {
-            cpu: 1024,
-            memory: 2048,
-            autoscaling: { min: 1, max: isProd ? 6 : 2, cpuTarget: 60, memoryTarget: 70 },
+            ...ARBEES_TASK_SIZES["strategy-engine"],
+            autoscaling: { ...STRATEGY_ENGINE_SCALING, max: settings.strategyEngineMaxTasks },
           }),
-          service("market-gateway-kalshi", { cpu: 256, memory: 512 }),
+          service("market-gateway-kalshi", ARBEES_TASK_SIZES["market-gateway-kalshi"]),
         ],
       },
       homeOpts,
@@ -216,7 +228,7 @@ export class Arbees extends pulumi.ComponentResource {
       {
         namePrefix: `${name}/${environment}/vpn-`,
         description: `gluetun WireGuard credentials (${VPN_SECRET_KEYS.join(", ")}) from the stack config`,
-        recoveryWindowInDays: isProd ? 30 : 7,
+        recoveryWindowInDays: SECRET_RECOVERY_DAYS[environment],
       },
       remoteOpts,
     );
@@ -239,16 +251,15 @@ export class Arbees extends pulumi.ComponentResource {
       {
         network: remote.network,
         environment,
-        logRetentionInDays: args.logRetentionInDays,
+        logRetentionInDays,
         alarmEmail: settings.alertEmail,
         peerCidrs: [home.network.cidrBlock],
-        ec2: { instanceType: "t4g.small", min: 1, max: 2 },
+        ec2: { ...REMOTE_CAPACITY },
         services: [
           service(
             "market-gateway-polymarket",
             {
-              cpu: 512,
-              memory: 1024,
+              ...ARBEES_TASK_SIZES["market-gateway-polymarket"],
               launch: "ec2",
               vpn: {
                 image: image("gluetun"),

@@ -13,8 +13,8 @@
 import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { deploySetting, type FinanceApiSettings } from "../../config";
 import { PROJECT_ROOT } from "../../components/bundle";
+import { SECRET_RECOVERY_DAYS, type EnvironmentProfile } from "../../components/profile";
 import {
   packagePythonApp,
   platformFiles,
@@ -28,6 +28,9 @@ import {
   type WebAdapterZip,
 } from "../../components/web-adapter-api";
 import { writeZip } from "../../components/zip-archive";
+import { deploySetting } from "../../config/pending";
+import type { WorkloadContext } from "../context";
+import type { FinanceApiSettings } from "./settings";
 
 /** Where uvicorn listens and what the adapter polls before the first request. */
 
@@ -50,8 +53,9 @@ export const FINANCE_API_ROUTES: Record<string, WebAdapterRoute> = {
 export const FINANCE_P95_DURATION_MS = 10_000;
 
 export interface FinanceApiArgs {
+  /** In the home region. */
+  context: WorkloadContext;
   settings: FinanceApiSettings;
-  environment: "dev" | "prod";
   /** From Pulumi config secrets; they stay secret Outputs end to end. */
   secrets: { mongodbUrl: pulumi.Input<string>; googleApiKey: pulumi.Input<string> };
   /**
@@ -64,7 +68,7 @@ export interface FinanceApiArgs {
 /** The app's non-secret settings, as the environment variables it reads. */
 export function financeEnvironment(
   settings: FinanceApiSettings,
-  environment: string,
+  environment: EnvironmentProfile,
 ): Record<string, string> {
   return {
     APP_ENV: environment,
@@ -91,9 +95,14 @@ export class FinanceApi extends pulumi.ComponentResource {
   public readonly url: pulumi.Output<string>;
 
   constructor(name: string, args: FinanceApiArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("platform:workload:FinanceApi", name, {}, opts);
-    const { settings, environment } = args;
-    const isProd = environment === "prod";
+    super(
+      "platform:workload:FinanceApi",
+      name,
+      {},
+      { provider: args.context.home.provider, ...opts },
+    );
+    const { context, settings } = args;
+    const { environment, isProd } = context;
 
     // ---- the package ----
     // The app lives in the team's own repository: a stack setting, or where CI checked it out.
@@ -131,7 +140,7 @@ export class FinanceApi extends pulumi.ComponentResource {
         {
           namePrefix: `${name}/${environment}/${slug}-`,
           description,
-          recoveryWindowInDays: isProd ? 30 : 7,
+          recoveryWindowInDays: SECRET_RECOVERY_DAYS[environment],
         },
         { parent: this, protect: isProd },
       );

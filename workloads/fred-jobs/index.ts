@@ -4,17 +4,16 @@
  * took seven ordered Sceptre stacks and hand-copied ids is one component wiring another.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { FredJobsSettings } from "../../config";
-import type { Network } from "../../components/network";
 import { databaseConcurrency } from "../../components/db-connections";
-import { Postgres, POSTGRES_PROFILES } from "../../components/postgres";
+import { Postgres } from "../../components/postgres";
 import { WebAdapterApi, type WebAdapterRoute } from "../../components/web-adapter-api";
+import type { WorkloadContext } from "../context";
+import type { FredJobsSettings } from "./settings";
 
 export interface FredJobsArgs {
-  network: Network;
+  /** In the home region: the app and the database in its private and isolated subnets. */
+  context: WorkloadContext;
   settings: FredJobsSettings;
-  environment: "dev" | "prod";
-  logRetentionInDays: number;
 }
 
 /** Where the app listens and what the adapter polls; containers/web-api/Dockerfile agrees (tested). */
@@ -59,26 +58,33 @@ export class FredJobs extends pulumi.ComponentResource {
   public readonly api: WebAdapterApi;
 
   constructor(name: string, args: FredJobsArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("platform:workload:FredJobs", name, {}, opts);
-    const { settings, environment } = args;
+    super(
+      "platform:workload:FredJobs",
+      name,
+      {},
+      { provider: args.context.home.provider, ...opts },
+    );
+    const { context, settings } = args;
+    const { environment, logRetentionInDays } = context;
+    const { network } = context.home;
 
     this.database = new Postgres(
       `${name}-db`,
       {
-        network: args.network,
+        network,
         profile: environment,
         identifier: `${name}-${environment}`,
         databaseName: "fred",
         username: "fred_admin",
         instanceClass: settings.instanceClass,
-        logRetentionInDays: args.logRetentionInDays,
+        logRetentionInDays,
       },
       { parent: this },
     );
     // Instances × connections each stays below the class's max_connections: a burst beyond the
     // reservation is throttled by Lambda (a 503 from the gateway), never a refused connection.
     const { concurrency } = databaseConcurrency(
-      settings.instanceClass ?? POSTGRES_PROFILES[environment].instanceClass,
+      settings.instanceClass,
       FRED_JOBS_POOL_MAX,
       FRED_JOBS_CONCURRENCY_BUDGET,
     );
@@ -93,12 +99,12 @@ export class FredJobs extends pulumi.ComponentResource {
         // Every other path reaches the app, which answers a JSON 404 (behind IAM like the rest).
         catchAll: true,
         authorization: "iam",
-        network: args.network,
+        network,
         database: this.database,
         uploads: { prefix: "uploads/", expireAfterDays: settings.uploadRetentionDays },
         corsOrigins: [...settings.corsOrigins],
         throttle: { rateLimit: settings.rateLimit, burstLimit: settings.burstLimit },
-        logRetentionInDays: args.logRetentionInDays,
+        logRetentionInDays,
         // dev is torn down whole; prod keeps its images and uploads (and protects both).
         forceDestroy: environment === "dev",
         stageName: "v1",

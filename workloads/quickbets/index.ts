@@ -5,20 +5,18 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { QuickBetsSettings } from "../../config";
 import { BundledFunction } from "../../components/bundled-function";
 import { imageRepository } from "../../components/ecr";
 import { policyDocument, serviceTrustPolicy, type PolicyStatement } from "../../components/iam";
-import type { Network } from "../../components/network";
 import { PublicLoadBalancer } from "../../components/public-load-balancer";
 import { SignedApiLambda } from "../../components/signed-api-lambda";
+import type { WorkloadContext } from "../context";
+import type { QuickBetsSettings } from "./settings";
 
 export interface QuickBetsArgs {
-  /** The home region's network: sessions in its private subnets, the load balancer in its public ones. */
-  network: Network;
+  /** In the home region: sessions in its private subnets, the load balancer in its public ones. */
+  context: WorkloadContext;
   settings: QuickBetsSettings;
-  environment: "dev" | "prod";
-  logRetentionInDays: number;
 }
 
 /** The session container's name in the task definition (launch overrides it by name). */
@@ -40,15 +38,19 @@ export class QuickBets extends pulumi.ComponentResource {
   public readonly websocketBaseUrl: pulumi.Output<string>;
 
   constructor(name: string, args: QuickBetsArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("platform:workload:QuickBets", name, {}, opts);
-    const { network, settings, environment } = args;
-    const isProd = environment === "prod";
+    super(
+      "platform:workload:QuickBets",
+      name,
+      {},
+      { provider: args.context.home.provider, ...opts },
+    );
+    const { context, settings } = args;
+    const { environment, isProd, logRetentionInDays, partition, accountId: account } = context;
+    const { network, region } = context.home;
     const sessions = settings.sessions;
     const secretPrefix = `${name}/${environment}/users/`;
     // Target group names hold 32 characters: prefix + a 22-character session id.
     const targetGroupPrefix = `qb-${environment}-`;
-    const region = aws.getRegionOutput({}, { parent: this }).region;
-    const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
 
     // ---- data ----
     this.table = new aws.dynamodb.Table(
@@ -82,10 +84,10 @@ export class QuickBets extends pulumi.ComponentResource {
     );
     const sessionLogs = new aws.cloudwatch.LogGroup(
       `${name}-session-logs`,
-      { namePrefix: `/platform/ecs/${name}-sessions-`, retentionInDays: args.logRetentionInDays },
+      { namePrefix: `/platform/ecs/${name}-sessions-`, retentionInDays: logRetentionInDays },
       { parent: this },
     );
-    const keySecrets = pulumi.interpolate`arn:aws:secretsmanager:${region}:${account}:secret:${secretPrefix}*`;
+    const keySecrets = pulumi.interpolate`arn:${partition}:secretsmanager:${region}:${account}:secret:${secretPrefix}*`;
     const executionRole = this.role(`${name}-session-execution`, "ecs-tasks.amazonaws.com", [
       { Sid: "EcrAuth", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
       {
@@ -216,7 +218,7 @@ export class QuickBets extends pulumi.ComponentResource {
       Resource: this.table.arn,
     });
     const sessionWrites = ["GetItem", "PutItem", "UpdateItem", "DeleteItem"];
-    const clusterTasks = pulumi.interpolate`arn:aws:ecs:${region}:${account}:task/${this.cluster.name}/*`;
+    const clusterTasks = pulumi.interpolate`arn:${partition}:ecs:${region}:${account}:task/${this.cluster.name}/*`;
     this.api = new SignedApiLambda(
       name,
       {
@@ -255,7 +257,7 @@ export class QuickBets extends pulumi.ComponentResource {
                 Sid: "RunSession",
                 Effect: "Allow",
                 Action: "ecs:RunTask",
-                Resource: pulumi.interpolate`arn:aws:ecs:${region}:${account}:task-definition/${this.taskDefinition.family}:*`,
+                Resource: pulumi.interpolate`arn:${partition}:ecs:${region}:${account}:task-definition/${this.taskDefinition.family}:*`,
                 Condition: { ArnEquals: { "ecs:cluster": this.cluster.arn } },
               },
               {
@@ -295,7 +297,7 @@ export class QuickBets extends pulumi.ComponentResource {
         },
         corsOrigins: [...settings.corsOrigins],
         throttle: { rateLimit: settings.rateLimit, burstLimit: settings.burstLimit },
-        logRetentionInDays: args.logRetentionInDays,
+        logRetentionInDays,
       },
       { parent: this },
     );
@@ -304,7 +306,7 @@ export class QuickBets extends pulumi.ComponentResource {
     const listenerRules = this.listener.arn.apply(
       (arn) => `${arn.replace(":listener/", ":listener-rule/")}/*`,
     );
-    const targetGroups = pulumi.interpolate`arn:aws:elasticloadbalancing:${region}:${account}:targetgroup/${targetGroupPrefix}*/*`;
+    const targetGroups = pulumi.interpolate`arn:${partition}:elasticloadbalancing:${region}:${account}:targetgroup/${targetGroupPrefix}*/*`;
     this.lifecycle = new BundledFunction(
       `${name}-lifecycle`,
       {
@@ -313,7 +315,7 @@ export class QuickBets extends pulumi.ComponentResource {
         timeout: 30,
         // One at a time: a task's RUNNING and STOPPED never race on its rule and target group.
         reservedConcurrency: 1,
-        logRetentionInDays: args.logRetentionInDays,
+        logRetentionInDays,
         environment: {
           SESSIONS_TABLE: this.table.name,
           CLUSTER_ARN: this.cluster.arn,

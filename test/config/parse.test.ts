@@ -4,78 +4,19 @@ import { expect } from "chai";
 import { parse } from "yaml";
 import { z } from "zod";
 import {
-  ConfigError,
   configKey,
   parseStackConfig,
   platformSchema,
+  SECRET_DESCRIPTIONS,
   SECRET_SETTINGS,
   type RawConfig,
-} from "../config";
-import { loadStackFiles } from "../engine/stack-files";
+} from "../../config";
+import { loadStackFiles } from "../../engine/stack-files";
+import { problemsOf, validRaw, withSetting } from "../helpers/stack-config";
 
-const root = path.resolve(__dirname, "..");
+const root = path.resolve(__dirname, "..", "..");
 
-/** A valid dev-like config, as Pulumi hands it to the program (strings, objects as JSON). */
-function validRaw(): Record<string, string> {
-  return {
-    "aws:region": "us-east-1",
-    "aws:defaultTags": JSON.stringify({
-      tags: { project: "platform", environment: "dev", "managed-by": "pulumi" },
-    }),
-    "platform:environment": "dev",
-    "platform:azs": "2",
-    "platform:natStrategy": "single",
-    "platform:logRetentionDays": "14",
-    "platform:regions": JSON.stringify({
-      home: {
-        region: "us-east-1",
-        cidr: "10.10.0.0/16",
-        availabilityZones: ["us-east-1a", "us-east-1b"],
-      },
-      remote: {
-        region: "eu-central-1",
-        cidr: "10.20.0.0/16",
-        availabilityZones: ["eu-central-1a", "eu-central-1b"],
-      },
-    }),
-    "platform:quickbets": JSON.stringify({
-      series: ["KXNFLGAME"],
-      sessions: { imageTag: "2026.11.2" },
-    }),
-    "platform:alphaKite": JSON.stringify({ supabaseUrl: "https://alpha-kite-dev.supabase.co" }),
-    "platform:arbees": JSON.stringify({
-      imageTag: "2026.11.4",
-      vpn: { provider: "mullvad", gluetunTag: "v3.40.0" },
-    }),
-  };
-}
-
-function withQuickBets(edit: (q: Record<string, any>) => void): Record<string, string> {
-  const raw = validRaw();
-  const quickbets = JSON.parse(raw["platform:quickbets"]!) as Record<string, any>;
-  edit(quickbets);
-  raw["platform:quickbets"] = JSON.stringify(quickbets);
-  return raw;
-}
-
-type Regions = { home: Record<string, unknown>; remote: Record<string, unknown> };
-function withRegions(edit: (r: Regions) => void): Record<string, string> {
-  const raw = validRaw();
-  const regions = JSON.parse(raw["platform:regions"]!) as Regions;
-  edit(regions);
-  raw["platform:regions"] = JSON.stringify(regions);
-  return raw;
-}
-
-function problemsOf(raw: RawConfig, secretKeys: string[] = []): { key: string; message: string }[] {
-  try {
-    parseStackConfig(raw, secretKeys);
-  } catch (err) {
-    expect(err).to.be.instanceOf(ConfigError);
-    return [...(err as ConfigError).problems];
-  }
-  throw new Error("expected the config to be rejected");
-}
+const withRegions = (edit: (r: Record<string, any>) => void) => withSetting("regions", edit);
 
 describe("stack config", () => {
   it("accepts a valid config and returns a typed, frozen object", () => {
@@ -320,6 +261,16 @@ describe("stack config", () => {
         expect(project.config[name], name).not.to.have.property("default");
       }
     });
+
+    it("are described in Pulumi.yaml as the workload that reads them declares", () => {
+      const project = parse(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8")) as {
+        config: Record<string, { description?: string }>;
+      };
+      expect(SECRET_SETTINGS).to.include.members(["schwabAppKey", "financeMongodbUrl"]);
+      for (const name of SECRET_SETTINGS) {
+        expect(project.config[name]?.description, name).to.equal(SECRET_DESCRIPTIONS[name]);
+      }
+    });
   });
 
   it("refuses a secret value for a setting that is not a declared secret", () => {
@@ -327,114 +278,6 @@ describe("stack config", () => {
     const problems = problemsOf(raw, ["platform:apiKey"]);
     expect(problems).to.deep.include({ key: "platform:apiKey", message: "unknown secret setting" });
     expect(SECRET_SETTINGS).not.to.include("apiKey");
-  });
-
-  describe("quickbets", () => {
-    it("fills its defaults", () => {
-      const { quickbets } = parseStackConfig(validRaw());
-      expect(quickbets.kalshiBaseUrl).to.equal("https://api.elections.kalshi.com");
-      expect(quickbets.sessions).to.include({ cpu: 256, memory: 512, port: 8080, maxPerUser: 2 });
-      expect(quickbets.websocket).to.deep.equal({});
-    });
-
-    const bad: [string, (q: Record<string, any>) => void, string, string][] = [
-      ["no series", (q) => (q.series = []), "platform:quickbets.series", "at least one"],
-      [
-        "a lower-case series",
-        (q) => (q.series = ["kxnfl"]),
-        "platform:quickbets.series[0]",
-        "series ticker",
-      ],
-      [
-        "an http Kalshi URL",
-        (q) => (q.kalshiBaseUrl = "http://api.kalshi.com"),
-        "platform:quickbets.kalshiBaseUrl",
-        "https://",
-      ],
-      [
-        "a wildcard origin",
-        (q) => (q.corsOrigins = ["https://*.example.com"]),
-        "platform:quickbets.corsOrigins[0]",
-        "exact origin",
-      ],
-      [
-        "an origin with a path",
-        (q) => (q.corsOrigins = ["https://a.example.com/app"]),
-        "platform:quickbets.corsOrigins[0]",
-        "no path",
-      ],
-      [
-        "no image tag",
-        (q) => delete q.sessions.imageTag,
-        "platform:quickbets.sessions.imageTag",
-        "is required",
-      ],
-      [
-        "a CPU Fargate lacks",
-        (q) => (q.sessions.cpu = 300),
-        "platform:quickbets.sessions.cpu",
-        "256, 512",
-      ],
-      [
-        "memory that does not fit the CPU",
-        (q) => Object.assign(q.sessions, { cpu: 256, memory: 4096 }),
-        "platform:quickbets.sessions.memory",
-        "512 to 2048",
-      ],
-      [
-        "more sessions than the ALB has rules",
-        (q) => (q.sessions.maxTotal = 150),
-        "platform:quickbets.sessions.maxTotal",
-        "1 to 90",
-      ],
-      [
-        "a per-user cap above the total",
-        (q) => Object.assign(q.sessions, { maxPerUser: 5, maxTotal: 3 }),
-        "platform:quickbets.sessions.maxPerUser",
-        "more than maxTotal",
-      ],
-      [
-        "a domain without a certificate",
-        (q) => (q.websocket = { domainName: "ws.example.com" }),
-        "platform:quickbets.websocket.certificateArn",
-        "together",
-      ],
-      [
-        "a malformed certificate ARN",
-        (q) => (q.websocket = { domainName: "ws.example.com", certificateArn: "arn:aws:iam::1:x" }),
-        "platform:quickbets.websocket.certificateArn",
-        "ACM certificate ARN",
-      ],
-      [
-        "a misspelled setting",
-        (q) => (q.sesions = {}),
-        "platform:quickbets.sesions",
-        "did you mean platform:quickbets.sessions?",
-      ],
-    ];
-    for (const [title, edit, key, fragment] of bad) {
-      it(`rejects ${title}, naming ${key}`, () => {
-        const problems = problemsOf(withQuickBets(edit));
-        const problem = problems.find((p) => p.key === key);
-        expect(problem, JSON.stringify(problems)).to.exist;
-        expect(problem!.message).to.include(fragment);
-      });
-    }
-
-    it("requires TLS for the session load balancer in prod", () => {
-      const raw = validRaw();
-      raw["platform:environment"] = "prod";
-      raw["aws:defaultTags"] = raw["aws:defaultTags"]!.replace('"dev"', '"prod"');
-      const problems = problemsOf(raw);
-      expect(problems).to.deep.include({
-        key: "platform:quickbets.websocket.certificateArn",
-        message: "is required in prod: prod load balancers serve TLS only",
-      });
-      expect(problems).to.deep.include({
-        key: "platform:arbees.domainName",
-        message: "is required in prod: prod load balancers serve TLS only",
-      });
-    });
   });
 
   it("formats zod paths as config keys", () => {

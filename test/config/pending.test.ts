@@ -1,0 +1,102 @@
+import { expect } from "chai";
+import {
+  ConfigError,
+  deploySetting,
+  documentationPlaceholders,
+  OFFLINE_PLAN,
+  reportPending,
+  type OfflinePlanRecord,
+  type PendingSetting,
+  type Run,
+} from "../../config";
+
+const unset: PendingSetting = { kind: "unset", key: "platform:financeApi.appDir", how: "set it" };
+const placeholder: PendingSetting = {
+  kind: "placeholder",
+  key: "platform:arbees.domainName",
+  value: "arbees.example.com",
+};
+
+/** What a run does with `settings`: the keys it stops on, or the warnings it gives. */
+function outcome(settings: PendingSetting[], run: Run): { stops: string[] } | { warns: number } {
+  try {
+    return { warns: reportPending(settings, run).length };
+  } catch (err) {
+    expect(err).to.be.instanceOf(ConfigError);
+    return { stops: (err as ConfigError).problems.map((p) => p.key) };
+  }
+}
+
+describe("pending settings", () => {
+  const globals = globalThis as Record<symbol, OfflinePlanRecord | undefined>;
+  afterEach(() => delete globals[OFFLINE_PLAN]);
+
+  const cases: [Run, PendingSetting[], ReturnType<typeof outcome>][] = [
+    ["offline", [unset, placeholder], { warns: 2 }],
+    ["preview", [placeholder], { warns: 1 }],
+    ["preview", [unset, placeholder], { stops: [unset.key] }],
+    ["update", [placeholder], { stops: [placeholder.key] }],
+    ["update", [unset, placeholder], { stops: [unset.key, placeholder.key] }],
+    ["update", [], { warns: 0 }],
+  ];
+  for (const [run, settings, expected] of cases) {
+    it(`${run} with ${settings.map((s) => s.kind).join(" and ") || "none"}: ${JSON.stringify(expected)}`, () => {
+      globals[OFFLINE_PLAN] = run === "offline" ? { pending: [] } : undefined;
+      expect(outcome(settings, run)).to.deep.equal(expected);
+    });
+  }
+
+  it("are listed once each by the offline plan", () => {
+    const offline: OfflinePlanRecord = { pending: [] };
+    globals[OFFLINE_PLAN] = offline;
+    reportPending([unset, placeholder]);
+    reportPending([unset]);
+    expect(offline.pending).to.deep.equal([unset, placeholder]);
+  });
+
+  it("name the key, the value and what to do in the error", () => {
+    expect(() => reportPending([unset, placeholder], "update"))
+      .to.throw(ConfigError)
+      .with.property("message")
+      .that.includes("platform:financeApi.appDir: is required before pulumi preview/up; set it")
+      .and.includes(
+        "platform:arbees.domainName: holds arbees.example.com, a reserved documentation domain",
+      );
+  });
+
+  describe("deploySetting", () => {
+    it("returns a value that is set, whatever the run", () => {
+      expect(deploySetting("platform:x", "dir", "set it")).to.equal("dir");
+    });
+
+    it("is undefined and listed in the offline plan when absent", () => {
+      const offline: OfflinePlanRecord = { pending: [] };
+      globals[OFFLINE_PLAN] = offline;
+      expect(deploySetting("platform:x", undefined, "set it")).to.equal(undefined);
+      expect(offline.pending).to.deep.equal([{ kind: "unset", key: "platform:x", how: "set it" }]);
+    });
+
+    it("stops any other run when absent", () => {
+      expect(() => deploySetting("platform:x", undefined, "set it")).to.throw(
+        ConfigError,
+        "platform:x: is required before pulumi preview/up; set it",
+      );
+    });
+  });
+
+  it("finds documentation placeholders at any depth, as pending settings", () => {
+    expect(
+      documentationPlaceholders({
+        "platform:quickbets": JSON.stringify({ corsOrigins: ["https://qb.example.com"] }),
+        "platform:environment": "prod",
+        "aws:region": "us-east-1",
+      }),
+    ).to.deep.equal([
+      {
+        kind: "placeholder",
+        key: "platform:quickbets.corsOrigins[0]",
+        value: "https://qb.example.com",
+      },
+    ]);
+  });
+});

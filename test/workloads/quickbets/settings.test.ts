@@ -1,0 +1,118 @@
+import { expect } from "chai";
+import { parseStackConfig } from "../../../config";
+import { MAX_TOTAL_SESSIONS } from "../../../workloads/quickbets/settings";
+import { asProd, problemsOf, validRaw, withSetting } from "../../helpers/stack-config";
+
+const CERTIFICATE = "arn:aws:acm:us-east-1:210987654321:certificate/0d6f3c1e-7a52-4b8e-9f1d";
+
+describe("quickbets settings", () => {
+  it("fills its defaults", () => {
+    const { quickbets } = parseStackConfig(validRaw());
+    expect(quickbets.kalshiBaseUrl).to.equal("https://api.elections.kalshi.com");
+    expect(quickbets.sessions).to.include({ cpu: 256, memory: 512, port: 8080, maxPerUser: 2 });
+    expect(quickbets.websocket).to.deep.equal({});
+  });
+
+  const bad: [string, (q: Record<string, any>) => void, string, string][] = [
+    ["no series", (q) => (q.series = []), "platform:quickbets.series", "at least one"],
+    [
+      "a lower-case series",
+      (q) => (q.series = ["kxnfl"]),
+      "platform:quickbets.series[0]",
+      "series ticker",
+    ],
+    [
+      "an http Kalshi URL",
+      (q) => (q.kalshiBaseUrl = "http://api.kalshi.com"),
+      "platform:quickbets.kalshiBaseUrl",
+      "https://",
+    ],
+    [
+      "a wildcard origin",
+      (q) => (q.corsOrigins = ["https://*.example.com"]),
+      "platform:quickbets.corsOrigins[0]",
+      "exact origin",
+    ],
+    [
+      "an origin with a path",
+      (q) => (q.corsOrigins = ["https://a.example.com/app"]),
+      "platform:quickbets.corsOrigins[0]",
+      "no path",
+    ],
+    [
+      "no image tag",
+      (q) => delete q.sessions.imageTag,
+      "platform:quickbets.sessions.imageTag",
+      "is required",
+    ],
+    [
+      "a CPU Fargate lacks",
+      (q) => (q.sessions.cpu = 300),
+      "platform:quickbets.sessions.cpu",
+      "256, 512",
+    ],
+    [
+      "memory that does not fit the CPU",
+      (q) => Object.assign(q.sessions, { cpu: 256, memory: 4096 }),
+      "platform:quickbets.sessions.memory",
+      "512 to 2048",
+    ],
+    [
+      "more sessions than the ALB has rules",
+      (q) => (q.sessions.maxTotal = 150),
+      "platform:quickbets.sessions.maxTotal",
+      "1 to 90",
+    ],
+    [
+      "a per-user cap above the total",
+      (q) => Object.assign(q.sessions, { maxPerUser: 5, maxTotal: 3 }),
+      "platform:quickbets.sessions.maxPerUser",
+      "more than maxTotal",
+    ],
+    [
+      "a domain without a certificate",
+      (q) => (q.websocket = { domainName: "ws.example.com" }),
+      "platform:quickbets.websocket.certificateArn",
+      "together",
+    ],
+    [
+      "a malformed certificate ARN",
+      (q) => (q.websocket = { domainName: "ws.example.com", certificateArn: "arn:aws:iam::1:x" }),
+      "platform:quickbets.websocket.certificateArn",
+      "ACM certificate ARN",
+    ],
+    [
+      "a misspelled setting",
+      (q) => (q.sesions = {}),
+      "platform:quickbets.sesions",
+      "did you mean platform:quickbets.sessions?",
+    ],
+  ];
+  for (const [title, edit, key, fragment] of bad) {
+    it(`rejects ${title}, naming ${key}`, () => {
+      const problems = problemsOf(withSetting("quickbets", edit));
+      const problem = problems.find((p) => p.key === key);
+      expect(problem, JSON.stringify(problems)).to.exist;
+      expect(problem!.message).to.include(fragment);
+    });
+  }
+
+  it("requires TLS for the session load balancer in prod, not in dev", () => {
+    const problem = {
+      key: "platform:quickbets.websocket.certificateArn",
+      message: "is required in prod: prod load balancers serve TLS only",
+    };
+    expect(problemsOf(asProd())).to.deep.include(problem);
+    const tls = withSetting("quickbets", (q) => {
+      q.websocket = { domainName: "ws.quickbets.io", certificateArn: CERTIFICATE };
+    });
+    expect(problemsOf(asProd(tls))).not.to.deep.include(problem);
+    expect(() => parseStackConfig(validRaw())).not.to.throw();
+  });
+
+  it("caps sessions at the load balancer's rule budget", () => {
+    expect(MAX_TOTAL_SESSIONS).to.be.lessThan(100);
+    const raw = withSetting("quickbets", (q) => (q.sessions.maxTotal = MAX_TOTAL_SESSIONS));
+    expect(parseStackConfig(raw).quickbets.sessions.maxTotal).to.equal(MAX_TOTAL_SESSIONS);
+  });
+});

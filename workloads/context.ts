@@ -1,0 +1,34 @@
+/**
+ * What the platform gives every workload, built once by the program (index.ts): the environment
+ * profile, log retention, and per side (home, remote) the network, provider and region, plus the
+ * account and ARN partition. A workload's constructor takes `{ context, settings, ... }`.
+ */
+import type * as aws from "@pulumi/aws";
+import type * as pulumi from "@pulumi/pulumi";
+import type { Network } from "../components/network";
+import type { EnvironmentProfile, LogRetentionDays } from "../components/profile";
+
+/** One region of the platform: its VPC, the provider every resource there names, its name. */
+export interface PlatformSide {
+  readonly network: Network;
+  readonly provider: aws.Provider;
+  /** e.g. `us-east-1` */
+  readonly region: string;
+}
+
+export interface WorkloadContext {
+  /** dev or prod: sizes, retention and protection follow it. */
+  readonly environment: EnvironmentProfile;
+  /** True for prod: stateful resources are protected, Multi-AZ and retained. */
+  readonly isProd: boolean;
+  /** Retention of every log group the workload creates, in days. */
+  readonly logRetentionInDays: LogRetentionDays;
+  /** The home region: data stores and most workloads. */
+  readonly home: PlatformSide;
+  /** The remote region, reached over VPC peering. */
+  readonly remote: PlatformSide;
+  /** The account the stack deploys to. */
+  readonly accountId: pulumi.Output<string>;
+  /** The ARN partition (`aws`, `aws-us-gov`, ...): ARNs are built with it, never spelled `arn:aws:`. */
+  readonly partition: pulumi.Output<string>;
+}
