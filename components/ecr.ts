@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { transform, type Transform } from "./transform";
 
 export interface ImageRepositoryOptions {
   /**
@@ -24,11 +25,23 @@ export interface ImageRepositoryOptions {
    * @default 30
    */
   keep?: number;
+  /**
+   * Days after which untagged images (layers of retagged or failed pushes) expire.
+   * @default 7
+   */
+  untaggedDays?: number;
+  transform?: {
+    /** The repository (scanning, encryption, tag mutability…). */
+    repository?: Transform<aws.ecr.RepositoryArgs>;
+    /** Its lifecycle policy (`<name>-lifecycle`). */
+    lifecyclePolicy?: Transform<aws.ecr.LifecyclePolicyArgs>;
+  };
 }
 
 /**
  * An ECR repository as the platform keeps them: images scanned on push, encrypted, a lifecycle
- * policy that drops untagged layers after a week and keeps the newest `keep` images.
+ * policy that drops untagged layers after `untaggedDays` and keeps the newest `keep` images. Created
+ * with the caller's options, so it sits under the caller.
  */
 export function imageRepository(
   name: string,
@@ -41,49 +54,56 @@ export function imageRepository(
     );
   }
   const repository = new aws.ecr.Repository(
-    name,
-    {
-      ...(options.repositoryName ? { name: options.repositoryName } : {}),
-      imageScanningConfiguration: { scanOnPush: true },
-      imageTagMutability: options.immutableTags ? "IMMUTABLE" : "MUTABLE",
-      encryptionConfigurations: [{ encryptionType: "AES256" }],
-      forceDelete: options.forceDelete ?? false,
-    },
-    opts,
+    ...transform(
+      options.transform?.repository,
+      name,
+      {
+        ...(options.repositoryName ? { name: options.repositoryName } : {}),
+        imageScanningConfiguration: { scanOnPush: true },
+        imageTagMutability: options.immutableTags ? "IMMUTABLE" : "MUTABLE",
+        encryptionConfigurations: [{ encryptionType: "AES256" }],
+        forceDelete: options.forceDelete ?? false,
+      },
+      opts,
+    ),
   );
   new aws.ecr.LifecyclePolicy(
-    `${name}-lifecycle`,
-    {
-      repository: repository.name,
-      policy: JSON.stringify({
-        rules: [
-          {
-            rulePriority: 1,
-            description: "Drop untagged layers after a week",
-            selection: {
-              tagStatus: "untagged",
-              countType: "sinceImagePushed",
-              countUnit: "days",
-              countNumber: 7,
-            },
-            action: { type: "expire" },
-          },
-          {
-            rulePriority: 2,
-            description: `Keep the ${options.keep ?? 30} newest images`,
-            selection: {
-              tagStatus: "any",
-              countType: "imageCountMoreThan",
-              countNumber: options.keep ?? 30,
-            },
-            action: { type: "expire" },
-          },
-        ],
-      }),
-    },
-    opts,
+    ...transform(
+      options.transform?.lifecyclePolicy,
+      `${name}-lifecycle`,
+      {
+        repository: repository.name,
+        policy: JSON.stringify(lifecycleRules(options.keep ?? 30, options.untaggedDays ?? 7)),
+      },
+      opts,
+    ),
   );
   return repository;
+}
+
+/** The lifecycle policy: untagged images expire after `untaggedDays`, and all but the newest `keep`. */
+export function lifecycleRules(keep: number, untaggedDays: number): { rules: object[] } {
+  return {
+    rules: [
+      {
+        rulePriority: 1,
+        description: `Drop untagged layers after ${untaggedDays === 7 ? "a week" : `${untaggedDays} days`}`,
+        selection: {
+          tagStatus: "untagged",
+          countType: "sinceImagePushed",
+          countUnit: "days",
+          countNumber: untaggedDays,
+        },
+        action: { type: "expire" },
+      },
+      {
+        rulePriority: 2,
+        description: `Keep the ${keep} newest images`,
+        selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: keep },
+        action: { type: "expire" },
+      },
+    ],
+  };
 }
 
 /** ECR's repository name rule (CreateRepository's pattern and length). */

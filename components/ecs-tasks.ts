@@ -1,7 +1,10 @@
 /**
- * Pure helpers for ECS services: where a service can run, its container definitions (with the VPN
- * sidecar pattern), and the order of load balancer rules. Plain values in, plain values out.
+ * Pure helpers for ECS services: where a service can run, its task definition and container
+ * definitions (with the VPN sidecar pattern), and the order of load balancer rules. Plain values
+ * in, plain values out.
  */
+import type * as aws from "@pulumi/aws";
+import type * as pulumi from "@pulumi/pulumi";
 
 export type Launch = "fargate" | "fargateSpot" | "ec2";
 
@@ -59,6 +62,39 @@ export function capacityFor(service: { name: string; launch?: Launch; vpn?: unkn
     return "ec2";
   }
   return service.launch ?? "fargate";
+}
+
+export interface TaskSpec {
+  /** Task definition family: account-wide per region, so it names the stack. */
+  family: string;
+  launch: Launch;
+  /** Task CPU units and memory (MB). */
+  cpu: number;
+  memory: number;
+  /** What the images are built for. @default "ARM64" */
+  cpuArchitecture?: "ARM64" | "X86_64";
+  executionRoleArn: pulumi.Input<string>;
+  taskRoleArn: pulumi.Input<string>;
+  /** The containers, as JSON. */
+  containerDefinitions: pulumi.Input<string>;
+}
+
+/** A Linux task definition in `awsvpc` mode (each task its own network interface and groups). */
+export function taskDefinitionArgs(spec: TaskSpec): aws.ecs.TaskDefinitionArgs {
+  return {
+    family: spec.family,
+    requiresCompatibilities: [spec.launch === "ec2" ? "EC2" : "FARGATE"],
+    networkMode: "awsvpc",
+    cpu: String(spec.cpu),
+    memory: String(spec.memory),
+    runtimePlatform: {
+      operatingSystemFamily: "LINUX",
+      cpuArchitecture: spec.cpuArchitecture ?? "ARM64",
+    },
+    executionRoleArn: spec.executionRoleArn,
+    taskRoleArn: spec.taskRoleArn,
+    containerDefinitions: spec.containerDefinitions,
+  };
 }
 
 const env = (vars: Record<string, string>) =>

@@ -1,9 +1,17 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Network } from "./network";
+import { transform, type Transform } from "./transform";
 
 /** The TLS policy of HTTPS listeners: TLS 1.3 with 1.2 for older clients. */
 export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+
+/** HTTPS: a host name, with an existing ACM certificate or a Route 53 zone to validate one in. */
+export interface LoadBalancerTls {
+  domainName: string;
+  certificateArn?: pulumi.Input<string>;
+  hostedZoneId?: string;
+}
 
 export interface PublicLoadBalancerArgs {
   /** The network whose public subnets hold the load balancer. */
@@ -13,7 +21,7 @@ export interface PublicLoadBalancerArgs {
    * validate a new one in (the zone also gets an alias record). HTTP then only redirects.
    * @default undefined (plain HTTP, which only `allowHttp` permits)
    */
-  tls?: { domainName: string; certificateArn?: pulumi.Input<string>; hostedZoneId?: string };
+  tls?: LoadBalancerTls;
   /**
    * Serve plain HTTP when there is no TLS (dev only; the policy pack refuses it in prod).
    * @default false
@@ -31,6 +39,46 @@ export interface PublicLoadBalancerArgs {
    * @default '{"error":"not_found"}'
    */
   notFoundBody?: string;
+  /**
+   * Security policy of the HTTPS listener.
+   * @default TLS_POLICY (TLS 1.3, with 1.2 for older clients)
+   */
+  sslPolicy?: string;
+  /**
+   * TTL of the certificate's DNS validation record, in seconds.
+   * @default 300
+   */
+  validationRecordTtl?: number;
+  /** Escape hatches: each hook edits one child's args after the component has set them. */
+  transform?: PublicLoadBalancerTransforms;
+}
+
+export interface PublicLoadBalancerTransforms {
+  /** The load balancer's security group (its 80/443 ingress rules are separate resources). */
+  securityGroup?: Transform<aws.ec2.SecurityGroupArgs>;
+  /** The load balancer (subnets, idle timeout, access logs, deletion protection…). */
+  loadBalancer?: Transform<aws.lb.LoadBalancerArgs>;
+  /** The listener rules attach to: HTTPS with TLS, HTTP without. */
+  listener?: Transform<aws.lb.ListenerArgs>;
+  /** The HTTP listener that redirects to HTTPS (with TLS only). */
+  redirectListener?: Transform<aws.lb.ListenerArgs>;
+  /** The ACM certificate validated in the zone (with `tls.hostedZoneId` and no `certificateArn`). */
+  certificate?: Transform<aws.acm.CertificateArgs>;
+  /** The alias record of the domain in the zone (with `tls.hostedZoneId`). */
+  dnsRecord?: Transform<aws.route53.RecordArgs>;
+}
+
+/** What is wrong with the args, one line each (empty when nothing is). */
+export function loadBalancerProblems(args: PublicLoadBalancerArgs): string[] {
+  const tls = args.tls;
+  return [
+    ...(tls || args.allowHttp
+      ? []
+      : ["tls: required unless allowHttp (plain HTTP is for dev only)"]),
+    ...(tls && !tls.certificateArn && !tls.hostedZoneId
+      ? ["tls: give certificateArn, or hostedZoneId to validate a certificate in"]
+      : []),
+  ];
 }
 
 /**
@@ -49,126 +97,24 @@ export class PublicLoadBalancer extends pulumi.ComponentResource {
   public readonly url: pulumi.Output<string>;
   public readonly tls: boolean;
   private readonly name: string;
+  private readonly hooks: PublicLoadBalancerTransforms;
 
   constructor(name: string, args: PublicLoadBalancerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:network:PublicLoadBalancer", name, {}, opts);
     this.name = name;
+    this.hooks = args.transform ?? {};
 
     // ---- normalize ----
-    const tls = args.tls;
-    this.tls = tls !== undefined;
-    const problems = [
-      ...(tls || args.allowHttp
-        ? []
-        : ["tls: required unless allowHttp (plain HTTP is for dev only)"]),
-      ...(tls && !tls.certificateArn && !tls.hostedZoneId
-        ? ["tls: give certificateArn, or hostedZoneId to validate a certificate in"]
-        : []),
-    ];
+    const problems = loadBalancerProblems(args);
     if (problems.length > 0)
       throw new Error(`PublicLoadBalancer ${name}:\n  ${problems.join("\n  ")}`);
+    const tls = args.tls;
+    this.tls = tls !== undefined;
 
     // ---- create ----
-    this.securityGroup = new aws.ec2.SecurityGroup(
-      `${name}-sg`,
-      { vpcId: args.network.vpcId, description: `${name}: public load balancer, 80/443 only` },
-      { parent: this },
-    );
-    for (const port of tls ? [80, 443] : [80]) {
-      new aws.vpc.SecurityGroupIngressRule(
-        `${name}-in-${port}`,
-        {
-          securityGroupId: this.securityGroup.id,
-          description: port === 443 ? "HTTPS" : tls ? "HTTP, redirected to HTTPS" : "HTTP (dev)",
-          ipProtocol: "tcp",
-          fromPort: port,
-          toPort: port,
-          cidrIpv4: "0.0.0.0/0",
-        },
-        { parent: this },
-      );
-    }
-    this.loadBalancer = new aws.lb.LoadBalancer(
-      name,
-      {
-        loadBalancerType: "application",
-        internal: false,
-        subnets: args.network.publicSubnetIds,
-        securityGroups: [this.securityGroup.id],
-        dropInvalidHeaderFields: true,
-        idleTimeout: args.idleTimeout ?? 60,
-        enableDeletionProtection: args.deletionProtection,
-      },
-      { parent: this },
-    );
-    const notFound = {
-      type: "fixed-response",
-      fixedResponse: {
-        contentType: "application/json",
-        statusCode: "404",
-        messageBody: args.notFoundBody ?? '{"error":"not_found"}',
-      },
-    };
-    if (tls) {
-      const certificateArn =
-        tls.certificateArn ?? this.validatedCertificate(tls.domainName, tls.hostedZoneId!);
-      this.listener = new aws.lb.Listener(
-        `${name}-https`,
-        {
-          loadBalancerArn: this.loadBalancer.arn,
-          port: 443,
-          protocol: "HTTPS",
-          sslPolicy: TLS_POLICY,
-          certificateArn,
-          defaultActions: [notFound],
-        },
-        { parent: this },
-      );
-      new aws.lb.Listener(
-        `${name}-http-redirect`,
-        {
-          loadBalancerArn: this.loadBalancer.arn,
-          port: 80,
-          protocol: "HTTP",
-          defaultActions: [
-            {
-              type: "redirect",
-              redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" },
-            },
-          ],
-        },
-        { parent: this },
-      );
-      if (tls.hostedZoneId) {
-        new aws.route53.Record(
-          `${name}-dns`,
-          {
-            zoneId: tls.hostedZoneId,
-            name: tls.domainName,
-            type: "A",
-            aliases: [
-              {
-                name: this.loadBalancer.dnsName,
-                zoneId: this.loadBalancer.zoneId,
-                evaluateTargetHealth: true,
-              },
-            ],
-          },
-          { parent: this },
-        );
-      }
-    } else {
-      this.listener = new aws.lb.Listener(
-        `${name}-http`,
-        {
-          loadBalancerArn: this.loadBalancer.arn,
-          port: 80,
-          protocol: "HTTP",
-          defaultActions: [notFound],
-        },
-        { parent: this },
-      );
-    }
+    this.securityGroup = this.publicSecurityGroup(args);
+    this.loadBalancer = this.applicationLoadBalancer(args);
+    this.listener = tls ? this.httpsListeners(args, tls) : this.httpListener(args);
 
     // ---- expose ----
     this.dnsName = this.loadBalancer.dnsName;
@@ -198,12 +144,158 @@ export class PublicLoadBalancer extends pulumi.ComponentResource {
     );
   }
 
+  /** The group admitting 80 (and 443 with TLS) from anywhere. */
+  private publicSecurityGroup(args: PublicLoadBalancerArgs): aws.ec2.SecurityGroup {
+    const name = this.name;
+    const group = new aws.ec2.SecurityGroup(
+      ...transform(
+        this.hooks.securityGroup,
+        `${name}-sg`,
+        { vpcId: args.network.vpcId, description: `${name}: public load balancer, 80/443 only` },
+        { parent: this },
+      ),
+    );
+    for (const port of args.tls ? [80, 443] : [80]) {
+      new aws.vpc.SecurityGroupIngressRule(
+        `${name}-in-${port}`,
+        {
+          securityGroupId: group.id,
+          description:
+            port === 443 ? "HTTPS" : args.tls ? "HTTP, redirected to HTTPS" : "HTTP (dev)",
+          ipProtocol: "tcp",
+          fromPort: port,
+          toPort: port,
+          cidrIpv4: "0.0.0.0/0",
+        },
+        { parent: this },
+      );
+    }
+    return group;
+  }
+
+  private applicationLoadBalancer(args: PublicLoadBalancerArgs): aws.lb.LoadBalancer {
+    return new aws.lb.LoadBalancer(
+      ...transform(
+        this.hooks.loadBalancer,
+        this.name,
+        {
+          loadBalancerType: "application",
+          internal: false,
+          subnets: args.network.publicSubnetIds,
+          securityGroups: [this.securityGroup.id],
+          dropInvalidHeaderFields: true,
+          idleTimeout: args.idleTimeout ?? 60,
+          enableDeletionProtection: args.deletionProtection,
+        },
+        { parent: this },
+      ),
+    );
+  }
+
+  /** The default action of the listener rules attach to: a JSON 404. */
+  private notFound(args: PublicLoadBalancerArgs): aws.types.input.lb.ListenerDefaultAction {
+    return {
+      type: "fixed-response",
+      fixedResponse: {
+        contentType: "application/json",
+        statusCode: "404",
+        messageBody: args.notFoundBody ?? '{"error":"not_found"}',
+      },
+    };
+  }
+
+  /** HTTPS on 443 (returned: rules attach to it), HTTP on 80 redirecting, the domain's alias. */
+  private httpsListeners(args: PublicLoadBalancerArgs, tls: LoadBalancerTls): aws.lb.Listener {
+    const name = this.name;
+    const listener = new aws.lb.Listener(
+      ...transform(
+        this.hooks.listener,
+        `${name}-https`,
+        {
+          loadBalancerArn: this.loadBalancer.arn,
+          port: 443,
+          protocol: "HTTPS",
+          sslPolicy: args.sslPolicy ?? TLS_POLICY,
+          certificateArn:
+            tls.certificateArn ??
+            this.validatedCertificate(args, tls.domainName, tls.hostedZoneId!),
+          defaultActions: [this.notFound(args)],
+        },
+        { parent: this },
+      ),
+    );
+    new aws.lb.Listener(
+      ...transform(
+        this.hooks.redirectListener,
+        `${name}-http-redirect`,
+        {
+          loadBalancerArn: this.loadBalancer.arn,
+          port: 80,
+          protocol: "HTTP",
+          defaultActions: [
+            {
+              type: "redirect",
+              redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" },
+            },
+          ],
+        },
+        { parent: this },
+      ),
+    );
+    if (tls.hostedZoneId) {
+      new aws.route53.Record(
+        ...transform(
+          this.hooks.dnsRecord,
+          `${name}-dns`,
+          {
+            zoneId: tls.hostedZoneId,
+            name: tls.domainName,
+            type: "A",
+            aliases: [
+              {
+                name: this.loadBalancer.dnsName,
+                zoneId: this.loadBalancer.zoneId,
+                evaluateTargetHealth: true,
+              },
+            ],
+          },
+          { parent: this },
+        ),
+      );
+    }
+    return listener;
+  }
+
+  /** Plain HTTP on 80 (dev). */
+  private httpListener(args: PublicLoadBalancerArgs): aws.lb.Listener {
+    return new aws.lb.Listener(
+      ...transform(
+        this.hooks.listener,
+        `${this.name}-http`,
+        {
+          loadBalancerArn: this.loadBalancer.arn,
+          port: 80,
+          protocol: "HTTP",
+          defaultActions: [this.notFound(args)],
+        },
+        { parent: this },
+      ),
+    );
+  }
+
   /** An ACM certificate for the domain, validated through a record in the zone. */
-  private validatedCertificate(domainName: string, zoneId: string): pulumi.Output<string> {
+  private validatedCertificate(
+    args: PublicLoadBalancerArgs,
+    domainName: string,
+    zoneId: string,
+  ): pulumi.Output<string> {
     const certificate = new aws.acm.Certificate(
-      `${this.name}-cert`,
-      { domainName, validationMethod: "DNS" },
-      { parent: this },
+      ...transform(
+        this.hooks.certificate,
+        `${this.name}-cert`,
+        { domainName, validationMethod: "DNS" },
+        { parent: this },
+      ),
     );
     // One domain, so exactly one validation record: no resource created inside an apply.
     const option = certificate.domainValidationOptions.apply((options) => options[0]!);
@@ -214,7 +306,7 @@ export class PublicLoadBalancer extends pulumi.ComponentResource {
         name: option.resourceRecordName,
         type: option.resourceRecordType,
         records: [option.resourceRecordValue],
-        ttl: 300,
+        ttl: args.validationRecordTtl ?? 300,
         allowOverwrite: true,
       },
       { parent: this },

@@ -1,16 +1,20 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { ec2Capacity, type Ec2CapacitySize, type Ec2CapacityTransforms } from "./ec2-capacity";
+import { ecsCluster } from "./ecs-cluster";
 import {
   capacityFor,
   containerDefinitions,
   rulePriorities,
+  taskDefinitionArgs,
   type Launch,
   type VpnSidecar,
 } from "./ecs-tasks";
-import { policyDocument, serviceTrustPolicy, type PolicyStatement } from "./iam";
 import type { Network } from "./network";
-import { PublicLoadBalancer } from "./public-load-balancer";
 import type { EnvironmentProfile, LogRetentionDays } from "./profile";
+import { PublicLoadBalancer, type PublicLoadBalancerTransforms } from "./public-load-balancer";
+import { taskRuntime } from "./task-runtime";
+import { transform, type Transform } from "./transform";
 
 /** The VPN sidecar of a service; `outboundSubnets` come from the gateway (local + peer VPCs). */
 export type ServiceVpn = Omit<VpnSidecar, "outboundSubnets" | "image" | "secretArn"> & {
@@ -19,6 +23,44 @@ export type ServiceVpn = Omit<VpnSidecar, "outboundSubnets" | "image" | "secretA
   /** WireGuard endpoint port the sidecar dials out to. @default 51820 */
   port?: number;
 };
+
+/** Routes from the load balancer to a service, and how the load balancer checks its tasks. */
+export interface ServiceIngress {
+  pathPatterns: string[];
+  /** Listener rule priority, 1 to 50000. @default by specificity, in steps of 10 */
+  priority?: number;
+  /** @default "/health" */
+  healthCheckPath?: string;
+  /**
+   * The target group's health check: every `interval` seconds, healthy after `healthyThreshold`
+   * answers in `matcher`, unhealthy after `unhealthyThreshold` failures.
+   * @default { interval: 15, healthyThreshold: 2, unhealthyThreshold: 3, matcher: "200-399" }
+   */
+  healthCheck?: {
+    interval?: number;
+    healthyThreshold?: number;
+    unhealthyThreshold?: number;
+    matcher?: string;
+  };
+  /** Seconds a leaving task keeps serving the requests it has. @default 30 */
+  deregistrationDelay?: number;
+  /** Seconds ECS ignores failed health checks of a starting task. @default 60 */
+  healthCheckGracePeriod?: number;
+}
+
+/** Target tracking between `min` and `max` tasks. */
+export interface ServiceAutoscaling {
+  min: number;
+  max: number;
+  /** Average CPU, in percent, to track. @default undefined (not tracked) */
+  cpuTarget?: number;
+  /** Average memory, in percent, to track. @default undefined (not tracked) */
+  memoryTarget?: number;
+  /** Seconds after a scale-in before the next one. @default 120 */
+  scaleInCooldown?: number;
+  /** Seconds after a scale-out before the next one. @default 60 */
+  scaleOutCooldown?: number;
+}
 
 export interface GatewayService {
   /** Lowercase name: part of every resource name. */
@@ -38,12 +80,17 @@ export interface GatewayService {
   /** @default 1 */
   desiredCount?: number;
   /** Target tracking on CPU and/or memory between min and max tasks. */
-  autoscaling?: { min: number; max: number; cpuTarget?: number; memoryTarget?: number };
-  /** Routes from the load balancer: path patterns, optional priority, health check path. */
-  ingress?: { pathPatterns: string[]; priority?: number; healthCheckPath?: string };
+  autoscaling?: ServiceAutoscaling;
+  /** Routes from the load balancer: path patterns, optional priority, health check. */
+  ingress?: ServiceIngress;
   /** Where it runs; a VPN sidecar needs `ec2`. @default "fargate" */
   launch?: Launch;
   vpn?: ServiceVpn;
+  /**
+   * Rolling deployments: the percent of `desiredCount` kept running, and the most running at once.
+   * @default { minimumHealthyPercent: 100, maximumPercent: 200 }
+   */
+  deployment?: { minimumHealthyPercent?: number; maximumPercent?: number };
   /**
    * Why the service must not run yet (its image is not pushed, say). While set, the service is
    * created with 0 tasks (autoscaling's minimum 0), tagged `parked` with the reason, and previews
@@ -57,6 +104,71 @@ export interface GatewayService {
    * @default []
    */
   waitFor?: pulumi.Resource[];
+}
+
+/** An alarm over `evaluationPeriods` periods of `period` seconds. */
+export interface AlarmWindow {
+  period?: number;
+  evaluationPeriods?: number;
+}
+
+export interface GatewayAlarms {
+  /**
+   * The load balancer's: services answered `threshold` or more 5xx within `period` seconds.
+   * @default { threshold: 10, period: 300 }
+   */
+  serverErrors?: { threshold?: number; period?: number };
+  /**
+   * Each routed service's: a target failing health checks through the window.
+   * @default { period: 60, evaluationPeriods: 3 }
+   */
+  unhealthyTargets?: AlarmWindow;
+  /**
+   * Each service's: fewer tasks running than wanted through the window.
+   * @default { period: 60, evaluationPeriods: 5 }
+   */
+  runningTasks?: AlarmWindow;
+}
+
+/**
+ * Escape hatches: each hook edits one kind of child's args after the gateway has set them. Hooks
+ * over per-service children get the child's name (`<gateway>-<service>-<suffix>`) as third argument.
+ */
+export interface GatewayTransforms {
+  /** The ECS cluster (Container Insights on). */
+  cluster?: Transform<aws.ecs.ClusterArgs>;
+  /** The cluster's capacity providers and default strategy. */
+  capacityProviders?: Transform<aws.ecs.ClusterCapacityProvidersArgs>;
+  /** The EC2 capacity's launch template, Auto Scaling group and capacity provider. */
+  ec2?: Ec2CapacityTransforms;
+  /** The SNS topic every alarm notifies. */
+  alarmTopic?: Transform<aws.sns.TopicArgs>;
+  /** Every alarm: `-alb-5xx`, each routed service's `-unhealthy`, each service's `-running`. */
+  alarm?: Transform<aws.cloudwatch.MetricAlarmArgs>;
+  /** The public load balancer's children. */
+  loadBalancer?: PublicLoadBalancerTransforms;
+  /** The group every service carries (what data stores admit). */
+  servicesGroup?: Transform<aws.ec2.SecurityGroupArgs>;
+  /** Each service's own security group (`-sg`). */
+  securityGroup?: Transform<aws.ec2.SecurityGroupArgs>;
+  /** Each service's log group (`-logs`). */
+  logGroup?: Transform<aws.cloudwatch.LogGroupArgs>;
+  /** Each service's execution role (`-execution`): ECR pull, logs, secrets. */
+  executionRole?: Transform<aws.iam.RoleArgs>;
+  /** Each service's task role (`-task`), which the app runs as. */
+  taskRole?: Transform<aws.iam.RoleArgs>;
+  /** Each service's task definition (`-task`). */
+  taskDefinition?: Transform<aws.ecs.TaskDefinitionArgs>;
+  /** Each ECS service (`-service`). */
+  service?: Transform<aws.ecs.ServiceArgs>;
+  /** Each routed service's target group (`-tg`). */
+  targetGroup?: Transform<aws.lb.TargetGroupArgs>;
+  /** Each routed service's listener rule (`-rule`). */
+  listenerRule?: Transform<aws.lb.ListenerRuleArgs>;
+  /** Each autoscaled service's scalable target (`-scaling`). */
+  scalingTarget?: Transform<aws.appautoscaling.TargetArgs>;
+  /** Each autoscaled service's target tracking policies (`-cpu`, `-memory`). */
+  scalingPolicy?: Transform<aws.appautoscaling.PolicyArgs>;
 }
 
 export interface GatewayArgs {
@@ -75,10 +187,16 @@ export interface GatewayArgs {
   environment: EnvironmentProfile;
   /** @default 14 */
   logRetentionInDays?: LogRetentionDays;
-  /** EC2 capacity for services that need it. @default { instanceType: "t4g.medium", min: 1, max: 3 } */
-  ec2?: { instanceType: string; min: number; max: number };
+  /**
+   * EC2 capacity for services that need it.
+   * @default { instanceType: "t4g.medium", min: 1, max: 3, volumeSize: 30, targetCapacity: 100 }
+   */
+  ec2?: Ec2CapacitySize;
   /** Subscribed to the alarm topic. */
   alarmEmail?: string;
+  /** Alarm thresholds and windows. @default see GatewayAlarms */
+  alarms?: GatewayAlarms;
+  transform?: GatewayTransforms;
 }
 
 /** A parked service's reason as an EC2-compatible tag value (letters, digits, space, + - = . _ : / @). */
@@ -90,9 +208,88 @@ export function parkedTag(reason: string): string {
     .slice(0, 256);
 }
 
-/** The ECS-optimized Amazon Linux 2023 AMI for arm64, resolved by EC2 at every launch. */
-export const ECS_AMI =
-  "resolve:ssm:/aws/service/ecs/optimized-ami/amazon-linux-2023/arm64/recommended/image_id";
+/** A window in words for alarm descriptions: 300 → "5 minutes", 60 → "1 minute", 90 → "90 seconds". */
+export function spokenDuration(seconds: number): string {
+  if (seconds % 60 !== 0) return `${seconds} seconds`;
+  const minutes = seconds / 60;
+  return minutes === 1 ? "1 minute" : `${minutes} minutes`;
+}
+
+/** What is wrong with the gateway's args, one line each (empty when nothing is). */
+export function gatewayProblems(name: string, args: GatewayArgs): string[] {
+  const routed = args.services.filter((s) => s.ingress);
+  const lb = args.loadBalancer;
+  const names = args.services.map((s) => s.name);
+  return [
+    ...args.services
+      .filter((s) => !/^[a-z][a-z0-9-]{0,31}$/.test(s.name))
+      .map((s) => `services.${s.name}: names are lowercase, 1-32 characters`),
+    ...routed.filter((s) => !s.port).map((s) => `services.${s.name}.port: required with ingress`),
+    // Target groups are auto-named `<logical>-<7 chars>` within ELB's 32.
+    ...routed
+      .filter((s) => `${name}-${s.name}-tg`.length > 24)
+      .map(
+        (s) =>
+          `services.${s.name}: with ingress, "${name}-${s.name}" must be at most 21 characters (its target group's name fits ELB's 32 with Pulumi's suffix)`,
+      ),
+    ...(routed.length > 0 && !lb ? ["loadBalancer: required by services with ingress"] : []),
+    ...(lb && lb.domainName === undefined && !lb.allowHttp
+      ? ["loadBalancer.domainName: required unless allowHttp (plain HTTP is for dev only)"]
+      : []),
+    ...(lb?.domainName && !lb.hostedZoneId
+      ? ["loadBalancer.hostedZoneId: required with domainName (the certificate is validated there)"]
+      : []),
+    ...args.services
+      .filter(
+        (s) => s.autoscaling && (s.autoscaling.min < 1 || s.autoscaling.max < s.autoscaling.min),
+      )
+      .map((s) => `services.${s.name}.autoscaling: need 1 <= min <= max`),
+    ...names.filter((n, i) => names.indexOf(n) !== i).map((n) => `services.${n}: listed twice`),
+  ];
+}
+
+/** The alarms' thresholds and windows, with the defaults filled in. */
+function alarmSettings(alarms: GatewayAlarms = {}) {
+  return {
+    serverErrors: {
+      threshold: alarms.serverErrors?.threshold ?? 10,
+      period: alarms.serverErrors?.period ?? 300,
+    },
+    unhealthyTargets: {
+      period: alarms.unhealthyTargets?.period ?? 60,
+      evaluationPeriods: alarms.unhealthyTargets?.evaluationPeriods ?? 3,
+    },
+    runningTasks: {
+      period: alarms.runningTasks?.period ?? 60,
+      evaluationPeriods: alarms.runningTasks?.evaluationPeriods ?? 5,
+    },
+  };
+}
+
+/** What the gateway's services are built from, once normalized. */
+interface GatewayContext {
+  name: string;
+  network: Network;
+  launches: Readonly<Record<string, Launch>>;
+  priorities: Readonly<Record<string, number>>;
+  /** The local VPC and the peers: reachable from every task, and past the VPN. */
+  internalCidrs: string[];
+  region: pulumi.Output<string>;
+  account: pulumi.Output<string>;
+  partition: pulumi.Output<string>;
+  logRetentionInDays: LogRetentionDays;
+  alarms: ReturnType<typeof alarmSettings>;
+  /** Services wait for it: CreateService fails while their providers are not associated. */
+  capacity: aws.ecs.ClusterCapacityProviders;
+  ec2Provider?: aws.ecs.CapacityProvider;
+  alb?: PublicLoadBalancer;
+}
+
+/** A routed service's target group and the listener rule forwarding to it. */
+interface ServiceRoute {
+  targetGroup: aws.lb.TargetGroup;
+  listenerRule: aws.lb.ListenerRule;
+}
 
 /**
  * The platform's ECS footprint in one region: a cluster with Container Insights, Fargate, Fargate
@@ -119,93 +316,155 @@ export class RegionalGateway extends pulumi.ComponentResource {
   /** Every service's security group id, by service. */
   public readonly securityGroupIds: pulumi.Output<Record<string, string>>;
   public readonly servicesGroupId: pulumi.Output<string>;
+  private readonly hooks: GatewayTransforms;
 
   constructor(name: string, args: GatewayArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:ecs:RegionalGateway", name, {}, opts);
+    this.hooks = args.transform ?? {};
 
     // ---- normalize ----
-    const { network } = args;
     const launches = Object.fromEntries(args.services.map((s) => [s.name, capacityFor(s)]));
-    const routed = args.services.filter((s) => s.ingress);
-    const lb = args.loadBalancer;
-    const tls = lb?.domainName !== undefined;
-    const problems = [
-      ...args.services
-        .filter((s) => !/^[a-z][a-z0-9-]{0,31}$/.test(s.name))
-        .map((s) => `services.${s.name}: names are lowercase, 1-32 characters`),
-      ...routed.filter((s) => !s.port).map((s) => `services.${s.name}.port: required with ingress`),
-      // Target groups are auto-named `<logical>-<7 chars>` within ELB's 32.
-      ...routed
-        .filter((s) => `${name}-${s.name}-tg`.length > 24)
-        .map(
-          (s) =>
-            `services.${s.name}: with ingress, "${name}-${s.name}" must be at most 21 characters (its target group's name fits ELB's 32 with Pulumi's suffix)`,
-        ),
-      ...(routed.length > 0 && !lb ? ["loadBalancer: required by services with ingress"] : []),
-      ...(lb && !tls && !lb.allowHttp
-        ? ["loadBalancer.domainName: required unless allowHttp (plain HTTP is for dev only)"]
-        : []),
-      ...(lb?.domainName && !lb.hostedZoneId
-        ? [
-            "loadBalancer.hostedZoneId: required with domainName (the certificate is validated there)",
-          ]
-        : []),
-      ...args.services
-        .filter(
-          (s) => s.autoscaling && (s.autoscaling.min < 1 || s.autoscaling.max < s.autoscaling.min),
-        )
-        .map((s) => `services.${s.name}.autoscaling: need 1 <= min <= max`),
-    ];
-    const names = args.services.map((s) => s.name);
-    names
-      .filter((n, i) => names.indexOf(n) !== i)
-      .forEach((n) => problems.push(`services.${n}: listed twice`));
+    const problems = gatewayProblems(name, args);
     if (problems.length > 0)
       throw new Error(`RegionalGateway ${name}:\n  ${problems.join("\n  ")}`);
     const priorities = rulePriorities(
-      routed.map((s) => ({
-        service: s.name,
-        pathPatterns: s.ingress!.pathPatterns,
-        priority: s.ingress!.priority,
-      })),
+      args.services
+        .filter((s) => s.ingress)
+        .map((s) => ({
+          service: s.name,
+          pathPatterns: s.ingress!.pathPatterns,
+          priority: s.ingress!.priority,
+        })),
     );
-    const region = aws.getRegionOutput({}, { parent: this }).region;
-    const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
-    const partition = aws.getPartitionOutput({}, { parent: this }).partition;
-    const internalCidrs = [network.cidrBlock, ...(args.peerCidrs ?? [])];
-    const logRetentionInDays = args.logRetentionInDays ?? 14;
+    const alarms = alarmSettings(args.alarms);
 
-    // ---- create: cluster and capacity ----
-    this.cluster = new aws.ecs.Cluster(
+    // ---- create: cluster, capacity, alarm topic, load balancer ----
+    this.cluster = ecsCluster(
       `${name}-cluster`,
-      { settings: [{ name: "containerInsights", value: "enabled" }] },
+      { transform: this.hooks.cluster },
       { parent: this },
     );
-    const needsEc2 = Object.values(launches).includes("ec2");
-    const ec2Provider = needsEc2 ? this.ec2Capacity(name, args) : undefined;
-    // Services name these providers in their strategies: CreateService fails while they are not
-    // yet associated, and destroy fails while a service still uses them.
-    const capacity = new aws.ecs.ClusterCapacityProviders(
-      `${name}-capacity`,
-      {
-        clusterName: this.cluster.name,
-        capacityProviders: ["FARGATE", "FARGATE_SPOT", ...(ec2Provider ? [ec2Provider.name] : [])],
-        defaultCapacityProviderStrategies: [{ capacityProvider: "FARGATE", weight: 1, base: 0 }],
-      },
-      { parent: this },
-    );
+    const ec2Provider = Object.values(launches).includes("ec2")
+      ? ec2Capacity(
+          name,
+          {
+            ...(args.ec2 ?? { instanceType: "t4g.medium", min: 1, max: 3 }),
+            network: args.network,
+            clusterName: this.cluster.name,
+            transform: this.hooks.ec2,
+          },
+          { parent: this },
+        )
+      : undefined;
+    const capacity = this.capacityProviders(name, ec2Provider);
+    this.alarmTopic = this.alarmsTopic(name, args.alarmEmail);
+    const alb = args.loadBalancer
+      ? this.publicLoadBalancer(name, args, args.loadBalancer, alarms.serverErrors)
+      : undefined;
+    this.loadBalancer = alb?.loadBalancer;
 
-    // ---- create: alarms topic ----
-    this.alarmTopic = new aws.sns.Topic(`${name}-alarms`, {}, { parent: this });
-    if (args.alarmEmail) {
+    // ---- create: services ----
+    this.servicesGroup = new aws.ec2.SecurityGroup(
+      ...transform(
+        this.hooks.servicesGroup,
+        `${name}-services`,
+        {
+          vpcId: args.network.vpcId,
+          description: `${name}: every service (what data stores admit)`,
+        },
+        { parent: this },
+      ),
+    );
+    const context: GatewayContext = {
+      name,
+      network: args.network,
+      launches,
+      priorities,
+      internalCidrs: [args.network.cidrBlock, ...(args.peerCidrs ?? [])],
+      region: aws.getRegionOutput({}, { parent: this }).region,
+      account: aws.getCallerIdentityOutput({}, { parent: this }).accountId,
+      partition: aws.getPartitionOutput({}, { parent: this }).partition,
+      logRetentionInDays: args.logRetentionInDays ?? 14,
+      alarms,
+      capacity,
+      ec2Provider,
+      alb,
+    };
+    const built = args.services.map((service) => ({
+      name: service.name,
+      ...this.service(service, context),
+    }));
+    this.services = Object.fromEntries(built.map((b) => [b.name, b.service]));
+    this.taskDefinitions = Object.fromEntries(built.map((b) => [b.name, b.taskDefinition]));
+    this.serviceSecurityGroups = Object.fromEntries(built.map((b) => [b.name, b.securityGroup]));
+
+    // ---- expose ----
+    this.clusterName = this.cluster.name;
+    this.servicesGroupId = this.servicesGroup.id;
+    this.serviceNames = pulumi.all(built.map((b) => b.service.name));
+    this.albDnsName = alb ? alb.dnsName : pulumi.output<string | undefined>(undefined);
+    this.url = alb ? alb.url : pulumi.output<string | undefined>(undefined);
+    this.securityGroupIds = pulumi.all(
+      Object.fromEntries(built.map((b) => [b.name, b.securityGroup.id])),
+    );
+    this.registerOutputs({
+      clusterName: this.clusterName,
+      serviceNames: this.serviceNames,
+      albDnsName: this.albDnsName,
+      url: this.url,
+    });
+  }
+
+  /**
+   * Fargate, Fargate Spot and the EC2 provider, if any, associated with the cluster. Services name
+   * these providers in their strategies: CreateService fails while they are not yet associated,
+   * and destroy fails while a service still uses them.
+   */
+  private capacityProviders(
+    name: string,
+    ec2Provider: aws.ecs.CapacityProvider | undefined,
+  ): aws.ecs.ClusterCapacityProviders {
+    return new aws.ecs.ClusterCapacityProviders(
+      ...transform(
+        this.hooks.capacityProviders,
+        `${name}-capacity`,
+        {
+          clusterName: this.cluster.name,
+          capacityProviders: [
+            "FARGATE",
+            "FARGATE_SPOT",
+            ...(ec2Provider ? [ec2Provider.name] : []),
+          ],
+          defaultCapacityProviderStrategies: [{ capacityProvider: "FARGATE", weight: 1, base: 0 }],
+        },
+        { parent: this },
+      ),
+    );
+  }
+
+  /** The topic every alarm notifies, with the on-call address subscribed. */
+  private alarmsTopic(name: string, alarmEmail: string | undefined): aws.sns.Topic {
+    const topic = new aws.sns.Topic(
+      ...transform(this.hooks.alarmTopic, `${name}-alarms`, {}, { parent: this }),
+    );
+    if (alarmEmail) {
       new aws.sns.TopicSubscription(
         `${name}-alarms-email`,
-        { topic: this.alarmTopic.arn, protocol: "email", endpoint: args.alarmEmail },
+        { topic: topic.arn, protocol: "email", endpoint: alarmEmail },
         { parent: this },
       );
     }
-    const alarm = (alarmName: string, alarmArgs: aws.cloudwatch.MetricAlarmArgs) =>
-      new aws.cloudwatch.MetricAlarm(
+    return topic;
+  }
+
+  /** An alarm to the topic, also when it clears; missing data is fine unless `alarmArgs` says. */
+  private alarm(
+    alarmName: string,
+    alarmArgs: aws.cloudwatch.MetricAlarmArgs,
+  ): aws.cloudwatch.MetricAlarm {
+    return new aws.cloudwatch.MetricAlarm(
+      ...transform(
+        this.hooks.alarm,
         alarmName,
         {
           alarmActions: [this.alarmTopic.arn],
@@ -214,243 +473,289 @@ export class RegionalGateway extends pulumi.ComponentResource {
           ...alarmArgs,
         },
         { parent: this },
-      );
+      ),
+    );
+  }
 
-    // ---- create: load balancer ----
-    let alb: PublicLoadBalancer | undefined;
-    if (lb) {
-      alb = new PublicLoadBalancer(
-        `${name}-alb`,
-        {
-          network,
-          tls: tls ? { domainName: lb.domainName!, hostedZoneId: lb.hostedZoneId! } : undefined,
-          allowHttp: lb.allowHttp,
-          deletionProtection: args.environment === "prod",
-        },
-        { parent: this },
-      );
-      this.loadBalancer = alb.loadBalancer;
-      alarm(`${name}-alb-5xx`, {
-        alarmDescription: `${name}: services answered 10 or more 5xx in 5 minutes`,
-        namespace: "AWS/ApplicationELB",
-        metricName: "HTTPCode_Target_5XX_Count",
-        dimensions: { LoadBalancer: alb.loadBalancer.arnSuffix },
-        statistic: "Sum",
-        comparisonOperator: "GreaterThanOrEqualToThreshold",
-        threshold: 10,
-        period: 300,
-        evaluationPeriods: 1,
-      });
-    }
-
-    // ---- create: services ----
-    this.servicesGroup = new aws.ec2.SecurityGroup(
-      `${name}-services`,
-      { vpcId: network.vpcId, description: `${name}: every service (what data stores admit)` },
+  /** The public ALB of the routed services, and its alarm on their 5xx answers. */
+  private publicLoadBalancer(
+    name: string,
+    args: GatewayArgs,
+    lb: NonNullable<GatewayArgs["loadBalancer"]>,
+    serverErrors: GatewayContext["alarms"]["serverErrors"],
+  ): PublicLoadBalancer {
+    const alb = new PublicLoadBalancer(
+      `${name}-alb`,
+      {
+        network: args.network,
+        tls:
+          lb.domainName !== undefined
+            ? { domainName: lb.domainName, hostedZoneId: lb.hostedZoneId! }
+            : undefined,
+        allowHttp: lb.allowHttp,
+        deletionProtection: args.environment === "prod",
+        transform: this.hooks.loadBalancer,
+      },
       { parent: this },
     );
-    const services: Record<string, aws.ecs.Service> = {};
-    const taskDefinitions: Record<string, aws.ecs.TaskDefinition> = {};
-    const groups: Record<string, aws.ec2.SecurityGroup> = {};
-    for (const service of args.services) {
-      const id = `${name}-${service.name}`;
-      const launch = launches[service.name]!;
-      const logGroup = new aws.cloudwatch.LogGroup(
-        `${id}-logs`,
-        { namePrefix: `/platform/ecs/${id}-`, retentionInDays: logRetentionInDays },
-        { parent: this },
-      );
-      const secretArns = [
-        ...Object.values(service.secrets ?? {}),
-        ...(service.vpn ? [service.vpn.secretArn] : []),
-      ];
-      const executionStatements: PolicyStatement[] = [
-        { Sid: "EcrAuth", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
-        {
-          Sid: "PullImages",
-          Effect: "Allow",
-          Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
-          // Any region: a remote service may run an image from the home region's registry.
-          Resource: pulumi.interpolate`arn:${partition}:ecr:*:${account}:repository/*`,
-        },
-        {
-          Sid: "Logs",
-          Effect: "Allow",
-          Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-          Resource: pulumi.interpolate`${logGroup.arn}:*`,
-        },
-        ...(secretArns.length > 0
-          ? [
-              {
-                Sid: "Secrets",
-                Effect: "Allow" as const,
-                Action: "secretsmanager:GetSecretValue",
-                Resource: secretArns,
-              },
-            ]
-          : []),
-      ];
-      const executionRole = this.role(`${id}-execution`, executionStatements);
-      const taskRole = this.role(`${id}-task`, []);
+    this.alarm(`${name}-alb-5xx`, {
+      alarmDescription: `${name}: services answered ${serverErrors.threshold} or more 5xx in ${spokenDuration(serverErrors.period)}`,
+      namespace: "AWS/ApplicationELB",
+      metricName: "HTTPCode_Target_5XX_Count",
+      dimensions: { LoadBalancer: alb.loadBalancer.arnSuffix },
+      statistic: "Sum",
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      threshold: serverErrors.threshold,
+      period: serverErrors.period,
+      evaluationPeriods: 1,
+    });
+    return alb;
+  }
 
-      const group = new aws.ec2.SecurityGroup(
-        `${id}-sg`,
-        { vpcId: network.vpcId, description: `${id}: reachable only from the load balancer` },
-        { parent: this },
-      );
-      groups[service.name] = group;
-      const egress = (suffix: string, rule: Partial<aws.vpc.SecurityGroupEgressRuleArgs>) =>
-        new aws.vpc.SecurityGroupEgressRule(
-          `${id}-out-${suffix}`,
-          { securityGroupId: group.id, ipProtocol: "tcp", ...rule },
-          { parent: this },
-        );
-      egress("https", {
-        description: "HTTPS (APIs, ECR, Secrets Manager)",
-        fromPort: 443,
-        toPort: 443,
-        cidrIpv4: "0.0.0.0/0",
-      });
-      internalCidrs.forEach((cidr, i) =>
-        egress(`internal-${i}`, {
-          description: `Internal services in ${cidr}`,
-          fromPort: 0,
-          toPort: 65535,
-          cidrIpv4: cidr,
-        }),
-      );
-      if (service.vpn) {
-        egress("wireguard", {
-          description: "WireGuard to the VPN provider",
-          ipProtocol: "udp",
-          fromPort: service.vpn.port ?? 51820,
-          toPort: service.vpn.port ?? 51820,
-          cidrIpv4: "0.0.0.0/0",
-        });
-      }
-      if (service.ingress && alb) {
-        new aws.vpc.SecurityGroupIngressRule(
-          `${id}-from-alb`,
-          {
-            securityGroupId: group.id,
-            description: "From the load balancer",
-            ipProtocol: "tcp",
-            fromPort: service.port!,
-            toPort: service.port!,
-            referencedSecurityGroupId: alb.securityGroup.id,
-          },
-          { parent: this },
-        );
-        alb.allowTo(service.name, service.port!, group.id);
-      }
-
-      const definitions = pulumi
-        .all([
-          service.image,
-          logGroup.name,
-          region,
-          pulumi.all(service.secrets ?? {}),
-          service.vpn ? pulumi.all([service.vpn.image, service.vpn.secretArn]) : undefined,
-        ])
-        .apply(([image, logGroupName, regionName, secrets, vpnRefs]) =>
-          JSON.stringify(
-            containerDefinitions({
-              name: service.name,
-              image,
-              cpu: service.cpu,
-              memory: service.memory,
-              port: service.port,
-              command: service.command,
-              environment: service.environment,
-              secrets,
-              logGroup: logGroupName,
-              region: regionName,
-              vpn:
-                service.vpn && vpnRefs
-                  ? {
-                      provider: service.vpn.provider,
-                      serverCountries: service.vpn.serverCountries,
-                      secretKeys: service.vpn.secretKeys,
-                      image: vpnRefs[0],
-                      secretArn: vpnRefs[1],
-                      outboundSubnets: internalCidrs,
-                    }
-                  : undefined,
-            }),
-          ),
-        );
-      const taskDefinition = new aws.ecs.TaskDefinition(
+  /** One service: its log group and roles, security group, task definition, route and ECS service. */
+  private service(
+    service: GatewayService,
+    c: GatewayContext,
+  ): {
+    service: aws.ecs.Service;
+    taskDefinition: aws.ecs.TaskDefinition;
+    securityGroup: aws.ec2.SecurityGroup;
+  } {
+    const id = `${c.name}-${service.name}`;
+    const runtime = taskRuntime(
+      id,
+      {
+        images: { account: c.account, partition: c.partition },
+        logRetentionInDays: c.logRetentionInDays,
+        secretArns: [
+          ...Object.values(service.secrets ?? {}),
+          ...(service.vpn ? [service.vpn.secretArn] : []),
+        ],
+        transform: {
+          logGroup: this.hooks.logGroup,
+          executionRole: this.hooks.executionRole,
+          taskRole: this.hooks.taskRole,
+        },
+      },
+      { parent: this },
+    );
+    const securityGroup = this.serviceSecurityGroup(id, service, c);
+    const taskDefinition = new aws.ecs.TaskDefinition(
+      ...transform(
+        this.hooks.taskDefinition,
         `${id}-task`,
-        {
+        taskDefinitionArgs({
           // Families are account-wide per region: dev and prod share the account.
           family: `${id}-${pulumi.getStack()}`,
-          requiresCompatibilities: [launch === "ec2" ? "EC2" : "FARGATE"],
-          networkMode: "awsvpc",
-          cpu: String(service.cpu),
-          memory: String(service.memory),
-          runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "ARM64" },
-          executionRoleArn: executionRole.arn,
-          taskRoleArn: taskRole.arn,
-          containerDefinitions: definitions,
+          launch: c.launches[service.name]!,
+          cpu: service.cpu,
+          memory: service.memory,
+          executionRoleArn: runtime.executionRole.arn,
+          taskRoleArn: runtime.taskRole.arn,
+          containerDefinitions: this.containers(service, runtime.logGroup, c),
+        }),
+        { parent: this },
+      ),
+    );
+    const route =
+      service.ingress && c.alb ? this.route(id, service, service.ingress, c) : undefined;
+    return {
+      service: this.ecsService(id, service, taskDefinition, securityGroup, route, c),
+      taskDefinition,
+      securityGroup,
+    };
+  }
+
+  /**
+   * A service's own group: out to HTTPS anywhere, to the internal CIDRs, to the VPN provider;
+   * in only from the load balancer on its port, when routed.
+   */
+  private serviceSecurityGroup(
+    id: string,
+    service: GatewayService,
+    c: GatewayContext,
+  ): aws.ec2.SecurityGroup {
+    const group = new aws.ec2.SecurityGroup(
+      ...transform(
+        this.hooks.securityGroup,
+        `${id}-sg`,
+        { vpcId: c.network.vpcId, description: `${id}: reachable only from the load balancer` },
+        { parent: this },
+      ),
+    );
+    const egress = (suffix: string, rule: Partial<aws.vpc.SecurityGroupEgressRuleArgs>) =>
+      new aws.vpc.SecurityGroupEgressRule(
+        `${id}-out-${suffix}`,
+        { securityGroupId: group.id, ipProtocol: "tcp", ...rule },
+        { parent: this },
+      );
+    egress("https", {
+      description: "HTTPS (APIs, ECR, Secrets Manager)",
+      fromPort: 443,
+      toPort: 443,
+      cidrIpv4: "0.0.0.0/0",
+    });
+    c.internalCidrs.forEach((cidr, i) =>
+      egress(`internal-${i}`, {
+        description: `Internal services in ${cidr}`,
+        fromPort: 0,
+        toPort: 65535,
+        cidrIpv4: cidr,
+      }),
+    );
+    if (service.vpn) {
+      egress("wireguard", {
+        description: "WireGuard to the VPN provider",
+        ipProtocol: "udp",
+        fromPort: service.vpn.port ?? 51820,
+        toPort: service.vpn.port ?? 51820,
+        cidrIpv4: "0.0.0.0/0",
+      });
+    }
+    if (service.ingress && c.alb) {
+      new aws.vpc.SecurityGroupIngressRule(
+        `${id}-from-alb`,
+        {
+          securityGroupId: group.id,
+          description: "From the load balancer",
+          ipProtocol: "tcp",
+          fromPort: service.port!,
+          toPort: service.port!,
+          referencedSecurityGroupId: c.alb.securityGroup.id,
         },
         { parent: this },
       );
-      taskDefinitions[service.name] = taskDefinition;
+      c.alb.allowTo(service.name, service.port!, group.id);
+    }
+    return group;
+  }
 
-      let targetGroup: aws.lb.TargetGroup | undefined;
-      let listenerRule: aws.lb.ListenerRule | undefined;
-      if (service.ingress && alb) {
-        targetGroup = new aws.lb.TargetGroup(
-          `${id}-tg`,
-          {
-            vpcId: network.vpcId,
-            targetType: "ip",
-            protocol: "HTTP",
-            port: service.port!,
-            deregistrationDelay: 30,
-            healthCheck: {
-              path: service.ingress.healthCheckPath ?? "/health",
-              matcher: "200-399",
-              interval: 15,
-              healthyThreshold: 2,
-              unhealthyThreshold: 3,
-            },
-          },
-          { parent: this },
-        );
-        listenerRule = new aws.lb.ListenerRule(
-          `${id}-rule`,
-          {
-            listenerArn: alb.listener.arn,
-            priority: priorities[service.name]!,
-            conditions: [{ pathPattern: { values: service.ingress.pathPatterns } }],
-            actions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
-          },
-          { parent: this },
-        );
-        alarm(`${id}-unhealthy`, {
-          alarmDescription: `${id}: targets failing health checks for 3 minutes`,
-          namespace: "AWS/ApplicationELB",
-          metricName: "UnHealthyHostCount",
-          dimensions: {
-            TargetGroup: targetGroup.arnSuffix,
-            LoadBalancer: alb.loadBalancer.arnSuffix,
-          },
-          statistic: "Maximum",
-          comparisonOperator: "GreaterThanThreshold",
-          threshold: 0,
-          period: 60,
-          evaluationPeriods: 3,
-        });
-      }
+  /** The task's containers as JSON: the app, and the VPN sidecar when it has one. */
+  private containers(
+    service: GatewayService,
+    logGroup: aws.cloudwatch.LogGroup,
+    c: GatewayContext,
+  ): pulumi.Output<string> {
+    return pulumi
+      .all([
+        service.image,
+        logGroup.name,
+        c.region,
+        pulumi.all(service.secrets ?? {}),
+        service.vpn ? pulumi.all([service.vpn.image, service.vpn.secretArn]) : undefined,
+      ])
+      .apply(([image, logGroupName, regionName, secrets, vpnRefs]) =>
+        JSON.stringify(
+          containerDefinitions({
+            name: service.name,
+            image,
+            cpu: service.cpu,
+            memory: service.memory,
+            port: service.port,
+            command: service.command,
+            environment: service.environment,
+            secrets,
+            logGroup: logGroupName,
+            region: regionName,
+            vpn:
+              service.vpn && vpnRefs
+                ? {
+                    provider: service.vpn.provider,
+                    serverCountries: service.vpn.serverCountries,
+                    secretKeys: service.vpn.secretKeys,
+                    image: vpnRefs[0],
+                    secretArn: vpnRefs[1],
+                    outboundSubnets: c.internalCidrs,
+                  }
+                : undefined,
+          }),
+        ),
+      );
+  }
 
-      const wanted = service.autoscaling?.min ?? service.desiredCount ?? 1;
-      const parkedReason = pulumi.output(service.parkedReason);
-      parkedReason.apply((reason) => {
-        if (reason) void pulumi.log.warn(`${id}: parked with 0 tasks: ${reason}`, this);
-      });
-      const desired = parkedReason.apply((reason) => (reason ? 0 : wanted));
-      services[service.name] = new aws.ecs.Service(
+  /** A routed service's target group, its listener rule, and the alarm on unhealthy targets. */
+  private route(
+    id: string,
+    service: GatewayService,
+    ingress: ServiceIngress,
+    c: GatewayContext,
+  ): ServiceRoute {
+    const alb = c.alb!;
+    const health = ingress.healthCheck ?? {};
+    const targetGroup = new aws.lb.TargetGroup(
+      ...transform(
+        this.hooks.targetGroup,
+        `${id}-tg`,
+        {
+          vpcId: c.network.vpcId,
+          targetType: "ip",
+          protocol: "HTTP",
+          port: service.port!,
+          deregistrationDelay: ingress.deregistrationDelay ?? 30,
+          healthCheck: {
+            path: ingress.healthCheckPath ?? "/health",
+            matcher: health.matcher ?? "200-399",
+            interval: health.interval ?? 15,
+            healthyThreshold: health.healthyThreshold ?? 2,
+            unhealthyThreshold: health.unhealthyThreshold ?? 3,
+          },
+        },
+        { parent: this },
+      ),
+    );
+    const listenerRule = new aws.lb.ListenerRule(
+      ...transform(
+        this.hooks.listenerRule,
+        `${id}-rule`,
+        {
+          listenerArn: alb.listener.arn,
+          priority: c.priorities[service.name]!,
+          conditions: [{ pathPattern: { values: ingress.pathPatterns } }],
+          actions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
+        },
+        { parent: this },
+      ),
+    );
+    const window = c.alarms.unhealthyTargets;
+    this.alarm(`${id}-unhealthy`, {
+      alarmDescription: `${id}: targets failing health checks for ${spokenDuration(window.period * window.evaluationPeriods)}`,
+      namespace: "AWS/ApplicationELB",
+      metricName: "UnHealthyHostCount",
+      dimensions: {
+        TargetGroup: targetGroup.arnSuffix,
+        LoadBalancer: alb.loadBalancer.arnSuffix,
+      },
+      statistic: "Maximum",
+      comparisonOperator: "GreaterThanThreshold",
+      threshold: 0,
+      period: window.period,
+      evaluationPeriods: window.evaluationPeriods,
+    });
+    return { targetGroup, listenerRule };
+  }
+
+  /**
+   * The ECS service (0 tasks while parked), its alarm on fewer tasks running than wanted, and its
+   * autoscaling.
+   */
+  private ecsService(
+    id: string,
+    service: GatewayService,
+    taskDefinition: aws.ecs.TaskDefinition,
+    securityGroup: aws.ec2.SecurityGroup,
+    route: ServiceRoute | undefined,
+    c: GatewayContext,
+  ): aws.ecs.Service {
+    const launch = c.launches[service.name]!;
+    const wanted = service.autoscaling?.min ?? service.desiredCount ?? 1;
+    const parkedReason = pulumi.output(service.parkedReason);
+    parkedReason.apply((reason) => {
+      if (reason) void pulumi.log.warn(`${id}: parked with 0 tasks: ${reason}`, this);
+    });
+    const desired = parkedReason.apply((reason) => (reason ? 0 : wanted));
+    const ecsService = new aws.ecs.Service(
+      ...transform(
+        this.hooks.service,
         `${id}-service`,
         {
           cluster: this.cluster.arn,
@@ -466,7 +771,7 @@ export class RegionalGateway extends pulumi.ComponentResource {
             {
               capacityProvider:
                 launch === "ec2"
-                  ? ec2Provider!.name
+                  ? c.ec2Provider!.name
                   : launch === "fargateSpot"
                     ? "FARGATE_SPOT"
                     : "FARGATE",
@@ -474,25 +779,25 @@ export class RegionalGateway extends pulumi.ComponentResource {
             },
           ],
           networkConfiguration: {
-            subnets: network.privateSubnetIds,
-            securityGroups: [group.id, this.servicesGroup.id],
+            subnets: c.network.privateSubnetIds,
+            securityGroups: [securityGroup.id, this.servicesGroup.id],
             assignPublicIp: false,
           },
           deploymentCircuitBreaker: { enable: true, rollback: true },
-          deploymentMinimumHealthyPercent: 100,
-          deploymentMaximumPercent: 200,
+          deploymentMinimumHealthyPercent: service.deployment?.minimumHealthyPercent ?? 100,
+          deploymentMaximumPercent: service.deployment?.maximumPercent ?? 200,
           propagateTags: "SERVICE",
           enableEcsManagedTags: true,
-          ...(targetGroup
+          ...(route
             ? {
                 loadBalancers: [
                   {
-                    targetGroupArn: targetGroup.arn,
+                    targetGroupArn: route.targetGroup.arn,
                     containerName: service.name,
                     containerPort: service.port!,
                   },
                 ],
-                healthCheckGracePeriodSeconds: 60,
+                healthCheckGracePeriodSeconds: service.ingress?.healthCheckGracePeriod ?? 60,
               }
             : {}),
         },
@@ -501,191 +806,52 @@ export class RegionalGateway extends pulumi.ComponentResource {
           // Autoscaling owns the count once it exists (raising its minimum starts parked tasks).
           ignoreChanges: service.autoscaling ? ["desiredCount"] : [],
           dependsOn: [
-            capacity,
-            ...(listenerRule ? [listenerRule] : []),
+            c.capacity,
+            ...(route ? [route.listenerRule] : []),
             ...(service.waitFor ?? []),
           ],
         },
-      );
-      alarm(`${id}-running`, {
-        alarmDescription: pulumi.interpolate`${id}: fewer tasks running than the ${desired} wanted, for 5 minutes`,
-        namespace: "ECS/ContainerInsights",
-        metricName: "RunningTaskCount",
-        dimensions: { ClusterName: this.cluster.name, ServiceName: services[service.name]!.name },
-        statistic: "Minimum",
-        comparisonOperator: "LessThanThreshold",
-        threshold: desired,
-        period: 60,
-        evaluationPeriods: 5,
-        // No data from a running service is an outage; from a parked one, expected.
-        treatMissingData: parkedReason.apply((reason) => (reason ? "notBreaching" : "breaching")),
-      });
-      if (service.autoscaling) this.autoscale(id, service, services[service.name]!, desired);
-    }
-    this.services = services;
-    this.taskDefinitions = taskDefinitions;
-    this.serviceSecurityGroups = groups;
-
-    // ---- expose ----
-    this.clusterName = this.cluster.name;
-    this.servicesGroupId = this.servicesGroup.id;
-    this.serviceNames = pulumi.all(Object.values(services).map((s) => s.name));
-    this.albDnsName = this.loadBalancer
-      ? this.loadBalancer.dnsName
-      : pulumi.output<string | undefined>(undefined);
-    this.url = alb ? alb.url : pulumi.output<string | undefined>(undefined);
-    this.securityGroupIds = pulumi.all(
-      Object.fromEntries(Object.entries(groups).map(([n, g]) => [n, g.id])),
+      ),
     );
-    this.registerOutputs({
-      clusterName: this.clusterName,
-      serviceNames: this.serviceNames,
-      albDnsName: this.albDnsName,
-      url: this.url,
+    const window = c.alarms.runningTasks;
+    this.alarm(`${id}-running`, {
+      alarmDescription: pulumi.interpolate`${id}: fewer tasks running than the ${desired} wanted, for ${spokenDuration(window.period * window.evaluationPeriods)}`,
+      namespace: "ECS/ContainerInsights",
+      metricName: "RunningTaskCount",
+      dimensions: { ClusterName: this.cluster.name, ServiceName: ecsService.name },
+      statistic: "Minimum",
+      comparisonOperator: "LessThanThreshold",
+      threshold: desired,
+      period: window.period,
+      evaluationPeriods: window.evaluationPeriods,
+      // No data from a running service is an outage; from a parked one, expected.
+      treatMissingData: parkedReason.apply((reason) => (reason ? "notBreaching" : "breaching")),
     });
-  }
-
-  /** A role ECS tasks assume, with exactly `statements` (none: the app calls no AWS API). */
-  private role(roleName: string, statements: PolicyStatement[]): aws.iam.Role {
-    const role = new aws.iam.Role(
-      roleName,
-      { assumeRolePolicy: pulumi.jsonStringify(serviceTrustPolicy("ecs-tasks.amazonaws.com")) },
-      { parent: this },
-    );
-    if (statements.length > 0) {
-      new aws.iam.RolePolicy(
-        `${roleName}-policy`,
-        { role: role.name, policy: pulumi.jsonStringify(policyDocument(...statements)) },
-        { parent: this },
-      );
-    }
-    return role;
-  }
-
-  /** EC2 capacity: ECS-optimized arm64 instances, IMDSv2 only, encrypted volumes, managed scaling. */
-  private ec2Capacity(name: string, args: GatewayArgs): aws.ecs.CapacityProvider {
-    const ec2 = args.ec2 ?? { instanceType: "t4g.medium", min: 1, max: 3 };
-    const role = new aws.iam.Role(
-      `${name}-instance`,
-      { assumeRolePolicy: pulumi.jsonStringify(serviceTrustPolicy("ec2.amazonaws.com")) },
-      { parent: this },
-    );
-    new aws.iam.RolePolicyAttachment(
-      `${name}-instance-ecs`,
-      {
-        role: role.name,
-        policyArn: pulumi.interpolate`arn:${aws.getPartitionOutput({}, { parent: this }).partition}:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role`,
-      },
-      { parent: this },
-    );
-    const profile = new aws.iam.InstanceProfile(
-      `${name}-instance`,
-      { role: role.name },
-      { parent: this },
-    );
-    const group = new aws.ec2.SecurityGroup(
-      `${name}-instances`,
-      { vpcId: args.network.vpcId, description: `${name}: ECS container instances (no ingress)` },
-      { parent: this },
-    );
-    new aws.vpc.SecurityGroupEgressRule(
-      `${name}-instances-https-out`,
-      {
-        securityGroupId: group.id,
-        description: "ECS agent, ECR and CloudWatch over HTTPS",
-        ipProtocol: "tcp",
-        fromPort: 443,
-        toPort: 443,
-        cidrIpv4: "0.0.0.0/0",
-      },
-      { parent: this },
-    );
-    const template = new aws.ec2.LaunchTemplate(
-      `${name}-instances`,
-      {
-        imageId: ECS_AMI,
-        instanceType: ec2.instanceType,
-        iamInstanceProfile: { arn: profile.arn },
-        vpcSecurityGroupIds: [group.id],
-        // Hop limit 1: containers in awsvpc tasks cannot reach the instance's credentials.
-        metadataOptions: {
-          httpTokens: "required",
-          httpPutResponseHopLimit: 1,
-          httpEndpoint: "enabled",
-        },
-        blockDeviceMappings: [
-          {
-            deviceName: "/dev/xvda",
-            ebs: {
-              volumeSize: 30,
-              volumeType: "gp3",
-              encrypted: "true",
-              deleteOnTermination: "true",
-            },
-          },
-        ],
-        monitoring: { enabled: true },
-        userData: this.cluster.name.apply((cluster) =>
-          Buffer.from(
-            `#!/bin/bash\ncat >> /etc/ecs/ecs.config <<'EOF'\nECS_CLUSTER=${cluster}\nECS_ENABLE_CONTAINER_METADATA=true\nECS_AWSVPC_BLOCK_IMDS=true\nEOF\n`,
-          ).toString("base64"),
-        ),
-      },
-      { parent: this },
-    );
-    const group_ = new aws.autoscaling.Group(
-      `${name}-instances`,
-      {
-        vpcZoneIdentifiers: args.network.privateSubnetIds,
-        minSize: ec2.min,
-        maxSize: ec2.max,
-        launchTemplate: { id: template.id, version: "$Latest" },
-        protectFromScaleIn: true,
-        // ECS's managed termination protection keeps instances protected while tasks run: without
-        // force delete, destroying the group waits for instances that are never released.
-        forceDelete: true,
-        healthCheckType: "EC2",
-        tags: [{ key: "AmazonECSManaged", value: "true", propagateAtLaunch: true }],
-      },
-      { parent: this, ignoreChanges: ["desiredCapacity"] },
-    );
-    return new aws.ecs.CapacityProvider(
-      `${name}-ec2`,
-      {
-        autoScalingGroupProvider: {
-          autoScalingGroupArn: group_.arn,
-          managedTerminationProtection: "ENABLED",
-          managedScaling: {
-            status: "ENABLED",
-            targetCapacity: 100,
-            minimumScalingStepSize: 1,
-            maximumScalingStepSize: 2,
-          },
-        },
-      },
-      { parent: this },
-    );
+    if (service.autoscaling) this.autoscale(id, service.autoscaling, ecsService, desired);
+    return ecsService;
   }
 
   /** Target tracking on CPU and memory between min and max tasks. */
   private autoscale(
     id: string,
-    service: GatewayService,
+    scaling: ServiceAutoscaling,
     ecsService: aws.ecs.Service,
     minimum: pulumi.Output<number>,
   ): void {
-    const scaling = service.autoscaling!;
     const target = new aws.appautoscaling.Target(
-      `${id}-scaling`,
-      {
-        serviceNamespace: "ecs",
-        scalableDimension: "ecs:service:DesiredCount",
-        resourceId: pulumi.interpolate`service/${this.cluster.name}/${ecsService.name}`,
-        // 0 while parked; raising it to min later makes Application Auto Scaling start the tasks.
-        minCapacity: minimum,
-        maxCapacity: scaling.max,
-      },
-      { parent: this },
+      ...transform(
+        this.hooks.scalingTarget,
+        `${id}-scaling`,
+        {
+          serviceNamespace: "ecs",
+          scalableDimension: "ecs:service:DesiredCount",
+          resourceId: pulumi.interpolate`service/${this.cluster.name}/${ecsService.name}`,
+          // 0 while parked; raising it to min later makes Application Auto Scaling start the tasks.
+          minCapacity: minimum,
+          maxCapacity: scaling.max,
+        },
+        { parent: this },
+      ),
     );
     const metrics = [
       ["cpu", "ECSServiceAverageCPUUtilization", scaling.cpuTarget],
@@ -694,20 +860,23 @@ export class RegionalGateway extends pulumi.ComponentResource {
     for (const [key, metric, value] of metrics) {
       if (value === undefined) continue;
       new aws.appautoscaling.Policy(
-        `${id}-${key}`,
-        {
-          policyType: "TargetTrackingScaling",
-          resourceId: target.resourceId,
-          scalableDimension: target.scalableDimension,
-          serviceNamespace: target.serviceNamespace,
-          targetTrackingScalingPolicyConfiguration: {
-            targetValue: value,
-            predefinedMetricSpecification: { predefinedMetricType: metric },
-            scaleInCooldown: 120,
-            scaleOutCooldown: 60,
+        ...transform(
+          this.hooks.scalingPolicy,
+          `${id}-${key}`,
+          {
+            policyType: "TargetTrackingScaling",
+            resourceId: target.resourceId,
+            scalableDimension: target.scalableDimension,
+            serviceNamespace: target.serviceNamespace,
+            targetTrackingScalingPolicyConfiguration: {
+              targetValue: value,
+              predefinedMetricSpecification: { predefinedMetricType: metric },
+              scaleInCooldown: scaling.scaleInCooldown ?? 120,
+              scaleOutCooldown: scaling.scaleOutCooldown ?? 60,
+            },
           },
-        },
-        { parent: this },
+          { parent: this },
+        ),
       );
     }
   }

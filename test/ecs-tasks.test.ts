@@ -3,6 +3,7 @@ import {
   capacityFor,
   containerDefinitions,
   rulePriorities,
+  taskDefinitionArgs,
   VPN_PROXY_PORT,
   type ContainerSpec,
 } from "../components/ecs-tasks";
@@ -161,5 +162,43 @@ describe("ecs-tasks", () => {
         "1 to 50000",
       );
     });
+  });
+
+  describe("taskDefinitionArgs", () => {
+    const spec = {
+      family: "app-dev",
+      cpu: 256,
+      memory: 512,
+      executionRoleArn: "arn:execution",
+      taskRoleArn: "arn:task",
+      containerDefinitions: "[]",
+    };
+    const cases: [string, Parameters<typeof taskDefinitionArgs>[0], string, string][] = [
+      ["Fargate on arm64 by default", { ...spec, launch: "fargate" }, "FARGATE", "ARM64"],
+      [
+        "Fargate Spot runs Fargate task definitions",
+        { ...spec, launch: "fargateSpot" },
+        "FARGATE",
+        "ARM64",
+      ],
+      ["EC2", { ...spec, launch: "ec2" }, "EC2", "ARM64"],
+      [
+        "an x86 image",
+        { ...spec, launch: "fargate", cpuArchitecture: "X86_64" },
+        "FARGATE",
+        "X86_64",
+      ],
+    ];
+    for (const [title, given, compatibility, architecture] of cases) {
+      it(title, () => {
+        const args = taskDefinitionArgs(given);
+        expect(args.requiresCompatibilities).to.deep.equal([compatibility]);
+        expect(args.runtimePlatform).to.deep.equal({
+          operatingSystemFamily: "LINUX",
+          cpuArchitecture: architecture,
+        });
+        expect(args).to.include({ networkMode: "awsvpc", cpu: "256", memory: "512" });
+      });
+    }
   });
 });

@@ -9,10 +9,17 @@ import * as pulumi from "@pulumi/pulumi";
 import { imageRepository, imageTagPushed } from "../../components/ecr";
 import { Postgres } from "../../components/postgres";
 import { Redis } from "../../components/redis";
-import { RegionalGateway, type GatewayService } from "../../components/regional-gateway";
+import {
+  RegionalGateway,
+  type GatewayArgs,
+  type GatewayService,
+} from "../../components/regional-gateway";
 import { SECRET_RECOVERY_DAYS } from "../../components/profile";
-import type { WorkloadContext } from "../context";
+import type { PlatformSide, WorkloadContext } from "../context";
 import type { ArbeesSettings } from "./settings";
+
+/** One of the two regions the platform spans. */
+export type ArbeesRegion = PlatformSide;
 
 export interface ArbeesArgs {
   /** Both regions: the services at home and the Polymarket gateway in the remote one. */
@@ -72,6 +79,11 @@ export function parkedReasonOf(missing: { repository: string; tag: string }[]): 
     : `not pushed yet: ${missing.map((m) => `${m.repository}:${m.tag}`).join(", ")}`;
 }
 
+/** The tag of an image: gluetun's pinned one, or the release's. */
+function tagOf(image: ArbeesImage, settings: ArbeesSettings): string {
+  return image === "gluetun" ? settings.vpn.gluetunTag : settings.imageTag;
+}
+
 /** `arn:<partition>:secretsmanager:<home>:...` → the replica's ARN in `region` (same name and suffix). */
 function inRegion(arn: pulumi.Output<string>, region: string): pulumi.Output<string> {
   return arn.apply((a) => a.replace(/^(arn:aws[a-z-]*:secretsmanager:)[^:]+:/, `$1${region}:`));
@@ -86,52 +98,11 @@ export class Arbees extends pulumi.ComponentResource {
 
   constructor(name: string, args: ArbeesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:workload:Arbees", name, {}, opts);
-    const { context, settings } = args;
-    const { environment, isProd, logRetentionInDays, home, remote } = context;
+    const { environment, logRetentionInDays, home, remote } = args.context;
     const homeOpts = { parent: this, provider: home.provider };
-    const remoteOpts = { parent: this, provider: remote.provider };
 
     // ---- images: fixed repositories the team pushes to; services wait for their tags ----
-    const project = pulumi.getProject();
-    const stack = pulumi.getStack();
-    const repositoryIn = (image: ArbeesImage, resourceOpts: pulumi.CustomResourceOptions) =>
-      imageRepository(
-        `${name}-${image}`,
-        {
-          repositoryName: repositoryNameOf(project, stack, image),
-          immutableTags: isProd,
-          forceDelete: !isProd,
-        },
-        resourceOpts,
-      );
-    this.repositories = Object.fromEntries([
-      ...HOME_IMAGES.map((image) => [image, repositoryIn(image, homeOpts)] as const),
-      ...REMOTE_IMAGES.map((image) => [image, repositoryIn(image, remoteOpts)] as const),
-    ]) as Record<ArbeesImage, aws.ecr.Repository>;
-    const tagOf = (image: ArbeesImage) =>
-      image === "gluetun" ? settings.vpn.gluetunTag : settings.imageTag;
-    const image = (service: ArbeesImage) =>
-      pulumi.interpolate`${this.repositories[service].repositoryUrl}:${tagOf(service)}`;
-    /** The reason a service needing `images` is parked, or undefined once all are pushed. */
-    const parkedUntilPushed = (
-      images: ArbeesImage[],
-      invokeOpts: pulumi.InvokeOutputOptions,
-    ): pulumi.Output<string | undefined> =>
-      pulumi
-        .all(
-          images.map((img) => {
-            const repository = repositoryNameOf(project, stack, img);
-            // After the repository: on the first update it exists (empty) when the lookup runs.
-            return this.repositories[img].name.apply((repoName) =>
-              imageTagPushed(repoName, tagOf(img), invokeOpts).apply((pushed) =>
-                pushed ? undefined : { repository, tag: tagOf(img) },
-              ),
-            );
-          }),
-        )
-        .apply((missing) =>
-          parkedReasonOf(missing.filter((m): m is { repository: string; tag: string } => !!m)),
-        );
+    this.repositories = this.imageRepositories(name, args);
 
     // ---- data: Redis (the bus) and PostgreSQL, both at home ----
     this.redis = new Redis(
@@ -154,42 +125,54 @@ export class Arbees extends pulumi.ComponentResource {
       homeOpts,
     );
 
-    // ---- services ----
-    const latency = {
-      POLL_INTERVAL: settings.pollInterval,
-      CRUNCH_TIME_INTERVAL: settings.crunchTimeInterval,
-      MARKET_DATA_TTL: settings.marketDataTtl,
-      SYNC_DELTA_TOLERANCE: settings.syncDeltaTolerance,
-    };
-    const homeSecrets = {
-      DATABASE_URL: this.database.urlSecretArn!,
-      REDIS_URL: this.redis.urlSecretArn,
-    };
-    // Tasks read these values at start: services wait until they are written.
-    const dataSecretVersions = [this.database.urlSecretVersion!, this.redis.urlSecretVersion];
-    const homeInvokes = { parent: this, provider: home.provider };
+    // ---- services: the home gateway, the data stores admitting it, the remote gateway ----
+    this.home = this.homeGateway(name, args);
+    // Redis and the database admit the home services by group, and the remote VPC by CIDR (the
+    // Polymarket gateway reads both across the peering; groups cannot be referenced across regions).
+    this.redis.allowFrom("home-services", this.home.servicesGroupId);
+    this.redis.allowFromCidr("remote-vpc", remote.network.cidrBlock);
+    this.database.allowFrom("home-services", this.home.servicesGroupId);
+    this.database.allowFromCidr("remote-vpc", remote.network.cidrBlock);
+    this.remote = this.remoteGateway(name, args);
+
+    this.registerOutputs({ url: this.home.url });
+  }
+
+  /** One repository per image, in the region whose services run it. */
+  private imageRepositories(
+    name: string,
+    args: ArbeesArgs,
+  ): Record<ArbeesImage, aws.ecr.Repository> {
+    const { isProd } = args.context;
+    const repositoryIn = (image: ArbeesImage, region: ArbeesRegion) =>
+      imageRepository(
+        `${name}-${image}`,
+        {
+          repositoryName: repositoryNameOf(pulumi.getProject(), pulumi.getStack(), image),
+          immutableTags: isProd,
+          forceDelete: !isProd,
+        },
+        { parent: this, provider: region.provider },
+      );
+    return Object.fromEntries([
+      ...HOME_IMAGES.map((image) => [image, repositoryIn(image, args.context.home)] as const),
+      ...REMOTE_IMAGES.map((image) => [image, repositoryIn(image, args.context.remote)] as const),
+    ]) as Record<ArbeesImage, aws.ecr.Repository>;
+  }
+
+  /** The gateway at home: the ALB (`/api/*` → api, `/*` → frontend) and the Fargate services. */
+  private homeGateway(name: string, args: ArbeesArgs): RegionalGateway {
+    const { settings } = args;
+    const { isProd, home, remote } = args.context;
+    const replicas = settings.replicas;
     const service = (
       serviceName: Exclude<ArbeesImage, "gluetun">,
-      rest: Omit<GatewayService, "name" | "image" | "environment" | "secrets">,
-      secrets = homeSecrets,
-    ): GatewayService => ({
-      name: serviceName,
-      image: image(serviceName),
-      environment: { ...latency, SERVICE_NAME: serviceName, ENVIRONMENT: environment },
-      secrets,
-      parkedReason: parkedUntilPushed([serviceName], homeInvokes),
-      waitFor: dataSecretVersions,
-      ...rest,
-    });
-    const replicas = settings.replicas;
-    this.home = new RegionalGateway(
+      rest: Omit<GatewayService, "name" | "image" | "environment" | "secrets" | "parkedReason">,
+    ) => this.service(serviceName, args, home, rest);
+    return new RegionalGateway(
       `${name}-home`,
       {
-        network: home.network,
-        environment,
-        logRetentionInDays,
-        alarmEmail: settings.alertEmail,
-        peerCidrs: [remote.network.cidrBlock],
+        ...this.gatewayArgs(args, home, remote),
         loadBalancer: settings.domainName
           ? { domainName: settings.domainName, hostedZoneId: settings.hostedZoneId }
           : { allowHttp: !isProd },
@@ -214,29 +197,154 @@ export class Arbees extends pulumi.ComponentResource {
           service("market-gateway-kalshi", ARBEES_TASK_SIZES["market-gateway-kalshi"]),
         ],
       },
-      homeOpts,
+      { parent: this, provider: home.provider },
     );
-    // Redis and the database admit the home services by group, and the remote VPC by CIDR (the
-    // Polymarket gateway reads both across the peering; groups cannot be referenced across regions).
-    this.redis.allowFrom("home-services", this.home.servicesGroupId);
-    this.redis.allowFromCidr("remote-vpc", remote.network.cidrBlock);
-    this.database.allowFrom("home-services", this.home.servicesGroupId);
-    this.database.allowFromCidr("remote-vpc", remote.network.cidrBlock);
+  }
 
-    const vpnSecret = new aws.secretsmanager.Secret(
+  /**
+   * The gateway in the remote region: the Polymarket gateway on EC2 capacity behind a gluetun VPN
+   * sidecar, reading Redis and the database over the peering.
+   */
+  private remoteGateway(name: string, args: ArbeesArgs): RegionalGateway {
+    const { settings } = args;
+    const { home, remote } = args.context;
+    const vpn = this.vpnSecret(name, args);
+    return new RegionalGateway(
+      `${name}-remote`,
+      {
+        ...this.gatewayArgs(args, remote, home),
+        ec2: { ...REMOTE_CAPACITY },
+        services: [
+          this.service("market-gateway-polymarket", args, remote, {
+            ...ARBEES_TASK_SIZES["market-gateway-polymarket"],
+            launch: "ec2",
+            vpn: {
+              image: this.image("gluetun", args),
+              provider: settings.vpn.provider,
+              serverCountries: settings.vpn.serverCountries,
+              secretArn: vpn.secret.arn,
+              secretKeys: VPN_SECRET_KEYS,
+            },
+            waitFor: [vpn.version],
+          }),
+        ],
+      },
+      { parent: this, provider: remote.provider },
+    );
+  }
+
+  /** What both gateways share: the stack's environment, log retention, alarms, the peer's VPC. */
+  private gatewayArgs(
+    args: ArbeesArgs,
+    region: ArbeesRegion,
+    peer: ArbeesRegion,
+  ): Pick<
+    GatewayArgs,
+    "network" | "environment" | "logRetentionInDays" | "alarmEmail" | "peerCidrs"
+  > {
+    return {
+      network: region.network,
+      environment: args.context.environment,
+      logRetentionInDays: args.context.logRetentionInDays,
+      alarmEmail: args.settings.alertEmail,
+      peerCidrs: [peer.network.cidrBlock],
+    };
+  }
+
+  /**
+   * A service of the platform in `region`: its image, the latency settings and its identity as
+   * environment, the data stores' URLs as secrets (ECS reads secrets in the task's region: the
+   * replicas there), parked until its images are pushed, waiting for the secrets' values (and
+   * for what `rest.waitFor` adds).
+   */
+  private service(
+    serviceName: Exclude<ArbeesImage, "gluetun">,
+    args: ArbeesArgs,
+    region: ArbeesRegion,
+    rest: Omit<GatewayService, "name" | "image" | "environment" | "secrets" | "parkedReason">,
+  ): GatewayService {
+    const { settings } = args;
+    const replica = (arn: pulumi.Output<string>) =>
+      region === args.context.home ? arn : inRegion(arn, region.region);
+    return {
+      name: serviceName,
+      image: this.image(serviceName, args),
+      environment: {
+        POLL_INTERVAL: settings.pollInterval,
+        CRUNCH_TIME_INTERVAL: settings.crunchTimeInterval,
+        MARKET_DATA_TTL: settings.marketDataTtl,
+        SYNC_DELTA_TOLERANCE: settings.syncDeltaTolerance,
+        SERVICE_NAME: serviceName,
+        ENVIRONMENT: args.context.environment,
+      },
+      secrets: {
+        DATABASE_URL: replica(this.database.urlSecretArn!),
+        REDIS_URL: replica(this.redis.urlSecretArn),
+      },
+      ...rest,
+      parkedReason: this.parkedUntilPushed(
+        rest.vpn ? [serviceName, "gluetun"] : [serviceName],
+        args,
+        { parent: this, provider: region.provider },
+      ),
+      // Tasks read these values at start: services wait until they are written.
+      waitFor: [
+        this.database.urlSecretVersion!,
+        this.redis.urlSecretVersion,
+        ...(rest.waitFor ?? []),
+      ],
+    };
+  }
+
+  /** The image reference of a service: its repository and the tag from config. */
+  private image(image: ArbeesImage, args: ArbeesArgs): pulumi.Output<string> {
+    return pulumi.interpolate`${this.repositories[image].repositoryUrl}:${tagOf(image, args.settings)}`;
+  }
+
+  /** The reason a service needing `images` is parked, or undefined once all are pushed. */
+  private parkedUntilPushed(
+    images: ArbeesImage[],
+    args: ArbeesArgs,
+    invokeOpts: pulumi.InvokeOutputOptions,
+  ): pulumi.Output<string | undefined> {
+    return pulumi
+      .all(
+        images.map((img) => {
+          const repository = repositoryNameOf(pulumi.getProject(), pulumi.getStack(), img);
+          const tag = tagOf(img, args.settings);
+          // After the repository: on the first update it exists (empty) when the lookup runs.
+          return this.repositories[img].name.apply((repoName) =>
+            imageTagPushed(repoName, tag, invokeOpts).apply((pushed) =>
+              pushed ? undefined : { repository, tag },
+            ),
+          );
+        }),
+      )
+      .apply((missing) =>
+        parkedReasonOf(missing.filter((m): m is { repository: string; tag: string } => !!m)),
+      );
+  }
+
+  /** gluetun's WireGuard credentials from the stack config, in a secret of the remote region. */
+  private vpnSecret(
+    name: string,
+    args: ArbeesArgs,
+  ): { secret: aws.secretsmanager.Secret; version: aws.secretsmanager.SecretVersion } {
+    const remoteOpts = { parent: this, provider: args.context.remote.provider };
+    const secret = new aws.secretsmanager.Secret(
       `${name}-vpn`,
       {
-        namePrefix: `${name}/${environment}/vpn-`,
+        namePrefix: `${name}/${args.context.environment}/vpn-`,
         description: `gluetun WireGuard credentials (${VPN_SECRET_KEYS.join(", ")}) from the stack config`,
-        recoveryWindowInDays: SECRET_RECOVERY_DAYS[environment],
+        recoveryWindowInDays: SECRET_RECOVERY_DAYS[args.context.environment],
       },
       remoteOpts,
     );
     const [privateKeyName, addressesName] = VPN_SECRET_KEYS as [string, string];
-    const vpnSecretVersion = new aws.secretsmanager.SecretVersion(
+    const version = new aws.secretsmanager.SecretVersion(
       `${name}-vpn-value`,
       {
-        secretId: vpnSecret.id,
+        secretId: secret.id,
         secretString: pulumi.secret(
           pulumi.jsonStringify({
             [privateKeyName]: args.vpnCredentials.privateKey,
@@ -246,45 +354,6 @@ export class Arbees extends pulumi.ComponentResource {
       },
       remoteOpts,
     );
-    this.remote = new RegionalGateway(
-      `${name}-remote`,
-      {
-        network: remote.network,
-        environment,
-        logRetentionInDays,
-        alarmEmail: settings.alertEmail,
-        peerCidrs: [home.network.cidrBlock],
-        ec2: { ...REMOTE_CAPACITY },
-        services: [
-          service(
-            "market-gateway-polymarket",
-            {
-              ...ARBEES_TASK_SIZES["market-gateway-polymarket"],
-              launch: "ec2",
-              vpn: {
-                image: image("gluetun"),
-                provider: settings.vpn.provider,
-                serverCountries: settings.vpn.serverCountries,
-                secretArn: vpnSecret.arn,
-                secretKeys: VPN_SECRET_KEYS,
-              },
-              parkedReason: parkedUntilPushed(["market-gateway-polymarket", "gluetun"], {
-                parent: this,
-                provider: remote.provider,
-              }),
-              waitFor: [...dataSecretVersions, vpnSecretVersion],
-            },
-            {
-              // ECS reads secrets in the task's region: the replicas there.
-              DATABASE_URL: inRegion(this.database.urlSecretArn!, remote.region),
-              REDIS_URL: inRegion(this.redis.urlSecretArn, remote.region),
-            },
-          ),
-        ],
-      },
-      remoteOpts,
-    );
-
-    this.registerOutputs({ url: this.home.url });
+    return { secret, version };
   }
 }

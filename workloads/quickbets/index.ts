@@ -6,9 +6,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { BundledFunction } from "../../components/bundled-function";
-import { imageRepository } from "../../components/ecr";
-import { policyDocument, serviceTrustPolicy, type PolicyStatement } from "../../components/iam";
-import { PublicLoadBalancer } from "../../components/public-load-balancer";
+import { policyDocument, type PolicyStatement } from "../../components/iam";
+import { SessionFleet } from "../../components/session-fleet";
 import { SignedApiLambda } from "../../components/signed-api-lambda";
 import type { WorkloadContext } from "../context";
 import type { QuickBetsSettings } from "./settings";
@@ -28,6 +27,8 @@ export const SESSION_PATH_PREFIX = "/sessions/";
 export class QuickBets extends pulumi.ComponentResource {
   public readonly api: SignedApiLambda;
   public readonly table: aws.dynamodb.Table;
+  /** The trading sessions: their image, cluster, task definition and WebSocket load balancer. */
+  public readonly sessions: SessionFleet;
   public readonly cluster: aws.ecs.Cluster;
   public readonly taskDefinition: aws.ecs.TaskDefinition;
   public readonly repository: aws.ecr.Repository;
@@ -44,16 +45,28 @@ export class QuickBets extends pulumi.ComponentResource {
       {},
       { provider: args.context.home.provider, ...opts },
     );
-    const { context, settings } = args;
-    const { environment, isProd, logRetentionInDays, partition, accountId: account } = context;
-    const { network, region } = context.home;
-    const sessions = settings.sessions;
+    const { environment } = args.context;
     const secretPrefix = `${name}/${environment}/users/`;
-    // Target group names hold 32 characters: prefix + a 22-character session id.
-    const targetGroupPrefix = `qb-${environment}-`;
 
-    // ---- data ----
-    this.table = new aws.dynamodb.Table(
+    this.table = this.sessionsTable(name, args);
+    this.sessions = this.tradingSessions(name, args, secretPrefix);
+    this.cluster = this.sessions.cluster;
+    this.taskDefinition = this.sessions.taskDefinition;
+    this.repository = this.sessions.repository;
+    this.loadBalancer = this.sessions.loadBalancer;
+    this.listener = this.sessions.listener;
+    this.websocketBaseUrl = this.sessions.websocketBaseUrl;
+    this.api = this.signedApi(name, args, secretPrefix);
+    this.lifecycle = this.sessionLifecycle(name, args);
+    this.routeTaskStates(name);
+
+    this.registerOutputs({ url: this.api.url, websocketBaseUrl: this.websocketBaseUrl });
+  }
+
+  /** Sessions per user (`pk`) and id (`sk`), expiring by TTL; PITR and protection in prod. */
+  private sessionsTable(name: string, args: QuickBetsArgs): aws.dynamodb.Table {
+    const { isProd } = args.context;
+    return new aws.dynamodb.Table(
       `${name}-sessions`,
       {
         billingMode: "PAY_PER_REQUEST",
@@ -70,156 +83,68 @@ export class QuickBets extends pulumi.ComponentResource {
       },
       { parent: this, protect: isProd },
     );
+  }
 
-    // ---- trading sessions: image, cluster, task definition ----
-    this.repository = imageRepository(
-      `${name}-session-image`,
-      { immutableTags: isProd, forceDelete: !isProd },
-      { parent: this },
-    );
-    this.cluster = new aws.ecs.Cluster(
-      `${name}-sessions`,
-      { settings: [{ name: "containerInsights", value: "enabled" }] },
-      { parent: this },
-    );
-    const sessionLogs = new aws.cloudwatch.LogGroup(
-      `${name}-session-logs`,
-      { namePrefix: `/platform/ecs/${name}-sessions-`, retentionInDays: logRetentionInDays },
-      { parent: this },
-    );
-    const keySecrets = pulumi.interpolate`arn:${partition}:secretsmanager:${region}:${account}:secret:${secretPrefix}*`;
-    const executionRole = this.role(`${name}-session-execution`, "ecs-tasks.amazonaws.com", [
-      { Sid: "EcrAuth", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
-      {
-        Sid: "PullImage",
-        Effect: "Allow",
-        Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
-        Resource: this.repository.arn,
-      },
-      {
-        Sid: "Logs",
-        Effect: "Allow",
-        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-        Resource: pulumi.interpolate`${sessionLogs.arn}:*`,
-      },
-    ]);
-    // The session reads its user's key by the ARN launch passes in (KALSHI_KEY_SECRET_ARN).
-    const taskRole = this.role(`${name}-session-task`, "ecs-tasks.amazonaws.com", [
-      {
-        Sid: "UserKeys",
-        Effect: "Allow",
-        Action: "secretsmanager:GetSecretValue",
-        Resource: keySecrets,
-      },
-    ]);
-    this.taskDefinition = new aws.ecs.TaskDefinition(
-      `${name}-session`,
-      {
-        family: `${name}-${environment}-session`,
-        requiresCompatibilities: ["FARGATE"],
-        networkMode: "awsvpc",
-        cpu: String(sessions.cpu),
-        memory: String(sessions.memory),
-        runtimePlatform: {
-          operatingSystemFamily: "LINUX",
-          cpuArchitecture: sessions.cpuArchitecture,
-        },
-        executionRoleArn: executionRole.arn,
-        taskRoleArn: taskRole.arn,
-        containerDefinitions: pulumi.jsonStringify([
-          {
-            name: SESSION_CONTAINER,
-            image: pulumi.interpolate`${this.repository.repositoryUrl}:${sessions.imageTag}`,
-            essential: true,
-            readonlyRootFilesystem: true,
-            portMappings: [{ containerPort: sessions.port, protocol: "tcp" }],
-            environment: [
-              { name: "PORT", value: String(sessions.port) },
-              { name: "KALSHI_BASE_URL", value: settings.kalshiBaseUrl },
-            ],
-            linuxParameters: { initProcessEnabled: true },
-            logConfiguration: {
-              logDriver: "awslogs",
-              options: {
-                "awslogs-group": sessionLogs.name,
-                "awslogs-region": region,
-                "awslogs-stream-prefix": "session",
-              },
-            },
-          },
-        ]),
-      },
-      { parent: this },
-    );
-
-    // ---- WebSocket ingress: public ALB → session tasks ----
-    const domainName = settings.websocket.domainName;
-    const alb = new PublicLoadBalancer(
-      `${name}-ws`,
+  /**
+   * The Fargate trading sessions reached over WebSockets through a public load balancer. Each
+   * session reads its user's Kalshi key by the ARN launch passes in (KALSHI_KEY_SECRET_ARN).
+   */
+  private tradingSessions(name: string, args: QuickBetsArgs, secretPrefix: string): SessionFleet {
+    const { settings } = args;
+    const { environment, logRetentionInDays, partition, accountId } = args.context;
+    const { network, region } = args.context.home;
+    const sessions = settings.sessions;
+    const websocket = settings.websocket;
+    return new SessionFleet(
+      name,
       {
         network,
+        environment,
+        description: "QuickBets trading-session tasks",
+        session: {
+          imageTag: sessions.imageTag,
+          cpu: sessions.cpu,
+          memory: sessions.memory,
+          port: sessions.port,
+          cpuArchitecture: sessions.cpuArchitecture,
+          environment: { KALSHI_BASE_URL: settings.kalshiBaseUrl },
+        },
+        containerName: SESSION_CONTAINER,
+        taskStatements: [
+          {
+            Sid: "UserKeys",
+            Effect: "Allow",
+            Action: "secretsmanager:GetSecretValue",
+            Resource: pulumi.interpolate`arn:${partition}:secretsmanager:${region}:${accountId}:secret:${secretPrefix}*`,
+          },
+        ],
+        logRetentionInDays,
         tls:
-          domainName && settings.websocket.certificateArn
+          websocket.domainName && websocket.certificateArn
             ? {
-                domainName,
-                certificateArn: settings.websocket.certificateArn,
-                hostedZoneId: settings.websocket.hostedZoneId,
+                domainName: websocket.domainName,
+                certificateArn: websocket.certificateArn,
+                hostedZoneId: websocket.hostedZoneId,
               }
             : undefined,
-        allowHttp: !isProd,
-        // WebSockets stay open; the ALB closes idle connections after this many seconds.
-        idleTimeout: 3600,
-        deletionProtection: isProd,
-        notFoundBody: '{"error":"unknown_session"}',
+        // Target group names hold 32 characters: prefix + a 22-character session id.
+        targetGroupPrefix: `qb-${environment}-`,
+        httpsEgressDescription: "Kalshi, ECR and Secrets Manager over HTTPS",
+        // The workload created the fleet's resources itself before the fleet existed.
+        formerParent: this,
       },
       { parent: this },
     );
-    this.loadBalancer = alb.loadBalancer;
-    this.listener = alb.listener;
-    const taskGroup = new aws.ec2.SecurityGroup(
-      `${name}-session-tasks`,
-      { vpcId: network.vpcId, description: "QuickBets trading-session tasks" },
-      { parent: this },
-    );
-    alb.allowTo("sessions", sessions.port, taskGroup.id);
-    new aws.vpc.SecurityGroupIngressRule(
-      `${name}-session-from-alb`,
-      {
-        securityGroupId: taskGroup.id,
-        description: "From the session load balancer",
-        ipProtocol: "tcp",
-        fromPort: sessions.port,
-        toPort: sessions.port,
-        referencedSecurityGroupId: alb.securityGroup.id,
-      },
-      { parent: this },
-    );
-    new aws.vpc.SecurityGroupEgressRule(
-      `${name}-session-https-out`,
-      {
-        securityGroupId: taskGroup.id,
-        description: "Kalshi, ECR and Secrets Manager over HTTPS",
-        ipProtocol: "tcp",
-        fromPort: 443,
-        toPort: 443,
-        cidrIpv4: "0.0.0.0/0",
-      },
-      { parent: this },
-    );
-    this.websocketBaseUrl = domainName
-      ? pulumi.output(`wss://${domainName}`)
-      : pulumi.interpolate`ws://${this.loadBalancer.dnsName}`;
+  }
 
-    // ---- the API ----
-    const tableAccess = (actions: string[]): PolicyStatement => ({
-      Sid: "Sessions",
-      Effect: "Allow",
-      Action: actions.map((a) => `dynamodb:${a}`),
-      Resource: this.table.arn,
-    });
+  /** The Cognito-protected API: events, launch, sessions and sign. */
+  private signedApi(name: string, args: QuickBetsArgs, secretPrefix: string): SignedApiLambda {
+    const { settings } = args;
+    const { isProd, logRetentionInDays } = args.context;
+    const { network } = args.context.home;
+    const sessions = settings.sessions;
     const sessionWrites = ["GetItem", "PutItem", "UpdateItem", "DeleteItem"];
-    const clusterTasks = pulumi.interpolate`arn:${partition}:ecs:${region}:${account}:task/${this.cluster.name}/*`;
-    this.api = new SignedApiLambda(
+    return new SignedApiLambda(
       name,
       {
         routes: {
@@ -245,29 +170,13 @@ export class QuickBets extends pulumi.ComponentResource {
               TASK_DEFINITION_ARN: this.taskDefinition.arn,
               CONTAINER_NAME: SESSION_CONTAINER,
               SUBNET_IDS: pulumi.all(network.privateSubnetIds).apply((ids) => ids.join(",")),
-              SECURITY_GROUP_IDS: taskGroup.id,
+              SECURITY_GROUP_IDS: this.sessions.securityGroup.id,
               MAX_SESSIONS_PER_USER: String(sessions.maxPerUser),
               MAX_SESSIONS_TOTAL: String(sessions.maxTotal),
               WEBSOCKET_BASE_URL: this.websocketBaseUrl,
               SESSION_MAX_HOURS: String(sessions.maxHours),
             },
-            statements: [
-              tableAccess(sessionWrites),
-              {
-                Sid: "RunSession",
-                Effect: "Allow",
-                Action: "ecs:RunTask",
-                Resource: pulumi.interpolate`arn:${partition}:ecs:${region}:${account}:task-definition/${this.taskDefinition.family}:*`,
-                Condition: { ArnEquals: { "ecs:cluster": this.cluster.arn } },
-              },
-              {
-                Sid: "PassSessionRoles",
-                Effect: "Allow",
-                Action: "iam:PassRole",
-                Resource: [executionRole.arn, taskRole.arn],
-                Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
-              },
-            ],
+            statements: [this.tableAccess(sessionWrites), ...this.sessions.launchStatements()],
           },
           sessions: {
             method: "GET",
@@ -279,7 +188,7 @@ export class QuickBets extends pulumi.ComponentResource {
               SESSIONS_TABLE: this.table.name,
               WEBSOCKET_BASE_URL: this.websocketBaseUrl,
             },
-            statements: [tableAccess(["Query"])],
+            statements: [this.tableAccess(["Query"])],
           },
           sign: {
             method: "POST",
@@ -301,13 +210,15 @@ export class QuickBets extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+  }
 
-    // ---- session lifecycle: ECS task state → table, target group, listener rule ----
-    const listenerRules = this.listener.arn.apply(
-      (arn) => `${arn.replace(":listener/", ":listener-rule/")}/*`,
-    );
-    const targetGroups = pulumi.interpolate`arn:${partition}:elasticloadbalancing:${region}:${account}:targetgroup/${targetGroupPrefix}*/*`;
-    this.lifecycle = new BundledFunction(
+  /** Session lifecycle: ECS task state → table, target group, listener rule. */
+  private sessionLifecycle(name: string, args: QuickBetsArgs): BundledFunction {
+    const { settings } = args;
+    const { logRetentionInDays } = args.context;
+    const { network } = args.context.home;
+    const sessions = settings.sessions;
+    return new BundledFunction(
       `${name}-lifecycle`,
       {
         entry: "functions/quickbets/lifecycle.ts",
@@ -322,55 +233,23 @@ export class QuickBets extends pulumi.ComponentResource {
           LISTENER_ARN: this.listener.arn,
           VPC_ID: network.vpcId,
           SESSION_PORT: String(sessions.port),
-          TARGET_GROUP_PREFIX: targetGroupPrefix,
+          TARGET_GROUP_PREFIX: this.sessions.targetGroupPrefix,
           SESSION_RETENTION_DAYS: String(sessions.retentionDays),
         },
         statements: [
-          tableAccess(["GetItem", "UpdateItem", "DeleteItem"]),
-          {
-            // A task that started although launch gave up on it (RunTask failed late) is stopped.
-            Sid: "StopOrphanedSessions",
-            Effect: "Allow",
-            Action: "ecs:StopTask",
-            Resource: clusterTasks,
-            Condition: { ArnEquals: { "ecs:cluster": this.cluster.arn } },
-          },
-          {
-            Sid: "SessionTargets",
-            Effect: "Allow",
-            Action: [
-              "elasticloadbalancing:CreateTargetGroup",
-              "elasticloadbalancing:RegisterTargets",
-              "elasticloadbalancing:DeleteTargetGroup",
-            ],
-            Resource: targetGroups,
-          },
-          {
-            Sid: "SessionRules",
-            Effect: "Allow",
-            Action: "elasticloadbalancing:CreateRule",
-            Resource: [this.listener.arn, listenerRules],
-          },
-          {
-            Sid: "RemoveSessionRules",
-            Effect: "Allow",
-            Action: "elasticloadbalancing:DeleteRule",
-            Resource: listenerRules,
-          },
-          // Describe calls have no resource-level permissions.
-          {
-            Sid: "FindFreePriority",
-            Effect: "Allow",
-            Action: [
-              "elasticloadbalancing:DescribeRules",
-              "elasticloadbalancing:DescribeTargetGroups",
-            ],
-            Resource: "*",
-          },
+          this.tableAccess(["GetItem", "UpdateItem", "DeleteItem"]),
+          ...this.sessions.routingStatements(),
         ],
       },
       { parent: this },
     );
+  }
+
+  /**
+   * The sessions' tasks reaching RUNNING or STOPPED invoke the lifecycle function; events it
+   * could not take after EventBridge's retries land in a dead-letter queue.
+   */
+  private routeTaskStates(name: string): void {
     const taskStates = new aws.cloudwatch.EventRule(
       `${name}-task-states`,
       {
@@ -425,22 +304,15 @@ export class QuickBets extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-
-    this.registerOutputs({ url: this.api.url, websocketBaseUrl: this.websocketBaseUrl });
   }
 
-  /** A role a service assumes, with one inline policy of exactly `statements`. */
-  private role(name: string, service: string, statements: PolicyStatement[]): aws.iam.Role {
-    const role = new aws.iam.Role(
-      name,
-      { assumeRolePolicy: pulumi.jsonStringify(serviceTrustPolicy(service)) },
-      { parent: this },
-    );
-    new aws.iam.RolePolicy(
-      `${name}-policy`,
-      { role: role.name, policy: pulumi.jsonStringify(policyDocument(...statements)) },
-      { parent: this },
-    );
-    return role;
+  /** The table's `actions` on the sessions table, as one statement. */
+  private tableAccess(actions: string[]): PolicyStatement {
+    return {
+      Sid: "Sessions",
+      Effect: "Allow",
+      Action: actions.map((a) => `dynamodb:${a}`),
+      Resource: this.table.arn,
+    };
   }
 }

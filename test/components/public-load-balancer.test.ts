@@ -1,11 +1,11 @@
 import { expect } from "chai";
-import { Network } from "../components/network";
+import { Network } from "../../components/network";
 import {
   PublicLoadBalancer,
   TLS_POLICY,
   type PublicLoadBalancerArgs,
-} from "../components/public-load-balancer";
-import { failureOf, finder, inHomeRegion, runWithMocks } from "./helpers/mock-runtime";
+} from "../../components/public-load-balancer";
+import { failureOf, finder, inHomeRegion, runWithMocks } from "../helpers/mock-runtime";
 
 function build(overrides: Partial<PublicLoadBalancerArgs>) {
   return inHomeRegion((provider) => {
@@ -85,5 +85,41 @@ describe("PublicLoadBalancer", () => {
     expect((await failureOf(build({ tls: { domainName: "a.example.com" } })))?.message).to.include(
       "tls: give certificateArn, or hostedZoneId",
     );
+  });
+
+  it("takes the TLS policy and the validation record's TTL, and transform hooks for its children", async () => {
+    const find = finder(
+      await runWithMocks(
+        build({
+          tls: { domainName: "app.example.com", hostedZoneId: "Z0EXAMPLE1" },
+          sslPolicy: "ELBSecurityPolicy-TLS13-1-3-2021-06",
+          validationRecordTtl: 60,
+          transform: {
+            loadBalancer: { idleTimeout: 300 },
+            listener: (args) => {
+              args.tags = { edge: "public" };
+            },
+            certificate: { keyAlgorithm: "EC_prime256v1" },
+            securityGroup: { tags: { tier: "edge" } },
+          },
+        }),
+        { home: "us-east-1" },
+      ),
+    );
+    expect(find.named("web-https").inputs).to.include({
+      sslPolicy: "ELBSecurityPolicy-TLS13-1-3-2021-06",
+    });
+    expect(find.named("web-https").inputs.tags).to.deep.equal({ edge: "public" });
+    expect(find.named("web-http-redirect").inputs.tags).to.equal(undefined);
+    expect(find.named("web").inputs).to.include({
+      idleTimeout: 300,
+      dropInvalidHeaderFields: true,
+    });
+    expect(find.named("web-cert").inputs).to.include({ keyAlgorithm: "EC_prime256v1" });
+    expect(find.named("web-sg").inputs.tags).to.deep.equal({ tier: "edge" });
+    const validation = find
+      .ofType("aws:route53/record:Record")
+      .find((r) => r.name === "web-cert-validation")!;
+    expect(validation.inputs.ttl).to.equal(60);
   });
 });
