@@ -8,6 +8,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { AlphaKiteSettings } from "../../config";
 import { ScheduledStreamer, type StreamerAlarm } from "../../components/scheduled-streamer";
+import { STREAMER_ENV } from "../../functions/alpha-kite/env";
+import { functionEnvironment } from "../../functions/shared/env";
 
 export interface AlphaKiteArgs {
   settings: AlphaKiteSettings;
@@ -136,7 +138,7 @@ export class AlphaKite extends pulumi.ComponentResource {
         timeout: 45,
         schedule: "usEquityRegularHours",
         metricsNamespace: settings.metricsNamespace,
-        environment: {
+        environment: functionEnvironment(STREAMER_ENV, {
           TICKERS: settings.tickers.join(","),
           SCHWAB_BASE_URL: settings.schwabBaseUrl,
           SUPABASE_URL: settings.supabaseUrl,
@@ -146,7 +148,7 @@ export class AlphaKite extends pulumi.ComponentResource {
           SCHWAB_APP_SECRET_ARN: this.appSecret.arn,
           SUPABASE_KEY_SECRET_ARN: this.supabaseKeySecret.arn,
           LOGIN_COMMAND: loginCommand,
-        },
+        }),
         secrets: {
           read: [this.appSecret.arn, this.supabaseKeySecret.arn],
           write: [this.tokenSecret.arn],

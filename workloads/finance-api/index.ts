@@ -28,6 +28,8 @@ import {
   type WebAdapterZip,
 } from "../../components/web-adapter-api";
 import { writeZip } from "../../components/zip-archive";
+import { functionEnvironment } from "../../functions/shared/env";
+import { FINANCE_API_ENV } from "./env";
 
 /** Where uvicorn listens and what the adapter polls before the first request. */
 
@@ -66,7 +68,7 @@ export function financeEnvironment(
   settings: FinanceApiSettings,
   environment: string,
 ): Record<string, string> {
-  return {
+  return functionEnvironment(FINANCE_API_ENV, {
     APP_ENV: environment,
     MONGODB_DATABASE: settings.mongodbDatabase,
     GENAI_MODEL: settings.genaiModel,
@@ -75,7 +77,7 @@ export function financeEnvironment(
     // For the launcher (components/python/_platform_launch.py):
     PLATFORM_APP_SECRETS: FINANCE_SECRETS.join(","),
     PLATFORM_IDENTITY_HEADER: FINANCE_USER_HEADER,
-  };
+  });
 }
 
 export class FinanceApi extends pulumi.ComponentResource {

@@ -9,6 +9,8 @@ import type { Network } from "../../components/network";
 import { databaseConcurrency } from "../../components/db-connections";
 import { Postgres, POSTGRES_PROFILES } from "../../components/postgres";
 import { WebAdapterApi, type WebAdapterRoute } from "../../components/web-adapter-api";
+import { WEB_API_ENV } from "../../containers/web-api/src/env";
+import { functionEnvironment } from "../../functions/shared/env";
 
 export interface FredJobsArgs {
   network: Network;
@@ -103,7 +105,10 @@ export class FredJobs extends pulumi.ComponentResource {
         forceDestroy: environment === "dev",
         stageName: "v1",
         reservedConcurrency: concurrency,
-        environment: { APP_ENV: environment, DB_POOL_MAX: String(FRED_JOBS_POOL_MAX) },
+        environment: functionEnvironment(WEB_API_ENV, {
+          APP_ENV: environment,
+          DB_POOL_MAX: String(FRED_JOBS_POOL_MAX),
+        }),
       },
       { parent: this },
     );

@@ -12,6 +12,8 @@ import { policyDocument, serviceTrustPolicy, type PolicyStatement } from "../../
 import type { Network } from "../../components/network";
 import { PublicLoadBalancer } from "../../components/public-load-balancer";
 import { SignedApiLambda } from "../../components/signed-api-lambda";
+import { EVENTS_ENV, LAUNCH_ENV, LIFECYCLE_ENV, SESSIONS_ENV } from "../../functions/quickbets/env";
+import { functionEnvironment } from "../../functions/shared/env";
 
 export interface QuickBetsArgs {
   /** The home region's network: sessions in its private subnets, the load balancer in its public ones. */
@@ -226,7 +228,9 @@ export class QuickBets extends pulumi.ComponentResource {
             path: "/events",
             handler: "functions/quickbets/events.ts",
             keyAccess: "none",
-            environment: { KALSHI_SERIES: settings.series.join(",") },
+            environment: functionEnvironment(EVENTS_ENV, {
+              KALSHI_SERIES: settings.series.join(","),
+            }),
             timeout: 25,
             description: "Open sports events from Kalshi",
           },
@@ -237,7 +241,7 @@ export class QuickBets extends pulumi.ComponentResource {
             keyAccess: "describe",
             timeout: 20,
             description: "Start the caller's trading session for an event",
-            environment: {
+            environment: functionEnvironment(LAUNCH_ENV, {
               SESSIONS_TABLE: this.table.name,
               CLUSTER_ARN: this.cluster.arn,
               TASK_DEFINITION_ARN: this.taskDefinition.arn,
@@ -248,7 +252,7 @@ export class QuickBets extends pulumi.ComponentResource {
               MAX_SESSIONS_TOTAL: String(sessions.maxTotal),
               WEBSOCKET_BASE_URL: this.websocketBaseUrl,
               SESSION_MAX_HOURS: String(sessions.maxHours),
-            },
+            }),
             statements: [
               tableAccess(sessionWrites),
               {
@@ -273,10 +277,10 @@ export class QuickBets extends pulumi.ComponentResource {
             handler: "functions/quickbets/sessions.ts",
             keyAccess: "none",
             description: "The caller's sessions, newest first",
-            environment: {
+            environment: functionEnvironment(SESSIONS_ENV, {
               SESSIONS_TABLE: this.table.name,
               WEBSOCKET_BASE_URL: this.websocketBaseUrl,
-            },
+            }),
             statements: [tableAccess(["Query"])],
           },
           sign: {
@@ -314,7 +318,7 @@ export class QuickBets extends pulumi.ComponentResource {
         // One at a time: a task's RUNNING and STOPPED never race on its rule and target group.
         reservedConcurrency: 1,
         logRetentionInDays: args.logRetentionInDays,
-        environment: {
+        environment: functionEnvironment(LIFECYCLE_ENV, {
           SESSIONS_TABLE: this.table.name,
           CLUSTER_ARN: this.cluster.arn,
           LISTENER_ARN: this.listener.arn,
@@ -322,7 +326,7 @@ export class QuickBets extends pulumi.ComponentResource {
           SESSION_PORT: String(sessions.port),
           TARGET_GROUP_PREFIX: targetGroupPrefix,
           SESSION_RETENTION_DAYS: String(sessions.retentionDays),
-        },
+        }),
         statements: [
           tableAccess(["GetItem", "UpdateItem", "DeleteItem"]),
           {
