@@ -1,5 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { functionEnvironment } from "../functions/shared/env";
+import { BUNDLED_FUNCTION_ENV } from "../functions/shared/hosts";
 import { bundleArchive, bundleHandler, type Bundle } from "./bundle";
 import { policyDocument, serviceTrustPolicy, type PolicyStatement } from "./iam";
 import type { LogRetentionDays } from "./profile";
@@ -209,9 +211,11 @@ export class BundledFunction extends pulumi.ComponentResource {
         reservedConcurrentExecutions: args.reservedConcurrency,
         environment: {
           variables: {
-            NODE_OPTIONS: "--enable-source-maps",
-            POWERTOOLS_SERVICE_NAME: name,
-            POWERTOOLS_LOG_LEVEL: args.logLevel ?? "INFO",
+            ...functionEnvironment(BUNDLED_FUNCTION_ENV, {
+              NODE_OPTIONS: "--enable-source-maps",
+              POWERTOOLS_SERVICE_NAME: name,
+              POWERTOOLS_LOG_LEVEL: args.logLevel ?? "INFO",
+            }),
             ...args.environment,
           },
         },

@@ -1,5 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { functionEnvironment } from "../functions/shared/env";
+import { SCHEDULED_STREAMER_ENV } from "../functions/shared/hosts";
 import { BundledFunction } from "./bundled-function";
 import { policyDocument, serviceTrustPolicy, type PolicyStatement } from "./iam";
 import {
@@ -236,7 +238,9 @@ export class ScheduledStreamer extends pulumi.ComponentResource {
         reservedConcurrency,
         logRetentionInDays: args.logRetentionInDays ?? 14,
         environment: {
-          POWERTOOLS_METRICS_NAMESPACE: args.metricsNamespace,
+          ...functionEnvironment(SCHEDULED_STREAMER_ENV, {
+            POWERTOOLS_METRICS_NAMESPACE: args.metricsNamespace,
+          }),
           // Alarms select metrics by this dimension, so it is the component's name, fixed.
           POWERTOOLS_SERVICE_NAME: name,
           ...args.environment,

@@ -1,5 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { functionEnvironment } from "../functions/shared/env";
+import { SIGNED_API_ENV } from "../functions/shared/hosts";
 import { BundledFunction } from "./bundled-function";
 import type { PolicyStatement } from "./iam";
 import { RestApi } from "./rest-api";
@@ -232,10 +234,12 @@ export class SignedApiLambda extends pulumi.ComponentResource {
     const partition = aws.getPartitionOutput({}, { parent: this }).partition;
     const keySecrets = pulumi.interpolate`arn:${partition}:secretsmanager:${region}:${account}:secret:${args.signing.secretPrefix}*`;
     const sharedEnvironment: Record<string, pulumi.Input<string>> = {
-      ALLOWED_ORIGINS: corsOrigins.join(","),
-      UPSTREAM_BASE_URL: args.signing.upstreamUrl,
-      UPSTREAM_TIMEOUT_MS: String(args.signing.upstreamTimeoutMs ?? 5000),
-      USER_KEY_SECRET_PREFIX: args.signing.secretPrefix,
+      ...functionEnvironment(SIGNED_API_ENV, {
+        ALLOWED_ORIGINS: corsOrigins.join(","),
+        UPSTREAM_BASE_URL: args.signing.upstreamUrl,
+        UPSTREAM_TIMEOUT_MS: String(args.signing.upstreamTimeoutMs ?? 5000),
+        USER_KEY_SECRET_PREFIX: args.signing.secretPrefix,
+      }),
       ...args.environment,
     };
     const functions: Record<string, BundledFunction> = {};

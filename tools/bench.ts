@@ -34,6 +34,7 @@ import { maxConnections } from "../components/db-connections";
 import { POSTGRES_PROFILES } from "../components/postgres";
 import { burst, loadThroughRestart, startInstances } from "../test/helpers/burst";
 import { freePort, LocalPostgres } from "../test/helpers/postgres";
+import { runCli } from "./cli";
 
 const MAX_LOAD_MS = 150;
 /** Each bundle's cold load at least this many times faster than the old Python stack's. */
@@ -580,11 +581,5 @@ export async function webApiLoadBench(): Promise<Figure[]> {
 }
 
 if (require.main === module) {
-  main().then(
-    (code) => (process.exitCode = code),
-    (error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    },
-  );
+  runCli(main);
 }

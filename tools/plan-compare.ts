@@ -7,6 +7,7 @@
  */
 import * as fs from "node:fs";
 import { isDeepStrictEqual } from "node:util";
+import { runCli } from "./cli";
 
 /** The part of a planned resource that reaches AWS. */
 interface Comparable {
@@ -104,4 +105,4 @@ function main(argv: string[]): number {
   return 1;
 }
 
-if (require.main === module) process.exitCode = main(process.argv.slice(2));
+if (require.main === module) runCli(() => main(process.argv.slice(2)));

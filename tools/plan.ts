@@ -23,7 +23,7 @@ import {
 } from "../engine/policy";
 import { StackFileError, listStacks } from "../engine/stack-files";
 import { formatSummary } from "../engine/summary";
-import { readableStack } from "../engine/stack-trace";
+import { runCli } from "./cli";
 
 const USAGE =
   "usage: npm run plan -- --stack <stack> [--json FILE] [--diagram FILE.md] [--report FILE.md] [--dir PROJECT_DIR] [--fresh-account]";
@@ -154,12 +154,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    console.error(readableStack(err));
-    process.exitCode = 1;
-  },
-);
+runCli(main);

@@ -7,6 +7,7 @@
  */
 import * as fs from "node:fs";
 import { parseArgs } from "node:util";
+import { runCli } from "./cli";
 
 /** Starts every comment this tool writes, so it finds its own among the Pulumi preview's and people's. */
 export const MARKER = "<!-- platform:plan-report -->";
@@ -104,11 +105,5 @@ async function main(): Promise<number> {
 }
 
 if (require.main === module) {
-  main().then(
-    (code) => (process.exitCode = code),
-    (error: unknown) => {
-      console.error((error as Error).message);
-      process.exitCode = 1;
-    },
-  );
+  runCli(main, { messageOnly: true });
 }

@@ -24,6 +24,7 @@ import {
   loginRecord,
   OAuthRejected,
 } from "../functions/alpha-kite/lib/oauth";
+import { runCli } from "./cli";
 
 export const OUTPUT_NAMES = {
   tokenSecret: "alphaKiteTokenSecretArn",
@@ -286,11 +287,11 @@ export async function main(argv: readonly string[], io: LoginIo): Promise<number
 }
 
 if (require.main === module) {
-  void main(process.argv.slice(2), {
-    stdin: process.stdin,
-    stdout: process.stdout,
-    stderr: process.stderr,
-  }).then((code) => {
-    process.exitCode = code;
-  });
+  runCli(() =>
+    main(process.argv.slice(2), {
+      stdin: process.stdin,
+      stdout: process.stdout,
+      stderr: process.stderr,
+    }),
+  );
 }

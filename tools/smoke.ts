@@ -17,6 +17,7 @@ import {
   runSmoke,
   SmokeError,
 } from "./smoke/run";
+import { runCli } from "./cli";
 
 const USAGE =
   "usage: npm run smoke -- --stack <stack> [--outputs FILE] [--region REGION] [--timeout MS]";
@@ -97,12 +98,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    console.error(err);
-    process.exitCode = 1;
-  },
-);
+runCli(main);

@@ -24,7 +24,8 @@ import {
   type MarketStatus,
   type Session,
 } from "./lib/calendar";
-import { parseStreamerConfig, STREAMER_ENV, type StreamerConfig } from "./lib/config";
+import { STREAMER_ENV } from "./env";
+import { parseStreamerConfig, type StreamerConfig } from "./lib/config";
 import { errorTypeOf, StreamerError, type ErrorType } from "./lib/errors";
 import { withIndicators } from "./lib/indicators";
 import { withRetries } from "./lib/retry";

@@ -7,7 +7,8 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import * as z from "zod/mini";
 import { envLoader } from "../shared/env";
 import { apiHandler, callerId, HttpError, parseQuery } from "../shared/http";
-import { EVENTS_ENV, parseEventsConfig } from "./lib/config";
+import { EVENTS_ENV } from "./env";
+import { parseEventsConfig } from "./lib/config";
 import { TICKER } from "./lib/ids";
 import { listOpenEvents, summarizeEvent } from "./lib/kalshi";
 

@@ -11,7 +11,8 @@ import * as z from "zod/mini";
 import en from "zod/v4/locales/en.js";
 import { envLoader } from "../shared/env";
 import { onFirstUse } from "../shared/lazy";
-import { LIFECYCLE_ENV, parseLifecycleConfig, type LifecycleConfig } from "./lib/config";
+import { LIFECYCLE_ENV } from "./env";
+import { parseLifecycleConfig, type LifecycleConfig } from "./lib/config";
 import type { SessionRouting } from "./lib/routing";
 import { SessionStore } from "./lib/store";
 

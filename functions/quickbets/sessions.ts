@@ -7,7 +7,8 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import * as z from "zod/mini";
 import { envLoader } from "../shared/env";
 import { apiHandler, callerId, HttpError, parseQuery } from "../shared/http";
-import { parseSessionsConfig, SESSIONS_ENV } from "./lib/config";
+import { SESSIONS_ENV } from "./env";
+import { parseSessionsConfig } from "./lib/config";
 import { SessionStore, sessionSk, userPk } from "./lib/store";
 import { sessionView } from "./lib/view";
 

@@ -8,7 +8,8 @@ import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import * as z from "zod/mini";
 import { envLoader } from "../shared/env";
 import { apiHandler, callerId, parseJsonBody } from "../shared/http";
-import { parseSignConfig, SIGN_ENV } from "./lib/config";
+import { SIGN_ENV } from "./env";
+import { parseSignConfig } from "./lib/config";
 import { signRequest } from "./lib/signer";
 import { SigningKeys, userKeySecretName } from "./lib/user-keys";
 

@@ -7,6 +7,12 @@ import type { Logger } from "@aws-lambda-powertools/logger";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
 import * as z from "zod/mini";
 import en from "zod/v4/locales/en.js";
+import {
+  issueProblem,
+  parseJsonBytes,
+  requireJsonContentType,
+  type BodyProblem,
+} from "../../containers/web-api/src/shared/json-body";
 
 z.config(en());
 
@@ -110,29 +116,17 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** Makes a refused body an HttpError. */
+const refuse = (problem: BodyProblem): HttpError =>
+  new HttpError(problem.status, problem.code, problem.message, problem.field);
+
 /** Turns the first zod issue into a 400 that names the offending field. */
 export function validationError(
   issues: readonly z.core.$ZodIssue[],
   what = "request body",
   noun = "field",
 ): HttpError {
-  const issue = issues[0];
-  if (!issue) return new HttpError(400, "invalid_request", `${what} is invalid`);
-  const prefix = issue.path.map(String).join(".");
-  if (issue.code === "unrecognized_keys") {
-    const key = issue.keys[0] ?? "";
-    const field = prefix ? `${prefix}.${key}` : key;
-    return new HttpError(400, "invalid_request", `unknown ${noun} "${field}" in ${what}`, field);
-  }
-  if (!prefix) {
-    const message =
-      issue.code === "invalid_type" ? `${what} must be a JSON object` : `${what}: ${issue.message}`;
-    return new HttpError(400, "invalid_request", message);
-  }
-  // Parsed with reportInput, an undefined input means the field is absent.
-  const message =
-    issue.input === undefined ? `${prefix} is required` : `${prefix}: ${issue.message}`;
-  return new HttpError(400, "invalid_request", message, prefix);
+  return refuse(issueProblem(issues, what, noun));
 }
 
 /**
@@ -144,14 +138,9 @@ export function parseJsonBody<T>(
   event: Pick<APIGatewayProxyEvent, "headers" | "body" | "isBase64Encoded">,
   schema: z.ZodMiniType<T>,
 ): T {
+  // A request without a Content-Type is read as JSON.
   const contentType = header(event, "content-type");
-  if (contentType !== undefined && !isJsonContentType(contentType)) {
-    throw new HttpError(
-      415,
-      "unsupported_media_type",
-      `Content-Type must be application/json, got "${contentType.slice(0, 100)}"`,
-    );
-  }
+  if (contentType !== undefined) requireJsonContentType(contentType, refuse);
   const bytes = bodyBytes(event);
   if (bytes.byteLength > MAX_BODY_BYTES) {
     throw new HttpError(
@@ -160,34 +149,7 @@ export function parseJsonBody<T>(
       `request body is ${bytes.byteLength} bytes; the limit is ${MAX_BODY_BYTES}`,
     );
   }
-  if (bytes.byteLength === 0) {
-    throw new HttpError(400, "invalid_json", "request body is empty; send a JSON object");
-  }
-  let text: string;
-  try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch {
-    throw new HttpError(400, "invalid_json", "request body is not valid UTF-8");
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new HttpError(400, "invalid_json", `request body is not valid JSON: ${reason}`);
-  }
-  // reportInput tells a missing field from a wrong one; inputs never reach the messages.
-  const result = schema.safeParse(value, { reportInput: true });
-  if (!result.success) throw validationError(result.error.issues);
-  return result.data;
-}
-
-function isJsonContentType(value: string): boolean {
-  const [type = "", ...params] = value.split(";").map((part) => part.trim().toLowerCase());
-  if (type !== "application/json") return false;
-  return params.every(
-    (param) => !param.startsWith("charset=") || /^charset="?utf-8"?$/.test(param),
-  );
+  return parseJsonBytes(bytes, schema, refuse);
 }
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;

@@ -5,6 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { renderTemplate } from "./template";
+import { runCli } from "../cli";
 
 export const TEMPLATE_FILE = path.join(__dirname, "github-oidc.template.json");
 
@@ -22,13 +23,5 @@ async function main(): Promise<number> {
 }
 
 if (require.main === module) {
-  main().then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err: unknown) => {
-      console.error(err);
-      process.exitCode = 1;
-    },
-  );
+  runCli(main);
 }

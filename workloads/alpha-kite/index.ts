@@ -10,6 +10,8 @@ import { ScheduledStreamer, type StreamerAlarm } from "../../components/schedule
 import { SECRET_RECOVERY_DAYS } from "../../components/profile";
 import type { WorkloadContext } from "../context";
 import type { AlphaKiteSettings } from "./settings";
+import { STREAMER_ENV } from "../../functions/alpha-kite/env";
+import { functionEnvironment } from "../../functions/shared/env";
 
 export interface AlphaKiteArgs {
   /** In the home region. */
@@ -143,7 +145,7 @@ export class AlphaKite extends pulumi.ComponentResource {
         timeout: 45,
         schedule: "usEquityRegularHours",
         metricsNamespace: settings.metricsNamespace,
-        environment: {
+        environment: functionEnvironment(STREAMER_ENV, {
           TICKERS: settings.tickers.join(","),
           SCHWAB_BASE_URL: settings.schwabBaseUrl,
           SUPABASE_URL: settings.supabaseUrl,
@@ -153,7 +155,7 @@ export class AlphaKite extends pulumi.ComponentResource {
           SCHWAB_APP_SECRET_ARN: this.appSecret.arn,
           SUPABASE_KEY_SECRET_ARN: this.supabaseKeySecret.arn,
           LOGIN_COMMAND: loginCommand,
-        },
+        }),
         secrets: {
           read: [this.appSecret.arn, this.supabaseKeySecret.arn],
           write: [this.tokenSecret.arn],

@@ -31,6 +31,8 @@ import { writeZip } from "../../components/zip-archive";
 import { deploySetting } from "../../config/pending";
 import type { WorkloadContext } from "../context";
 import type { FinanceApiSettings } from "./settings";
+import { functionEnvironment } from "../../functions/shared/env";
+import { FINANCE_API_ENV } from "./env";
 
 /** Where uvicorn listens and what the adapter polls before the first request. */
 
@@ -70,7 +72,7 @@ export function financeEnvironment(
   settings: FinanceApiSettings,
   environment: EnvironmentProfile,
 ): Record<string, string> {
-  return {
+  return functionEnvironment(FINANCE_API_ENV, {
     APP_ENV: environment,
     MONGODB_DATABASE: settings.mongodbDatabase,
     GENAI_MODEL: settings.genaiModel,
@@ -79,7 +81,7 @@ export function financeEnvironment(
     // For the launcher (components/python/_platform_launch.py):
     PLATFORM_APP_SECRETS: FINANCE_SECRETS.join(","),
     PLATFORM_IDENTITY_HEADER: FINANCE_USER_HEADER,
-  };
+  });
 }
 
 export class FinanceApi extends pulumi.ComponentResource {

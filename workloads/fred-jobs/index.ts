@@ -9,6 +9,8 @@ import { Postgres } from "../../components/postgres";
 import { WebAdapterApi, type WebAdapterRoute } from "../../components/web-adapter-api";
 import type { WorkloadContext } from "../context";
 import type { FredJobsSettings } from "./settings";
+import { WEB_API_ENV } from "../../containers/web-api/src/env";
+import { functionEnvironment } from "../../functions/shared/env";
 
 export interface FredJobsArgs {
   /** In the home region: the app and the database in its private and isolated subnets. */
@@ -109,7 +111,10 @@ export class FredJobs extends pulumi.ComponentResource {
         forceDestroy: environment === "dev",
         stageName: "v1",
         reservedConcurrency: concurrency,
-        environment: { APP_ENV: environment, DB_POOL_MAX: String(FRED_JOBS_POOL_MAX) },
+        environment: functionEnvironment(WEB_API_ENV, {
+          APP_ENV: environment,
+          DB_POOL_MAX: String(FRED_JOBS_POOL_MAX),
+        }),
       },
       { parent: this },
     );

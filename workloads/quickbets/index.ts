@@ -11,6 +11,8 @@ import { SessionFleet } from "../../components/session-fleet";
 import { SignedApiLambda } from "../../components/signed-api-lambda";
 import type { WorkloadContext } from "../context";
 import type { QuickBetsSettings } from "./settings";
+import { EVENTS_ENV, LAUNCH_ENV, LIFECYCLE_ENV, SESSIONS_ENV } from "../../functions/quickbets/env";
+import { functionEnvironment } from "../../functions/shared/env";
 
 export interface QuickBetsArgs {
   /** In the home region: sessions in its private subnets, the load balancer in its public ones. */
@@ -153,7 +155,9 @@ export class QuickBets extends pulumi.ComponentResource {
             path: "/events",
             handler: "functions/quickbets/events.ts",
             keyAccess: "none",
-            environment: { KALSHI_SERIES: settings.series.join(",") },
+            environment: functionEnvironment(EVENTS_ENV, {
+              KALSHI_SERIES: settings.series.join(","),
+            }),
             timeout: 25,
             description: "Open sports events from Kalshi",
           },
@@ -164,7 +168,7 @@ export class QuickBets extends pulumi.ComponentResource {
             keyAccess: "describe",
             timeout: 20,
             description: "Start the caller's trading session for an event",
-            environment: {
+            environment: functionEnvironment(LAUNCH_ENV, {
               SESSIONS_TABLE: this.table.name,
               CLUSTER_ARN: this.cluster.arn,
               TASK_DEFINITION_ARN: this.taskDefinition.arn,
@@ -175,7 +179,7 @@ export class QuickBets extends pulumi.ComponentResource {
               MAX_SESSIONS_TOTAL: String(sessions.maxTotal),
               WEBSOCKET_BASE_URL: this.websocketBaseUrl,
               SESSION_MAX_HOURS: String(sessions.maxHours),
-            },
+            }),
             statements: [this.tableAccess(sessionWrites), ...this.sessions.launchStatements()],
           },
           sessions: {
@@ -184,10 +188,10 @@ export class QuickBets extends pulumi.ComponentResource {
             handler: "functions/quickbets/sessions.ts",
             keyAccess: "none",
             description: "The caller's sessions, newest first",
-            environment: {
+            environment: functionEnvironment(SESSIONS_ENV, {
               SESSIONS_TABLE: this.table.name,
               WEBSOCKET_BASE_URL: this.websocketBaseUrl,
-            },
+            }),
             statements: [this.tableAccess(["Query"])],
           },
           sign: {
@@ -227,7 +231,7 @@ export class QuickBets extends pulumi.ComponentResource {
         // One at a time: a task's RUNNING and STOPPED never race on its rule and target group.
         reservedConcurrency: 1,
         logRetentionInDays,
-        environment: {
+        environment: functionEnvironment(LIFECYCLE_ENV, {
           SESSIONS_TABLE: this.table.name,
           CLUSTER_ARN: this.cluster.arn,
           LISTENER_ARN: this.listener.arn,
@@ -235,7 +239,7 @@ export class QuickBets extends pulumi.ComponentResource {
           SESSION_PORT: String(sessions.port),
           TARGET_GROUP_PREFIX: this.sessions.targetGroupPrefix,
           SESSION_RETENTION_DAYS: String(sessions.retentionDays),
-        },
+        }),
         statements: [
           this.tableAccess(["GetItem", "UpdateItem", "DeleteItem"]),
           ...this.sessions.routingStatements(),

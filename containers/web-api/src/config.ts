@@ -20,12 +20,13 @@
  * | `AWS_REGION`      | region of the S3 and Secrets Manager clients                   | (required) |
  * | `CORS_ORIGINS`    | comma-separated browser origins (`https://app.example.com`) whose requests get CORS headers | none |
  */
+import type { Env, EnvName } from "./env";
 
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
 }
 
-export type Env = Readonly<Record<string, string | undefined>>;
+export type { Env } from "./env";
 
 /** Environments where a plaintext password and an unencrypted connection are acceptable. */
 export const LOCAL_ENVIRONMENTS: readonly string[] = ["test", "local"];
@@ -183,20 +184,20 @@ export function uploadPrefix(raw: string): string {
   return value.endsWith("/") ? value : `${value}/`;
 }
 
-function required(env: Env, name: string): string {
+function required(env: Env, name: EnvName): string {
   const value = optional(env, name);
   if (value === undefined) throw new ConfigError(`environment variable ${name} is not set`);
   return value;
 }
 
-function optional(env: Env, name: string): string | undefined {
+function optional(env: Env, name: EnvName): string | undefined {
   const value = env[name]?.trim();
   return value ? value : undefined;
 }
 
 function integer(
   env: Env,
-  name: string,
+  name: EnvName,
   { min, max, fallback }: { min: number; max: number; fallback: number },
 ): number {
   const raw = optional(env, name);

@@ -6,6 +6,13 @@
 import * as z from "zod/mini";
 import en from "zod/v4/locales/en.cjs";
 import { textProblem } from "./exact-json";
+import {
+  isJsonContentType,
+  issueProblem,
+  parseJsonBytes,
+  requireJsonContentType,
+  type BodyProblem,
+} from "./shared/json-body";
 
 z.config(en());
 
@@ -124,38 +131,16 @@ export const jsonObject = (): z.ZodMiniCustom<Record<string, unknown>> =>
     "must be a JSON object",
   );
 
+/** Makes a refused body the app's HttpError. */
+const refuse = (problem: BodyProblem): HttpError =>
+  new HttpError(problem.status, problem.code, problem.message, problem.field);
+
 /** Turns the first zod issue into a 400 that names the offending field. */
 export function validationError(issues: readonly z.core.$ZodIssue[]): HttpError {
-  const issue = issues[0];
-  if (!issue) return new HttpError(400, "invalid_request", "request body is invalid");
-  const prefix = issue.path.map(String).join(".");
-  if (issue.code === "unrecognized_keys") {
-    const key = issue.keys[0] ?? "";
-    const field = prefix ? `${prefix}.${key}` : key;
-    return new HttpError(400, "invalid_request", `unknown field "${field}" in request body`, field);
-  }
-  if (!prefix) {
-    const message =
-      issue.code === "invalid_type"
-        ? "request body must be a JSON object"
-        : `request body: ${issue.message}`;
-    return new HttpError(400, "invalid_request", message);
-  }
-  // Parsed with reportInput, an undefined input means the field is absent.
-  const message =
-    issue.input === undefined ? `${prefix} is required` : `${prefix}: ${issue.message}`;
-  return new HttpError(400, "invalid_request", message, prefix);
+  return refuse(issueProblem(issues));
 }
 
-/** True for `application/json`, with at most a UTF-8 charset parameter. */
-export function isJsonContentType(value: string | undefined): boolean {
-  if (value === undefined) return false;
-  const [type = "", ...params] = value.split(";").map((part) => part.trim().toLowerCase());
-  if (type !== "application/json") return false;
-  return params.every(
-    (param) => !param.startsWith("charset=") || /^charset="?utf-8"?$/.test(param),
-  );
-}
+export { isJsonContentType };
 
 /**
  * A request body as JSON validated by `schema`: 415 unless the Content-Type is JSON, 400
@@ -168,40 +153,17 @@ export function parseJsonBody<T>(
   bytes: ArrayBuffer,
   schema: z.ZodMiniType<T>,
 ): T {
-  if (!isJsonContentType(contentType)) {
-    const got = contentType === undefined ? "none" : `"${contentType.slice(0, 100)}"`;
-    throw new HttpError(
-      415,
-      "unsupported_media_type",
-      `Content-Type must be application/json, got ${got}`,
-    );
-  }
-  if (bytes.byteLength === 0) {
-    throw new HttpError(400, "invalid_json", "request body is empty; send a JSON object");
-  }
-  let text: string;
-  try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch {
-    throw new HttpError(400, "invalid_json", "request body is not valid UTF-8");
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    // Only a SyntaxError describes the input; anything else (a RangeError) says nothing useful.
-    const reason = error instanceof SyntaxError ? error.message : "it cannot be parsed";
-    throw new HttpError(400, "invalid_json", `request body is not valid JSON: ${reason}`);
-  }
+  requireJsonContentType(contentType, refuse);
   // What the parse changed (a repeated key, a number with no exact float, -0) is refused, never stored.
-  const changed = textProblem(text);
-  if (changed) {
+  return parseJsonBytes(new Uint8Array(bytes), schema, refuse, (text) => {
+    const changed = textProblem(text);
+    if (!changed) return undefined;
     const field = changed.path.join(".");
-    const message = field ? `${field} ${changed.reason}` : `request body ${changed.reason}`;
-    throw new HttpError(400, "invalid_request", message, field || undefined);
-  }
-  // reportInput tells a missing field from a wrong one; inputs never reach the messages.
-  const result = schema.safeParse(value, { reportInput: true });
-  if (!result.success) throw validationError(result.error.issues);
-  return result.data;
+    return {
+      status: 400,
+      code: "invalid_request",
+      message: field ? `${field} ${changed.reason}` : `request body ${changed.reason}`,
+      ...(field ? { field } : {}),
+    };
+  });
 }

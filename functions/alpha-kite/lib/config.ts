@@ -1,6 +1,5 @@
 /**
- * The streamer's environment. It carries names, ARNs and URLs only: the Schwab token, the app
- * credentials and the Supabase key live in Secrets Manager.
+ * The streamer's environment, parsed over its contract (../env.ts): names, ARNs and URLs only.
  */
 import {
   EnvError,
@@ -10,7 +9,9 @@ import {
   requiredString,
   url,
   type Env,
+  type EnvName,
 } from "../../shared/env";
+import type { STREAMER_ENV } from "../env";
 
 export interface StreamerConfig {
   tickers: readonly string[];
@@ -27,18 +28,6 @@ export interface StreamerConfig {
   loginCommand: string;
 }
 
-export const STREAMER_ENV = [
-  "TICKERS",
-  "SCHWAB_BASE_URL",
-  "SUPABASE_URL",
-  "SUPABASE_TABLE",
-  "TOKEN_SECRET_ARN",
-  "SCHWAB_APP_SECRET_ARN",
-  "SUPABASE_KEY_SECRET_ARN",
-  "UPSTREAM_TIMEOUT_MS",
-  "LOGIN_COMMAND",
-];
-
 export const DEFAULT_UPSTREAM_TIMEOUT_MS = 8000;
 
 /** Used only when LOGIN_COMMAND is unset; the infrastructure sets it with the stack's name. */
@@ -53,7 +42,7 @@ const TABLE = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
 
 /** https, or http to this machine only (local fakes in tests): keys never travel in clear. */
-function secureUrl(env: Env, name: string): string {
+function secureUrl<N extends string>(env: Env<N>, name: NoInfer<N>): string {
   const value = url(env, name, ["https:", "http:"]);
   const parsed = new URL(value);
   if (parsed.protocol === "http:" && !LOOPBACK.has(parsed.hostname)) {
@@ -65,13 +54,13 @@ function secureUrl(env: Env, name: string): string {
   return value;
 }
 
-function arn(env: Env, name: string): string {
+function arn<N extends string>(env: Env<N>, name: NoInfer<N>): string {
   const value = requiredString(env, name);
   if (!value.startsWith("arn:")) throw new EnvError(`environment variable ${name} must be an ARN`);
   return value;
 }
 
-export function parseStreamerConfig(env: Env): StreamerConfig {
+export function parseStreamerConfig(env: Env<EnvName<typeof STREAMER_ENV>>): StreamerConfig {
   const tickers = [...new Set(requiredList(env, "TICKERS").map((t) => t.toUpperCase()))];
   const bad = tickers.find((ticker) => !TICKER.test(ticker));
   if (bad !== undefined) {

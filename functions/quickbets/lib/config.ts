@@ -1,8 +1,17 @@
 /**
- * The QuickBets functions' environment, one parser per handler. Each reads only the variables its
- * handler needs, so the infrastructure can see (and tests can prove) what a function depends on.
+ * The QuickBets functions' environment, one parser per handler over its contract (../env.ts): a
+ * parser can read only the names its function's contract declares.
  */
-import { EnvError, integer, requiredList, requiredString, url, type Env } from "../../shared/env";
+import {
+  EnvError,
+  integer,
+  requiredList,
+  requiredString,
+  url,
+  type Env,
+  type EnvName,
+} from "../../shared/env";
+import type { EVENTS_ENV, LAUNCH_ENV, LIFECYCLE_ENV, SESSIONS_ENV, SIGN_ENV } from "../env";
 import { SESSION_ID_LENGTH, TICKER } from "./ids";
 
 export interface ApiConfig {
@@ -15,7 +24,7 @@ export interface KalshiConfig {
   upstreamTimeoutMs: number;
 }
 
-function api(env: Env): ApiConfig {
+function api(env: Env<"ALLOWED_ORIGINS">): ApiConfig {
   // Set but possibly empty: an API without browser origins still answers its other callers.
   if (env.ALLOWED_ORIGINS === undefined) {
     throw new EnvError("environment variable ALLOWED_ORIGINS is not set");
@@ -27,14 +36,14 @@ function api(env: Env): ApiConfig {
   };
 }
 
-function kalshi(env: Env): KalshiConfig {
+function kalshi(env: Env<"UPSTREAM_BASE_URL" | "UPSTREAM_TIMEOUT_MS">): KalshiConfig {
   return {
     kalshiBaseUrl: url(env, "UPSTREAM_BASE_URL", ["https:", "http:"]),
     upstreamTimeoutMs: integer(env, "UPSTREAM_TIMEOUT_MS", { min: 1, max: 30_000, fallback: 5000 }),
   };
 }
 
-function secretPrefix(env: Env): string {
+function secretPrefix(env: Env<"USER_KEY_SECRET_PREFIX">): string {
   const prefix = requiredString(env, "USER_KEY_SECRET_PREFIX");
   if (!/^[A-Za-z0-9/_+=.@-]+$/.test(prefix)) {
     throw new EnvError(
@@ -44,13 +53,13 @@ function secretPrefix(env: Env): string {
   return prefix;
 }
 
-function arn(env: Env, name: string): string {
+function arn<N extends string>(env: Env<N>, name: NoInfer<N>): string {
   const value = requiredString(env, name);
   if (!value.startsWith("arn:")) throw new EnvError(`environment variable ${name} must be an ARN`);
   return value;
 }
 
-function ids(env: Env, name: string, prefix: string): readonly string[] {
+function ids<N extends string>(env: Env<N>, name: NoInfer<N>, prefix: string): readonly string[] {
   const values = requiredList(env, name);
   const bad = values.find((value) => !value.startsWith(prefix));
   if (bad !== undefined) {
@@ -59,11 +68,11 @@ function ids(env: Env, name: string, prefix: string): readonly string[] {
   return values;
 }
 
-function table(env: Env): string {
+function table(env: Env<"SESSIONS_TABLE">): string {
   return requiredString(env, "SESSIONS_TABLE");
 }
 
-function websocketBaseUrl(env: Env): string {
+function websocketBaseUrl(env: Env<"WEBSOCKET_BASE_URL">): string {
   return url(env, "WEBSOCKET_BASE_URL", ["wss:", "ws:"]);
 }
 
@@ -71,14 +80,7 @@ export interface EventsConfig extends ApiConfig, KalshiConfig {
   series: readonly string[];
 }
 
-export const EVENTS_ENV = [
-  "ALLOWED_ORIGINS",
-  "UPSTREAM_BASE_URL",
-  "UPSTREAM_TIMEOUT_MS",
-  "KALSHI_SERIES",
-];
-
-export function parseEventsConfig(env: Env): EventsConfig {
+export function parseEventsConfig(env: Env<EnvName<typeof EVENTS_ENV>>): EventsConfig {
   const series = requiredList(env, "KALSHI_SERIES");
   const bad = series.find((s) => !TICKER.test(s));
   if (bad !== undefined) {
@@ -91,9 +93,7 @@ export interface SignConfig extends ApiConfig {
   userKeySecretPrefix: string;
 }
 
-export const SIGN_ENV = ["ALLOWED_ORIGINS", "USER_KEY_SECRET_PREFIX"];
-
-export function parseSignConfig(env: Env): SignConfig {
+export function parseSignConfig(env: Env<EnvName<typeof SIGN_ENV>>): SignConfig {
   return { ...api(env), userKeySecretPrefix: secretPrefix(env) };
 }
 
@@ -102,9 +102,7 @@ export interface SessionsConfig extends ApiConfig {
   websocketBaseUrl: string;
 }
 
-export const SESSIONS_ENV = ["ALLOWED_ORIGINS", "SESSIONS_TABLE", "WEBSOCKET_BASE_URL"];
-
-export function parseSessionsConfig(env: Env): SessionsConfig {
+export function parseSessionsConfig(env: Env<EnvName<typeof SESSIONS_ENV>>): SessionsConfig {
   return { ...api(env), sessionsTable: table(env), websocketBaseUrl: websocketBaseUrl(env) };
 }
 
@@ -119,19 +117,7 @@ export interface LaunchConfig extends SessionsConfig, KalshiConfig, SignConfig {
   sessionMaxHours: number;
 }
 
-export const LAUNCH_ENV = [
-  ...new Set([...SESSIONS_ENV, ...EVENTS_ENV.filter((n) => n !== "KALSHI_SERIES"), ...SIGN_ENV]),
-  "CLUSTER_ARN",
-  "TASK_DEFINITION_ARN",
-  "CONTAINER_NAME",
-  "SUBNET_IDS",
-  "SECURITY_GROUP_IDS",
-  "MAX_SESSIONS_PER_USER",
-  "MAX_SESSIONS_TOTAL",
-  "SESSION_MAX_HOURS",
-];
-
-export function parseLaunchConfig(env: Env): LaunchConfig {
+export function parseLaunchConfig(env: Env<EnvName<typeof LAUNCH_ENV>>): LaunchConfig {
   return {
     ...parseSessionsConfig(env),
     ...kalshi(env),
@@ -157,20 +143,10 @@ export interface LifecycleConfig {
   sessionRetentionDays: number;
 }
 
-export const LIFECYCLE_ENV = [
-  "SESSIONS_TABLE",
-  "CLUSTER_ARN",
-  "LISTENER_ARN",
-  "VPC_ID",
-  "SESSION_PORT",
-  "TARGET_GROUP_PREFIX",
-  "SESSION_RETENTION_DAYS",
-];
-
 /** Target group names: at most 32 characters, alphanumerics and hyphens. */
 const TARGET_GROUP_NAME_MAX = 32;
 
-export function parseLifecycleConfig(env: Env): LifecycleConfig {
+export function parseLifecycleConfig(env: Env<EnvName<typeof LIFECYCLE_ENV>>): LifecycleConfig {
   const targetGroupPrefix = requiredString(env, "TARGET_GROUP_PREFIX");
   const room = TARGET_GROUP_NAME_MAX - SESSION_ID_LENGTH;
   if (!/^[A-Za-z0-9][A-Za-z0-9-]*$/.test(targetGroupPrefix) || targetGroupPrefix.length > room) {

@@ -1,8 +1,15 @@
 import { expect } from "chai";
 import type { Rule } from "@aws-sdk/client-elastic-load-balancing-v2";
+import type { EnvContract } from "../../../functions/shared/env";
+import { SIGNED_API_ENV } from "../../../functions/shared/hosts";
 import {
+  EVENTS_ENV,
   LAUNCH_ENV,
   LIFECYCLE_ENV,
+  SESSIONS_ENV,
+  SIGN_ENV,
+} from "../../../functions/quickbets/env";
+import {
   parseEventsConfig,
   parseLaunchConfig,
   parseLifecycleConfig,
@@ -172,16 +179,18 @@ describe("quickbets helpers", () => {
       ).to.equal(5000);
     });
 
-    it("each handler needs only its own variables", () => {
-      const only = (names: string[]) => Object.fromEntries(names.map((n) => [n, env[n]]));
-      expect(() =>
-        parseSignConfig(only(["ALLOWED_ORIGINS", "USER_KEY_SECRET_PREFIX"])),
-      ).not.to.throw();
-      expect(() =>
-        parseSessionsConfig(only(["ALLOWED_ORIGINS", "SESSIONS_TABLE", "WEBSOCKET_BASE_URL"])),
-      ).not.to.throw();
-      expect(() => parseLaunchConfig(only(LAUNCH_ENV))).not.to.throw();
-      expect(() => parseLifecycleConfig(only(LIFECYCLE_ENV))).not.to.throw();
+    it("each handler parses with only its contract's required variables", () => {
+      const required = (contract: EnvContract) =>
+        Object.fromEntries(
+          Object.entries(contract.variables)
+            .filter(([, presence]) => presence === "required")
+            .map(([name]) => [name, env[name]]),
+        );
+      expect(() => parseEventsConfig(required(EVENTS_ENV))).not.to.throw();
+      expect(() => parseSignConfig(required(SIGN_ENV))).not.to.throw();
+      expect(() => parseSessionsConfig(required(SESSIONS_ENV))).not.to.throw();
+      expect(() => parseLaunchConfig(required(LAUNCH_ENV))).not.to.throw();
+      expect(() => parseLifecycleConfig(required(LIFECYCLE_ENV))).not.to.throw();
     });
 
     it("an API without browser origins (corsOrigins: []) still starts, granting no origin", () => {
@@ -192,7 +201,11 @@ describe("quickbets helpers", () => {
       );
     });
 
-    for (const name of LAUNCH_ENV.filter((n) => n !== "UPSTREAM_TIMEOUT_MS")) {
+    // What launch itself reads (Powertools reads the BundledFunction variables).
+    const launchReads = Object.entries({ ...SIGNED_API_ENV.own, ...LAUNCH_ENV.own })
+      .filter(([, presence]) => presence === "required")
+      .map(([name]) => name);
+    for (const name of launchReads) {
       it(`launch names a missing ${name}`, () => {
         expect(() => parseLaunchConfig({ ...env, [name]: undefined })).to.throw(EnvError, name);
       });

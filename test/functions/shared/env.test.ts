@@ -1,19 +1,26 @@
 import { expect } from "chai";
 import {
+  envContract,
   EnvError,
   envLoader,
+  functionEnvironment,
   integer,
   optionalString,
   requiredList,
   requiredString,
   url,
+  type Env,
 } from "../../../functions/shared/env";
 import { withEnv } from "../helpers/api";
 
 describe("shared env", () => {
   it("requiredString trims and names a missing variable", () => {
     expect(requiredString({ A: " x " }, "A")).to.equal("x");
-    expect(() => requiredString({}, "A")).to.throw(EnvError, "environment variable A is not set");
+    const unset: Env<"A"> = {};
+    expect(() => requiredString(unset, "A")).to.throw(
+      EnvError,
+      "environment variable A is not set",
+    );
     expect(() => requiredString({ A: "  " }, "A")).to.throw(EnvError, "A is not set");
     expect(optionalString({ A: " " }, "A")).to.equal(undefined);
   });
@@ -64,7 +71,7 @@ describe("shared env", () => {
     let parses = 0;
     const restore = withEnv({ QB_TEST_A: "1" });
     try {
-      const load = envLoader(["QB_TEST_A"], (env) => {
+      const load = envLoader(envContract({ QB_TEST_A: "required" }), (env) => {
         parses++;
         return requiredString(env, "QB_TEST_A");
       });
@@ -79,5 +86,50 @@ describe("shared env", () => {
     } finally {
       restore();
     }
+  });
+
+  describe("contracts", () => {
+    const host = envContract({ NODE_OPTIONS: "required" });
+    const contract = envContract({ TABLE: "required", TIMEOUT_MS: "optional" }, host);
+
+    it("a contract's variables are its host's and its own", () => {
+      expect(contract.host).to.deep.equal({ NODE_OPTIONS: "required" });
+      expect(contract.own).to.deep.equal({ TABLE: "required", TIMEOUT_MS: "optional" });
+      expect(Object.keys(contract.variables)).to.deep.equal([
+        "NODE_OPTIONS",
+        "TABLE",
+        "TIMEOUT_MS",
+      ]);
+    });
+
+    it("refuses a variable its host already sets", () => {
+      // @ts-expect-error NODE_OPTIONS is the host's
+      expect(() => envContract({ NODE_OPTIONS: "optional" }, host)).to.throw(
+        "NODE_OPTIONS already set by the host",
+      );
+    });
+
+    it("functionEnvironment takes the own variables, leaving out unset optional ones", () => {
+      expect(functionEnvironment(contract, { TABLE: "t", TIMEOUT_MS: undefined })).to.deep.equal({
+        TABLE: "t",
+      });
+      // @ts-expect-error TABLE is required
+      functionEnvironment(contract, { TIMEOUT_MS: "5" });
+      // The compiler refuses a name outside the contract; so does the function, for plain JS.
+      const renamed = { TABLE: "t", TABLE_NAME: "t" } as { TABLE: string };
+      expect(() => functionEnvironment(contract, renamed)).to.throw(
+        "TABLE_NAME not in the contract",
+      );
+      // @ts-expect-error NODE_OPTIONS is the host's to set
+      expect(() => functionEnvironment(contract, { TABLE: "t", NODE_OPTIONS: "" })).to.throw();
+    });
+
+    it("envLoader's parser sees only the contract's names", () => {
+      envLoader(contract, (env) => {
+        // @ts-expect-error not in the contract
+        void env.TABLE_NAME;
+        return env.TABLE;
+      });
+    });
   });
 });
