@@ -3,9 +3,9 @@
  * and the usage assumptions) times the price table, per item, region and workload. `estimateCost`
  * gives the estimate as data (tested); `formatCost` prints it for `npm run plan`.
  *
- * What is estimated: on-demand list prices, first tier only, 730 hours a month; free tiers that never
- * expire (Scheduler, X-Ray, Cognito) shared by the whole stack; no Lambda free tier, no savings plans
- * or reserved capacity, no data transfer but NAT, peering and endpoint traffic.
+ * What is estimated: on-demand list prices, first tier only, 730 hours a month; no free tier of any
+ * service (NO_FREE_TIER), no savings plans or reserved capacity, no data transfer but NAT, peering
+ * and endpoint traffic.
  */
 import type { Plan, PlannedResource } from "./engine";
 import {
@@ -31,13 +31,20 @@ export { COST_FUNCTIONS, FREE_TYPES } from "./cost/rates";
 export { firesPerMonth } from "./cost/schedule";
 export { loadPrices, parsePrices, PriceTable, PriceTableError } from "./cost/prices";
 
+/**
+ * The estimate's one rule for free tiers: none is applied, to any service. AWS grants them per
+ * account and month, and dev and prod share one account (with whatever else runs there), so no
+ * stack can claim them; without them, each resource's cost is what adding it adds to the bill, and
+ * the stacks' estimates add up. Printed under every estimate.
+ */
+export const NO_FREE_TIER =
+  "No free tier applied: AWS grants them per account, and the stacks share one.";
+
 /** One charge of an item, priced. */
 export interface PricedCharge {
   readonly item: string;
   readonly what: string;
   readonly quantity: number;
-  /** The quantity billed after the free tier (equal to quantity when there is none). */
-  readonly billed: number;
   readonly unit: string;
   /** Per unit, after any discount. */
   readonly price: number;
@@ -136,18 +143,6 @@ export function estimateCost(
     }
   }
 
-  // A free tier is per account and month: the stack's usage of the item shares it pro rata.
-  const usedOf = new Map<string, number>();
-  for (const p of pending) {
-    if (p.price.freePerMonth)
-      usedOf.set(p.charge.item, (usedOf.get(p.charge.item) ?? 0) + p.charge.quantity);
-  }
-  const billedShare = (p: Pending) => {
-    const free = p.price.freePerMonth;
-    const used = usedOf.get(p.charge.item) ?? 0;
-    return free && used > 0 ? Math.max(0, used - free) / used : 1;
-  };
-
   const grouped = new Map<
     string,
     { resource: PlannedResource; region: string; charges: PricedCharge[] }
@@ -155,15 +150,13 @@ export function estimateCost(
   for (const p of pending) {
     const key = `${p.resource.urn}@${p.region}`;
     const group = grouped.get(key) ?? { resource: p.resource, region: p.region, charges: [] };
-    const billed = p.charge.quantity * billedShare(p);
     group.charges.push({
       item: p.charge.item,
       what: p.charge.what,
       quantity: p.charge.quantity,
-      billed,
       unit: p.price.unit,
       price: p.unitPrice,
-      monthly: billed * p.unitPrice,
+      monthly: p.charge.quantity * p.unitPrice,
       notConfirmed: p.notConfirmed,
     });
     grouped.set(key, group);
@@ -211,12 +204,8 @@ export function usd(amount: number): string {
 const unitPrice = (n: number) => `$${Number(n.toPrecision(6))}`;
 
 function describeCharge(c: PricedCharge): string {
-  const free =
-    c.billed < c.quantity
-      ? ` (after the stack's free tier: ${Math.round((100 * c.billed) / c.quantity)}% billed)`
-      : "";
   const mark = c.notConfirmed ? " [price not confirmed]" : "";
-  return `${c.what}: ${unitPrice(c.price)}/${c.unit}${free} = ${usd(c.monthly)}${mark}`;
+  return `${c.what}: ${unitPrice(c.price)}/${c.unit} = ${usd(c.monthly)}${mark}`;
 }
 
 const sorted = (record: Record<string, number>) =>
@@ -225,6 +214,7 @@ const sorted = (record: Record<string, number>) =>
 export function formatCost(estimate: CostEstimate, top = 10): string {
   const lines = [
     `Monthly cost estimate: ${usd(estimate.total)} (USD list prices as of ${estimate.asOf}, ${estimate.hoursPerMonth} h a month, usage from assumptions)`,
+    `  ${NO_FREE_TIER}`,
     `  by region:   ${sorted(estimate.byRegion)
       .map(([k, v]) => `${k} ${usd(v)}`)
       .join(", ")}`,

@@ -95,13 +95,11 @@ export const usageAssumptionsSchema = z
      */
     runTaskHoursPerMonth: perResource(100, "Task-hours a month"),
     /**
-     * Container Insights (cluster setting `containerInsights`): custom metrics per cluster and per
-     * service, and GB of performance log events per running task. Counts not confirmed.
+     * Container Insights (cluster setting `containerInsights`): GB of performance log events a
+     * running task sends a month. Its metrics are counted from AWS's documentation (rates.ts).
      */
     containerInsights: z
       .object({
-        metricsPerCluster: count.default(8),
-        metricsPerService: count.default(6),
         logGbPerTaskPerMonth: count.default(0.05),
       })
       .prefault({}),

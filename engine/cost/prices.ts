@@ -13,8 +13,6 @@ const itemSchema = z.strictObject({
   /** What one unit is: `gateway-hour`, `GB-month`, `million requests`. */
   unit: z.string().min(1),
   description: z.string().min(1),
-  /** Units free each month per account (a free tier that never expires), pooled over the stack. */
-  freePerMonth: z.number().finite().nonnegative().optional(),
 });
 
 const rowSchema = z.strictObject({

@@ -82,19 +82,25 @@ export function splitTasks(
   return out;
 }
 
+type Strategy = { capacityProvider: string; base?: number; weight?: number };
+
+/** A service's capacity provider strategy, or the one its launch type (or task definition) implies. */
+function strategiesOf(svc: PlannedResource, task: PlannedResource): Strategy[] {
+  const strategies = list<Strategy>(svc.inputs.capacityProviderStrategies);
+  if (strategies.length > 0) return strategies;
+  const launchType = str(svc.inputs.launchType);
+  const compat = list<string>(task.inputs.requiresCompatibilities);
+  const provider = launchType || (compat.includes("FARGATE") ? "FARGATE" : "EC2");
+  return [{ capacityProvider: provider, weight: 1 }];
+}
+
+const onFargate = (s: Strategy) => s.capacityProvider.startsWith("FARGATE");
+
 const ecsService: CostFunction = (svc, { index }) => {
   const task = index.dependsOn(svc, "taskDefinition", TASK_DEFINITION)[0];
   const desired = num(svc.inputs.desiredCount) ?? 1;
   if (!task || desired === 0) return [];
-  let strategies = list<{ capacityProvider: string; base?: number; weight?: number }>(
-    svc.inputs.capacityProviderStrategies,
-  );
-  if (strategies.length === 0) {
-    const launchType = str(svc.inputs.launchType);
-    const compat = list<string>(task.inputs.requiresCompatibilities);
-    const fallback = launchType || (compat.includes("FARGATE") ? "FARGATE" : "EC2");
-    strategies = [{ capacityProvider: fallback, weight: 1 }];
-  }
+  const strategies = strategiesOf(svc, task);
   const charges: Charge[] = [];
   for (const [provider, tasks] of splitTasks(desired, strategies)) {
     if (tasks === 0) continue;
@@ -128,6 +134,19 @@ const instanceHours = (type: string, count: number, basis: string): Charge => ({
   what: `EC2 ${type} × ${basis} × ${H} h`,
 });
 
+/**
+ * EC2 detailed monitoring sends an instance's metrics every minute, each billed as a custom metric:
+ * 7 an instance (CPU, disk and network), as the CloudWatch pricing page's "EC2 Detailed Monitoring"
+ * example counts them (https://aws.amazon.com/cloudwatch/pricing/); basic monitoring is free.
+ */
+export const DETAILED_MONITORING_METRICS = 7;
+
+const detailedMonitoring = (count: number): Charge => ({
+  item: "cloudwatch.metric-month",
+  quantity: DETAILED_MONITORING_METRICS * count,
+  what: `detailed monitoring: ${DETAILED_MONITORING_METRICS} metrics × ${plural(count, "instance")}`,
+});
+
 const ebsVolumes = (mappings: unknown, count: number): Charge[] =>
   list<Record<string, unknown>>(mappings).flatMap((m) => {
     const ebs = obj(m.ebs);
@@ -157,6 +176,7 @@ const autoscalingGroup: CostFunction = (asg, { index }) => {
     instanceHours(type, count, `minSize ${count}`),
     ...ebsVolumes(template.inputs.blockDeviceMappings, count),
   ];
+  if (obj(template.inputs.monitoring).enabled === true) charges.push(detailedMonitoring(count));
   if (
     list<Record<string, unknown>>(template.inputs.networkInterfaces).some(
       (n) => n.associatePublicIpAddress === true || n.associatePublicIpAddress === "true",
@@ -181,6 +201,7 @@ const ec2Instance: CostFunction = (instance) => {
   if (instance.inputs.associatePublicIpAddress === true) {
     charges.push({ item: "ipv4.hour", quantity: H, what: `public IPv4 × ${H} h` });
   }
+  if (instance.inputs.monitoring === true) charges.push(detailedMonitoring(1));
   return charges;
 };
 
@@ -554,26 +575,7 @@ const userPool: CostFunction = (pool, { assumptions }) => {
   ];
 };
 
-/** A hosted zone the plan's records use bills once, on its first record (unless the plan creates it). */
-const route53Record: CostFunction = (record, { index }) => {
-  const zone = str(record.inputs.zoneId);
-  if (index.ofType("aws:route53/zone:Zone").some((z) => z.id === zone)) return [];
-  const first = index
-    .ofType("aws:route53/record:Record")
-    .find((r) => str(r.inputs.zoneId) === zone);
-  if (first?.urn !== record.urn) return [];
-  const records = index
-    .ofType("aws:route53/record:Record")
-    .filter((r) => str(r.inputs.zoneId) === zone).length;
-  return [
-    {
-      item: "route53.zone-month",
-      quantity: 1,
-      what: `hosted zone ${zone} (${plural(records, "record")} in the plan)`,
-    },
-  ];
-};
-
+/** Only a zone the stack creates: one passed in by id (records in it) is paid by whoever created it. */
 const route53Zone: CostFunction = () => [
   { item: "route53.zone-month", quantity: 1, what: "hosted zone" },
 ];
@@ -623,28 +625,97 @@ const kmsKey: CostFunction = (key, { assumptions }) => {
   ];
 };
 
-/** Container Insights bills its metrics as custom metrics and its performance events as logs. */
+/**
+ * Container Insights' metrics per dimension set, from AWS's "Amazon ECS Container Insights metrics"
+ * table (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Container-Insights-metrics-ECS.html):
+ * ClusterName 11 (ContainerInstanceCount, ServiceCount, TaskCount, CPU and memory reserved and used,
+ * network and storage bytes each way); ServiceName 13 (the same eight usage metrics, desired, pending
+ * and running task counts, deployments, task sets); TaskDefinitionFamily 8 (the usage metrics). Tasks
+ * on Fargate add EphemeralStorageReserved and EphemeralStorageUtilized at each level.
+ */
+export const CONTAINER_INSIGHTS_METRICS = {
+  cluster: 11,
+  service: 13,
+  taskFamily: 8,
+  fargateEphemeral: 2,
+} as const;
+
+/** Task definitions run in `cluster` by RunTask: those a function's environment names beside it. */
+function launchedIn(cluster: PlannedResource, index: PlanIndex): PlannedResource[] {
+  const launchers = index.dependents(cluster, TYPE.function, "environment");
+  const tasks = launchers.flatMap((fn) => index.dependsOn(fn, "environment", TASK_DEFINITION));
+  return [...new Map(tasks.map((t) => [t.urn, t])).values()];
+}
+
+/**
+ * Container Insights bills its metrics as custom metrics and its performance events as logs. A
+ * metric bills by the hour it is sent, and only resources with running tasks send: a service's and
+ * its task family's all month, a task family launched by RunTask for its assumed task-hours.
+ */
 const ecsCluster: CostFunction = (cluster, { index, assumptions }) => {
   const setting = list<Record<string, unknown>>(cluster.inputs.settings).find(
     (s) => s.name === "containerInsights",
   );
   const value = str(setting?.value);
   if (value !== "enabled" && value !== "enhanced") return [];
-  const a = assumptions.containerInsights;
-  const services = index.dependents(cluster, SERVICE, "cluster");
-  const tasks = services.reduce((sum, s) => sum + (num(s.inputs.desiredCount) ?? 1), 0);
-  const metrics = a.metricsPerCluster + a.metricsPerService * services.length;
-  const gb = a.logGbPerTaskPerMonth * tasks;
+  const m = CONTAINER_INSIGHTS_METRICS;
+  const ephemeral = (fargate: boolean) => (fargate ? m.fargateEphemeral : 0);
+  // Each task family running in the cluster: the share of the month it runs, and whether on Fargate.
+  const families = new Map<string, { share: number; fargate: boolean }>();
+  const addFamily = (task: PlannedResource, share: number, fargate: boolean) => {
+    const family = str(task.inputs.family) || task.name;
+    const known = families.get(family);
+    families.set(family, {
+      share: Math.min(1, (known?.share ?? 0) + share),
+      fargate: (known?.fargate ?? false) || fargate,
+    });
+  };
+  let serviceMetrics = 0;
+  let runningServices = 0;
+  let tasks = 0;
+  for (const svc of index.dependents(cluster, SERVICE, "cluster")) {
+    const task = index.dependsOn(svc, "taskDefinition", TASK_DEFINITION)[0];
+    const desired = num(svc.inputs.desiredCount) ?? 1;
+    if (!task || desired === 0) continue;
+    const fargate = strategiesOf(svc, task).some(onFargate);
+    serviceMetrics += m.service + ephemeral(fargate);
+    runningServices += 1;
+    tasks += desired;
+    addFamily(task, 1, fargate);
+  }
+  for (const task of launchedIn(cluster, index)) {
+    const hours = valueFor(assumptions.runTaskHoursPerMonth, task.name);
+    addFamily(
+      task,
+      hours / H,
+      list<string>(task.inputs.requiresCompatibilities).includes("FARGATE"),
+    );
+    tasks += hours / H;
+  }
+  if (families.size === 0) return [];
+  const clusterShare = Math.max(...[...families.values()].map((f) => f.share));
+  const anyFargate = [...families.values()].some((f) => f.fargate);
+  const clusterMetrics = (m.cluster + ephemeral(anyFargate)) * clusterShare;
+  const familyMetrics = [...families.values()].reduce(
+    (sum, f) => sum + (m.taskFamily + ephemeral(f.fargate)) * f.share,
+    0,
+  );
+  const metrics = clusterMetrics + serviceMetrics + familyMetrics;
+  const gb = assumptions.containerInsights.logGbPerTaskPerMonth * tasks;
+  const enhanced =
+    value === "enhanced"
+      ? "; enhanced observability's task and container metrics bill per observation, not priced"
+      : "";
   return [
     {
       item: "cloudwatch.metric-month",
       quantity: metrics,
-      what: `Container Insights ${fmt(a.metricsPerCluster)} + ${fmt(a.metricsPerService)} × ${plural(services.length, "service")} metrics (assumed)`,
+      what: `Container Insights ${fmt(metrics)} metrics: cluster ${fmt(clusterMetrics)}, ${plural(runningServices, "service")} ${fmt(serviceMetrics)}, ${plural(families.size, "task family", "task families")} ${fmt(familyMetrics)}${enhanced}`,
     },
     {
       item: "logs.ingest.gb",
       quantity: gb,
-      what: `Container Insights ${fmt(gb)} GB of events for ${plural(tasks, "task")}`,
+      what: `Container Insights ${fmt(gb)} GB of events over ${fmt(tasks)} task-months (assumed)`,
     },
   ];
 };
@@ -694,7 +765,6 @@ export const COST_FUNCTIONS: Readonly<Record<string, CostFunction>> = {
   [TYPE.httpApi]: httpApi,
   "aws:dynamodb/table:Table": dynamodbTable,
   "aws:cognito/userPool:UserPool": userPool,
-  "aws:route53/record:Record": route53Record,
   "aws:route53/zone:Zone": route53Zone,
   "aws:ecr/repository:Repository": ecrRepository,
   "aws:s3/bucket:Bucket": s3Bucket,
@@ -784,6 +854,8 @@ export const FREE_TYPES: Readonly<Record<string, string>> = {
   "aws:cognito/userPoolClient:UserPoolClient": "billed per MAU on the user pool",
   "aws:cognito/userPoolDomain:UserPoolDomain": "billed per MAU on the user pool",
   "aws:kms/alias:Alias": "billed on the key",
+  "aws:route53/record:Record":
+    "records are free and their queries not priced (aliases to AWS resources answer free); a zone bills on the stack that creates it",
   "random:index/randomPassword:RandomPassword": "generated by Pulumi, not AWS",
   "random:index/randomId:RandomId": "generated by Pulumi, not AWS",
   "random:index/randomString:RandomString": "generated by Pulumi, not AWS",

@@ -210,6 +210,31 @@ describe("cost: cost functions", () => {
       close(c.asg, 2 * 0.0192 * H + 2 * 30 * 0.0952);
       expect(c.svc).to.equal(undefined);
     });
+    it("detailed monitoring: 7 custom metrics an instance, on a group's template or an instance", () => {
+      const plan = planOf([
+        {
+          type: "aws:ec2/launchTemplate:LaunchTemplate",
+          name: "lt",
+          inputs: { instanceType: "t4g.small", monitoring: { enabled: true } },
+        },
+        {
+          type: "aws:autoscaling/group:Group",
+          name: "asg",
+          inputs: { minSize: 2, maxSize: 4 },
+          deps: { launchTemplate: ["lt"] },
+        },
+        {
+          type: "aws:ec2/instance:Instance",
+          name: "watched",
+          inputs: { instanceType: "t4g.micro", monitoring: true },
+        },
+        { type: "aws:ec2/instance:Instance", name: "basic", inputs: { instanceType: "t4g.micro" } },
+      ]);
+      const c = costs(plan);
+      close(c.asg, 2 * 0.0168 * H + 2 * 7 * 0.3);
+      close(c.watched, 0.0084 * H + 7 * 0.3);
+      close(c.basic, 0.0084 * H);
+    });
     it("splits tasks over strategies: base first, then by weight", () => {
       const split = splitTasks(5, [
         { capacityProvider: "FARGATE", base: 1, weight: 1 },
@@ -247,8 +272,8 @@ describe("cost: cost functions", () => {
       ]);
       const c = costs(plan);
       close(c.streamer, lambda(391 * 21.75, 256, 1000));
-      // Within Scheduler's 14M free invocations a month.
-      expect(c["window-1"]).to.equal(0);
+      // Every invocation at list price: Scheduler's free 14M are the account's, not the stack's.
+      close(c["window-1"], ((6 * 60 * 21.75) / 1e6) * 1);
     });
     it("x86_64 at the x86 price, with an assumed duration", () => {
       const plan = planOf([fn("f", { architectures: ["x86_64"], memorySize: 1024 })]);
@@ -288,15 +313,14 @@ describe("cost: cost functions", () => {
         lambda(1000, 256, 1000) + 18 * 0.3,
       );
     });
-    it("shares X-Ray's 100,000 free traces among the stack's traced functions", () => {
+    it("bills every X-Ray trace of a traced function: no free traces", () => {
       const traced = { tracingConfig: { mode: "Active" } };
       const plan = planOf([fn("a", traced), fn("b", traced)]);
       const c = costs(plan, {
         lambda: { invocationsPerMonth: { byName: { a: 150_000, b: 50_000 } } },
       });
-      // 200,000 traces, 100,000 billed: each function pays half of its own.
-      close(c.a, lambda(150_000, 256, 1000) + 0.075 * 5);
-      close(c.b, lambda(50_000, 256, 1000) + 0.025 * 5);
+      close(c.a, lambda(150_000, 256, 1000) + 0.15 * 5);
+      close(c.b, lambda(50_000, 256, 1000) + 0.05 * 5);
     });
   });
 
@@ -374,29 +398,34 @@ describe("cost: cost functions", () => {
       });
       close(c.t, 4 * 0.125 + 2 * 0.625 + 10 * 0.25 + 10 * 0.2);
     });
-    it("Cognito: MAU within the free tier cost nothing; Plus has none", () => {
+    it("Cognito: every MAU at its tier's price, Essentials by default", () => {
       const plan = planOf([
         { type: "aws:cognito/userPool:UserPool", name: "essentials" },
+        { type: "aws:cognito/userPool:UserPool", name: "lite", inputs: { userPoolTier: "LITE" } },
         { type: "aws:cognito/userPool:UserPool", name: "plus", inputs: { userPoolTier: "PLUS" } },
       ]);
       const c = costs(plan, { cognitoMau: { default: 500 } });
-      expect(c.essentials).to.equal(0);
+      close(c.essentials, 500 * 0.015);
+      close(c.lite, 500 * 0.0055);
       close(c.plus, 500 * 0.02);
-      close(
-        costs(planOf([{ type: "aws:cognito/userPool:UserPool", name: "p" }]), {
-          cognitoMau: { default: 12_000 },
-        }).p,
-        2000 * 0.015,
-      );
     });
-    it("Route 53: a zone the records use bills $0.50 once", () => {
-      const record = (name: string, zoneId: string): Spec => ({
+    it("Route 53: a zone the stack creates bills $0.50; records in a zone passed in, nothing", () => {
+      const record = (name: string, zoneId: string, deps?: Spec["deps"]): Spec => ({
         type: "aws:route53/record:Record",
         name,
         inputs: { zoneId, type: "A" },
+        deps,
       });
-      const c = costs(planOf([record("r1", "Z1"), record("r2", "Z1"), record("r3", "Z2")]));
-      expect(c).to.deep.equal({ r1: 0.5, r3: 0.5 });
+      const c = costs(
+        planOf([
+          { type: "aws:route53/zone:Zone", name: "own", inputs: { name: "own.example.com" } },
+          record("in-own", "own-id", { zoneId: ["own"] }),
+          // A zone id from config: the zone is someone else's (another stack's, or the domain's).
+          record("r1", "Z0123456789"),
+          record("r2", "Z0123456789"),
+        ]),
+      );
+      expect(c).to.deep.equal({ own: 0.5 });
     });
     it("ECR, S3 and KMS from the assumed usage", () => {
       const plan = planOf([
@@ -446,27 +475,101 @@ describe("cost: cost functions", () => {
       close(estimate.byRegion["us-east-1"], 5);
       close(estimate.byRegion["eu-central-1"], 5);
     });
-    it("Container Insights: metrics per cluster and service", () => {
-      const plan = planOf([
-        {
-          type: "aws:ecs/cluster:Cluster",
-          name: "cluster",
-          inputs: { settings: [{ name: "containerInsights", value: "enabled" }] },
-        },
-        { type: "aws:ecs/cluster:Cluster", name: "plain" },
-        {
-          type: "aws:ecs/service:Service",
-          name: "svc",
-          inputs: {
-            desiredCount: 2,
-            capacityProviderStrategies: [{ capacityProvider: "ec2", weight: 1 }],
+    describe("Container Insights, counted as AWS documents its metrics", () => {
+      const insights = (value: string): Spec => ({
+        type: "aws:ecs/cluster:Cluster",
+        name: "cluster",
+        inputs: { settings: [{ name: "containerInsights", value }] },
+      });
+      const task = (name: string, family: string, compat = "FARGATE"): Spec => ({
+        type: "aws:ecs/taskDefinition:TaskDefinition",
+        name,
+        inputs: { family, cpu: "256", memory: "512", requiresCompatibilities: [compat] },
+      });
+      const service = (name: string, taskName: string, inputs: Record<string, unknown>): Spec => ({
+        type: "aws:ecs/service:Service",
+        name,
+        inputs: { desiredCount: 1, ...inputs },
+        deps: { cluster: ["cluster"], taskDefinition: [taskName] },
+      });
+      const ec2 = { capacityProviderStrategies: [{ capacityProvider: "ec2-cp", weight: 1 }] };
+      const fargate = { launchType: "FARGATE" };
+      const cluster = (plan: Plan, assumptions?: UsageAssumptionsInput) =>
+        estimateCost(plan, assumptions).items.find((i) => i.name === "cluster");
+      const metricsOf = (plan: Plan, assumptions?: UsageAssumptionsInput) =>
+        cluster(plan, assumptions)?.charges.find((c) => c.item === "cloudwatch.metric-month")
+          ?.quantity;
+
+      const cases: [string, Spec[], number][] = [
+        [
+          "EC2 tasks: 11 cluster + 13 per service + 8 per task family",
+          [task("t", "web", "EC2"), service("s", "t", { ...ec2, desiredCount: 2 })],
+          11 + 13 + 8,
+        ],
+        [
+          "Fargate tasks add ephemeral storage's 2 metrics at each level",
+          [task("t", "web"), service("s", "t", fargate)],
+          13 + 15 + 10,
+        ],
+        [
+          "two services of one task family: the family's metrics once",
+          [task("t", "web", "EC2"), service("a", "t", ec2), service("b", "t", ec2)],
+          11 + 2 * 13 + 8,
+        ],
+        [
+          "a parked service (no running task) sends nothing",
+          [
+            task("t", "web", "EC2"),
+            task("u", "worker", "EC2"),
+            service("a", "t", ec2),
+            service("b", "u", { ...ec2, desiredCount: 0 }),
+          ],
+          11 + 13 + 8,
+        ],
+      ];
+      for (const [what, specs, metrics] of cases) {
+        it(what, () => close(metricsOf(planOf([insights("enabled"), ...specs])), metrics));
+      }
+
+      it("bills the metrics as custom metrics and each task's performance events as logs", () => {
+        const plan = planOf([
+          insights("enabled"),
+          task("t", "web", "EC2"),
+          service("s", "t", { ...ec2, desiredCount: 2 }),
+        ]);
+        close(costs(plan).cluster, 32 * 0.3 + 2 * 0.05 * 0.5);
+      });
+
+      it("a task family launched by RunTask sends for its assumed task-hours", () => {
+        const plan = planOf([
+          insights("enabled"),
+          task("session", "session"),
+          {
+            type: "aws:lambda/function:Function",
+            name: "launcher",
+            inputs: { memorySize: 128 },
+            deps: { environment: ["cluster", "session"] },
           },
-          deps: { cluster: ["cluster"] },
-        },
-      ]);
-      const c = costs(plan);
-      close(c.cluster, (8 + 6) * 0.3 + 2 * 0.05 * 0.5);
-      expect(c.plain).to.equal(undefined);
+        ]);
+        close(metricsOf(plan), (13 + 10) * (100 / H));
+        close(metricsOf(plan, { runTaskHoursPerMonth: { byName: { session: 2 * H } } }), 13 + 10);
+      });
+
+      it("a cluster without Container Insights, or with nothing running, costs nothing", () => {
+        const off = planOf([
+          { type: "aws:ecs/cluster:Cluster", name: "cluster" },
+          task("t", "web"),
+          service("s", "t", fargate),
+        ]);
+        expect(cluster(off)).to.equal(undefined);
+        expect(cluster(planOf([insights("enabled")]))).to.equal(undefined);
+      });
+
+      it("enhanced: the same metrics priced, its per-observation part named as not priced", () => {
+        const plan = planOf([insights("enhanced"), task("t", "web"), service("s", "t", fargate)]);
+        close(metricsOf(plan), 13 + 15 + 10);
+        expect(cluster(plan)?.detail).to.include("bill per observation, not priced");
+      });
     });
   });
 });

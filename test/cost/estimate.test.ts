@@ -6,6 +6,7 @@ import {
   estimateCost,
   formatCost,
   FREE_TYPES,
+  NO_FREE_TIER,
   usageAssumptionsSchema,
   usd,
 } from "../../engine/cost";
@@ -100,6 +101,50 @@ describe("cost: the estimate", () => {
     expect(text).to.include("NatGateway nat (us-east-1, net)");
     expect(text).to.include("db.t4g.micro single-AZ × 730 h: $0.016/instance-hour = $11.68");
     expect(text).to.include("Unpriced resource types: aws:imaginary/thing:Thing");
+  });
+
+  it("applies no free tier to any service, and says so under the estimate", () => {
+    // Usage far inside every always-free tier (Lambda, CloudWatch, X-Ray, Scheduler, Cognito,
+    // DynamoDB, KMS): each still bills from its first unit.
+    const plan = planOf([
+      {
+        type: "aws:lambda/function:Function",
+        name: "fn",
+        inputs: { memorySize: 128, architectures: ["arm64"], tracingConfig: { mode: "Active" } },
+      },
+      {
+        type: "aws:scheduler/schedule:Schedule",
+        name: "hourly",
+        inputs: { scheduleExpression: "rate(1 hour)" },
+        deps: { target: ["fn"] },
+      },
+      { type: "aws:cloudwatch/metricAlarm:MetricAlarm", name: "alarm", inputs: { period: 60 } },
+      { type: "aws:cloudwatch/logGroup:LogGroup", name: "logs", inputs: { retentionInDays: 7 } },
+      { type: "aws:cognito/userPool:UserPool", name: "users" },
+      {
+        type: "aws:dynamodb/table:Table",
+        name: "table",
+        inputs: { billingMode: "PAY_PER_REQUEST" },
+      },
+      { type: "aws:kms/key:Key", name: "key" },
+    ]);
+    const estimate = estimateCost(plan);
+    const charges = estimate.items.flatMap((i) => i.charges);
+    expect(new Set(charges.map((c) => c.item.split(".")[0]))).to.include.members([
+      "lambda",
+      "scheduler",
+      "xray",
+      "cloudwatch",
+      "logs",
+      "cognito",
+      "dynamodb",
+      "kms",
+    ]);
+    for (const c of charges) {
+      expect(c.quantity, c.item).to.be.greaterThan(0);
+      expect(c.monthly, c.item).to.be.closeTo(c.quantity * c.price, 1e-12);
+    }
+    expect(formatCost(estimate).split("\n")[1]).to.equal(`  ${NO_FREE_TIER}`);
   });
 
   it("formats amounts, keeping sub-cent ones visible", () => {

@@ -71,11 +71,11 @@ describe("cost: the price table", () => {
     expect(table.get("alb.lcu-hour", "us-east-1")?.notConfirmed).to.equal(false);
   });
 
-  it("keeps the free tiers that never expire", () => {
-    expect(table.get("scheduler.million", "us-east-1")?.freePerMonth).to.equal(14);
-    expect(table.get("xray.traces.million", "us-east-1")?.freePerMonth).to.equal(0.1);
-    expect(table.get("cognito.mau.essentials", "us-east-1")?.freePerMonth).to.equal(10000);
-    expect(table.get("cognito.mau.plus", "us-east-1")?.freePerMonth).to.equal(undefined);
+  it("holds no free tier to apply: an item declaring one is refused", () => {
+    const withFreeTier = minimal();
+    const items = withFreeTier.items as Record<string, Record<string, unknown>>;
+    items["nat.hour"] = { ...items["nat.hour"], freePerMonth: 750 };
+    expect(problemsOf(withFreeTier).join("\n")).to.match(/freePerMonth/);
   });
 
   it("answers undefined for an item or region it does not price", () => {

@@ -1,7 +1,12 @@
 import { expect } from "chai";
+import * as fs from "node:fs";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import { MARKER, upsertComment } from "../../tools/pr-comment";
+import * as os from "node:os";
+import * as path from "node:path";
+import { estimateCost, usd } from "../../engine/cost";
+import { MARKER, run, signedUsd, upsertComment } from "../../tools/pr-comment";
+import { planOf, type Spec } from "../helpers/plan-builder";
 
 interface Call {
   method: string;
@@ -105,5 +110,193 @@ describe("pr-comment", () => {
     } finally {
       await gh.close();
     }
+  });
+
+  describe("the cost change of each stack", () => {
+    let dir: string;
+    beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), "pr-comment-"))));
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    const nat: Spec = { type: "aws:ec2/natGateway:NatGateway", name: "home-nat-0" };
+    const alb = (name: string): Spec => ({
+      type: "aws:lb/loadBalancer:LoadBalancer",
+      name,
+      inputs: { loadBalancerType: "application", subnets: ["a", "b"] },
+    });
+    const cluster = (insights: string): Spec => ({
+      type: "aws:ecs/cluster:Cluster",
+      name: "arbees-cluster",
+      inputs: { settings: [{ name: "containerInsights", value: insights }] },
+    });
+    const services: Spec[] = [
+      {
+        type: "aws:ecs/taskDefinition:TaskDefinition",
+        name: "api-task",
+        inputs: { family: "api", cpu: "256", memory: "512", requiresCompatibilities: ["FARGATE"] },
+      },
+      {
+        type: "aws:ecs/service:Service",
+        name: "api-service",
+        inputs: { desiredCount: 1, launchType: "FARGATE" },
+        deps: { cluster: ["arbees-cluster"], taskDefinition: ["api-task"] },
+      },
+    ];
+    /** A plan file as `npm run plan -- --json` writes it: the plan, then its estimate. */
+    const planFile = (name: string, specs: Spec[] | "no-cost") => {
+      const file = path.join(dir, name);
+      const plan = planOf(specs === "no-cost" ? [nat] : specs);
+      const json = specs === "no-cost" ? plan : { ...plan, cost: estimateCost(plan) };
+      fs.writeFileSync(file, JSON.stringify(json));
+      return file;
+    };
+    const report = (name: string, text: string) => {
+      const file = path.join(dir, name);
+      fs.writeFileSync(file, text);
+      return file;
+    };
+    const env = (apiUrl: string) => ({
+      GITHUB_TOKEN: "test-token",
+      GITHUB_REPOSITORY: "acme/platform",
+      GITHUB_API_URL: apiUrl,
+      GITHUB_BASE_REF: "main",
+    });
+    const quiet = { log: () => {}, error: () => {} };
+
+    it("posts each stack's totals, workload changes and resources by size of change, then the reports", async () => {
+      const devBase = [nat, alb("arbees-alb"), cluster("enabled"), ...services];
+      const devHead = [
+        nat,
+        alb("arbees-alb"),
+        cluster("disabled"),
+        ...services,
+        alb("quickbets-alb"),
+      ];
+      const files = {
+        devBase: planFile("plan-dev-base.json", devBase),
+        devHead: planFile("plan-dev.json", devHead),
+        prodBase: planFile("plan-prod-base.json", [nat]),
+        prodHead: planFile("plan-prod.json", [nat]),
+      };
+      const gh = await fakeGitHub([]);
+      try {
+        const code = await run(
+          [
+            "--pr",
+            "7",
+            "--file",
+            report("plan-dev.md", "## Offline plan of `dev`"),
+            "--file",
+            report("plan-prod.md", "## Offline plan of `prod`"),
+            "--cost",
+            `dev:${files.devBase}:${files.devHead}`,
+            "--cost",
+            `prod:${files.prodBase}:${files.prodHead}`,
+          ],
+          env(gh.url),
+          quiet,
+        );
+        expect(code).to.equal(0);
+        const body = gh.comments[0]!.body;
+        const base = estimateCost(planOf(devBase));
+        const head = estimateCost(planOf(devHead));
+        const clusterCost = base.items.find((i) => i.name === "arbees-cluster")!.monthly;
+        const albCost = head.items.find((i) => i.name === "quickbets-alb")!.monthly;
+        const [costs, devReport, prodReport] = body.split("\n\n---\n\n");
+        expect(costs).to.include(MARKER);
+        expect(devReport).to.equal("## Offline plan of `dev`");
+        expect(prodReport).to.equal("## Offline plan of `prod`");
+        const lines = costs!.split("\n");
+        const heading = (stack: string) =>
+          lines.find((l) => l.startsWith(`### Cost of \`${stack}\``));
+        expect(heading("dev")).to.include(
+          `${usd(base.total)} → ${usd(head.total)} a month, ${signedUsd(head.total - base.total)}`,
+        );
+        expect(heading("prod")).to.include("$33.30 → $33.30 a month, $0.00");
+        expect(costs).to.include("No change to the monthly cost against `main`.");
+        // Workloads: planOf's resources belong to the stack itself.
+        expect(lines).to.include(
+          `| stack | ${usd(base.total)} | ${usd(head.total)} | ${signedUsd(head.total - base.total)} |`,
+        );
+        // Resources: the larger change first, each with its amounts; unchanged ones left out.
+        const rows = lines.filter((l) => l.startsWith("| `"));
+        expect(rows).to.deep.equal(
+          [
+            [
+              `| \`arbees-cluster\` | \`Cluster\` | us-east-1 | stack | ${usd(clusterCost)} | — | ${signedUsd(-clusterCost)} removed |`,
+              clusterCost,
+            ],
+            [
+              `| \`quickbets-alb\` | \`LoadBalancer\` | us-east-1 | stack | — | ${usd(albCost)} | ${signedUsd(albCost)} added |`,
+              albCost,
+            ],
+          ]
+            .sort((a, b) => (b[1] as number) - (a[1] as number))
+            .map(([row]) => row),
+        );
+        expect(costs).to.not.include("home-nat-0");
+      } finally {
+        await gh.close();
+      }
+    });
+
+    const baseFailures: [string, (head: string) => string, RegExp][] = [
+      [
+        "the base's plan did not run",
+        () => path.join(dir, "missing.json"),
+        /No comparison with `main`: its plan did not run to the end\./,
+      ],
+      [
+        "the base predates the estimate in --json",
+        () => planFile("old.json", "no-cost"),
+        /No comparison with `main`: its plan has no cost estimate/,
+      ],
+    ];
+    for (const [what, baseFile, message] of baseFailures) {
+      it(`says so and shows the head's estimate alone when ${what}`, async () => {
+        const head = planFile("plan-dev.json", [nat, alb("arbees-alb")]);
+        const gh = await fakeGitHub([]);
+        try {
+          const code = await run(
+            [
+              "--pr",
+              "7",
+              "--file",
+              report("r.md", "report"),
+              "--cost",
+              `dev:${baseFile(head)}:${head}`,
+            ],
+            env(gh.url),
+            quiet,
+          );
+          expect(code).to.equal(0);
+          const body = gh.comments[0]!.body;
+          const total = estimateCost(planOf([nat, alb("arbees-alb")])).total;
+          expect(body).to.include(`### Cost of \`dev\`: ${usd(total)} a month\n`);
+          expect(body).to.match(message);
+          expect(body).to.include(`| **total** | **${usd(total)}** |`);
+        } finally {
+          await gh.close();
+        }
+      });
+    }
+
+    it("refuses a malformed --cost without calling GitHub", async () => {
+      const gh = await fakeGitHub([]);
+      const errors: string[] = [];
+      try {
+        const code = await run(
+          ["--pr", "7", "--file", report("r.md", "report"), "--cost", "dev:only-one.json"],
+          env(gh.url),
+          { log: () => {}, error: (line) => errors.push(line) },
+        );
+        expect(code).to.equal(2);
+        expect(errors.join()).to.include(
+          "--cost <stack>:<base.json>:<head.json> (not dev:only-one.json)",
+        );
+        expect(gh.calls).to.deep.equal([]);
+      } finally {
+        await gh.close();
+      }
+    });
   });
 });

@@ -227,14 +227,37 @@ describe("GitHub Actions workflows", function () {
     const report = workflows["pull-request.yml"]!.jobs["plan-report"]!;
     const runs = (report.steps ?? []).map((s) => s.run).filter((r): r is string => !!r);
     expect(runs).to.include.members([
-      "npm run plan -- --stack dev --report plan-dev.md",
-      "npm run plan -- --stack prod --report plan-prod.md",
+      "npm run plan -- --stack dev --report plan-dev.md --json plan-dev.json",
+      "npm run plan -- --stack prod --report plan-prod.md --json plan-prod.json",
     ]);
     expect(runs.find((r) => r.startsWith("npm run pr-comment"))).to.include(
       "--file plan-dev.md --file plan-prod.md",
     );
     expect(assumesAwsRole(report)).to.equal(false);
     expect(report.permissions).to.deep.equal({ contents: "read", "pull-requests": "write" });
+  });
+
+  it("lead the comment with each stack's cost change against the base branch, planned beside", function () {
+    const steps = workflow("pull-request.yml").jobs["plan-report"]!.steps ?? [];
+    type BaseStep = Step & { "working-directory"?: string; "continue-on-error"?: boolean };
+    const base = stepsOf({ steps }, "actions/checkout").find(
+      (s) => s.with?.ref === "${{ github.base_ref }}",
+    );
+    expect(base?.with).to.deep.include({ path: ".base", "persist-credentials": false });
+    // In the base checkout, with its own dependencies; a failure there fails no check.
+    const inBase = (steps as BaseStep[]).filter((s) => s["working-directory"] === ".base");
+    expect(inBase.map((s) => s.run)).to.deep.equal([
+      "npm ci --no-audit --no-fund",
+      "npm run plan -- --stack dev --json ../plan-dev-base.json",
+      "npm run plan -- --stack prod --json ../plan-prod-base.json",
+    ]);
+    expect(inBase.every((s) => s["continue-on-error"] === true)).to.equal(true);
+    const comment = steps.find((s) => s.run?.startsWith("npm run pr-comment"));
+    expect(comment?.run).to.include(
+      "--cost dev:plan-dev-base.json:plan-dev.json --cost prod:plan-prod-base.json:plan-prod.json",
+    );
+    // The comment comes after every plan, the head's and the base's.
+    expect(steps.indexOf(comment!)).to.equal(steps.length - 1);
   });
 
   it("preview dev and prod with the policy pack and comment the diff on the pull request", function () {
