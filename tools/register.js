@@ -83,7 +83,8 @@ Module._extensions[".ts"] = function loadTypeScript(module, filename) {
  *
  * - Closure serialization (a JavaScript function turned into Lambda code; this program bundles
  *   handlers with esbuild instead): TypeScript's 9 MB compiler, npm's arborist and package readers.
- * - The Automation API, and gRPC with its service stubs: the mock runtime talks to no engine.
+ * - The Automation API, and gRPC with its service stubs and tracing: the mock runtime talks to no
+ *   engine.
  */
 const PULUMI_SDK = /@pulumi[\\/]pulumi[\\/]/;
 const DEFERRED = [
@@ -93,7 +94,7 @@ const DEFERRED = [
     from: /@pulumi[\\/]pulumi[\\/]runtime[\\/]closure[\\/]/,
   },
   { request: /^\.\/automation$/, from: /@pulumi[\\/]pulumi[\\/]index\.js$/ },
-  { request: /^(@grpc\/grpc-js|\.\.\/proto\/\w+_grpc_pb)$/, from: PULUMI_SDK },
+  { request: /^(@grpc\/grpc-js|\.\.\/proto\/\w+_grpc_pb|@opentelemetry\/api)$/, from: PULUMI_SDK },
 ];
 // @ts-expect-error Module._load is Node's (stable, undocumented) require() entry point.
 const load = Module._load;
