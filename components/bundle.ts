@@ -83,28 +83,49 @@ export const BUNDLE_CACHE_DIR = path.join(
 /** How many bundles this process built with esbuild and how many it took from the cache. */
 export const bundleStats = { built: 0, cached: 0 };
 
-/** A cached bundle: the files it was built from, with their SHA-256. */
+/** A file's content hash, and the size and mtime it had when hashed. */
+interface FileVersion {
+  readonly sha256: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+}
+
+/** A cached bundle: the files it was built from, as they were. */
 interface CacheEntry {
   readonly options: BundleOptions;
-  readonly inputs: Record<string, string>;
+  readonly inputs: Record<string, FileVersion>;
   readonly bundle: Bundle;
 }
 
-const fileHashes = new Map<string, { mtimeMs: number; size: number; sha256: string }>();
+/** The cache entries' layout: part of their key, so entries of another layout are never read. */
+const CACHE_FORMAT = 2;
 
-/** SHA-256 of a file (remembered while its mtime and size stay), or null when it is gone. */
-function fileSha256(file: string): string | null {
+const fileHashes = new Map<string, FileVersion>();
+
+/**
+ * A file's version, or null when it is gone. A file whose size and mtime match `known` (or an
+ * earlier read in this process) is not read again: checking a bundle's 100-odd inputs costs a stat
+ * each, as `make` and Git's index do, and a hash only where the stat changed.
+ */
+function fileVersion(file: string, known?: FileVersion): FileVersion | null {
   let stat: fs.Stats;
   try {
     stat = fs.statSync(file);
   } catch {
     return null;
   }
-  const known = fileHashes.get(file);
-  if (known && known.mtimeMs === stat.mtimeMs && known.size === stat.size) return known.sha256;
-  const sha256 = createHash("sha256").update(fs.readFileSync(file)).digest("hex");
-  fileHashes.set(file, { mtimeMs: stat.mtimeMs, size: stat.size, sha256 });
-  return sha256;
+  const same = (v: FileVersion | undefined) =>
+    v !== undefined && v.mtimeMs === stat.mtimeMs && v.size === stat.size;
+  if (same(known)) return known!;
+  const remembered = fileHashes.get(file);
+  if (same(remembered)) return remembered!;
+  const version = {
+    sha256: createHash("sha256").update(fs.readFileSync(file)).digest("hex"),
+    size: stat.size,
+    mtimeMs: stat.mtimeMs,
+  };
+  fileHashes.set(file, version);
+  return version;
 }
 
 /** esbuild's options for an entry: everything that shapes the bundle besides the files it reads. */
@@ -139,25 +160,40 @@ function cacheFile(absolute: string, options: BundleOptions): string {
   const key = createHash("sha256")
     .update(
       JSON.stringify([
+        CACHE_FORMAT,
         esbuild.version,
         buildOptions(absolute, options),
-        fileSha256(path.join(PROJECT_ROOT, "package-lock.json")),
+        fileVersion(path.join(PROJECT_ROOT, "package-lock.json"))?.sha256 ?? null,
       ]),
     )
     .digest("hex");
   return path.join(BUNDLE_CACHE_DIR, `${key}.json`);
 }
 
-/** The cached bundle of an entry, if every file it was built from is unchanged. */
-function fromCache(file: string): Bundle | undefined {
-  let entry: CacheEntry;
+/** Cache entries read in this process, with the mtime of their file: read once, checked each time. */
+const entries = new Map<string, { mtimeMs: number; entry: CacheEntry }>();
+
+/** The cache entry in `file`, or undefined when there is none (or not a readable one). */
+function readEntry(file: string): CacheEntry | undefined {
   try {
-    entry = JSON.parse(fs.readFileSync(file, "utf8")) as CacheEntry;
+    const { mtimeMs } = fs.statSync(file);
+    const read = entries.get(file);
+    if (read?.mtimeMs === mtimeMs) return read.entry;
+    const entry = JSON.parse(fs.readFileSync(file, "utf8")) as CacheEntry;
+    entries.set(file, { mtimeMs, entry });
+    return entry;
   } catch {
     return undefined;
   }
+}
+
+/** The cached bundle of an entry, if every file it was built from is unchanged. */
+function fromCache(file: string): Bundle | undefined {
+  const entry = readEntry(file);
+  if (!entry) return undefined;
   const unchanged = Object.entries(entry.inputs).every(
-    ([input, sha256]) => fileSha256(path.resolve(PROJECT_ROOT, input)) === sha256,
+    ([input, known]) =>
+      fileVersion(path.resolve(PROJECT_ROOT, input), known)?.sha256 === known.sha256,
   );
   return unchanged ? entry.bundle : undefined;
 }
@@ -168,11 +204,11 @@ function toCache(
   bundle: Bundle,
   metafile: esbuild.Metafile,
 ): void {
-  const inputs: Record<string, string> = {};
+  const inputs: Record<string, FileVersion> = {};
   for (const input of Object.keys(metafile.inputs)) {
-    const sha256 = fileSha256(path.resolve(PROJECT_ROOT, input));
-    if (sha256 === null) return; // Not a file on disk: never reuse.
-    inputs[input] = sha256;
+    const version = fileVersion(path.resolve(PROJECT_ROOT, input));
+    if (version === null) return; // Not a file on disk: never reuse.
+    inputs[input] = version;
   }
   try {
     fs.mkdirSync(BUNDLE_CACHE_DIR, { recursive: true });
@@ -273,12 +309,8 @@ export async function refreshBundles(): Promise<number> {
   for (const name of files) {
     const file = path.join(BUNDLE_CACHE_DIR, name);
     if (fromCache(file)) continue;
-    let cached: CacheEntry;
-    try {
-      cached = JSON.parse(fs.readFileSync(file, "utf8")) as CacheEntry;
-    } catch {
-      continue;
-    }
+    const cached = readEntry(file);
+    if (!cached) continue;
     const { options, bundle } = cached;
     if (cacheFile(path.resolve(PROJECT_ROOT, bundle.entry), options) === file) {
       stale.push({ file, entry: bundle.entry, options });

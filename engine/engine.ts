@@ -382,6 +382,9 @@ export async function runPlan(options: PlanOptions): Promise<Plan> {
           },
           ...(req.getCustom() ? { outputs: recordedOutputs(response.getObject?.()) } : {}),
         });
+        // The SDK logs every registration with its response formatted in full (`${response}`, a
+        // walk of the whole message) though offline no engine reads the log: format it as its URN.
+        Object.defineProperty(response, "toString", { value: () => urn });
       }
       callback(err, response);
     });

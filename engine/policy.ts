@@ -191,14 +191,16 @@ export async function evaluatePolicies(
       const validators = ([] as ResourceValidationPolicy["validateResource"][])
         .concat(rule.validateResource)
         .flat();
+      const types = validators.map(pulumiTypeOf);
       for (const resource of analyzed) {
-        // The analyzer's fast path: one typed validator, another type.
-        const only = validators.length === 1 ? pulumiTypeOf(validators[0]) : undefined;
-        if (only && only !== resource.type) {
-          skip(rule.name);
-          continue;
-        }
-        for (const validate of validators) {
+        for (const [i, validate] of validators.entries()) {
+          // A typed validator (validateResourceOfType) of another type would only call
+          // notApplicable: counted without the call, as the analyzer's fast path does.
+          const type = types[i];
+          if (type && type !== resource.type) {
+            skip(rule.name);
+            continue;
+          }
           const args: ResourceValidationArgs = {
             type: resource.type,
             props: resource.inputs,

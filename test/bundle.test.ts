@@ -66,6 +66,21 @@ describe("bundleHandler", () => {
       expect(changed.sha256).not.to.equal(first.sha256);
     });
 
+    it("checks an input's content when its size or mtime changed: a touch keeps the bundle, an edit of the same size rebuilds it", () => {
+      const before = { ...bundleStats };
+      bundleHandler(entry);
+      const greeting = path.join(dir, "greeting.ts");
+      const later = new Date(Date.now() + 5000);
+      fs.utimesSync(greeting, later, later);
+      bundleHandler(entry);
+      expect(bundleStats.built - before.built).to.equal(1);
+      expect(bundleStats.cached - before.cached).to.equal(1);
+
+      write("HELLO");
+      expect(bundleHandler(entry).code).to.include("HELLO");
+      expect(bundleStats.built - before.built).to.equal(2);
+    });
+
     it("rebuilds every stale bundle at once before the program asks for it", async () => {
       bundleHandler(entry);
       write("rebuilt ahead");

@@ -78,30 +78,46 @@ Module._extensions[".ts"] = function loadTypeScript(module, filename) {
 };
 
 /**
- * Modules Pulumi's SDK loads at import for closure serialization (a JavaScript function turned
- * into Lambda code), which this program never asks for: it bundles handlers with esbuild. Loading
- * them (TypeScript's 9 MB compiler, npm's arborist) was a fifth of the plan; here each is a stand-in
- * that loads the real module at its first use, so serialization still works if anything uses it.
+ * Modules Pulumi's SDK loads at import that the offline plan never uses; each is a stand-in that
+ * loads the real module at its first use, so anything that does use one still works.
+ *
+ * - Closure serialization (a JavaScript function turned into Lambda code; this program bundles
+ *   handlers with esbuild instead): TypeScript's 9 MB compiler, npm's arborist and package readers.
+ * - The Automation API, and gRPC with its service stubs and tracing: the mock runtime talks to no
+ *   engine.
  */
+const PULUMI_SDK = /@pulumi[\\/]pulumi[\\/]/;
 const DEFERRED = [
-  { request: "typescript", from: /@pulumi[\\/]pulumi[\\/]typescript-shim\.js$/ },
-  { request: "@npmcli/arborist", from: /@pulumi[\\/]pulumi[\\/]runtime[\\/]closure[\\/]/ },
+  { request: /^typescript$/, from: /@pulumi[\\/]pulumi[\\/]typescript-shim\.js$/ },
+  {
+    request: /^(@npmcli\/arborist|normalize-package-data|fdir)$/,
+    from: /@pulumi[\\/]pulumi[\\/]runtime[\\/]closure[\\/]/,
+  },
+  { request: /^\.\/automation$/, from: /@pulumi[\\/]pulumi[\\/]index\.js$/ },
+  { request: /^(@grpc\/grpc-js|\.\.\/proto\/\w+_grpc_pb|@opentelemetry\/api)$/, from: PULUMI_SDK },
 ];
 // @ts-expect-error Module._load is Node's (stable, undocumented) require() entry point.
 const load = Module._load;
 // @ts-expect-error See above.
 Module._load = function loadDeferred(request, parent, isMain) {
   const deferred =
-    parent?.filename && DEFERRED.some((d) => d.request === request && d.from.test(parent.filename));
+    parent?.filename &&
+    DEFERRED.some((d) => d.request.test(request) && d.from.test(parent.filename));
   if (!deferred) return load.call(this, request, parent, isMain);
-  /** @type {object | undefined} */
+  /** @type {any} */
   let real;
   const target = () => (real ??= load.call(this, request, parent, isMain));
   return new Proxy(
     {},
     {
-      // `__esModule` keeps TypeScript's import helpers from copying (and so loading) it at import.
-      get: (_, key) => (key === "__esModule" ? true : Reflect.get(target(), key)),
+      // `__esModule` keeps TypeScript's import helpers from copying (and so loading) it at import;
+      // `default` is then what `__importDefault` would have made of a CommonJS module.
+      get: (_, key) =>
+        key === "__esModule"
+          ? true
+          : key === "default" && !target().__esModule
+            ? target()
+            : Reflect.get(target(), key),
       has: (_, key) => Reflect.has(target(), key),
       ownKeys: () => Reflect.ownKeys(target()),
       getOwnPropertyDescriptor: (_, key) => {
@@ -110,6 +126,31 @@ Module._load = function loadDeferred(request, parent, isMain) {
       },
     },
   );
+};
+
+/**
+ * `@pulumi/aws` loads all of its 238 service modules (`aws.ec2`, `aws.s3`, ...) at import, about
+ * 250 files, though each defers its resource classes; the program uses about 25. Here each service
+ * module loads when the program first reads it. A service module registers its resource types for
+ * deserializing references, and references can only name resources the program created, whose
+ * modules it has read by then.
+ */
+const AWS_INDEX = /@pulumi[\\/]aws[\\/]index\.js$/;
+const SERVICE_IMPORT =
+  /^const (\w+) = __importStar\(require\("(\.\/\w+)"\)\);\nexports\.\1 = \1;$/gm;
+// @ts-expect-error See Module._extensions above.
+const loadJs = Module._extensions[".js"];
+// @ts-expect-error See above.
+Module._extensions[".js"] = function loadLazyServices(module, filename) {
+  if (!AWS_INDEX.test(filename)) return loadJs(module, filename);
+  const source = fs
+    .readFileSync(filename, "utf8")
+    .replace(
+      SERVICE_IMPORT,
+      (_, name, request) =>
+        `Object.defineProperty(exports, "${name}", { enumerable: true, configurable: true, get: () => __importStar(require("${request}")) });`,
+    );
+  module._compile(source, filename);
 };
 
 /**

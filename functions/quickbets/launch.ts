@@ -6,7 +6,6 @@
  * has its reservation undone, so a failed launch leaves nothing behind.
  */
 import { Logger } from "@aws-lambda-powertools/logger";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import * as z from "zod/mini";
 import { envLoader } from "../shared/env";
 import { onFirstUse } from "../shared/lazy";
@@ -15,13 +14,20 @@ import { LAUNCH_ENV } from "./env";
 import { parseLaunchConfig, type LaunchConfig } from "./lib/config";
 import { newSessionId, TICKER } from "./lib/ids";
 import { getEvent } from "./lib/kalshi";
-import { epochSeconds, SessionStore, type Session } from "./lib/store";
+import type { Session } from "./lib/store";
 import { userKeySecretArn, userKeySecretName } from "./lib/user-keys";
 import { sessionView } from "./lib/view";
 
 const logger = new Logger();
-const dynamo = new DynamoDBClient({});
-// Loaded by the first launch, not at cold start: each client package is 100+ ms to load.
+// Loaded by the first launch, not at cold start: each client package is 100+ ms to load. The
+// session store comes with the DynamoDB client (lib/store imports the package's commands).
+const storeSdk = onFirstUse(async () => {
+  const [{ DynamoDBClient }, lib] = await Promise.all([
+    import("@aws-sdk/client-dynamodb"),
+    import("./lib/store"),
+  ]);
+  return { lib, dynamo: new DynamoDBClient({}) };
+});
 const ecsSdk = onFirstUse(() => import("@aws-sdk/client-ecs"));
 const ecs = onFirstUse(async () => new (await ecsSdk()).ECSClient({}));
 const secrets = onFirstUse(
@@ -105,8 +111,9 @@ export const handler = apiHandler(
     );
     await getEvent(cfg, eventTicker);
 
+    const { lib, dynamo } = await storeSdk();
     const now = new Date();
-    const store = new SessionStore(dynamo, cfg.sessionsTable);
+    const store = new lib.SessionStore(dynamo, cfg.sessionsTable);
     const session: Session = {
       sessionId: newSessionId(now.getTime()),
       userId,
@@ -114,7 +121,7 @@ export const handler = apiHandler(
       status: "PENDING",
       createdAt: now.toISOString(),
       updatedAt: now.toISOString(),
-      expiresAt: epochSeconds(now) + cfg.sessionMaxHours * 3600,
+      expiresAt: lib.epochSeconds(now) + cfg.sessionMaxHours * 3600,
     };
     const reservation = await store.reserve(session, {
       perUser: cfg.maxSessionsPerUser,
