@@ -7,7 +7,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { AlphaKiteSettings } from "../../config";
-import { ScheduledStreamer, type StreamerAlarm } from "../../components/scheduled-streamer";
+import {
+  ScheduledFunction,
+  type ScheduledFunctionAlarm,
+} from "../../components/scheduled-function";
 
 export interface AlphaKiteArgs {
   settings: AlphaKiteSettings;
@@ -22,7 +25,7 @@ export interface AlphaKiteArgs {
 }
 
 /** The alarms on the handler's metrics (names and dimensions as functions/alpha-kite emits them). */
-export function streamerAlarms(loginCommand: string): StreamerAlarm[] {
+export function streamerAlarms(loginCommand: string): ScheduledFunctionAlarm[] {
   return [
     {
       name: "no-data",
@@ -65,7 +68,7 @@ export function streamerAlarms(loginCommand: string): StreamerAlarm[] {
 }
 
 export class AlphaKite extends pulumi.ComponentResource {
-  public readonly streamer: ScheduledStreamer;
+  public readonly streamer: ScheduledFunction;
   /** The OAuth token (access + refresh) the function reads and refreshes. */
   public readonly tokenSecret: aws.secretsmanager.Secret;
   /** `{ appKey, appSecret }` of the Schwab app. */
@@ -127,7 +130,7 @@ export class AlphaKite extends pulumi.ComponentResource {
     }
 
     // ---- the streamer ----
-    this.streamer = new ScheduledStreamer(
+    this.streamer = new ScheduledFunction(
       `${name}-streamer`,
       {
         handler: "functions/alpha-kite/streamer.ts",
