@@ -7,6 +7,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { AlphaKiteSettings } from "../../config";
+import { alarmTopic } from "../../components/alarm-topic";
 import {
   ScheduledFunction,
   type ScheduledFunctionAlarm,
@@ -118,16 +119,7 @@ export class AlphaKite extends pulumi.ComponentResource {
     );
 
     // ---- alarms go to a topic ----
-    // CloudWatch cannot publish to a topic under the AWS-managed SNS key, and alarm messages
-    // carry no secrets, so the topic keeps SNS's default encryption in transit only.
-    this.alarmTopic = new aws.sns.Topic(`${name}-alarms`, {}, { parent: this });
-    if (settings.alertEmail) {
-      new aws.sns.TopicSubscription(
-        `${name}-alarms-email`,
-        { topic: this.alarmTopic.arn, protocol: "email", endpoint: settings.alertEmail },
-        { parent: this },
-      );
-    }
+    this.alarmTopic = alarmTopic(name, settings.alertEmail, this);
 
     // ---- the streamer ----
     this.streamer = new ScheduledFunction(
