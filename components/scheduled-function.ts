@@ -244,6 +244,20 @@ export function secretStatements(secrets: ScheduledFunctionArgs["secrets"]): Pol
   ];
 }
 
+/** A built-in alarm's threshold and periods (`alarm` over `defaults`): it fires at or above. */
+export function builtInAlarmArgs(
+  alarm: BuiltInAlarm | undefined,
+  defaults: Required<BuiltInAlarm>,
+): Partial<aws.cloudwatch.MetricAlarmArgs> {
+  return {
+    comparisonOperator: "GreaterThanOrEqualToThreshold",
+    threshold: alarm?.threshold ?? defaults.threshold,
+    period: alarm?.periodSeconds ?? defaults.periodSeconds,
+    evaluationPeriods: alarm?.periods ?? defaults.periods,
+    treatMissingData: "notBreaching",
+  };
+}
+
 /** The args of an alarm on one of the function's own metrics (dimension `service` = `service`). */
 export function customAlarmArgs(
   alarm: ScheduledFunctionAlarm,
@@ -494,8 +508,6 @@ export class ScheduledFunction extends pulumi.ComponentResource {
           { parent: this },
         ),
       );
-    const errors = args.errorAlarm ?? {};
-    const deadLetters = args.deadLetterAlarm ?? {};
     return [
       alarm("errors", {
         alarmDescription: `${this.name} failed a run: see its log group`,
@@ -503,11 +515,7 @@ export class ScheduledFunction extends pulumi.ComponentResource {
         metricName: "Errors",
         dimensions: { FunctionName: this.function.functionName },
         statistic: "Sum",
-        comparisonOperator: "GreaterThanOrEqualToThreshold",
-        threshold: errors.threshold ?? 1,
-        period: errors.periodSeconds ?? 60,
-        evaluationPeriods: errors.periods ?? 1,
-        treatMissingData: "notBreaching",
+        ...builtInAlarmArgs(args.errorAlarm, { threshold: 1, periodSeconds: 60, periods: 1 }),
       }),
       alarm("dead-letters", {
         alarmDescription: `${this.name} has runs in its dead-letter queue that were never delivered or kept failing`,
@@ -515,11 +523,7 @@ export class ScheduledFunction extends pulumi.ComponentResource {
         metricName: "ApproximateNumberOfMessagesVisible",
         dimensions: { QueueName: this.deadLetterQueue.name },
         statistic: "Maximum",
-        comparisonOperator: "GreaterThanOrEqualToThreshold",
-        threshold: deadLetters.threshold ?? 1,
-        period: deadLetters.periodSeconds ?? 300,
-        evaluationPeriods: deadLetters.periods ?? 1,
-        treatMissingData: "notBreaching",
+        ...builtInAlarmArgs(args.deadLetterAlarm, { threshold: 1, periodSeconds: 300, periods: 1 }),
       }),
       ...(args.alarms ?? []).map((a) =>
         alarm(a.name, customAlarmArgs(a, args.metricsNamespace, this.name)),

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import {
+  builtInAlarmArgs,
   customAlarmArgs,
   ScheduledFunction,
   secretStatements,
@@ -251,6 +252,24 @@ describe("ScheduledFunction", () => {
         expect(Object.fromEntries(statements.map((s) => [s.Sid, s.Resource]))).to.deep.equal(
           expected,
         );
+      });
+    }
+  });
+
+  describe("builtInAlarmArgs", () => {
+    const defaults = { threshold: 1, periodSeconds: 60, periods: 1 };
+    const cases: [string, Parameters<typeof builtInAlarmArgs>[0], Record<string, unknown>][] = [
+      ["the defaults", undefined, { threshold: 1, period: 60, evaluationPeriods: 1 }],
+      ["a threshold of its own", { threshold: 5 }, { threshold: 5, period: 60 }],
+      ["longer periods", { periodSeconds: 300, periods: 3 }, { period: 300, evaluationPeriods: 3 }],
+    ];
+    for (const [title, alarm, expected] of cases) {
+      it(title, () => {
+        expect(builtInAlarmArgs(alarm, defaults)).to.include({
+          comparisonOperator: "GreaterThanOrEqualToThreshold",
+          treatMissingData: "notBreaching",
+          ...expected,
+        });
       });
     }
   });
