@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { MAX_AZS, MIN_AZS, planSubnets, type AzSubnets } from "./cidr";
 import { policyDocument, serviceTrustPolicy } from "./iam";
+import { transform, type Transform } from "./transform";
 import type { LogRetentionDays } from "./profile";
 
 /** How private subnets reach the internet. */
@@ -53,6 +54,62 @@ export interface NetworkArgs {
    * @default ["s3", "dynamodb"]
    */
   gatewayEndpoints?: GatewayEndpointService[];
+  /** Hooks over the children's args, run after the component's own (see transform.ts). */
+  transform?: NetworkTransforms;
+}
+
+/** Escape hatches: one hook per kind of child of a `Network`. */
+export interface NetworkTransforms {
+  /** The VPC (tenancy, IPv6, tags). */
+  vpc?: Transform<aws.ec2.VpcArgs>;
+  /** Each subnet of every tier (the name tells which: `<network>-<tier>-<az index>`). */
+  subnet?: Transform<aws.ec2.SubnetArgs>;
+  /** Each route table of every tier. */
+  routeTable?: Transform<aws.ec2.RouteTableArgs>;
+  /** Each NAT gateway. */
+  natGateway?: Transform<aws.ec2.NatGatewayArgs>;
+  /** Each gateway endpoint (S3, DynamoDB): add a policy. */
+  gatewayEndpoint?: Transform<aws.ec2.VpcEndpointArgs>;
+  /** The flow log (format, destination options). */
+  flowLog?: Transform<aws.ec2.FlowLogArgs>;
+  /** The flow log's log group. */
+  flowLogGroup?: Transform<aws.cloudwatch.LogGroupArgs>;
+}
+
+/** `args` with defaults applied and the subnets planned, or the problem with them. */
+export interface ResolvedNetwork {
+  readonly layout: AzSubnets[];
+  readonly natStrategy: NatStrategy;
+  readonly flowLogs: Required<NonNullable<NetworkArgs["flowLogs"]>>;
+  readonly gatewayEndpoints: GatewayEndpointService[];
+}
+
+/** Validates `args` early, each problem naming its arg, and plans the subnets. */
+export function resolveNetworkArgs(args: NetworkArgs): ResolvedNetwork | { problem: string } {
+  const azs = args.availabilityZones.length;
+  if (azs < MIN_AZS || azs > MAX_AZS) {
+    return { problem: `availabilityZones must list ${MIN_AZS} to ${MAX_AZS} AZs, got ${azs}` };
+  }
+  let layout: AzSubnets[];
+  try {
+    layout = planSubnets(args.cidrBlock, azs);
+  } catch (err) {
+    return { problem: `cidrBlock ${(err as Error).message}` };
+  }
+  const natStrategy = args.natStrategy ?? "single";
+  if (!NAT_STRATEGIES.includes(natStrategy)) {
+    return { problem: `natStrategy must be none, single or perAz, not ${String(natStrategy)}` };
+  }
+  return {
+    layout,
+    natStrategy,
+    flowLogs: {
+      retentionInDays: args.flowLogs?.retentionInDays ?? 14,
+      trafficType: args.flowLogs?.trafficType ?? "ALL",
+      maxAggregationInterval: args.flowLogs?.maxAggregationInterval ?? 600,
+    },
+    gatewayEndpoints: args.gatewayEndpoints ?? ["s3", "dynamodb"],
+  };
 }
 
 /** The subnets and route table of one tier in one AZ. */
@@ -103,177 +160,223 @@ export class Network extends pulumi.ComponentResource {
   public readonly flowLogGroup: aws.cloudwatch.LogGroup;
   public readonly defaultSecurityGroup: aws.ec2.DefaultSecurityGroup;
 
+  private readonly name: string;
+  private readonly hooks: NetworkTransforms;
+
   constructor(name: string, args: NetworkArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("platform:network:Network", name, {}, opts);
+    this.name = name;
+    this.hooks = args.transform ?? {};
 
-    // Normalize: validate early, with the arg's name, before any child exists.
+    // ---- normalize: validate early, with the arg's name, before any child exists ----
+    const resolved = resolveNetworkArgs(args);
+    if ("problem" in resolved) throw new Error(`Network ${name}: ${resolved.problem}`);
     const azs = [...args.availabilityZones];
-    if (azs.length < MIN_AZS || azs.length > MAX_AZS) {
-      throw new Error(
-        `Network ${name}: availabilityZones must list ${MIN_AZS} to ${MAX_AZS} AZs, got ${azs.length}`,
-      );
-    }
-    let layout: AzSubnets[];
-    try {
-      layout = planSubnets(args.cidrBlock, azs.length);
-    } catch (err) {
-      throw new Error(`Network ${name}: cidrBlock ${(err as Error).message}`);
-    }
-    const natStrategy = args.natStrategy ?? "single";
-    if (!NAT_STRATEGIES.includes(natStrategy)) {
-      throw new Error(
-        `Network ${name}: natStrategy must be none, single or perAz, not ${String(natStrategy)}`,
-      );
-    }
-    const flowLogs = {
-      retentionInDays: args.flowLogs?.retentionInDays ?? 14,
-      trafficType: args.flowLogs?.trafficType ?? "ALL",
-      maxAggregationInterval: args.flowLogs?.maxAggregationInterval ?? 600,
-    };
-    const endpointServices = args.gatewayEndpoints ?? ["s3", "dynamodb"];
-    const parent = { parent: this };
-    const nameTag = (role: string) => ({ Name: `${name}-${role}` });
 
-    // Create.
-    const region = aws.getRegionOutput({}, parent).region;
-    const account = aws.getCallerIdentityOutput({}, parent).accountId;
-    const partition = aws.getPartitionOutput({}, parent).partition;
-
-    const vpc = new aws.ec2.Vpc(
-      `${name}-vpc`,
-      {
-        cidrBlock: args.cidrBlock,
-        enableDnsSupport: true,
-        enableDnsHostnames: true,
-        tags: nameTag("vpc"),
-      },
-      parent,
-    );
-
+    // ---- create ----
+    this.region = aws.getRegionOutput({}, { parent: this }).region;
+    this.vpc = this.createVpc(args.cidrBlock);
     // Adopting the default group with no rules strips its allow-all rules (FSBP EC2.2).
-    const defaultSecurityGroup = new aws.ec2.DefaultSecurityGroup(
+    this.defaultSecurityGroup = new aws.ec2.DefaultSecurityGroup(
       `${name}-default-sg`,
-      { vpcId: vpc.id, ingress: [], egress: [], tags: nameTag("default-do-not-use") },
-      parent,
+      { vpcId: this.vpc.id, ingress: [], egress: [], tags: this.nameTag("default-do-not-use") },
+      { parent: this },
     );
-
-    const internetGateway = new aws.ec2.InternetGateway(
+    this.internetGateway = new aws.ec2.InternetGateway(
       `${name}-igw`,
-      { vpcId: vpc.id, tags: nameTag("igw") },
-      parent,
+      { vpcId: this.vpc.id, tags: this.nameTag("igw") },
+      { parent: this },
     );
+    const { layout } = resolved;
+    this.public = layout.map((l) => this.createTier("public", azs[l.index]!, l.index, l.public));
+    this.private = layout.map((l) => this.createTier("private", azs[l.index]!, l.index, l.private));
+    this.isolated = layout.map((l) =>
+      this.createTier("isolated", azs[l.index]!, l.index, l.isolated),
+    );
+    this.routePublicToInternet();
+    this.natGateways = this.createNatGateways(resolved.natStrategy);
+    this.internalRouteTables = [...this.private, ...this.isolated].map((t) => t.routeTable);
+    this.gatewayEndpoints = resolved.gatewayEndpoints.map((s) => this.createGatewayEndpoint(s));
+    this.flowLogGroup = this.createFlowLogGroup(resolved.flowLogs.retentionInDays);
+    this.flowLog = this.createFlowLog(resolved.flowLogs);
 
-    const tier = (kind: "public" | "private" | "isolated", az: string, i: number, cidr: string) => {
-      const subnet = new aws.ec2.Subnet(
-        `${name}-${kind}-${i}`,
+    // ---- expose ----
+    this.cidrBlock = args.cidrBlock;
+    this.availabilityZones = azs;
+    this.vpcId = this.vpc.id;
+    this.publicSubnetIds = this.public.map((t) => t.subnet.id);
+    this.privateSubnetIds = this.private.map((t) => t.subnet.id);
+    this.isolatedSubnetIds = this.isolated.map((t) => t.subnet.id);
+    this.registerOutputs({
+      vpcId: this.vpcId,
+      cidrBlock: this.cidrBlock,
+      publicSubnetIds: this.publicSubnetIds,
+      privateSubnetIds: this.privateSubnetIds,
+      isolatedSubnetIds: this.isolatedSubnetIds,
+    });
+  }
+
+  private nameTag(role: string): Record<string, string> {
+    return { Name: `${this.name}-${role}` };
+  }
+
+  private createVpc(cidrBlock: string): aws.ec2.Vpc {
+    return new aws.ec2.Vpc(
+      ...transform(
+        this.hooks.vpc,
+        `${this.name}-vpc`,
         {
-          vpcId: vpc.id,
+          cidrBlock,
+          enableDnsSupport: true,
+          enableDnsHostnames: true,
+          tags: this.nameTag("vpc"),
+        },
+        { parent: this },
+      ),
+    );
+  }
+
+  /** One subnet of a tier in one AZ, with a route table of its own. */
+  private createTier(
+    kind: "public" | "private" | "isolated",
+    az: string,
+    i: number,
+    cidr: string,
+  ): TierSubnet {
+    const tags = { ...this.nameTag(`${kind}-${az}`), "platform:tier": kind };
+    const subnet = new aws.ec2.Subnet(
+      ...transform(
+        this.hooks.subnet,
+        `${this.name}-${kind}-${i}`,
+        {
+          vpcId: this.vpc.id,
           cidrBlock: cidr,
           availabilityZone: az,
           // Nothing launches with a public IP by accident (FSBP EC2.15); NAT and ALBs need none.
           mapPublicIpOnLaunch: false,
-          tags: { ...nameTag(`${kind}-${az}`), "platform:tier": kind },
+          tags,
         },
-        parent,
-      );
-      const routeTable = new aws.ec2.RouteTable(
-        `${name}-${kind}-rt-${i}`,
-        { vpcId: vpc.id, tags: { ...nameTag(`${kind}-${az}`), "platform:tier": kind } },
-        parent,
-      );
-      new aws.ec2.RouteTableAssociation(
-        `${name}-${kind}-rta-${i}`,
-        { subnetId: subnet.id, routeTableId: routeTable.id },
-        parent,
-      );
-      return { availabilityZone: az, cidrBlock: cidr, subnet, routeTable };
-    };
+        { parent: this },
+      ),
+    );
+    const routeTable = new aws.ec2.RouteTable(
+      ...transform(
+        this.hooks.routeTable,
+        `${this.name}-${kind}-rt-${i}`,
+        { vpcId: this.vpc.id, tags },
+        { parent: this },
+      ),
+    );
+    new aws.ec2.RouteTableAssociation(
+      `${this.name}-${kind}-rta-${i}`,
+      { subnetId: subnet.id, routeTableId: routeTable.id },
+      { parent: this },
+    );
+    return { availabilityZone: az, cidrBlock: cidr, subnet, routeTable };
+  }
 
-    const publicTier = layout.map((l) => tier("public", azs[l.index]!, l.index, l.public));
-    const privateTier = layout.map((l) => tier("private", azs[l.index]!, l.index, l.private));
-    const isolatedTier = layout.map((l) => tier("isolated", azs[l.index]!, l.index, l.isolated));
-
-    publicTier.forEach((t, i) => {
+  private routePublicToInternet(): void {
+    this.public.forEach((t, i) => {
       new aws.ec2.Route(
-        `${name}-public-internet-${i}`,
+        `${this.name}-public-internet-${i}`,
         {
           routeTableId: t.routeTable.id,
           destinationCidrBlock: "0.0.0.0/0",
-          gatewayId: internetGateway.id,
+          gatewayId: this.internetGateway.id,
         },
-        parent,
+        { parent: this },
       );
     });
+  }
 
-    const natGateways = Array.from({ length: natGatewayCount(natStrategy, azs.length) }, (_, i) => {
+  /** NAT gateways in the public subnets, and each private subnet's route through its own. */
+  private createNatGateways(strategy: NatStrategy): aws.ec2.NatGateway[] {
+    const azs = this.public.map((t) => t.availabilityZone);
+    const natGateways = Array.from({ length: natGatewayCount(strategy, azs.length) }, (_, i) => {
       const eip = new aws.ec2.Eip(
-        `${name}-nat-eip-${i}`,
-        { domain: "vpc", tags: nameTag(`nat-${i}`) },
-        parent,
+        `${this.name}-nat-eip-${i}`,
+        { domain: "vpc", tags: this.nameTag(`nat-${i}`) },
+        { parent: this },
       );
       return new aws.ec2.NatGateway(
-        `${name}-nat-${i}`,
-        {
-          allocationId: eip.id,
-          subnetId: publicTier[i]!.subnet.id,
-          tags: nameTag(`nat-${azs[i]}`),
-        },
-        { parent: this, dependsOn: [internetGateway] },
+        ...transform(
+          this.hooks.natGateway,
+          `${this.name}-nat-${i}`,
+          {
+            allocationId: eip.id,
+            subnetId: this.public[i]!.subnet.id,
+            tags: this.nameTag(`nat-${azs[i]}`),
+          },
+          { parent: this, dependsOn: [this.internetGateway] },
+        ),
       );
     });
-
-    privateTier.forEach((t, i) => {
-      const nat = natGatewayIndexFor(natStrategy, i);
+    this.private.forEach((t, i) => {
+      const nat = natGatewayIndexFor(strategy, i);
       if (nat === undefined) return;
       new aws.ec2.Route(
-        `${name}-private-nat-${i}`,
+        `${this.name}-private-nat-${i}`,
         {
           routeTableId: t.routeTable.id,
           destinationCidrBlock: "0.0.0.0/0",
           natGatewayId: natGateways[nat]!.id,
         },
-        parent,
+        { parent: this },
       );
     });
+    return natGateways;
+  }
 
-    const internalRouteTables = [...privateTier, ...isolatedTier].map((t) => t.routeTable);
-    const gatewayEndpoints = endpointServices.map(
-      (service) =>
-        new aws.ec2.VpcEndpoint(
-          `${name}-${service}-endpoint`,
-          {
-            vpcId: vpc.id,
-            vpcEndpointType: "Gateway",
-            serviceName: pulumi.interpolate`com.amazonaws.${region}.${service}`,
-            routeTableIds: internalRouteTables.map((rt) => rt.id),
-            tags: nameTag(`${service}-endpoint`),
-          },
-          parent,
-        ),
+  /** A gateway endpoint in every private and isolated route table. */
+  private createGatewayEndpoint(service: GatewayEndpointService): aws.ec2.VpcEndpoint {
+    return new aws.ec2.VpcEndpoint(
+      ...transform(
+        this.hooks.gatewayEndpoint,
+        `${this.name}-${service}-endpoint`,
+        {
+          vpcId: this.vpc.id,
+          vpcEndpointType: "Gateway",
+          serviceName: pulumi.interpolate`com.amazonaws.${this.region}.${service}`,
+          routeTableIds: this.internalRouteTables.map((rt) => rt.id),
+          tags: this.nameTag(`${service}-endpoint`),
+        },
+        { parent: this },
+      ),
     );
+  }
 
-    const flowLogGroup = new aws.cloudwatch.LogGroup(
-      `${name}-flow-logs`,
-      { retentionInDays: flowLogs.retentionInDays, tags: nameTag("flow-logs") },
-      parent,
+  private createFlowLogGroup(retentionInDays: number): aws.cloudwatch.LogGroup {
+    return new aws.cloudwatch.LogGroup(
+      ...transform(
+        this.hooks.flowLogGroup,
+        `${this.name}-flow-logs`,
+        { retentionInDays, tags: this.nameTag("flow-logs") },
+        { parent: this },
+      ),
     );
-    const flowLogRole = new aws.iam.Role(
-      `${name}-flow-logs-role`,
+  }
+
+  /** The VPC's flow log, written by a role that may write only to its group. */
+  private createFlowLog(settings: ResolvedNetwork["flowLogs"]): aws.ec2.FlowLog {
+    const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
+    const partition = aws.getPartitionOutput({}, { parent: this }).partition;
+    const role = new aws.iam.Role(
+      `${this.name}-flow-logs-role`,
       {
-        description: `VPC flow logs of ${name} to CloudWatch Logs`,
+        description: `VPC flow logs of ${this.name} to CloudWatch Logs`,
         assumeRolePolicy: pulumi.jsonStringify(
           serviceTrustPolicy("vpc-flow-logs.amazonaws.com", {
             sourceAccount: account,
-            sourceArn: pulumi.interpolate`arn:${partition}:ec2:${region}:${account}:vpc-flow-log/*`,
+            sourceArn: pulumi.interpolate`arn:${partition}:ec2:${this.region}:${account}:vpc-flow-log/*`,
           }),
         ),
       },
-      parent,
+      { parent: this },
     );
     new aws.iam.RolePolicy(
-      `${name}-flow-logs-policy`,
+      `${this.name}-flow-logs-policy`,
       {
-        role: flowLogRole.id,
+        role: role.id,
         policy: pulumi.jsonStringify(
           policyDocument({
             Effect: "Allow",
@@ -283,51 +386,27 @@ export class Network extends pulumi.ComponentResource {
               "logs:DescribeLogGroups",
               "logs:DescribeLogStreams",
             ],
-            Resource: [flowLogGroup.arn, pulumi.interpolate`${flowLogGroup.arn}:*`],
+            Resource: [this.flowLogGroup.arn, pulumi.interpolate`${this.flowLogGroup.arn}:*`],
           }),
         ),
       },
-      parent,
+      { parent: this },
     );
-    const flowLog = new aws.ec2.FlowLog(
-      `${name}-flow-log`,
-      {
-        vpcId: vpc.id,
-        trafficType: flowLogs.trafficType,
-        logDestinationType: "cloud-watch-logs",
-        logDestination: flowLogGroup.arn,
-        iamRoleArn: flowLogRole.arn,
-        maxAggregationInterval: flowLogs.maxAggregationInterval,
-        tags: nameTag("flow-log"),
-      },
-      parent,
+    return new aws.ec2.FlowLog(
+      ...transform(
+        this.hooks.flowLog,
+        `${this.name}-flow-log`,
+        {
+          vpcId: this.vpc.id,
+          trafficType: settings.trafficType,
+          logDestinationType: "cloud-watch-logs",
+          logDestination: this.flowLogGroup.arn,
+          iamRoleArn: role.arn,
+          maxAggregationInterval: settings.maxAggregationInterval,
+          tags: this.nameTag("flow-log"),
+        },
+        { parent: this },
+      ),
     );
-
-    // Expose.
-    this.cidrBlock = args.cidrBlock;
-    this.availabilityZones = azs;
-    this.vpc = vpc;
-    this.vpcId = vpc.id;
-    this.region = region;
-    this.internetGateway = internetGateway;
-    this.public = publicTier;
-    this.private = privateTier;
-    this.isolated = isolatedTier;
-    this.publicSubnetIds = publicTier.map((t) => t.subnet.id);
-    this.privateSubnetIds = privateTier.map((t) => t.subnet.id);
-    this.isolatedSubnetIds = isolatedTier.map((t) => t.subnet.id);
-    this.internalRouteTables = internalRouteTables;
-    this.natGateways = natGateways;
-    this.gatewayEndpoints = gatewayEndpoints;
-    this.flowLog = flowLog;
-    this.flowLogGroup = flowLogGroup;
-    this.defaultSecurityGroup = defaultSecurityGroup;
-    this.registerOutputs({
-      vpcId: this.vpcId,
-      cidrBlock: this.cidrBlock,
-      publicSubnetIds: this.publicSubnetIds,
-      privateSubnetIds: this.privateSubnetIds,
-      isolatedSubnetIds: this.isolatedSubnetIds,
-    });
   }
 }

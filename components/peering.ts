@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { cidrsOverlap, parseCidr } from "./cidr";
 import type { Network } from "./network";
+import { transform, type Transform } from "./transform";
 
 /** One side of the peering: its network and the provider of its region. */
 export interface PeeringSide {
@@ -22,6 +23,27 @@ export interface PeeringArgs {
    * @default true
    */
   dnsResolution?: boolean;
+  /** Hooks over the children's args, run after the component's own (see transform.ts). */
+  transform?: PeeringTransforms;
+}
+
+/** Escape hatches: one hook per kind of child of a `Peering`. */
+export interface PeeringTransforms {
+  /** The requested connection. */
+  connection?: Transform<aws.ec2.VpcPeeringConnectionArgs>;
+  /** Its acceptance in the accepter's region. */
+  accepter?: Transform<aws.ec2.VpcPeeringConnectionAccepterArgs>;
+  /** Each side's options (the name tells which side). */
+  options?: Transform<aws.ec2.PeeringConnectionOptionsArgs>;
+  /** Each route to the peer's CIDR (the name tells which side and table). */
+  route?: Transform<aws.ec2.RouteArgs>;
+}
+
+/** The problem with peering these two blocks, or undefined: AWS cannot route between overlaps. */
+export function peeringProblem(requesterCidr: string, accepterCidr: string): string | undefined {
+  return cidrsOverlap(parseCidr(requesterCidr), parseCidr(accepterCidr))
+    ? `requester ${requesterCidr} and accepter ${accepterCidr} overlap; AWS cannot route between them`
+    : undefined;
 }
 
 /**
@@ -38,82 +60,103 @@ export class Peering extends pulumi.ComponentResource {
   /** Routes on the accepter side, to the requester's CIDR. */
   public readonly accepterRoutes: readonly aws.ec2.Route[];
 
+  private readonly name: string;
+  private readonly hooks: PeeringTransforms;
+
   constructor(name: string, args: PeeringArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("platform:network:Peering", name, {}, opts);
+    this.name = name;
+    this.hooks = args.transform ?? {};
 
-    // Normalize.
+    // ---- normalize ----
     const { requester, accepter } = args;
-    if (
-      cidrsOverlap(parseCidr(requester.network.cidrBlock), parseCidr(accepter.network.cidrBlock))
-    ) {
-      throw new Error(
-        `Peering ${name}: requester ${requester.network.cidrBlock} and accepter ${accepter.network.cidrBlock} overlap; AWS cannot route between them`,
-      );
-    }
+    const problem = peeringProblem(requester.network.cidrBlock, accepter.network.cidrBlock);
+    if (problem) throw new Error(`Peering ${name}: ${problem}`);
     const dnsResolution = args.dnsResolution ?? true;
-    const on = (side: PeeringSide) => ({ parent: this, provider: side.provider });
 
-    // Create. Cross-region peering cannot be auto-accepted by the requester: the accepter resource
+    // ---- create ----
+    // Cross-region peering cannot be auto-accepted by the requester: the accepter resource
     // accepts it in the peer's region.
-    const connection = new aws.ec2.VpcPeeringConnection(
-      `${name}-connection`,
-      {
-        vpcId: requester.network.vpcId,
-        peerVpcId: accepter.network.vpcId,
-        peerRegion: accepter.network.region,
-        autoAccept: false,
-        tags: { Name: `${name}-requester` },
-      },
-      on(requester),
+    this.connection = new aws.ec2.VpcPeeringConnection(
+      ...transform(
+        this.hooks.connection,
+        `${name}-connection`,
+        {
+          vpcId: requester.network.vpcId,
+          peerVpcId: accepter.network.vpcId,
+          peerRegion: accepter.network.region,
+          autoAccept: false,
+          tags: { Name: `${name}-requester` },
+        },
+        this.on(requester),
+      ),
     );
-    const accepted = new aws.ec2.VpcPeeringConnectionAccepter(
-      `${name}-accepter`,
-      {
-        vpcPeeringConnectionId: connection.id,
-        autoAccept: true,
-        tags: { Name: `${name}-accepter` },
-      },
-      on(accepter),
+    this.accepter = new aws.ec2.VpcPeeringConnectionAccepter(
+      ...transform(
+        this.hooks.accepter,
+        `${name}-accepter`,
+        {
+          vpcPeeringConnectionId: this.connection.id,
+          autoAccept: true,
+          tags: { Name: `${name}-accepter` },
+        },
+        this.on(accepter),
+      ),
     );
-
+    this.peeringConnectionId = this.accepter.vpcPeeringConnectionId;
     // Each side's options can only be set from its own region, once the connection is active.
-    new aws.ec2.PeeringConnectionOptions(
-      `${name}-requester-options`,
-      {
-        vpcPeeringConnectionId: accepted.vpcPeeringConnectionId,
-        requester: { allowRemoteVpcDnsResolution: dnsResolution },
-      },
-      on(requester),
-    );
-    new aws.ec2.PeeringConnectionOptions(
-      `${name}-accepter-options`,
-      {
-        vpcPeeringConnectionId: accepted.vpcPeeringConnectionId,
-        accepter: { allowRemoteVpcDnsResolution: dnsResolution },
-      },
-      on(accepter),
-    );
+    this.createOptions("requester", requester, dnsResolution);
+    this.createOptions("accepter", accepter, dnsResolution);
+    this.requesterRoutes = this.createRoutes("requester", requester, accepter);
+    this.accepterRoutes = this.createRoutes("accepter", accepter, requester);
 
-    const routes = (role: "requester" | "accepter", side: PeeringSide, peer: PeeringSide) =>
-      side.network.internalRouteTables.map(
-        (routeTable, i) =>
-          new aws.ec2.Route(
-            `${name}-${role}-route-${i}`,
+    // ---- expose ----
+    this.registerOutputs({ peeringConnectionId: this.peeringConnectionId });
+  }
+
+  /** Options of a child on `side`: its region's provider. */
+  private on(side: PeeringSide): pulumi.CustomResourceOptions {
+    return { parent: this, provider: side.provider };
+  }
+
+  private createOptions(
+    role: "requester" | "accepter",
+    side: PeeringSide,
+    dnsResolution: boolean,
+  ): aws.ec2.PeeringConnectionOptions {
+    return new aws.ec2.PeeringConnectionOptions(
+      ...transform(
+        this.hooks.options,
+        `${this.name}-${role}-options`,
+        {
+          vpcPeeringConnectionId: this.peeringConnectionId,
+          [role]: { allowRemoteVpcDnsResolution: dnsResolution },
+        },
+        this.on(side),
+      ),
+    );
+  }
+
+  /** A route to the peer's CIDR in every private and isolated route table of `side`. */
+  private createRoutes(
+    role: "requester" | "accepter",
+    side: PeeringSide,
+    peer: PeeringSide,
+  ): aws.ec2.Route[] {
+    return side.network.internalRouteTables.map(
+      (routeTable, i) =>
+        new aws.ec2.Route(
+          ...transform(
+            this.hooks.route,
+            `${this.name}-${role}-route-${i}`,
             {
               routeTableId: routeTable.id,
               destinationCidrBlock: peer.network.cidrBlock,
-              vpcPeeringConnectionId: accepted.vpcPeeringConnectionId,
+              vpcPeeringConnectionId: this.peeringConnectionId,
             },
-            on(side),
+            this.on(side),
           ),
-      );
-
-    // Expose.
-    this.connection = connection;
-    this.accepter = accepted;
-    this.peeringConnectionId = accepted.vpcPeeringConnectionId;
-    this.requesterRoutes = routes("requester", requester, accepter);
-    this.accepterRoutes = routes("accepter", accepter, requester);
-    this.registerOutputs({ peeringConnectionId: this.peeringConnectionId });
+        ),
+    );
   }
 }

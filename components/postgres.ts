@@ -1,7 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { admitCaller, storeSecret } from "./data-stores";
 import type { Network } from "./network";
+import { transform, type Transform } from "./transform";
 import type { EnvironmentProfile, LogRetentionDays } from "./profile";
 
 /** PostgreSQL's current major version on RDS; parameter groups are per family (`postgres18`). */
@@ -27,7 +29,7 @@ export const POSTGRES_PROFILES = {
     finalSnapshot: true,
     protect: true,
   },
-} as const satisfies Record<EnvironmentProfile, object>;
+} as const;
 
 export interface PostgresArgs {
   /** The network whose isolated subnets hold the database (no route to the internet). */
@@ -90,6 +92,108 @@ export interface PostgresArgs {
    * @default []
    */
   secretReplicaRegions?: string[];
+  /**
+   * Engine version: a major (minor versions then follow automatically) or `major.minor`. The
+   * parameter group's family follows the major.
+   * @default POSTGRES_MAJOR_VERSION
+   */
+  engineVersion?: string;
+  /**
+   * Statements slower than this are logged (`log_min_duration_statement`), in milliseconds.
+   * @default 500
+   */
+  slowStatementMs?: number;
+  /**
+   * Daily backup window, UTC `hh:mm-hh:mm`.
+   * @default undefined (RDS picks one)
+   */
+  backupWindow?: string;
+  /**
+   * Weekly maintenance window, UTC `ddd:hh:mm-ddd:hh:mm`.
+   * @default undefined (RDS picks one)
+   */
+  maintenanceWindow?: string;
+  /**
+   * The certificate authority of the server's TLS certificate.
+   * @default "rds-ca-rsa2048-g1"
+   */
+  caCertIdentifier?: string;
+  /** Hooks over the children's args, run after the component's own (see transform.ts). */
+  transform?: PostgresTransforms;
+}
+
+/** Escape hatches: one hook per kind of child of a `Postgres`. */
+export interface PostgresTransforms {
+  /** The DB instance (Performance Insights, monitoring, storage throughput...). */
+  instance?: Transform<aws.rds.InstanceArgs>;
+  /** The parameter group (add `parameters`). */
+  parameterGroup?: Transform<aws.rds.ParameterGroupArgs>;
+  /** The subnet group. */
+  subnetGroup?: Transform<aws.rds.SubnetGroupArgs>;
+  /** The database's security group. */
+  securityGroup?: Transform<aws.ec2.SecurityGroupArgs>;
+  /** Each exported log group (`postgresql`, `upgrade`). */
+  logGroup?: Transform<aws.cloudwatch.LogGroupArgs>;
+}
+
+/** `args` with the profile's and the component's defaults applied. */
+export interface ResolvedPostgres {
+  readonly instanceClass: string;
+  readonly storage: { allocated: number; max: number };
+  readonly multiAz: boolean;
+  readonly deletionProtection: boolean;
+  readonly backupRetentionDays: number;
+  readonly finalSnapshot: boolean;
+  readonly protect: boolean;
+  readonly username: string;
+  readonly engineVersion: string;
+  /** The parameter group family, `postgres<major>`. */
+  readonly family: string;
+}
+
+/** The defaults of `args` (its profile's, then the component's), and every problem with them. */
+export function resolvePostgresArgs(args: PostgresArgs): {
+  resolved: ResolvedPostgres;
+  problems: string[];
+} {
+  const profile = POSTGRES_PROFILES[args.profile ?? "dev"];
+  const engineVersion = args.engineVersion ?? POSTGRES_MAJOR_VERSION;
+  const resolved: ResolvedPostgres = {
+    instanceClass: args.instanceClass ?? profile.instanceClass,
+    storage: args.storage ?? { allocated: 20, max: 100 },
+    multiAz: args.multiAz ?? profile.multiAz,
+    deletionProtection: args.deletionProtection ?? profile.deletionProtection,
+    backupRetentionDays: args.backupRetentionDays ?? profile.backupRetentionDays,
+    finalSnapshot: args.finalSnapshot ?? profile.finalSnapshot,
+    protect: profile.protect,
+    username: args.username ?? "app_admin",
+    engineVersion,
+    family: `postgres${engineVersion.split(".")[0]}`,
+  };
+  const { storage, backupRetentionDays, username } = resolved;
+  const problems = [
+    ...(/^[a-z][a-z0-9-]{0,62}$/.test(args.identifier) && !args.identifier.endsWith("-")
+      ? []
+      : [`identifier: ${args.identifier} must be lowercase letters, digits and dashes, 1-63`]),
+    ...(/^[a-z][a-z0-9_]{0,62}$/.test(args.databaseName)
+      ? []
+      : [`databaseName: ${args.databaseName} must be a lowercase identifier`]),
+    ...(/^[a-z][a-z0-9_]{0,15}$/.test(username) && username !== "admin"
+      ? []
+      : [`username: ${username} must be a lowercase identifier of 1-16 characters, not admin`]),
+    ...(storage.allocated >= 20 && storage.max >= storage.allocated
+      ? []
+      : ["storage: allocated must be at least 20 GB and max at least allocated"]),
+    ...(Number.isInteger(backupRetentionDays) &&
+    backupRetentionDays >= 1 &&
+    backupRetentionDays <= 35
+      ? []
+      : ["backupRetentionDays: must be 1 to 35"]),
+    ...(/^\d+(\.\d+)?$/.test(engineVersion)
+      ? []
+      : [`engineVersion: ${engineVersion} must be a major or major.minor version`]),
+  ];
+  return { resolved, problems };
 }
 
 /**
@@ -118,73 +222,24 @@ export class Postgres extends pulumi.ComponentResource {
   public readonly iamAuthentication: boolean;
 
   private readonly name: string;
+  private readonly hooks: PostgresTransforms;
 
   constructor(name: string, args: PostgresArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:data:Postgres", name, {}, opts);
     this.name = name;
+    this.hooks = args.transform ?? {};
 
     // ---- normalize ----
-    const profile = POSTGRES_PROFILES[args.profile ?? "dev"];
-    const storage = args.storage ?? { allocated: 20, max: 100 };
-    const backupRetentionDays = args.backupRetentionDays ?? profile.backupRetentionDays;
-    const finalSnapshot = args.finalSnapshot ?? profile.finalSnapshot;
-    this.username = args.username ?? "app_admin";
+    const { resolved, problems } = resolvePostgresArgs(args);
+    if (problems.length > 0) throw new Error(`Postgres ${name}:\n  ${problems.join("\n  ")}`);
+    this.username = resolved.username;
     this.databaseName = args.databaseName;
     this.iamAuthentication = args.iamAuthentication ?? true;
-    const problems = [
-      ...(/^[a-z][a-z0-9-]{0,62}$/.test(args.identifier) && !args.identifier.endsWith("-")
-        ? []
-        : [`identifier: ${args.identifier} must be lowercase letters, digits and dashes, 1-63`]),
-      ...(/^[a-z][a-z0-9_]{0,62}$/.test(args.databaseName)
-        ? []
-        : [`databaseName: ${args.databaseName} must be a lowercase identifier`]),
-      ...(/^[a-z][a-z0-9_]{0,15}$/.test(this.username) && this.username !== "admin"
-        ? []
-        : [
-            `username: ${this.username} must be a lowercase identifier of 1-16 characters, not admin`,
-          ]),
-      ...(storage.allocated >= 20 && storage.max >= storage.allocated
-        ? []
-        : ["storage: allocated must be at least 20 GB and max at least allocated"]),
-      ...(Number.isInteger(backupRetentionDays) &&
-      backupRetentionDays >= 1 &&
-      backupRetentionDays <= 35
-        ? []
-        : ["backupRetentionDays: must be 1 to 35"]),
-    ];
-    if (problems.length > 0) throw new Error(`Postgres ${name}:\n  ${problems.join("\n  ")}`);
-    const protect = profile.protect;
+    const generated = (args.credentials ?? "managed") === "generated";
 
     // ---- create ----
-    const subnetGroup = new aws.rds.SubnetGroup(
-      `${name}-subnets`,
-      {
-        description: `${name}: isolated subnets only`,
-        subnetIds: args.network.isolatedSubnetIds,
-      },
-      { parent: this },
-    );
-    this.securityGroup = new aws.ec2.SecurityGroup(
-      `${name}-sg`,
-      {
-        vpcId: args.network.vpcId,
-        description: `${name}: PostgreSQL, reachable only from groups allowed by the program`,
-      },
-      { parent: this },
-    );
-    this.parameterGroup = new aws.rds.ParameterGroup(
-      `${name}-params`,
-      {
-        family: `postgres${POSTGRES_MAJOR_VERSION}`,
-        description: `${name}: TLS only, slow statements logged`,
-        parameters: [
-          { name: "rds.force_ssl", value: "1" },
-          { name: "log_min_duration_statement", value: "500" },
-        ],
-      },
-      { parent: this },
-    );
-    const generated = (args.credentials ?? "managed") === "generated";
+    this.securityGroup = this.createSecurityGroup(args.network);
+    this.parameterGroup = this.createParameterGroup(resolved.family, args.slowStatementMs ?? 500);
     // URL-safe characters only: the password goes into DATABASE_URL unescaped.
     const password = generated
       ? new random.RandomPassword(
@@ -193,96 +248,14 @@ export class Postgres extends pulumi.ComponentResource {
           { parent: this },
         )
       : undefined;
-    const logExports = ["postgresql", "upgrade"];
-    // Created first, with a retention: RDS would otherwise create them keeping logs forever.
-    const logGroups = logExports.map(
-      (log) =>
-        new aws.cloudwatch.LogGroup(
-          `${name}-${log}-logs`,
-          {
-            name: `/aws/rds/instance/${args.identifier}/${log}`,
-            retentionInDays: args.logRetentionInDays ?? 14,
-          },
-          { parent: this },
-        ),
-    );
-    this.instance = new aws.rds.Instance(
-      name,
-      {
-        identifier: args.identifier,
-        engine: "postgres",
-        engineVersion: POSTGRES_MAJOR_VERSION,
-        autoMinorVersionUpgrade: true,
-        instanceClass: args.instanceClass ?? profile.instanceClass,
-        storageType: "gp3",
-        allocatedStorage: storage.allocated,
-        maxAllocatedStorage: storage.max,
-        storageEncrypted: true,
-        dbName: args.databaseName,
-        username: this.username,
-        ...(password ? { password: password.result } : { manageMasterUserPassword: true }),
-        iamDatabaseAuthenticationEnabled: this.iamAuthentication,
-        dbSubnetGroupName: subnetGroup.name,
-        vpcSecurityGroupIds: [this.securityGroup.id],
-        parameterGroupName: this.parameterGroup.name,
-        publiclyAccessible: false,
-        multiAz: args.multiAz ?? profile.multiAz,
-        deletionProtection: args.deletionProtection ?? profile.deletionProtection,
-        backupRetentionPeriod: backupRetentionDays,
-        copyTagsToSnapshot: true,
-        skipFinalSnapshot: !finalSnapshot,
-        finalSnapshotIdentifier: finalSnapshot ? `${args.identifier}-final` : undefined,
-        enabledCloudwatchLogsExports: logExports,
-        caCertIdentifier: "rds-ca-rsa2048-g1",
-        applyImmediately: !protect,
-      },
-      { parent: this, protect, dependsOn: logGroups },
-    );
-
-    // ---- expose ----
+    this.instance = this.createInstance(args, resolved, password);
     this.address = this.instance.address;
     this.port = this.instance.port;
     if (password) {
-      // Only the URL is read in other regions: the master credentials stay at home.
-      const replicas = (args.secretReplicaRegions ?? []).map((region) => ({ region }));
-      const secret = (
-        role: string,
-        description: string,
-        value: pulumi.Input<string>,
-        replicated: boolean,
-      ) => {
-        const created = new aws.secretsmanager.Secret(
-          `${name}-${role}`,
-          { namePrefix: `${name}/${role}-`, description, ...(replicated ? { replicas } : {}) },
-          { parent: this },
-        );
-        const version = new aws.secretsmanager.SecretVersion(
-          `${name}-${role}-value`,
-          { secretId: created.id, secretString: pulumi.secret(value) },
-          { parent: this },
-        );
-        return { secret: created, version };
-      };
-      this.secretArn = secret(
-        "credentials",
-        "PostgreSQL master user",
-        pulumi.jsonStringify({
-          username: this.username,
-          password: password.result,
-          host: this.address,
-          port: this.port,
-          dbname: args.databaseName,
-        }),
-        false,
-      ).secret.arn;
-      const url = secret(
-        "url",
-        "DATABASE_URL (TLS required) for services",
-        pulumi.interpolate`postgresql://${this.username}:${password.result}@${this.address}:${this.port}/${args.databaseName}?sslmode=require`,
-        true,
-      );
-      this.urlSecretArn = url.secret.arn;
-      this.urlSecretVersion = url.version;
+      const secrets = this.createSecrets(password, args);
+      this.secretArn = secrets.credentials.arn;
+      this.urlSecretArn = secrets.url.secret.arn;
+      this.urlSecretVersion = secrets.url.version;
     } else {
       this.secretArn = this.instance.masterUserSecrets.apply((secrets) => {
         const arn = secrets?.[0]?.secretArn;
@@ -290,6 +263,8 @@ export class Postgres extends pulumi.ComponentResource {
         return arn;
       });
     }
+
+    // ---- expose ----
     const region = aws.getRegionOutput({}, { parent: this }).region;
     const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
     const partition = aws.getPartitionOutput({}, { parent: this }).partition;
@@ -303,6 +278,160 @@ export class Postgres extends pulumi.ComponentResource {
     });
   }
 
+  private createSecurityGroup(network: Network): aws.ec2.SecurityGroup {
+    return new aws.ec2.SecurityGroup(
+      ...transform(
+        this.hooks.securityGroup,
+        `${this.name}-sg`,
+        {
+          vpcId: network.vpcId,
+          description: `${this.name}: PostgreSQL, reachable only from groups allowed by the program`,
+        },
+        { parent: this },
+      ),
+    );
+  }
+
+  /** TLS required, slow statements logged. */
+  private createParameterGroup(family: string, slowStatementMs: number): aws.rds.ParameterGroup {
+    return new aws.rds.ParameterGroup(
+      ...transform(
+        this.hooks.parameterGroup,
+        `${this.name}-params`,
+        {
+          family,
+          description: `${this.name}: TLS only, slow statements logged`,
+          parameters: [
+            { name: "rds.force_ssl", value: "1" },
+            { name: "log_min_duration_statement", value: String(slowStatementMs) },
+          ],
+        },
+        { parent: this },
+      ),
+    );
+  }
+
+  /**
+   * The exported logs' groups, created first with a retention: RDS would otherwise create them
+   * keeping logs forever.
+   */
+  private createLogGroups(
+    identifier: string,
+    exports: string[],
+    retentionInDays: number,
+  ): aws.cloudwatch.LogGroup[] {
+    return exports.map(
+      (log) =>
+        new aws.cloudwatch.LogGroup(
+          ...transform(
+            this.hooks.logGroup,
+            `${this.name}-${log}-logs`,
+            { name: `/aws/rds/instance/${identifier}/${log}`, retentionInDays },
+            { parent: this },
+          ),
+        ),
+    );
+  }
+
+  /** The instance in the isolated subnets, encrypted gp3, private, logs exported. */
+  private createInstance(
+    args: PostgresArgs,
+    resolved: ResolvedPostgres,
+    password: random.RandomPassword | undefined,
+  ): aws.rds.Instance {
+    const subnetGroup = new aws.rds.SubnetGroup(
+      ...transform(
+        this.hooks.subnetGroup,
+        `${this.name}-subnets`,
+        {
+          description: `${this.name}: isolated subnets only`,
+          subnetIds: args.network.isolatedSubnetIds,
+        },
+        { parent: this },
+      ),
+    );
+    const logExports = ["postgresql", "upgrade"];
+    const logGroups = this.createLogGroups(
+      args.identifier,
+      logExports,
+      args.logRetentionInDays ?? 14,
+    );
+    const { finalSnapshot, protect } = resolved;
+    return new aws.rds.Instance(
+      ...transform(
+        this.hooks.instance,
+        this.name,
+        {
+          identifier: args.identifier,
+          engine: "postgres",
+          engineVersion: resolved.engineVersion,
+          autoMinorVersionUpgrade: true,
+          instanceClass: resolved.instanceClass,
+          storageType: "gp3",
+          allocatedStorage: resolved.storage.allocated,
+          maxAllocatedStorage: resolved.storage.max,
+          storageEncrypted: true,
+          dbName: args.databaseName,
+          username: this.username,
+          ...(password ? { password: password.result } : { manageMasterUserPassword: true }),
+          iamDatabaseAuthenticationEnabled: this.iamAuthentication,
+          dbSubnetGroupName: subnetGroup.name,
+          vpcSecurityGroupIds: [this.securityGroup.id],
+          parameterGroupName: this.parameterGroup.name,
+          publiclyAccessible: false,
+          multiAz: resolved.multiAz,
+          deletionProtection: resolved.deletionProtection,
+          backupRetentionPeriod: resolved.backupRetentionDays,
+          backupWindow: args.backupWindow,
+          maintenanceWindow: args.maintenanceWindow,
+          copyTagsToSnapshot: true,
+          skipFinalSnapshot: !finalSnapshot,
+          finalSnapshotIdentifier: finalSnapshot ? `${args.identifier}-final` : undefined,
+          enabledCloudwatchLogsExports: logExports,
+          caCertIdentifier: args.caCertIdentifier ?? "rds-ca-rsa2048-g1",
+          applyImmediately: !protect,
+        },
+        { parent: this, protect, dependsOn: logGroups },
+      ),
+    );
+  }
+
+  /** The master credentials (home region only) and the `DATABASE_URL` (replicated). */
+  private createSecrets(
+    password: random.RandomPassword,
+    args: PostgresArgs,
+  ): {
+    credentials: aws.secretsmanager.Secret;
+    url: { secret: aws.secretsmanager.Secret; version: aws.secretsmanager.SecretVersion };
+  } {
+    const credentials = storeSecret(
+      this.name,
+      "credentials",
+      {
+        description: "PostgreSQL master user",
+        value: pulumi.jsonStringify({
+          username: this.username,
+          password: password.result,
+          host: this.address,
+          port: this.port,
+          dbname: args.databaseName,
+        }),
+      },
+      this,
+    );
+    const url = storeSecret(
+      this.name,
+      "url",
+      {
+        description: "DATABASE_URL (TLS required) for services",
+        value: pulumi.interpolate`postgresql://${this.username}:${password.result}@${this.address}:${this.port}/${args.databaseName}?sslmode=require`,
+        replicaRegions: args.secretReplicaRegions ?? [],
+      },
+      this,
+    );
+    return { credentials: credentials.secret, url };
+  }
+
   /**
    * Lets one security group reach the database on its port: the rule is made here, from the
    * groups themselves, so no id is ever copied between stacks by hand.
@@ -312,16 +441,11 @@ export class Postgres extends pulumi.ComponentResource {
     securityGroupId: pulumi.Input<string>,
     opts?: pulumi.CustomResourceOptions,
   ): aws.vpc.SecurityGroupIngressRule {
-    return new aws.vpc.SecurityGroupIngressRule(
-      `${this.name}-from-${caller}`,
-      {
-        securityGroupId: this.securityGroup.id,
-        description: `PostgreSQL from ${caller}`,
-        ipProtocol: "tcp",
-        fromPort: POSTGRES_PORT,
-        toPort: POSTGRES_PORT,
-        referencedSecurityGroupId: securityGroupId,
-      },
+    return admitCaller(
+      this.store(),
+      caller,
+      `PostgreSQL from ${caller}`,
+      { referencedSecurityGroupId: securityGroupId },
       { parent: this, ...opts },
     );
   }
@@ -332,17 +456,16 @@ export class Postgres extends pulumi.ComponentResource {
     cidrBlock: string,
     opts?: pulumi.CustomResourceOptions,
   ): aws.vpc.SecurityGroupIngressRule {
-    return new aws.vpc.SecurityGroupIngressRule(
-      `${this.name}-from-${caller}`,
-      {
-        securityGroupId: this.securityGroup.id,
-        description: `PostgreSQL from ${caller} (${cidrBlock})`,
-        ipProtocol: "tcp",
-        fromPort: POSTGRES_PORT,
-        toPort: POSTGRES_PORT,
-        cidrIpv4: cidrBlock,
-      },
+    return admitCaller(
+      this.store(),
+      caller,
+      `PostgreSQL from ${caller} (${cidrBlock})`,
+      { cidrIpv4: cidrBlock },
       { parent: this, ...opts },
     );
+  }
+
+  private store() {
+    return { name: this.name, securityGroupId: this.securityGroup.id, port: POSTGRES_PORT };
   }
 }

@@ -1,7 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { admitCaller, storeSecret, type StoreCaller } from "./data-stores";
 import type { Network } from "./network";
+import { transform, type Transform } from "./transform";
 import type { EnvironmentProfile } from "./profile";
 
 export const REDIS_PORT = 6379;
@@ -10,7 +12,7 @@ export const REDIS_PORT = 6379;
 export const REDIS_PROFILES = {
   dev: { nodeType: "cache.t4g.micro", nodes: 1, snapshotRetentionDays: 1 },
   prod: { nodeType: "cache.t4g.medium", nodes: 2, snapshotRetentionDays: 7 },
-} as const satisfies Record<EnvironmentProfile, object>;
+} as const;
 
 export interface RedisArgs {
   /** The network whose isolated subnets hold the nodes. */
@@ -36,6 +38,49 @@ export interface RedisArgs {
    * @default []
    */
   secretReplicaRegions?: string[];
+  /**
+   * Valkey engine version; the parameter group's family follows its major (`valkey8`).
+   * @default "8.0"
+   */
+  engineVersion?: string;
+  /**
+   * Daily snapshot window, UTC `hh:mm-hh:mm`.
+   * @default "05:00-06:00"
+   */
+  snapshotWindow?: string;
+  /**
+   * Weekly maintenance window, UTC `ddd:hh:mm-ddd:hh:mm`, after the snapshot.
+   * @default "sun:06:30-sun:07:30"
+   */
+  maintenanceWindow?: string;
+  /** Hooks over the children's args, run after the component's own (see transform.ts). */
+  transform?: RedisTransforms;
+}
+
+/** Escape hatches: one hook per kind of child of a `Redis`. */
+export interface RedisTransforms {
+  /** The replication group (data tiering, log delivery, notifications...). */
+  replicationGroup?: Transform<aws.elasticache.ReplicationGroupArgs>;
+  /** The parameter group (add `parameters`). */
+  parameterGroup?: Transform<aws.elasticache.ParameterGroupArgs>;
+  /** The subnet group. */
+  subnetGroup?: Transform<aws.elasticache.SubnetGroupArgs>;
+  /** The nodes' security group. */
+  securityGroup?: Transform<aws.ec2.SecurityGroupArgs>;
+}
+
+/** Problems with `args` (empty when valid). */
+export function redisProblems(args: RedisArgs): string[] {
+  const nodes = args.nodes ?? REDIS_PROFILES[args.profile ?? "dev"].nodes;
+  const engineVersion = args.engineVersion ?? "8.0";
+  return [
+    ...(Number.isInteger(nodes) && nodes >= 1 && nodes <= 6
+      ? []
+      : [`nodes: must be 1 to 6 (got ${nodes})`]),
+    ...(/^\d+\.\d+$/.test(engineVersion)
+      ? []
+      : [`engineVersion: ${engineVersion} must be major.minor`]),
+  ];
 }
 
 /**
@@ -57,112 +102,60 @@ export class Redis extends pulumi.ComponentResource {
   /** The URL's value: what services reading `urlSecretArn` wait for. */
   public readonly urlSecretVersion: aws.secretsmanager.SecretVersion;
   private readonly name: string;
+  private readonly hooks: RedisTransforms;
 
   constructor(name: string, args: RedisArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:data:Redis", name, {}, opts);
     this.name = name;
+    this.hooks = args.transform ?? {};
 
     // ---- normalize ----
+    const problems = redisProblems(args);
+    if (problems.length > 0) throw new Error(`Redis ${name}:\n  ${problems.join("\n  ")}`);
     const profile = REDIS_PROFILES[args.profile ?? "dev"];
     const nodes = args.nodes ?? profile.nodes;
-    const replicated = nodes >= 2;
-    if (!Number.isInteger(nodes) || nodes < 1 || nodes > 6) {
-      throw new Error(`Redis ${name}:\n  nodes: must be 1 to 6 (got ${nodes})`);
-    }
+    const engineVersion = args.engineVersion ?? "8.0";
 
     // ---- create ----
-    const subnetGroup = new aws.elasticache.SubnetGroup(
-      `${name}-subnets`,
-      { description: `${name}: isolated subnets only`, subnetIds: args.network.isolatedSubnetIds },
-      { parent: this },
-    );
-    this.securityGroup = new aws.ec2.SecurityGroup(
-      `${name}-sg`,
-      {
-        vpcId: args.network.vpcId,
-        description: `${name}: Redis, reachable only from what the program allows`,
-      },
-      { parent: this },
-    );
-    const parameterGroup = new aws.elasticache.ParameterGroup(
-      `${name}-params`,
-      {
-        family: "valkey8",
-        description: `${name}: evict nothing silently, notify on expirations`,
-        parameters: [
-          { name: "maxmemory-policy", value: "noeviction" },
-          { name: "notify-keyspace-events", value: "Ex" },
-        ],
-      },
-      { parent: this },
-    );
+    this.securityGroup = this.createSecurityGroup(args.network);
     // ElastiCache accepts printable ASCII auth tokens without @, " and /: letters and digits suffice.
     const token = new random.RandomPassword(
       `${name}-auth-token`,
       { length: 48, special: false },
       { parent: this },
     );
-    this.replicationGroup = new aws.elasticache.ReplicationGroup(
-      name,
-      {
-        description: `${name}: message bus and cache`,
-        engine: "valkey",
-        engineVersion: "8.0",
-        nodeType: args.nodeType ?? profile.nodeType,
-        numCacheClusters: nodes,
-        port: REDIS_PORT,
-        subnetGroupName: subnetGroup.name,
-        securityGroupIds: [this.securityGroup.id],
-        parameterGroupName: parameterGroup.name,
-        atRestEncryptionEnabled: true,
-        transitEncryptionEnabled: true,
-        transitEncryptionMode: "required",
-        authToken: token.result,
-        authTokenUpdateStrategy: "ROTATE",
-        automaticFailoverEnabled: replicated,
-        multiAzEnabled: replicated,
-        snapshotRetentionLimit: args.snapshotRetentionDays ?? profile.snapshotRetentionDays,
-        snapshotWindow: "05:00-06:00",
-        maintenanceWindow: "sun:06:30-sun:07:30",
-        autoMinorVersionUpgrade: true,
-        applyImmediately: !replicated,
-      },
-      { parent: this },
-    );
+    this.replicationGroup = this.createReplicationGroup(args, token, {
+      nodes,
+      engineVersion,
+      nodeType: args.nodeType ?? profile.nodeType,
+      snapshotRetentionDays: args.snapshotRetentionDays ?? profile.snapshotRetentionDays,
+    });
     this.primaryEndpoint = this.replicationGroup.primaryEndpointAddress;
-
-    // Only the URL is read in other regions: the token's own secret stays at home.
-    const replicas = (args.secretReplicaRegions ?? []).map((region) => ({ region }));
-    const secret = (role: string, description: string, replicated: boolean) =>
-      new aws.secretsmanager.Secret(
-        `${name}-${role}`,
-        { namePrefix: `${name}/${role}-`, description, ...(replicated ? { replicas } : {}) },
-        { parent: this },
-      );
-    this.authSecret = secret("auth", "Redis auth token, host and port", false);
-    new aws.secretsmanager.SecretVersion(
-      `${name}-auth-value`,
+    this.authSecret = storeSecret(
+      name,
+      "auth",
       {
-        secretId: this.authSecret.id,
-        secretString: pulumi.jsonStringify({
+        description: "Redis auth token, host and port",
+        value: pulumi.jsonStringify({
           authToken: token.result,
           host: this.primaryEndpoint,
           port: REDIS_PORT,
         }),
       },
-      { parent: this },
-    );
-    this.urlSecret = secret("url", "REDIS_URL (rediss://, TLS) for services", true);
-    this.urlSecretVersion = new aws.secretsmanager.SecretVersion(
-      `${name}-url-value`,
+      this,
+    ).secret;
+    const url = storeSecret(
+      name,
+      "url",
       {
-        secretId: this.urlSecret.id,
-        secretString: pulumi.secret(
-          pulumi.interpolate`rediss://:${token.result}@${this.primaryEndpoint}:${REDIS_PORT}`,
-        ),
+        description: "REDIS_URL (rediss://, TLS) for services",
+        value: pulumi.interpolate`rediss://:${token.result}@${this.primaryEndpoint}:${REDIS_PORT}`,
+        replicaRegions: args.secretReplicaRegions ?? [],
       },
-      { parent: this },
+      this,
     );
+    this.urlSecret = url.secret;
+    this.urlSecretVersion = url.version;
 
     // ---- expose ----
     this.securityGroupId = this.securityGroup.id;
@@ -172,6 +165,93 @@ export class Redis extends pulumi.ComponentResource {
       securityGroupId: this.securityGroupId,
       urlSecretArn: this.urlSecretArn,
     });
+  }
+
+  private createSecurityGroup(network: Network): aws.ec2.SecurityGroup {
+    return new aws.ec2.SecurityGroup(
+      ...transform(
+        this.hooks.securityGroup,
+        `${this.name}-sg`,
+        {
+          vpcId: network.vpcId,
+          description: `${this.name}: Redis, reachable only from what the program allows`,
+        },
+        { parent: this },
+      ),
+    );
+  }
+
+  /**
+   * The nodes in the isolated subnets, encrypted at rest and in transit, behind the token; with
+   * two or more, a replica takes over across AZs.
+   */
+  private createReplicationGroup(
+    args: RedisArgs,
+    token: random.RandomPassword,
+    sizing: {
+      nodes: number;
+      engineVersion: string;
+      nodeType: string;
+      snapshotRetentionDays: number;
+    },
+  ): aws.elasticache.ReplicationGroup {
+    const replicated = sizing.nodes >= 2;
+    const subnetGroup = new aws.elasticache.SubnetGroup(
+      ...transform(
+        this.hooks.subnetGroup,
+        `${this.name}-subnets`,
+        {
+          description: `${this.name}: isolated subnets only`,
+          subnetIds: args.network.isolatedSubnetIds,
+        },
+        { parent: this },
+      ),
+    );
+    const parameterGroup = new aws.elasticache.ParameterGroup(
+      ...transform(
+        this.hooks.parameterGroup,
+        `${this.name}-params`,
+        {
+          family: `valkey${sizing.engineVersion.split(".")[0]}`,
+          description: `${this.name}: evict nothing silently, notify on expirations`,
+          parameters: [
+            { name: "maxmemory-policy", value: "noeviction" },
+            { name: "notify-keyspace-events", value: "Ex" },
+          ],
+        },
+        { parent: this },
+      ),
+    );
+    return new aws.elasticache.ReplicationGroup(
+      ...transform(
+        this.hooks.replicationGroup,
+        this.name,
+        {
+          description: `${this.name}: message bus and cache`,
+          engine: "valkey",
+          engineVersion: sizing.engineVersion,
+          nodeType: sizing.nodeType,
+          numCacheClusters: sizing.nodes,
+          port: REDIS_PORT,
+          subnetGroupName: subnetGroup.name,
+          securityGroupIds: [this.securityGroup.id],
+          parameterGroupName: parameterGroup.name,
+          atRestEncryptionEnabled: true,
+          transitEncryptionEnabled: true,
+          transitEncryptionMode: "required",
+          authToken: token.result,
+          authTokenUpdateStrategy: "ROTATE",
+          automaticFailoverEnabled: replicated,
+          multiAzEnabled: replicated,
+          snapshotRetentionLimit: sizing.snapshotRetentionDays,
+          snapshotWindow: args.snapshotWindow ?? "05:00-06:00",
+          maintenanceWindow: args.maintenanceWindow ?? "sun:06:30-sun:07:30",
+          autoMinorVersionUpgrade: true,
+          applyImmediately: !replicated,
+        },
+        { parent: this },
+      ),
+    );
   }
 
   /** Admits one security group of the same region on 6379. */
@@ -192,18 +272,13 @@ export class Redis extends pulumi.ComponentResource {
   private admit(
     caller: string,
     description: string,
-    source: { referencedSecurityGroupId?: pulumi.Input<string>; cidrIpv4?: string },
+    source: StoreCaller,
   ): aws.vpc.SecurityGroupIngressRule {
-    return new aws.vpc.SecurityGroupIngressRule(
-      `${this.name}-from-${caller}`,
-      {
-        securityGroupId: this.securityGroup.id,
-        description,
-        ipProtocol: "tcp",
-        fromPort: REDIS_PORT,
-        toPort: REDIS_PORT,
-        ...source,
-      },
+    return admitCaller(
+      { name: this.name, securityGroupId: this.securityGroup.id, port: REDIS_PORT },
+      caller,
+      description,
+      source,
       { parent: this },
     );
   }

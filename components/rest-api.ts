@@ -4,6 +4,7 @@ import {
   allowedMethods,
   corsPreflightTemplate,
   deploymentFingerprint,
+  gatewayResponses,
   invokeSourcePath,
   originProblems,
   pathSlug,
@@ -11,6 +12,7 @@ import {
   routeProblems,
   type HttpMethod,
 } from "./rest-routes";
+import { transform, type Transform } from "./transform";
 import type { LogRetentionDays } from "./profile";
 
 /**
@@ -77,6 +79,83 @@ export interface RestApiArgs {
    * @default 14
    */
   logRetentionInDays?: LogRetentionDays;
+  /**
+   * How long browsers may cache a preflight answer (`Access-Control-Max-Age`), in seconds.
+   * @default 600
+   */
+  corsMaxAgeSeconds?: number;
+  /**
+   * Per-method CloudWatch metrics (count, latency, errors by method and path) on the stage.
+   * @default true
+   */
+  detailedMetrics?: boolean;
+  /** Hooks over the children's args, run after the component's own (see transform.ts). */
+  transform?: RestApiTransforms;
+}
+
+/** Escape hatches: one hook per kind of child of a `RestApi`. */
+export interface RestApiTransforms {
+  /** The REST API (endpoint type, binary media types, policy). */
+  api?: Transform<aws.apigateway.RestApiArgs>;
+  /** The Cognito authorizer, when a route uses `cognito`. */
+  authorizer?: Transform<aws.apigateway.AuthorizerArgs>;
+  /** Each route's method (the name tells which route); not the `OPTIONS` preflights. */
+  method?: Transform<aws.apigateway.MethodArgs>;
+  /** Each route's Lambda proxy integration. */
+  integration?: Transform<aws.apigateway.IntegrationArgs>;
+  /** Each route's permission to invoke its function. */
+  permission?: Transform<aws.lambda.PermissionArgs>;
+  /** The deployment (its triggers decide when a new one is made). */
+  deployment?: Transform<aws.apigateway.DeploymentArgs>;
+  /** The access log group. */
+  accessLogGroup?: Transform<aws.cloudwatch.LogGroupArgs>;
+  /** The stage (tracing, access log format, variables). */
+  stage?: Transform<aws.apigateway.StageArgs>;
+  /** The stage-wide method settings (throttling, metrics, logging level). */
+  methodSettings?: Transform<aws.apigateway.MethodSettingsArgs>;
+}
+
+/** `args` with every default applied. */
+interface ResolvedRestApi {
+  readonly corsOrigins: string[];
+  readonly throttle: { rateLimit: number; burstLimit: number };
+  readonly stageName: string;
+  readonly routes: [string, RestApiRoute][];
+  readonly usesCognito: boolean;
+  readonly binaryMediaTypes: string[];
+  readonly corsMaxAgeSeconds: number;
+}
+
+/** The defaults applied to `args`, and every problem with them (empty when valid). */
+export function resolveRestApiArgs(args: RestApiArgs): {
+  resolved: ResolvedRestApi;
+  problems: string[];
+} {
+  const resolved: ResolvedRestApi = {
+    corsOrigins: args.corsOrigins ?? [],
+    throttle: args.throttle ?? { rateLimit: 50, burstLimit: 100 },
+    stageName: args.stageName ?? "v1",
+    routes: Object.entries(args.routes),
+    usesCognito: Object.values(args.routes).some((r) => r.authorization === "cognito"),
+    binaryMediaTypes: args.binaryMediaTypes ?? [],
+    corsMaxAgeSeconds: args.corsMaxAgeSeconds ?? 600,
+  };
+  const { throttle, stageName, corsMaxAgeSeconds } = resolved;
+  const problems = [
+    ...routeProblems(args.routes),
+    ...originProblems(resolved.corsOrigins),
+    ...(throttle.rateLimit > 0 && throttle.burstLimit >= 1
+      ? []
+      : ["throttle: rateLimit and burstLimit must be positive"]),
+    ...(/^[A-Za-z0-9_-]{1,128}$/.test(stageName) ? [] : [`stageName: ${stageName} is invalid`]),
+    ...(resolved.usesCognito && args.cognitoUserPoolArn === undefined
+      ? ["cognitoUserPoolArn: required by the routes with cognito authorization"]
+      : []),
+    ...(Number.isInteger(corsMaxAgeSeconds) && corsMaxAgeSeconds >= 0 && corsMaxAgeSeconds <= 7200
+      ? []
+      : [`corsMaxAgeSeconds: ${corsMaxAgeSeconds} must be a whole number, 0 to 7200`]),
+  ];
+  return { resolved, problems };
 }
 
 const CORS_ALLOW_HEADERS = "Authorization,Content-Type,X-Amz-Date,X-Amz-Security-Token";
@@ -123,58 +202,75 @@ export class RestApi extends pulumi.ComponentResource {
   /** `arn:<partition>:execute-api:<region>:<account>:<api id>`: append `/<stage>/<METHOD>/<path>`. */
   public readonly executionArn: pulumi.Output<string>;
 
+  private readonly name: string;
+  private readonly hooks: RestApiTransforms;
+
   constructor(name: string, args: RestApiArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:api:RestApi", name, {}, opts);
+    this.name = name;
+    this.hooks = args.transform ?? {};
 
     // ---- normalize ----
-    const corsOrigins = args.corsOrigins ?? [];
-    const throttle = args.throttle ?? { rateLimit: 50, burstLimit: 100 };
-    const stageName = args.stageName ?? "v1";
-    const routes = Object.entries(args.routes);
-    const usesCognito = routes.some(([, r]) => r.authorization === "cognito");
-    const problems = [
-      ...routeProblems(args.routes),
-      ...originProblems(corsOrigins),
-      ...(throttle.rateLimit > 0 && throttle.burstLimit >= 1
-        ? []
-        : ["throttle: rateLimit and burstLimit must be positive"]),
-      ...(/^[A-Za-z0-9_-]{1,128}$/.test(stageName) ? [] : [`stageName: ${stageName} is invalid`]),
-      ...(usesCognito && args.cognitoUserPoolArn === undefined
-        ? ["cognitoUserPoolArn: required by the routes with cognito authorization"]
-        : []),
-    ];
+    const { resolved, problems } = resolveRestApiArgs(args);
     if (problems.length > 0) throw new Error(`RestApi ${name}:\n  ${problems.join("\n  ")}`);
 
-    // ---- create: API and authorizer ----
-    this.api = new aws.apigateway.RestApi(
-      `${name}-api`,
-      {
-        description: args.description,
-        endpointConfiguration: { types: "REGIONAL" },
-        binaryMediaTypes: args.binaryMediaTypes ?? [],
-      },
-      { parent: this },
+    // ---- create ----
+    this.api = this.createApi(args.description, resolved.binaryMediaTypes);
+    if (resolved.usesCognito) this.authorizer = this.createAuthorizer(args.cognitoUserPoolArn!);
+    // Everything a deployment snapshots: it must exist before the deployment is made.
+    const resources = this.createResources(resolved.routes);
+    const deployed = [
+      ...this.createRoutes(resolved.routes, resources),
+      ...this.createPreflights(resolved, resources),
+      ...this.createGatewayResponses(resolved.corsOrigins),
+    ];
+    this.deployment = this.createDeployment(resolved, deployed);
+    this.accessLogGroup = this.createAccessLogGroup(args.logRetentionInDays ?? 14);
+    this.stage = this.createStage(resolved.stageName, args.tracing ?? true);
+    this.createMethodSettings(resolved.throttle, args.detailedMetrics ?? true);
+
+    // ---- expose ----
+    this.url = this.stage.invokeUrl.apply((u) => u.replace(/\/$/, ""));
+    this.apiId = this.api.id;
+    this.executionArn = this.api.executionArn;
+    this.registerOutputs({ url: this.url, apiId: this.apiId });
+  }
+
+  private createApi(description: string, binaryMediaTypes: string[]): aws.apigateway.RestApi {
+    return new aws.apigateway.RestApi(
+      ...transform(
+        this.hooks.api,
+        `${this.name}-api`,
+        { description, endpointConfiguration: { types: "REGIONAL" }, binaryMediaTypes },
+        { parent: this },
+      ),
     );
-    if (usesCognito) {
-      this.authorizer = new aws.apigateway.Authorizer(
-        `${name}-authorizer`,
+  }
+
+  private createAuthorizer(userPoolArn: pulumi.Input<string>): aws.apigateway.Authorizer {
+    return new aws.apigateway.Authorizer(
+      ...transform(
+        this.hooks.authorizer,
+        `${this.name}-authorizer`,
         {
           restApi: this.api.id,
           type: "COGNITO_USER_POOLS",
-          providerArns: [args.cognitoUserPoolArn!],
+          providerArns: [userPoolArn],
           identitySource: "method.request.header.Authorization",
         },
         { parent: this },
-      );
-    }
+      ),
+    );
+  }
 
-    // ---- create: resources, methods, integrations, permissions ----
+  /** One API resource per path segment the routes need, by full path. */
+  private createResources(routes: [string, RestApiRoute][]): Map<string, aws.apigateway.Resource> {
     const resources = new Map<string, aws.apigateway.Resource>();
     for (const spec of resourceTree(routes.map(([, r]) => r.path))) {
       resources.set(
         spec.path,
         new aws.apigateway.Resource(
-          `${name}-${pathSlug(spec.path)}`,
+          `${this.name}-${pathSlug(spec.path)}`,
           {
             restApi: this.api.id,
             parentId: spec.parent ? resources.get(spec.parent)!.id : this.api.rootResourceId,
@@ -184,165 +280,82 @@ export class RestApi extends pulumi.ComponentResource {
         ),
       );
     }
-    const deployed: pulumi.Resource[] = [];
-    for (const [routeName, route] of routes) {
+    return resources;
+  }
+
+  /** Each route's method, proxy integration and permission to invoke its function. */
+  private createRoutes(
+    routes: [string, RestApiRoute][],
+    resources: Map<string, aws.apigateway.Resource>,
+  ): pulumi.Resource[] {
+    return routes.flatMap(([routeName, route]) => {
+      const prefix = `${this.name}-${routeName}`;
       const resource = resources.get(route.path)!;
       const method = new aws.apigateway.Method(
-        `${name}-${routeName}-method`,
-        {
-          restApi: this.api.id,
-          resourceId: resource.id,
-          httpMethod: route.method,
-          authorization: AUTHORIZATION[route.authorization],
-          authorizerId: route.authorization === "cognito" ? this.authorizer!.id : undefined,
-        },
-        { parent: this },
+        ...transform(
+          this.hooks.method,
+          `${prefix}-method`,
+          {
+            restApi: this.api.id,
+            resourceId: resource.id,
+            httpMethod: route.method,
+            authorization: AUTHORIZATION[route.authorization],
+            authorizerId: route.authorization === "cognito" ? this.authorizer!.id : undefined,
+          },
+          { parent: this },
+        ),
       );
       const integration = new aws.apigateway.Integration(
-        `${name}-${routeName}-integration`,
-        {
-          restApi: this.api.id,
-          resourceId: resource.id,
-          httpMethod: method.httpMethod,
-          type: "AWS_PROXY",
-          integrationHttpMethod: "POST",
-          uri: route.target.invokeArn,
-        },
-        { parent: this },
+        ...transform(
+          this.hooks.integration,
+          `${prefix}-integration`,
+          {
+            restApi: this.api.id,
+            resourceId: resource.id,
+            httpMethod: method.httpMethod,
+            type: "AWS_PROXY",
+            integrationHttpMethod: "POST",
+            uri: route.target.invokeArn,
+          },
+          { parent: this },
+        ),
       );
       new aws.lambda.Permission(
-        `${name}-${routeName}-invoke`,
-        {
-          function: route.target.functionName,
-          action: "lambda:InvokeFunction",
-          principal: "apigateway.amazonaws.com",
-          sourceArn: pulumi.interpolate`${this.api.executionArn}${invokeSourcePath(route.method, route.path)}`,
-        },
-        { parent: this },
+        ...transform(
+          this.hooks.permission,
+          `${prefix}-invoke`,
+          {
+            function: route.target.functionName,
+            action: "lambda:InvokeFunction",
+            principal: "apigateway.amazonaws.com",
+            sourceArn: pulumi.interpolate`${this.api.executionArn}${invokeSourcePath(route.method, route.path)}`,
+          },
+          { parent: this },
+        ),
       );
-      deployed.push(method, integration);
-    }
-    for (const [path, resource] of resources) {
-      const methods = routes.filter(([, r]) => r.path === path).map(([, r]) => r.method);
-      if (methods.length > 0) {
-        deployed.push(...this.preflight(name, path, resource, methods, corsOrigins));
-      }
-    }
-    if (corsOrigins.length === 1) {
-      for (const type of ["DEFAULT_4XX", "DEFAULT_5XX"]) {
-        deployed.push(
-          new aws.apigateway.Response(
-            `${name}-${type.toLowerCase().replace("_", "-")}`,
-            {
-              restApiId: this.api.id,
-              responseType: type,
-              responseParameters: {
-                "gatewayresponse.header.Access-Control-Allow-Origin": `'${corsOrigins[0]}'`,
-                "gatewayresponse.header.Vary": "'Origin'",
-              },
-            },
-            { parent: this },
-          ),
-        );
-      }
-    }
+      return [method, integration];
+    });
+  }
 
-    // A function that cannot be invoked (throttled at its reserved concurrency, or failing to
-    // start) is API Gateway's 500 by default; say "busy, retry" as the apps themselves do.
-    deployed.push(
-      new aws.apigateway.Response(
-        `${name}-integration-failure`,
-        {
-          restApiId: this.api.id,
-          responseType: "INTEGRATION_FAILURE",
-          statusCode: "503",
-          responseParameters: {
-            "gatewayresponse.header.Retry-After": "'1'",
-            ...(corsOrigins.length === 1
-              ? {
-                  "gatewayresponse.header.Access-Control-Allow-Origin": `'${corsOrigins[0]}'`,
-                  "gatewayresponse.header.Vary": "'Origin'",
-                }
-              : {}),
-          },
-          responseTemplates: {
-            "application/json":
-              '{"error":"unavailable","message":"the service is at capacity or starting; retry shortly"}',
-          },
-        },
-        { parent: this },
-      ),
-    );
-
-    // ---- create: deployment and stage ----
-    this.deployment = new aws.apigateway.Deployment(
-      `${name}-deployment`,
-      {
-        restApi: this.api.id,
-        description: "Replaced whenever a route, its authorization or CORS changes",
-        triggers: {
-          // A deployment snapshots integrations, so a route's new function needs one too.
-          redeployment: pulumi.all(routes.map(([, r]) => r.target.invokeArn)).apply((targets) =>
-            deploymentFingerprint({
-              routes: routes.map(([n, r], i) => [n, r.method, r.path, r.authorization, targets[i]]),
-              corsOrigins,
-              binaryMediaTypes: args.binaryMediaTypes ?? [],
-            }),
-          ),
-        },
-      },
-      { parent: this, dependsOn: deployed },
-    );
-    this.accessLogGroup = new aws.cloudwatch.LogGroup(
-      `${name}-access-logs`,
-      {
-        namePrefix: `/platform/apigateway/${name}-`,
-        retentionInDays: args.logRetentionInDays ?? 14,
-      },
-      { parent: this },
-    );
-    this.stage = new aws.apigateway.Stage(
-      `${name}-stage`,
-      {
-        restApi: this.api.id,
-        deployment: this.deployment.id,
-        stageName,
-        xrayTracingEnabled: args.tracing ?? true,
-        accessLogSettings: { destinationArn: this.accessLogGroup.arn, format: ACCESS_LOG_FORMAT },
-      },
-      { parent: this },
-    );
-    new aws.apigateway.MethodSettings(
-      `${name}-throttling`,
-      {
-        restApi: this.api.id,
-        stageName: this.stage.stageName,
-        methodPath: "*/*",
-        settings: {
-          throttlingRateLimit: throttle.rateLimit,
-          throttlingBurstLimit: throttle.burstLimit,
-          metricsEnabled: true,
-        },
-      },
-      { parent: this },
-    );
-
-    // ---- expose ----
-    this.url = this.stage.invokeUrl.apply((u) => u.replace(/\/$/, ""));
-    this.apiId = this.api.id;
-    this.executionArn = this.api.executionArn;
-    this.registerOutputs({ url: this.url, apiId: this.apiId });
+  /** The `OPTIONS` preflight of every resource a route is on. */
+  private createPreflights(
+    resolved: ResolvedRestApi,
+    resources: Map<string, aws.apigateway.Resource>,
+  ): pulumi.Resource[] {
+    return [...resources].flatMap(([path, resource]) => {
+      const methods = resolved.routes.filter(([, r]) => r.path === path).map(([, r]) => r.method);
+      return methods.length > 0 ? this.preflight(path, resource, methods, resolved) : [];
+    });
   }
 
   /** The unauthenticated `OPTIONS` method answering CORS preflight for one resource. */
   private preflight(
-    name: string,
     path: string,
     resource: aws.apigateway.Resource,
     methods: HttpMethod[],
-    origins: string[],
+    resolved: ResolvedRestApi,
   ): pulumi.Resource[] {
-    const prefix = `${name}-${pathSlug(path)}-options`;
+    const prefix = `${this.name}-${pathSlug(path)}-options`;
     const common = { restApi: this.api.id, resourceId: resource.id, httpMethod: "OPTIONS" };
     const method = new aws.apigateway.Method(
       prefix,
@@ -383,12 +396,119 @@ export class RestApi extends pulumi.ComponentResource {
         responseParameters: {
           "method.response.header.Access-Control-Allow-Methods": `'${allowedMethods(methods)}'`,
           "method.response.header.Access-Control-Allow-Headers": `'${CORS_ALLOW_HEADERS}'`,
-          "method.response.header.Access-Control-Max-Age": "'600'",
+          "method.response.header.Access-Control-Max-Age": `'${resolved.corsMaxAgeSeconds}'`,
         },
-        responseTemplates: { "application/json": corsPreflightTemplate(origins) },
+        responseTemplates: { "application/json": corsPreflightTemplate(resolved.corsOrigins) },
       },
       { parent: this, dependsOn: [integration] },
     );
     return [method, integration, methodResponse, integrationResponse];
+  }
+
+  /** API Gateway's own answers (see `gatewayResponses`). */
+  private createGatewayResponses(corsOrigins: string[]): aws.apigateway.Response[] {
+    return gatewayResponses(corsOrigins).map(
+      (response) =>
+        new aws.apigateway.Response(
+          `${this.name}-${response.suffix}`,
+          {
+            restApiId: this.api.id,
+            responseType: response.responseType,
+            ...(response.statusCode ? { statusCode: response.statusCode } : {}),
+            responseParameters: response.responseParameters,
+            ...(response.responseTemplates
+              ? { responseTemplates: response.responseTemplates }
+              : {}),
+          },
+          { parent: this },
+        ),
+    );
+  }
+
+  /** A deployment, replaced whenever what it snapshots changes. */
+  private createDeployment(
+    resolved: ResolvedRestApi,
+    deployed: pulumi.Resource[],
+  ): aws.apigateway.Deployment {
+    const { routes } = resolved;
+    return new aws.apigateway.Deployment(
+      ...transform(
+        this.hooks.deployment,
+        `${this.name}-deployment`,
+        {
+          restApi: this.api.id,
+          description: "Replaced whenever a route, its authorization or CORS changes",
+          triggers: {
+            // A deployment snapshots integrations, so a route's new function needs one too.
+            redeployment: pulumi.all(routes.map(([, r]) => r.target.invokeArn)).apply((targets) =>
+              deploymentFingerprint({
+                routes: routes.map(([n, r], i) => [
+                  n,
+                  r.method,
+                  r.path,
+                  r.authorization,
+                  targets[i],
+                ]),
+                corsOrigins: resolved.corsOrigins,
+                binaryMediaTypes: resolved.binaryMediaTypes,
+              }),
+            ),
+          },
+        },
+        { parent: this, dependsOn: deployed },
+      ),
+    );
+  }
+
+  private createAccessLogGroup(retentionInDays: number): aws.cloudwatch.LogGroup {
+    return new aws.cloudwatch.LogGroup(
+      ...transform(
+        this.hooks.accessLogGroup,
+        `${this.name}-access-logs`,
+        { namePrefix: `/platform/apigateway/${this.name}-`, retentionInDays },
+        { parent: this },
+      ),
+    );
+  }
+
+  private createStage(stageName: string, tracing: boolean): aws.apigateway.Stage {
+    return new aws.apigateway.Stage(
+      ...transform(
+        this.hooks.stage,
+        `${this.name}-stage`,
+        {
+          restApi: this.api.id,
+          deployment: this.deployment.id,
+          stageName,
+          xrayTracingEnabled: tracing,
+          accessLogSettings: { destinationArn: this.accessLogGroup.arn, format: ACCESS_LOG_FORMAT },
+        },
+        { parent: this },
+      ),
+    );
+  }
+
+  /** Stage-wide throttling and metrics of every method. */
+  private createMethodSettings(
+    throttle: { rateLimit: number; burstLimit: number },
+    metricsEnabled: boolean,
+  ): aws.apigateway.MethodSettings {
+    return new aws.apigateway.MethodSettings(
+      ...transform(
+        this.hooks.methodSettings,
+        `${this.name}-throttling`,
+        {
+          restApi: this.api.id,
+          stageName: this.stage.stageName,
+          methodPath: "*/*",
+          settings: {
+            throttlingRateLimit: throttle.rateLimit,
+            throttlingBurstLimit: throttle.burstLimit,
+            metricsEnabled,
+          },
+        },
+        { parent: this },
+      ),
+    );
   }
 }

@@ -171,3 +171,48 @@ export function stableJson(value: unknown): string {
   }
   return JSON.stringify(value);
 }
+
+/** One of API Gateway's own answers (`aws.apigateway.Response`), before it is created. */
+export interface GatewayResponseSpec {
+  /** Logical-name suffix. */
+  readonly suffix: string;
+  readonly responseType: string;
+  readonly statusCode?: string;
+  readonly responseParameters: Record<string, string>;
+  readonly responseTemplates?: Record<string, string>;
+}
+
+/**
+ * API Gateway's own answers a REST API overrides. With exactly one CORS origin, its 4XX and 5XX
+ * (401 from the authorizer, throttling) carry that origin, so a browser can read them. A function
+ * that cannot be invoked (throttled at its reserved concurrency, or failing to start) is a 500 by
+ * default; it becomes "busy, retry" (503, `Retry-After`) as the apps themselves say.
+ */
+export function gatewayResponses(corsOrigins: readonly string[]): GatewayResponseSpec[] {
+  const cors =
+    corsOrigins.length === 1
+      ? {
+          "gatewayresponse.header.Access-Control-Allow-Origin": `'${corsOrigins[0]}'`,
+          "gatewayresponse.header.Vary": "'Origin'",
+        }
+      : undefined;
+  return [
+    ...(cors
+      ? ["DEFAULT_4XX", "DEFAULT_5XX"].map((responseType) => ({
+          suffix: responseType.toLowerCase().replace("_", "-"),
+          responseType,
+          responseParameters: cors,
+        }))
+      : []),
+    {
+      suffix: "integration-failure",
+      responseType: "INTEGRATION_FAILURE",
+      statusCode: "503",
+      responseParameters: { "gatewayresponse.header.Retry-After": "'1'", ...cors },
+      responseTemplates: {
+        "application/json":
+          '{"error":"unavailable","message":"the service is at capacity or starting; retry shortly"}',
+      },
+    },
+  ];
+}

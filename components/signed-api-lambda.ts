@@ -1,11 +1,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { BundledFunction, type BundledFunctionArgs } from "./bundled-function";
+import type { PolicyStatement } from "./iam";
+import { RestApi, type RestApiArgs } from "./rest-api";
+import type { HttpMethod } from "./rest-routes";
+import { transform, type Transform } from "./transform";
 import { functionEnvironment } from "../functions/shared/env";
 import { SIGNED_API_ENV } from "../functions/shared/hosts";
-import { BundledFunction } from "./bundled-function";
-import type { PolicyStatement } from "./iam";
-import { RestApi } from "./rest-api";
-import type { HttpMethod } from "./rest-routes";
 import type { LogRetentionDays } from "./profile";
 
 /** What a route's function may do with the caller's key secret (`<secretPrefix><sub>`). */
@@ -75,6 +76,16 @@ export interface SignedApiAuth {
    * @default false
    */
   deletionProtection?: boolean;
+  /**
+   * Shortest password the created pool accepts (it also requires each character class).
+   * @default 12
+   */
+  passwordMinimumLength?: number;
+  /**
+   * Lifetimes of the created client's tokens: access and id tokens in minutes, refresh in days.
+   * @default { accessMinutes: 60, idMinutes: 60, refreshDays: 30 }
+   */
+  tokenValidity?: { accessMinutes: number; idMinutes: number; refreshDays: number };
 }
 
 export interface SignedApiLambdaArgs {
@@ -137,6 +148,55 @@ export interface SignedApiLambdaArgs {
    * @default {}
    */
   environment?: Record<string, pulumi.Input<string>>;
+  /** Hooks over the children's args, run after the component's own (see transform.ts). */
+  transform?: SignedApiLambdaTransforms;
+}
+
+/** Escape hatches: one hook per kind of child of a `SignedApiLambda`. */
+export interface SignedApiLambdaTransforms {
+  /** The created user pool (without `auth.userPoolArn`). */
+  userPool?: Transform<aws.cognito.UserPoolArgs>;
+  /** The created app client. */
+  userPoolClient?: Transform<aws.cognito.UserPoolClientArgs>;
+  /** Each route's function (the name tells which); its own `transform` reaches the Lambda. */
+  function?: Transform<BundledFunctionArgs>;
+  /** The REST API; its own `transform` reaches the stage and the rest. */
+  api?: Transform<RestApiArgs>;
+}
+
+/** What every route's function and the API share, defaults applied. */
+interface RouteDefaults {
+  readonly corsOrigins: string[];
+  readonly tracing: boolean;
+  readonly logRetentionInDays: LogRetentionDays;
+}
+
+/** Problems with the signing settings, each naming the arg (empty when valid). */
+export function signedApiProblems(signing: SignedApiLambdaArgs["signing"]): string[] {
+  return [
+    ...(/^[A-Za-z0-9/_+=.@-]+\/$/.test(signing.secretPrefix)
+      ? []
+      : [`signing.secretPrefix: ${signing.secretPrefix} must be a secret name path ending in /`]),
+    ...(/^https?:\/\/[^/]+$/.test(signing.upstreamUrl)
+      ? []
+      : [`signing.upstreamUrl: ${signing.upstreamUrl} must be a base URL without a path`]),
+  ];
+}
+
+/** What a route's role may do with the callers' key secrets (`keySecrets`: the prefix's ARNs). */
+export function keyStatements(
+  access: KeyAccess,
+  keySecrets: pulumi.Input<string>,
+): PolicyStatement[] {
+  if (access === "none") return [];
+  return [
+    {
+      Sid: "CallerKeys",
+      Effect: "Allow",
+      Action: access === "sign" ? "secretsmanager:GetSecretValue" : "secretsmanager:DescribeSecret",
+      Resource: keySecrets,
+    },
+  ];
 }
 
 /**
@@ -158,38 +218,66 @@ export class SignedApiLambda extends pulumi.ComponentResource {
   public readonly userPoolClientId: pulumi.Output<string | undefined>;
   public readonly functionNames: pulumi.Output<Record<string, string>>;
 
+  private readonly name: string;
+  private readonly hooks: SignedApiLambdaTransforms;
+
   constructor(name: string, args: SignedApiLambdaArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:api:SignedApiLambda", name, {}, opts);
+    this.name = name;
+    this.hooks = args.transform ?? {};
 
     // ---- normalize ----
-    const corsOrigins = args.corsOrigins ?? [];
-    const tracing = args.tracing ?? true;
-    const logRetentionInDays = args.logRetentionInDays ?? 14;
-    const problems = [
-      ...(/^[A-Za-z0-9/_+=.@-]+\/$/.test(args.signing.secretPrefix)
-        ? []
-        : [
-            `signing.secretPrefix: ${args.signing.secretPrefix} must be a secret name path ending in /`,
-          ]),
-      ...(/^https?:\/\/[^/]+$/.test(args.signing.upstreamUrl)
-        ? []
-        : [`signing.upstreamUrl: ${args.signing.upstreamUrl} must be a base URL without a path`]),
-    ];
+    const problems = signedApiProblems(args.signing);
     if (problems.length > 0) {
       throw new Error(`SignedApiLambda ${name}:\n  ${problems.join("\n  ")}`);
     }
-    const routes = Object.entries(args.routes);
-
-    // ---- create: identity ----
     const auth = args.auth ?? {};
+    const shared: RouteDefaults = {
+      corsOrigins: args.corsOrigins ?? [],
+      tracing: args.tracing ?? true,
+      logRetentionInDays: args.logRetentionInDays ?? 14,
+    };
+
+    // ---- create ----
     if (auth.userPoolArn === undefined) {
-      this.userPool = new aws.cognito.UserPool(
-        `${name}-users`,
+      this.userPool = this.createUserPool(auth);
+      this.userPoolClient = this.createUserPoolClient(this.userPool, auth);
+    }
+    this.functions = this.createFunctions(args, shared);
+    this.api = this.createApi(args, shared, this.userPool?.arn ?? auth.userPoolArn!);
+
+    // ---- expose ----
+    this.url = this.api.url;
+    this.apiId = this.api.apiId;
+    this.userPoolId = this.userPool
+      ? this.userPool.id
+      : pulumi.output(auth.userPoolArn!).apply((arn) => arn.split("/").pop() ?? arn);
+    this.userPoolClientId = this.userPoolClient
+      ? this.userPoolClient.id
+      : pulumi.output<string | undefined>(undefined);
+    this.functionNames = pulumi.all(
+      Object.fromEntries(Object.entries(this.functions).map(([n, f]) => [n, f.functionName])),
+    );
+    this.registerOutputs({
+      url: this.url,
+      apiId: this.apiId,
+      userPoolId: this.userPoolId,
+      userPoolClientId: this.userPoolClientId,
+      functionNames: this.functionNames,
+    });
+  }
+
+  /** Email sign-in, strong passwords, optional TOTP MFA; administrators create users by default. */
+  private createUserPool(auth: SignedApiAuth): aws.cognito.UserPool {
+    return new aws.cognito.UserPool(
+      ...transform(
+        this.hooks.userPool,
+        `${this.name}-users`,
         {
           usernameAttributes: ["email"],
           autoVerifiedAttributes: ["email"],
           passwordPolicy: {
-            minimumLength: 12,
+            minimumLength: auth.passwordMinimumLength ?? 12,
             requireLowercase: true,
             requireUppercase: true,
             requireNumbers: true,
@@ -208,118 +296,113 @@ export class SignedApiLambda extends pulumi.ComponentResource {
             : {}),
         },
         { parent: this, protect: auth.deletionProtection ?? false },
-      );
-      this.userPoolClient = new aws.cognito.UserPoolClient(
-        `${name}-client`,
+      ),
+    );
+  }
+
+  private createUserPoolClient(
+    userPool: aws.cognito.UserPool,
+    auth: SignedApiAuth,
+  ): aws.cognito.UserPoolClient {
+    const validity = auth.tokenValidity ?? { accessMinutes: 60, idMinutes: 60, refreshDays: 30 };
+    return new aws.cognito.UserPoolClient(
+      ...transform(
+        this.hooks.userPoolClient,
+        `${this.name}-client`,
         {
-          userPoolId: this.userPool.id,
+          userPoolId: userPool.id,
           // A browser app: no client secret to leak; SRP keeps passwords off the wire.
           generateSecret: false,
           explicitAuthFlows: ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
           preventUserExistenceErrors: "ENABLED",
           enableTokenRevocation: true,
-          accessTokenValidity: 60,
-          idTokenValidity: 60,
-          refreshTokenValidity: 30,
+          accessTokenValidity: validity.accessMinutes,
+          idTokenValidity: validity.idMinutes,
+          refreshTokenValidity: validity.refreshDays,
           tokenValidityUnits: { accessToken: "minutes", idToken: "minutes", refreshToken: "days" },
         },
         { parent: this },
-      );
-    }
-    const userPoolArn = this.userPool ? this.userPool.arn : pulumi.output(auth.userPoolArn!);
+      ),
+    );
+  }
 
-    // ---- create: functions ----
+  /** One function per route, each with its own role scoped to the key prefix. */
+  private createFunctions(
+    args: SignedApiLambdaArgs,
+    shared: RouteDefaults,
+  ): Record<string, BundledFunction> {
     const region = aws.getRegionOutput({}, { parent: this }).region;
     const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
     const partition = aws.getPartitionOutput({}, { parent: this }).partition;
     const keySecrets = pulumi.interpolate`arn:${partition}:secretsmanager:${region}:${account}:secret:${args.signing.secretPrefix}*`;
-    const sharedEnvironment: Record<string, pulumi.Input<string>> = {
+    const environment: Record<string, pulumi.Input<string>> = {
       ...functionEnvironment(SIGNED_API_ENV, {
-        ALLOWED_ORIGINS: corsOrigins.join(","),
+        ALLOWED_ORIGINS: shared.corsOrigins.join(","),
         UPSTREAM_BASE_URL: args.signing.upstreamUrl,
         UPSTREAM_TIMEOUT_MS: String(args.signing.upstreamTimeoutMs ?? 5000),
         USER_KEY_SECRET_PREFIX: args.signing.secretPrefix,
       }),
       ...args.environment,
     };
-    const functions: Record<string, BundledFunction> = {};
-    for (const [routeName, route] of routes) {
-      const access = route.keyAccess ?? "sign";
-      const keyStatements: PolicyStatement[] =
-        access === "none"
-          ? []
-          : [
-              {
-                Sid: "CallerKeys",
-                Effect: "Allow",
-                Action:
-                  access === "sign"
-                    ? "secretsmanager:GetSecretValue"
-                    : "secretsmanager:DescribeSecret",
-                Resource: keySecrets,
-              },
-            ];
-      functions[routeName] = new BundledFunction(
-        `${name}-${routeName}`,
+    return Object.fromEntries(
+      Object.entries(args.routes).map(([routeName, route]) => [
+        routeName,
+        new BundledFunction(
+          ...transform(
+            this.hooks.function,
+            `${this.name}-${routeName}`,
+            {
+              entry: route.handler,
+              description: route.description ?? `${route.method} ${route.path}`,
+              timeout: route.timeout ?? 10,
+              memorySize: route.memorySize ?? 256,
+              environment: { ...environment, ...route.environment },
+              statements: [
+                ...keyStatements(route.keyAccess ?? "sign", keySecrets),
+                ...(route.statements ?? []),
+              ],
+              logRetentionInDays: shared.logRetentionInDays,
+              tracing: shared.tracing,
+            },
+            { parent: this },
+          ),
+        ),
+      ]),
+    );
+  }
+
+  /** The API, every route behind the user pool. */
+  private createApi(
+    args: SignedApiLambdaArgs,
+    shared: RouteDefaults,
+    userPoolArn: pulumi.Input<string>,
+  ): RestApi {
+    return new RestApi(
+      ...transform(
+        this.hooks.api,
+        this.name,
         {
-          entry: route.handler,
-          description: route.description ?? `${route.method} ${route.path}`,
-          timeout: route.timeout ?? 10,
-          memorySize: route.memorySize ?? 256,
-          environment: { ...sharedEnvironment, ...route.environment },
-          statements: [...keyStatements, ...(route.statements ?? [])],
-          logRetentionInDays,
-          tracing,
+          description: `${this.name}: Cognito-protected API whose functions sign upstream requests`,
+          routes: Object.fromEntries(
+            Object.entries(args.routes).map(([routeName, route]) => [
+              routeName,
+              {
+                method: route.method,
+                path: route.path,
+                target: this.functions[routeName]!,
+                authorization: "cognito" as const,
+              },
+            ]),
+          ),
+          cognitoUserPoolArn: userPoolArn,
+          corsOrigins: shared.corsOrigins,
+          throttle: args.throttle,
+          tracing: shared.tracing,
+          stageName: args.stageName,
+          logRetentionInDays: shared.logRetentionInDays,
         },
         { parent: this },
-      );
-    }
-    this.functions = functions;
-
-    // ---- create: the API, every route behind the user pool ----
-    this.api = new RestApi(
-      name,
-      {
-        description: `${name}: Cognito-protected API whose functions sign upstream requests`,
-        routes: Object.fromEntries(
-          routes.map(([routeName, route]) => [
-            routeName,
-            {
-              method: route.method,
-              path: route.path,
-              target: functions[routeName]!,
-              authorization: "cognito" as const,
-            },
-          ]),
-        ),
-        cognitoUserPoolArn: userPoolArn,
-        corsOrigins,
-        throttle: args.throttle,
-        tracing,
-        stageName: args.stageName,
-        logRetentionInDays,
-      },
-      { parent: this },
+      ),
     );
-
-    // ---- expose ----
-    this.url = this.api.url;
-    this.apiId = this.api.apiId;
-    this.userPoolId = this.userPool
-      ? this.userPool.id
-      : pulumi.output(auth.userPoolArn!).apply((arn) => arn.split("/").pop() ?? arn);
-    this.userPoolClientId = this.userPoolClient
-      ? this.userPoolClient.id
-      : pulumi.output<string | undefined>(undefined);
-    this.functionNames = pulumi.all(
-      Object.fromEntries(Object.entries(functions).map(([n, f]) => [n, f.functionName])),
-    );
-    this.registerOutputs({
-      url: this.url,
-      apiId: this.apiId,
-      userPoolId: this.userPoolId,
-      userPoolClientId: this.userPoolClientId,
-      functionNames: this.functionNames,
-    });
   }
 }

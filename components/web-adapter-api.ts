@@ -1,78 +1,29 @@
-import { createHash } from "node:crypto";
-import * as fs from "node:fs";
 import * as path from "node:path";
 import * as aws from "@pulumi/aws";
-import * as dockerBuild from "@pulumi/docker-build";
+import type * as dockerBuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
 import { BUNDLE_FILE, PROJECT_ROOT, bundleHandler } from "./bundle";
-import { BundledFunction, NODE_RUNTIME } from "./bundled-function";
-import { imageRepository } from "./ecr";
-import { policyDocument, type PolicyStatement } from "./iam";
+import { BundledFunction, NODE_RUNTIME, type BundledFunctionArgs } from "./bundled-function";
+import type { PolicyStatement } from "./iam";
+import { pushedImage, type ContainerImageSpec } from "./image-build";
 import type { Network } from "./network";
 import type { Postgres } from "./postgres";
-import { RestApi, type RestApiRoute, type RouteAuthorization } from "./rest-api";
+import {
+  RestApi,
+  type RestApiArgs,
+  type RestApiRoute,
+  type RouteAuthorization,
+  type RouteTarget,
+} from "./rest-api";
 import type { HttpMethod } from "./rest-routes";
+import { transform, type Transform } from "./transform";
+import {
+  uploadsBucket,
+  type UploadsBucketArgs,
+  type UploadsBucketTransforms,
+} from "./uploads-bucket";
 import { writeZip } from "./zip-archive";
 import type { LogRetentionDays } from "./profile";
-
-/** Directories a build context never sends (the Dockerfile builds them itself). */
-const CONTEXT_EXCLUDED = new Set(["node_modules", "dist", ".git"]);
-
-/**
- * SHA-256 over a build context's files (paths and contents, sorted), without what
- * CONTEXT_EXCLUDED names: equal sources give equal digests on every machine.
- */
-export function contextDigest(dir: string): string {
-  const hash = createHash("sha256");
-  const walk = (relative: string): void => {
-    const entries = fs
-      .readdirSync(path.join(dir, relative), { withFileTypes: true })
-      .sort((a, b) => a.name.localeCompare(b.name));
-    for (const entry of entries) {
-      const child = path.posix.join(relative, entry.name);
-      if (entry.isDirectory()) {
-        if (!CONTEXT_EXCLUDED.has(entry.name)) walk(child);
-      } else if (entry.isFile()) {
-        hash
-          .update(`${child}\0`)
-          .update(fs.readFileSync(path.join(dir, child)))
-          .update("\0");
-      }
-    }
-  };
-  walk("");
-  return hash.digest("hex");
-}
-
-/** Functions run on Graviton: images are built for arm64 only. */
-export const IMAGE_PLATFORM = "linux/arm64";
-
-/** What determines an image build: the tag must change whenever any of it does. */
-export interface ImageBuildInputs {
-  /** `contextDigest` of the build context (the Dockerfile inside it included). */
-  contextDigest: string;
-  /** Dockerfile path, relative to the context. */
-  dockerfile: string;
-  platforms: string[];
-  buildArgs: Record<string, string>;
-  target?: string;
-}
-
-/**
- * The immutable tag of a build: `build-` and 16 hex of SHA-256 over every build input, in a
- * canonical order, so equal inputs give equal tags and a change of platform, argument or target
- * never pushes an existing tag again (ECR refuses that on an IMMUTABLE repository).
- */
-export function imageBuildTag(inputs: ImageBuildInputs): string {
-  const canonical = JSON.stringify([
-    inputs.contextDigest,
-    inputs.dockerfile,
-    [...inputs.platforms].sort(),
-    Object.entries(inputs.buildArgs).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
-    inputs.target ?? null,
-  ]);
-  return `build-${createHash("sha256").update(canonical).digest("hex").slice(0, 16)}`;
-}
 
 /**
  * The AWS Lambda Web Adapter's publishing account and layer version for zip packaging: version 26
@@ -102,28 +53,7 @@ export interface WebAdapterZip {
 export type WebAdapterPackaging =
   | {
       /** A container image built from a context under `containers/`, with the adapter inside. */
-      image: {
-        /**
-         * Build context, relative to the project root.
-         * @example "containers/web-api"
-         */
-        context: string;
-        /**
-         * Dockerfile, relative to the context.
-         * @default "Dockerfile"
-         */
-        dockerfile?: string;
-        /**
-         * Build arguments (`--build-arg`); part of the image tag.
-         * @default {}
-         */
-        buildArgs?: Record<string, string>;
-        /**
-         * Stage of a multi-stage Dockerfile to build (`--target`); part of the image tag.
-         * @default the last stage
-         */
-        target?: string;
-      };
+      image: ContainerImageSpec;
     }
   | {
       /** An entry file bundled by esbuild and run by the adapter's layer. */
@@ -206,7 +136,13 @@ export interface WebAdapterApiArgs {
    * An uploads bucket the app may presign PUT URLs for under `prefix`, and nothing more.
    * @default undefined (no bucket)
    */
-  uploads?: { prefix?: string; expireAfterDays?: number };
+  uploads?: Pick<UploadsBucketArgs, "expireAfterDays" | "abortIncompleteAfterDays"> & {
+    /**
+     * The key prefix the app may presign PUTs under.
+     * @default "uploads/"
+     */
+    prefix?: string;
+  };
   /**
    * Browser origins allowed by CORS (API preflight, the app's answers through `CORS_ORIGINS`,
    * and the bucket's PUT).
@@ -261,6 +197,147 @@ export interface WebAdapterApiArgs {
    * @default "v1"
    */
   stageName?: string;
+  /**
+   * How long browsers may cache a preflight answer (the API's and the bucket's), in seconds.
+   * @default 600
+   */
+  corsMaxAgeSeconds?: number;
+  /** Hooks over the children's args, run after the component's own (see transform.ts). */
+  transform?: WebAdapterApiTransforms;
+}
+
+/** Escape hatches: one hook per kind of child of a `WebAdapterApi`. */
+export interface WebAdapterApiTransforms extends UploadsBucketTransforms {
+  /** The function's security group, with `network`. */
+  securityGroup?: Transform<aws.ec2.SecurityGroupArgs>;
+  /** Each egress rule of that group (HTTPS out, and PostgreSQL with `database`). */
+  egressRule?: Transform<aws.vpc.SecurityGroupEgressRuleArgs>;
+  /** The function (memory, layers, statements; its own `transform` reaches the Lambda itself). */
+  function?: Transform<BundledFunctionArgs>;
+  /** The REST API (routes, throttling; its own `transform` reaches the stage and the rest). */
+  api?: Transform<RestApiArgs>;
+  /** The image build, with `image` packaging. */
+  image?: Transform<dockerBuild.ImageArgs>;
+}
+
+/** Problems with a web app's args, each naming the arg (empty when valid). */
+export function webAdapterApiProblems(args: WebAdapterApiArgs): string[] {
+  const port = args.port ?? 8080;
+  const readinessPath = args.readinessPath ?? "/health";
+  const uploadPrefix = args.uploads?.prefix ?? "uploads/";
+  return [
+    ...(Number.isInteger(port) && port >= 1024 && port <= 65535 && port !== 9001
+      ? []
+      : [`port: ${port} must be 1024-65535 and not 9001 (the Lambda runtime API's)`]),
+    ...(readinessPath.startsWith("/") ? [] : [`readinessPath: ${readinessPath} must start with /`]),
+    ...(/^[A-Za-z0-9!_.*'()/-]*\/$/.test(uploadPrefix)
+      ? []
+      : [`uploads.prefix: ${uploadPrefix} must be a key prefix ending in /`]),
+    ...Object.keys(args.secrets ?? {})
+      .filter((n) => !/^[A-Z][A-Z0-9_]*$/.test(n))
+      .map((n) => `secrets.${n}: names are UPPER_SNAKE_CASE (the app reads ${n}_SECRET_ARN)`),
+    ...("image" in args.packaging && !args.packaging.image.context.startsWith("containers/")
+      ? [`packaging.image.context: ${args.packaging.image.context} must be under containers/`]
+      : []),
+    ...(args.database && !args.network ? ["database needs network (the database is private)"] : []),
+  ];
+}
+
+/** What the app is told (environment variables) and allowed (role statements). */
+export interface AppAccess {
+  environment: Record<string, pulumi.Input<string>>;
+  statements: PolicyStatement[];
+}
+
+/**
+ * The adapter's settings, and for each thing the app uses (uploads bucket, database, secrets) its
+ * names and ARNs as variables and exactly the permission it needs: never a secret value.
+ */
+export function appAccess(spec: {
+  port: number;
+  readinessPath: string;
+  corsOrigins: string[];
+  uploads?: { bucketName: pulumi.Input<string>; bucketArn: pulumi.Input<string>; prefix: string };
+  database?: {
+    host: pulumi.Input<string>;
+    port: pulumi.Input<string>;
+    name: pulumi.Input<string>;
+    user: pulumi.Input<string>;
+    secretArn: pulumi.Input<string>;
+  };
+  secrets: Record<string, pulumi.Input<string>>;
+}): AppAccess {
+  const { uploads, database } = spec;
+  const secrets = Object.entries(spec.secrets);
+  const environment: Record<string, pulumi.Input<string>> = {
+    AWS_LWA_PORT: String(spec.port),
+    AWS_LWA_READINESS_CHECK_PATH: spec.readinessPath,
+    PORT: String(spec.port),
+    // The app's own answers carry CORS headers too; the gateway only answers the preflight.
+    CORS_ORIGINS: spec.corsOrigins.join(","),
+    ...(uploads ? { UPLOAD_BUCKET: uploads.bucketName, UPLOAD_PREFIX: uploads.prefix } : {}),
+    ...(database
+      ? {
+          DB_HOST: database.host,
+          DB_PORT: database.port,
+          DB_NAME: database.name,
+          DB_USER: database.user,
+          DB_SECRET_ARN: database.secretArn,
+        }
+      : {}),
+    ...Object.fromEntries(secrets.map(([name, arn]) => [`${name}_SECRET_ARN`, arn])),
+  };
+  const statements: PolicyStatement[] = [
+    ...(uploads
+      ? [
+          {
+            Sid: "PresignUploads",
+            Effect: "Allow" as const,
+            Action: "s3:PutObject",
+            Resource: pulumi.interpolate`${uploads.bucketArn}/${uploads.prefix}*`,
+          },
+        ]
+      : []),
+    ...(database
+      ? [
+          {
+            Sid: "DatabaseCredentials",
+            Effect: "Allow" as const,
+            Action: "secretsmanager:GetSecretValue",
+            Resource: database.secretArn,
+          },
+        ]
+      : []),
+    ...(secrets.length > 0
+      ? [
+          {
+            Sid: "AppSecrets",
+            Effect: "Allow" as const,
+            Action: "secretsmanager:GetSecretValue",
+            Resource: secrets.map(([, arn]) => arn),
+          },
+        ]
+      : []),
+  ];
+  return { environment, statements };
+}
+
+/** The API's routes: each named route on `target`, and with `catchAll` an `ANY /{proxy+}`. */
+export function webAdapterRoutes(
+  routes: Record<string, WebAdapterRoute>,
+  target: RouteTarget,
+  authorization: RouteAuthorization,
+  catchAll: boolean,
+): Record<string, RestApiRoute> {
+  return Object.fromEntries([
+    ...Object.entries(routes).map(([routeName, r]) => [
+      routeName,
+      { method: r.method, path: r.path, target, authorization: r.authorization ?? authorization },
+    ]),
+    ...(catchAll
+      ? [["proxy", { method: "ANY" as const, path: "/{proxy+}", target, authorization }]]
+      : []),
+  ]) as Record<string, RestApiRoute>;
 }
 
 /**
@@ -280,203 +357,51 @@ export class WebAdapterApi extends pulumi.ComponentResource {
   public readonly functionName: pulumi.Output<string>;
   public readonly securityGroupId: pulumi.Output<string | undefined>;
   public readonly bucketName: pulumi.Output<string | undefined>;
-  private readonly forceDestroy: boolean;
+
+  private readonly name: string;
+  private readonly hooks: WebAdapterApiTransforms;
 
   constructor(name: string, args: WebAdapterApiArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:api:WebAdapterApi", name, {}, opts);
+    this.name = name;
+    this.hooks = args.transform ?? {};
 
     // ---- normalize ----
-    this.forceDestroy = args.forceDestroy ?? false;
-    const port = args.port ?? 8080;
-    const readinessPath = args.readinessPath ?? "/health";
-    const authorization = args.authorization ?? "iam";
-    const uploadPrefix = args.uploads?.prefix ?? "uploads/";
-    const secrets = Object.entries(args.secrets ?? {});
-    const problems = [
-      ...(Number.isInteger(port) && port >= 1024 && port <= 65535 && port !== 9001
-        ? []
-        : [`port: ${port} must be 1024-65535 and not 9001 (the Lambda runtime API's)`]),
-      ...(readinessPath.startsWith("/")
-        ? []
-        : [`readinessPath: ${readinessPath} must start with /`]),
-      ...(/^[A-Za-z0-9!_.*'()/-]*\/$/.test(uploadPrefix)
-        ? []
-        : [`uploads.prefix: ${uploadPrefix} must be a key prefix ending in /`]),
-      ...secrets
-        .filter(([n]) => !/^[A-Z][A-Z0-9_]*$/.test(n))
-        .map(([n]) => `secrets.${n}: names are UPPER_SNAKE_CASE (the app reads ${n}_SECRET_ARN)`),
-      ...("image" in args.packaging && !args.packaging.image.context.startsWith("containers/")
-        ? [`packaging.image.context: ${args.packaging.image.context} must be under containers/`]
-        : []),
-    ];
+    const problems = webAdapterApiProblems(args);
     if (problems.length > 0) throw new Error(`WebAdapterApi ${name}:\n  ${problems.join("\n  ")}`);
+    const forceDestroy = args.forceDestroy ?? false;
 
-    // ---- create: network placement ----
-    if (args.network) {
-      this.securityGroup = new aws.ec2.SecurityGroup(
-        `${name}-fn-sg`,
-        { vpcId: args.network.vpcId, description: `${name}: the web app function` },
-        { parent: this },
-      );
-      new aws.vpc.SecurityGroupEgressRule(
-        `${name}-fn-https-out`,
-        {
-          securityGroupId: this.securityGroup.id,
-          description: "AWS APIs (Secrets Manager, S3) over HTTPS",
-          ipProtocol: "tcp",
-          fromPort: 443,
-          toPort: 443,
-          cidrIpv4: "0.0.0.0/0",
-        },
-        { parent: this },
-      );
-    }
-    if (args.database) {
-      if (!this.securityGroup) {
-        throw new Error(`WebAdapterApi ${name}: database needs network (the database is private)`);
-      }
-      new aws.vpc.SecurityGroupEgressRule(
-        `${name}-fn-to-db`,
-        {
-          securityGroupId: this.securityGroup.id,
-          description: "PostgreSQL",
-          ipProtocol: "tcp",
-          fromPort: 5432,
-          toPort: 5432,
-          referencedSecurityGroupId: args.database.securityGroupId,
-        },
-        { parent: this },
-      );
-      args.database.allowFrom(name, this.securityGroup.id);
-    }
-
-    // ---- create: uploads bucket ----
-    const statements: PolicyStatement[] = [];
-    const environment: Record<string, pulumi.Input<string>> = {
-      AWS_LWA_PORT: String(port),
-      AWS_LWA_READINESS_CHECK_PATH: readinessPath,
-      PORT: String(port),
-      // The app's own answers carry CORS headers too; the gateway only answers the preflight.
-      CORS_ORIGINS: (args.corsOrigins ?? []).join(","),
-    };
-    if (args.uploads) {
-      this.bucket = this.uploadsBucket(name, uploadPrefix, args);
-      statements.push({
-        Sid: "PresignUploads",
-        Effect: "Allow",
-        Action: "s3:PutObject",
-        Resource: pulumi.interpolate`${this.bucket.arn}/${uploadPrefix}*`,
-      });
-      environment.UPLOAD_BUCKET = this.bucket.bucket;
-      environment.UPLOAD_PREFIX = uploadPrefix;
-    }
-
-    // ---- create: database access, secrets ----
-    if (args.database) {
-      const db = args.database;
-      environment.DB_HOST = db.address;
-      environment.DB_PORT = db.port.apply(String);
-      environment.DB_NAME = db.databaseName;
-      environment.DB_USER = db.username;
-      environment.DB_SECRET_ARN = db.secretArn;
-      statements.push({
-        Sid: "DatabaseCredentials",
-        Effect: "Allow",
-        Action: "secretsmanager:GetSecretValue",
-        Resource: db.secretArn,
-      });
-    }
-    for (const [secretName, arn] of secrets) environment[`${secretName}_SECRET_ARN`] = arn;
-    if (secrets.length > 0) {
-      statements.push({
-        Sid: "AppSecrets",
-        Effect: "Allow",
-        Action: "secretsmanager:GetSecretValue",
-        Resource: secrets.map(([, arn]) => arn),
-      });
-    }
-
-    // ---- create: the function ----
-    const common = {
-      description: `${name}: web app on the Lambda Web Adapter`,
-      memorySize: args.memorySize ?? 1024,
-      reservedConcurrency: args.reservedConcurrency,
-      timeout: args.timeout ?? 30,
-      statements,
-      logRetentionInDays: args.logRetentionInDays ?? 14,
-      tracing: args.tracing ?? true,
-      vpc:
-        args.network && this.securityGroup
-          ? { subnetIds: args.network.privateSubnetIds, securityGroupIds: [this.securityGroup.id] }
-          : undefined,
-    };
+    // ---- create ----
+    if (args.network) this.securityGroup = this.createSecurityGroup(args.network);
+    if (args.database) this.connectTo(args.database, this.securityGroup!);
+    if (args.uploads) this.bucket = this.createUploadsBucket(args);
     if ("image" in args.packaging) {
-      const { image, repository } = this.buildImage(name, args.packaging.image);
-      this.image = image;
-      this.repository = repository;
-      this.function = new BundledFunction(
+      ({ image: this.image, repository: this.repository } = pushedImage(
         name,
-        {
-          ...common,
-          // Lambda takes `repo:tag` or `repo@digest`, never docker-build's `repo:tag@digest` ref.
-          imageUri: pulumi.interpolate`${repository.repositoryUrl}@${image.digest}`,
-          environment: { ...environment, ...args.environment },
-        },
-        { parent: this },
-      );
-    } else {
-      const region = aws.getRegionOutput({}, { parent: this }).region;
-      const archive = "archive" in args.packaging.zip ? args.packaging.zip.archive : undefined;
-      this.function = new BundledFunction(
-        name,
-        {
-          ...common,
-          // The program writes the zip itself: Pulumi's archives would drop run.sh's exec bit.
-          archive: archive ?? nodeAppArchive(args.packaging.zip as { entry: string }),
-          // The adapter's bootstrap runs the handler script, which starts the app.
-          handler: archive?.handler ?? "run.sh",
-          layers: [region.apply((r) => webAdapterLayerArn(r, "arm64"))],
-          environment: {
-            ...environment,
-            AWS_LAMBDA_EXEC_WRAPPER: "/opt/bootstrap",
-            ...args.environment,
-          },
-        },
-        { parent: this },
-      );
+        args.packaging.image,
+        { forceDelete: forceDestroy, transform: this.hooks.image, parent: this },
+      ));
     }
-
-    // ---- create: the API ----
-    const target = this.function;
-    const routes = Object.fromEntries([
-      ...Object.entries(args.routes).map(([routeName, r]) => [
-        routeName,
-        {
-          method: r.method,
-          path: r.path,
-          target,
-          authorization: r.authorization ?? authorization,
-        },
-      ]),
-      ...(args.catchAll
-        ? [["proxy", { method: "ANY" as const, path: "/{proxy+}", target, authorization }]]
-        : []),
-    ]) as Record<string, RestApiRoute>;
-    this.api = new RestApi(
-      name,
-      {
-        description: `${name}: web app on Lambda`,
-        routes,
-        cognitoUserPoolArn: args.cognitoUserPoolArn,
-        corsOrigins: args.corsOrigins,
-        throttle: args.throttle ?? { rateLimit: 500, burstLimit: 1000 },
-        binaryMediaTypes: args.binaryMediaTypes,
-        tracing: args.tracing,
-        stageName: args.stageName,
-        logRetentionInDays: args.logRetentionInDays,
+    const access = appAccess({
+      port: args.port ?? 8080,
+      readinessPath: args.readinessPath ?? "/health",
+      corsOrigins: args.corsOrigins ?? [],
+      uploads: this.bucket && {
+        bucketName: this.bucket.bucket,
+        bucketArn: this.bucket.arn,
+        prefix: args.uploads?.prefix ?? "uploads/",
       },
-      { parent: this },
-    );
+      database: args.database && {
+        host: args.database.address,
+        port: args.database.port.apply(String),
+        name: args.database.databaseName,
+        user: args.database.username,
+        secretArn: args.database.secretArn,
+      },
+      secrets: args.secrets ?? {},
+    });
+    this.function = this.createFunction(args, access);
+    this.api = this.createApi(args);
 
     // ---- expose ----
     this.url = this.api.url;
@@ -495,149 +420,141 @@ export class WebAdapterApi extends pulumi.ComponentResource {
     });
   }
 
-  /** A scan-on-push repository and the image built and pushed into it, referenced by digest. */
-  private buildImage(
-    name: string,
-    image: {
-      context: string;
-      dockerfile?: string;
-      buildArgs?: Record<string, string>;
-      target?: string;
-    },
-  ): { image: dockerBuild.Image; repository: aws.ecr.Repository } {
-    // Every push is new: the function runs a digest, so tags are never rewritten.
-    const repository = imageRepository(
-      `${name}-image`,
-      { immutableTags: true, keep: 20, forceDelete: this.forceDestroy },
-      { parent: this },
+  /** The function's own group in the network, allowed out to AWS APIs over HTTPS only. */
+  private createSecurityGroup(network: Network): aws.ec2.SecurityGroup {
+    const group = new aws.ec2.SecurityGroup(
+      ...transform(
+        this.hooks.securityGroup,
+        `${this.name}-fn-sg`,
+        { vpcId: network.vpcId, description: `${this.name}: the web app function` },
+        { parent: this },
+      ),
     );
-    const credentials = aws.ecr.getAuthorizationTokenOutput(
-      { registryId: repository.registryId },
-      { parent: this },
-    );
-    const context = path.join(PROJECT_ROOT, image.context);
-    const dockerfile = image.dockerfile ?? "Dockerfile";
-    // Tags are immutable: one per build input (sources, Dockerfile, platform, args, target), so a
-    // rebuild of the same inputs pushes nothing new and any change never reuses a tag.
-    const tag = imageBuildTag({
-      contextDigest: contextDigest(context),
-      dockerfile,
-      platforms: [IMAGE_PLATFORM],
-      buildArgs: image.buildArgs ?? {},
-      target: image.target,
-    });
-    const built = new dockerBuild.Image(
-      `${name}-image`,
-      {
-        context: { location: context },
-        dockerfile: { location: path.join(context, dockerfile) },
-        platforms: [IMAGE_PLATFORM],
-        ...(image.buildArgs ? { buildArgs: image.buildArgs } : {}),
-        ...(image.target ? { target: image.target } : {}),
-        push: true,
-        tags: [pulumi.interpolate`${repository.repositoryUrl}:${tag}`],
-        registries: [
-          {
-            address: repository.repositoryUrl,
-            username: credentials.userName,
-            password: pulumi.secret(credentials.password),
-          },
-        ],
-      },
-      { parent: this },
-    );
-    return { image: built, repository };
-  }
-
-  /** Private, encrypted, TLS-only, with CORS for browser PUTs and stale multipart uploads removed. */
-  private uploadsBucket(name: string, prefix: string, args: WebAdapterApiArgs): aws.s3.Bucket {
-    const bucket = new aws.s3.Bucket(
-      `${name}-uploads`,
-      { forceDestroy: this.forceDestroy },
-      { parent: this },
-    );
-    new aws.s3.BucketPublicAccessBlock(
-      `${name}-uploads-private`,
-      {
-        bucket: bucket.id,
-        blockPublicAcls: true,
-        blockPublicPolicy: true,
-        ignorePublicAcls: true,
-        restrictPublicBuckets: true,
-      },
-      { parent: this },
-    );
-    new aws.s3.BucketServerSideEncryptionConfiguration(
-      `${name}-uploads-encryption`,
-      {
-        bucket: bucket.id,
-        rules: [
-          {
-            applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" },
-            bucketKeyEnabled: true,
-          },
-        ],
-      },
-      { parent: this },
-    );
-    new aws.s3.BucketOwnershipControls(
-      `${name}-uploads-ownership`,
-      { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
-      { parent: this },
-    );
-    new aws.s3.BucketPolicy(
-      `${name}-uploads-tls-only`,
-      {
-        bucket: bucket.id,
-        policy: pulumi.jsonStringify(
-          policyDocument({
-            Sid: "DenyInsecureTransport",
-            Effect: "Deny",
-            Principal: "*",
-            Action: "s3:*",
-            Resource: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`],
-            Condition: { Bool: { "aws:SecureTransport": "false" } },
-          }),
-        ),
-      },
-      { parent: this },
-    );
-    new aws.s3.BucketLifecycleConfiguration(
-      `${name}-uploads-lifecycle`,
-      {
-        bucket: bucket.id,
-        rules: [
-          {
-            id: "abort-incomplete-multipart",
-            status: "Enabled",
-            filter: { prefix },
-            abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
-            ...(args.uploads?.expireAfterDays
-              ? { expiration: { days: args.uploads.expireAfterDays } }
-              : {}),
-          },
-        ],
-      },
-      { parent: this },
-    );
-    if ((args.corsOrigins ?? []).length > 0) {
-      new aws.s3.BucketCorsConfiguration(
-        `${name}-uploads-cors`,
+    new aws.vpc.SecurityGroupEgressRule(
+      ...transform(
+        this.hooks.egressRule,
+        `${this.name}-fn-https-out`,
         {
-          bucket: bucket.id,
-          corsRules: [
-            {
-              allowedMethods: ["PUT"],
-              allowedOrigins: args.corsOrigins!,
-              allowedHeaders: ["Content-Type", "Content-MD5"],
-              maxAgeSeconds: 600,
-            },
-          ],
+          securityGroupId: group.id,
+          description: "AWS APIs (Secrets Manager, S3) over HTTPS",
+          ipProtocol: "tcp",
+          fromPort: 443,
+          toPort: 443,
+          cidrIpv4: "0.0.0.0/0",
         },
         { parent: this },
-      );
+      ),
+    );
+    return group;
+  }
+
+  /** The bucket the app may presign PUTs into (see uploads-bucket.ts). */
+  private createUploadsBucket(args: WebAdapterApiArgs): aws.s3.Bucket {
+    return uploadsBucket(
+      `${this.name}-uploads`,
+      {
+        ...args.uploads,
+        prefix: args.uploads?.prefix ?? "uploads/",
+        corsOrigins: args.corsOrigins,
+        corsMaxAgeSeconds: args.corsMaxAgeSeconds,
+        forceDestroy: args.forceDestroy,
+        transform: this.hooks,
+      },
+      this,
+    );
+  }
+
+  /** Lets the function's group out to the database's, and the database's in from it. */
+  private connectTo(database: Postgres, group: aws.ec2.SecurityGroup): void {
+    new aws.vpc.SecurityGroupEgressRule(
+      ...transform(
+        this.hooks.egressRule,
+        `${this.name}-fn-to-db`,
+        {
+          securityGroupId: group.id,
+          description: "PostgreSQL",
+          ipProtocol: "tcp",
+          fromPort: 5432,
+          toPort: 5432,
+          referencedSecurityGroupId: database.securityGroupId,
+        },
+        { parent: this },
+      ),
+    );
+    database.allowFrom(this.name, group.id);
+  }
+
+  /** The function: the image by digest, or a zip the adapter's layer runs. */
+  private createFunction(args: WebAdapterApiArgs, access: AppAccess): BundledFunction {
+    const common = {
+      description: `${this.name}: web app on the Lambda Web Adapter`,
+      memorySize: args.memorySize ?? 1024,
+      reservedConcurrency: args.reservedConcurrency,
+      timeout: args.timeout ?? 30,
+      statements: access.statements,
+      logRetentionInDays: args.logRetentionInDays ?? 14,
+      tracing: args.tracing ?? true,
+      vpc:
+        args.network && this.securityGroup
+          ? { subnetIds: args.network.privateSubnetIds, securityGroupIds: [this.securityGroup.id] }
+          : undefined,
+    };
+    let functionArgs: BundledFunctionArgs;
+    if (this.image && this.repository) {
+      functionArgs = {
+        ...common,
+        // Lambda takes `repo:tag` or `repo@digest`, never docker-build's `repo:tag@digest` ref.
+        imageUri: pulumi.interpolate`${this.repository.repositoryUrl}@${this.image.digest}`,
+        environment: { ...access.environment, ...args.environment },
+      };
+    } else {
+      const zip = (args.packaging as { zip: { entry: string } | { archive: WebAdapterZip } }).zip;
+      const archive = "archive" in zip ? zip.archive : nodeAppArchive(zip);
+      const region = aws.getRegionOutput({}, { parent: this }).region;
+      functionArgs = {
+        ...common,
+        // The program writes the zip itself: Pulumi's archives would drop run.sh's exec bit.
+        archive,
+        // The adapter's bootstrap runs the handler script, which starts the app.
+        handler: archive.handler,
+        layers: [region.apply((r) => webAdapterLayerArn(r, "arm64"))],
+        environment: {
+          ...access.environment,
+          AWS_LAMBDA_EXEC_WRAPPER: "/opt/bootstrap",
+          ...args.environment,
+        },
+      };
     }
-    return bucket;
+    return new BundledFunction(
+      ...transform(this.hooks.function, this.name, functionArgs, { parent: this }),
+    );
+  }
+
+  private createApi(args: WebAdapterApiArgs): RestApi {
+    return new RestApi(
+      ...transform(
+        this.hooks.api,
+        this.name,
+        {
+          description: `${this.name}: web app on Lambda`,
+          routes: webAdapterRoutes(
+            args.routes,
+            this.function,
+            args.authorization ?? "iam",
+            args.catchAll ?? false,
+          ),
+          cognitoUserPoolArn: args.cognitoUserPoolArn,
+          corsOrigins: args.corsOrigins,
+          throttle: args.throttle ?? { rateLimit: 500, burstLimit: 1000 },
+          binaryMediaTypes: args.binaryMediaTypes,
+          tracing: args.tracing,
+          stageName: args.stageName,
+          logRetentionInDays: args.logRetentionInDays,
+          corsMaxAgeSeconds: args.corsMaxAgeSeconds,
+        },
+        { parent: this },
+      ),
+    );
   }
 }
 

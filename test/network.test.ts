@@ -4,7 +4,9 @@ import {
   Network,
   natGatewayCount,
   natGatewayIndexFor,
+  resolveNetworkArgs,
   type NatStrategy,
+  type NetworkArgs,
 } from "../components/network";
 import { finder, runWithMocks, type Registered } from "./helpers/mock-runtime";
 
@@ -258,5 +260,74 @@ describe("Network", () => {
         expect(resources).to.be.empty;
       });
     }
+  });
+
+  describe("resolveNetworkArgs", () => {
+    const base = { cidrBlock: "10.10.0.0/16", availabilityZones: ["us-east-1a", "us-east-1b"] };
+    const cases: [string, Partial<NetworkArgs>, Record<string, unknown> | string][] = [
+      ["defaults", {}, { natStrategy: "single" }],
+      ["one AZ", { availabilityZones: ["us-east-1a"] }, "availabilityZones must list 2 to 4"],
+      ["a block too small", { cidrBlock: "10.10.0.0/28" }, "cidrBlock"],
+      ["an unknown strategy", { natStrategy: "two" as NatStrategy }, "natStrategy"],
+    ];
+    for (const [title, overrides, expected] of cases) {
+      it(title, () => {
+        const resolved = resolveNetworkArgs({ ...base, ...overrides });
+        if (typeof expected === "string") {
+          expect(resolved).to.have.property("problem").that.includes(expected);
+        } else {
+          expect(resolved).to.include(expected);
+        }
+      });
+    }
+    it("keeps today's flow log and endpoint defaults", () => {
+      const resolved = resolveNetworkArgs(base);
+      expect(resolved).to.deep.include({
+        flowLogs: { retentionInDays: 14, trafficType: "ALL", maxAggregationInterval: 600 },
+        gatewayEndpoints: ["s3", "dynamodb"],
+      });
+    });
+  });
+
+  it("takes its tunables and runs each hook over its children's args", async () => {
+    const find = finder(
+      await runWithMocks(() => {
+        new Network("net", {
+          cidrBlock: "10.30.0.0/16",
+          availabilityZones: ["us-east-1a", "us-east-1b"],
+          flowLogs: { retentionInDays: 90, trafficType: "REJECT", maxAggregationInterval: 60 },
+          gatewayEndpoints: ["s3"],
+          transform: {
+            vpc: { instanceTenancy: "default" },
+            subnet: (a, _o, name) => {
+              if (name === "net-isolated-1") a.tags = { custom: "yes" };
+            },
+            routeTable: { propagatingVgws: [] },
+            natGateway: { connectivityType: "public" },
+            gatewayEndpoint: { policy: "{}" },
+            flowLog: { logFormat: "${srcaddr} ${dstaddr}" },
+            flowLogGroup: { logGroupClass: "INFREQUENT_ACCESS" },
+          },
+        });
+      }),
+    );
+    expect(find.named("net-vpc").inputs.instanceTenancy).to.equal("default");
+    expect(find.named("net-isolated-1").inputs.tags).to.deep.equal({ custom: "yes" });
+    expect(find.named("net-isolated-0").inputs.tags).to.include({ "platform:tier": "isolated" });
+    expect(find.named("net-private-rt-0").inputs.propagatingVgws).to.deep.equal([]);
+    expect(find.named("net-nat-0").inputs.connectivityType).to.equal("public");
+    expect(find.ofType("aws:ec2/vpcEndpoint:VpcEndpoint").map((e) => e.name)).to.deep.equal([
+      "net-s3-endpoint",
+    ]);
+    expect(find.named("net-s3-endpoint").inputs.policy).to.equal("{}");
+    expect(find.named("net-flow-log").inputs).to.include({
+      trafficType: "REJECT",
+      maxAggregationInterval: 60,
+      logFormat: "${srcaddr} ${dstaddr}",
+    });
+    expect(find.named("net-flow-logs").inputs).to.include({
+      retentionInDays: 90,
+      logGroupClass: "INFREQUENT_ACCESS",
+    });
   });
 });

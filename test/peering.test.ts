@@ -1,12 +1,15 @@
 import { expect } from "chai";
 import * as aws from "@pulumi/aws";
 import { Network } from "../components/network";
-import { Peering } from "../components/peering";
+import { Peering, peeringProblem, type PeeringArgs } from "../components/peering";
 import { finder, runWithMocks, type Registered } from "./helpers/mock-runtime";
 
 const REGIONS = { home: "us-east-1", remote: "eu-central-1" };
 
-function build(remoteCidr = "10.20.0.0/16"): () => void {
+function build(
+  remoteCidr = "10.20.0.0/16",
+  extra: Partial<Pick<PeeringArgs, "dnsResolution" | "transform">> = {},
+): () => void {
   return () => {
     const home = new aws.Provider("home", { region: "us-east-1" });
     const remote = new aws.Provider("remote", { region: "eu-central-1" });
@@ -26,6 +29,7 @@ function build(remoteCidr = "10.20.0.0/16"): () => void {
     new Peering("peering", {
       requester: { network: homeNet, provider: home },
       accepter: { network: remoteNet, provider: remote },
+      ...extra,
     });
   };
 }
@@ -127,5 +131,52 @@ describe("Peering", () => {
       /Peering peering: requester 10\.10\.0\.0\/16 and accepter 10\.10\.128\.0\/17 overlap/,
     );
     expect(created.filter((r) => r.name.startsWith("peering-"))).to.be.empty;
+  });
+
+  describe("peeringProblem", () => {
+    const cases: [string, string, boolean][] = [
+      ["10.10.0.0/16", "10.20.0.0/16", false],
+      ["10.10.0.0/16", "10.10.128.0/17", true],
+      ["10.0.0.0/8", "10.20.0.0/16", true],
+    ];
+    for (const [a, b, overlaps] of cases) {
+      it(`${a} and ${b}: ${overlaps ? "overlap" : "peer"}`, () => {
+        expect(peeringProblem(a, b) !== undefined).to.equal(overlaps);
+      });
+    }
+  });
+
+  it("takes its tunables and runs each hook over its children's args", async () => {
+    const tuned = finder(
+      await runWithMocks(
+        build("10.20.0.0/16", {
+          dnsResolution: false,
+          transform: {
+            connection: { tags: { Name: "mine" } },
+            accepter: (a) => ({ ...a, tags: { Name: "theirs" } }),
+            options: (a, _o, name) => {
+              if (name === "peering-requester-options") a.requester = undefined;
+            },
+            route: (a, _o, name) =>
+              name === "peering-accepter-route-0"
+                ? { ...a, destinationCidrBlock: "10.10.0.0/17" }
+                : a,
+          },
+        }),
+        REGIONS,
+      ),
+    );
+    expect(tuned.named("peering-connection").inputs.tags).to.deep.equal({ Name: "mine" });
+    expect(tuned.named("peering-accepter").inputs.tags).to.deep.equal({ Name: "theirs" });
+    expect(tuned.named("peering-requester-options").inputs.requester).to.equal(undefined);
+    expect(tuned.named("peering-accepter-options").inputs.accepter).to.deep.equal({
+      allowRemoteVpcDnsResolution: false,
+    });
+    expect(tuned.named("peering-accepter-route-0").inputs.destinationCidrBlock).to.equal(
+      "10.10.0.0/17",
+    );
+    expect(tuned.named("peering-accepter-route-1").inputs.destinationCidrBlock).to.equal(
+      "10.10.0.0/16",
+    );
   });
 });

@@ -1,6 +1,11 @@
 import { expect } from "chai";
 import { Network } from "../components/network";
-import { Postgres, POSTGRES_MAJOR_VERSION, type PostgresArgs } from "../components/postgres";
+import {
+  Postgres,
+  POSTGRES_MAJOR_VERSION,
+  resolvePostgresArgs,
+  type PostgresArgs,
+} from "../components/postgres";
 import { failureOf, finder, inHomeRegion, runWithMocks } from "./helpers/mock-runtime";
 
 function build(profile: "dev" | "prod", overrides: Partial<PostgresArgs> = {}) {
@@ -131,5 +136,80 @@ describe("Postgres", () => {
         expect((await failureOf(build("dev", overrides)))?.message).to.include(fragment);
       });
     }
+  });
+
+  describe("resolvePostgresArgs", () => {
+    const base = { network: undefined as never, identifier: "jobs-dev", databaseName: "fred" };
+    const cases: [string, Partial<PostgresArgs>, Record<string, unknown>][] = [
+      [
+        "dev's profile",
+        {},
+        {
+          instanceClass: "db.t4g.micro",
+          multiAz: false,
+          backupRetentionDays: 1,
+          family: "postgres18",
+        },
+      ],
+      ["prod's profile", { profile: "prod" }, { instanceClass: "db.t4g.medium", protect: true }],
+      ["an override of the profile", { profile: "prod", multiAz: false }, { multiAz: false }],
+      [
+        "a minor version: the family follows the major",
+        { engineVersion: "17.4" },
+        { engineVersion: "17.4", family: "postgres17" },
+      ],
+    ];
+    for (const [title, overrides, expected] of cases) {
+      it(title, () => {
+        const { resolved, problems } = resolvePostgresArgs({ ...base, ...overrides });
+        expect(problems).to.deep.equal([]);
+        expect(resolved).to.include(expected);
+      });
+    }
+    it("names a version that is not one", () => {
+      expect(resolvePostgresArgs({ ...base, engineVersion: "latest" }).problems[0]).to.include(
+        "engineVersion",
+      );
+    });
+  });
+
+  it("takes its tunables and runs each hook over its children's args", async () => {
+    const find = finder(
+      await runWithMocks(
+        build("dev", {
+          engineVersion: "17",
+          slowStatementMs: 250,
+          backupWindow: "03:00-04:00",
+          maintenanceWindow: "sun:05:00-sun:06:00",
+          caCertIdentifier: "rds-ca-ecc384-g1",
+          transform: {
+            instance: { performanceInsightsEnabled: true },
+            parameterGroup: (a) => {
+              a.description = "tuned";
+            },
+            subnetGroup: { tags: { tier: "isolated" } },
+            securityGroup: { description: "mine" },
+            logGroup: (a, _o, name) =>
+              name === "jobs-db-upgrade-logs" ? { ...a, retentionInDays: 3 } : a,
+          },
+        }),
+        { home: "us-east-1" },
+      ),
+    );
+    expect(find.named("jobs-db").inputs).to.include({
+      engineVersion: "17",
+      backupWindow: "03:00-04:00",
+      maintenanceWindow: "sun:05:00-sun:06:00",
+      caCertIdentifier: "rds-ca-ecc384-g1",
+      performanceInsightsEnabled: true,
+    });
+    const params = find.named("jobs-db-params").inputs;
+    expect(params.family).to.equal("postgres17");
+    expect(params.parameters).to.deep.include({ name: "log_min_duration_statement", value: "250" });
+    expect(params.description).to.equal("tuned");
+    expect(find.named("jobs-db-subnets").inputs.tags).to.deep.equal({ tier: "isolated" });
+    expect(find.named("jobs-db-sg").inputs.description).to.equal("mine");
+    expect(find.named("jobs-db-upgrade-logs").inputs.retentionInDays).to.equal(3);
+    expect(find.named("jobs-db-postgresql-logs").inputs.retentionInDays).to.equal(14);
   });
 });

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { Network } from "../components/network";
-import { Redis, type RedisArgs } from "../components/redis";
+import { Redis, redisProblems, type RedisArgs } from "../components/redis";
 import { RegionalGateway, type GatewayArgs } from "../components/regional-gateway";
 import { failureOf, finder, inHomeRegion, runWithMocks } from "./helpers/mock-runtime";
 
@@ -170,4 +170,54 @@ describe("RegionalGateway rejects bad args, naming each", () => {
       expect((await failureOf(gateway(overrides)))?.message).to.include(fragment);
     });
   }
+});
+
+describe("Redis: tunables and hooks", () => {
+  const cases: [string, Partial<RedisArgs>, string[]][] = [
+    ["the profile's nodes", {}, []],
+    ["seven nodes", { nodes: 7 }, ["nodes: must be 1 to 6"]],
+    ["a fractional node", { nodes: 1.5 }, ["nodes"]],
+    ["a major-only engine version", { engineVersion: "8" }, ["engineVersion"]],
+  ];
+  for (const [title, overrides, expected] of cases) {
+    it(`redisProblems: ${title}`, () => {
+      const problems = redisProblems({ network: undefined as never, ...overrides });
+      expect(problems).to.have.length(expected.length);
+      expected.forEach((fragment, i) => expect(problems[i]).to.include(fragment));
+    });
+  }
+
+  it("takes its tunables and runs each hook over its children's args", async () => {
+    const find = finder(
+      await runWithMocks(
+        build("dev", {
+          engineVersion: "7.2",
+          snapshotWindow: "03:00-04:00",
+          maintenanceWindow: "sat:05:00-sat:06:00",
+          transform: {
+            replicationGroup: { dataTieringEnabled: true },
+            parameterGroup: (a) => ({
+              ...a,
+              parameters: [{ name: "maxmemory-policy", value: "allkeys-lru" }],
+            }),
+            subnetGroup: { tags: { tier: "isolated" } },
+            securityGroup: { description: "mine" },
+          },
+        }),
+        { home: "us-east-1" },
+      ),
+    );
+    expect(find.named("bus").inputs).to.include({
+      engineVersion: "7.2",
+      snapshotWindow: "03:00-04:00",
+      maintenanceWindow: "sat:05:00-sat:06:00",
+      dataTieringEnabled: true,
+    });
+    expect(find.named("bus-params").inputs.family).to.equal("valkey7");
+    expect(find.named("bus-params").inputs.parameters).to.deep.equal([
+      { name: "maxmemory-policy", value: "allkeys-lru" },
+    ]);
+    expect(find.named("bus-subnets").inputs.tags).to.deep.equal({ tier: "isolated" });
+    expect(find.named("bus-sg").inputs.description).to.equal("mine");
+  });
 });

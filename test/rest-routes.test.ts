@@ -3,6 +3,7 @@ import {
   allowedMethods,
   corsPreflightTemplate,
   deploymentFingerprint,
+  gatewayResponses,
   invokeSourcePath,
   originProblems,
   pathSlug,
@@ -132,5 +133,36 @@ describe("rest-routes", () => {
       a,
     );
     expect(stableJson({ b: 1, a: [true, null], c: undefined })).to.equal('{"a":[true,null],"b":1}');
+  });
+
+  describe("gatewayResponses", () => {
+    const cases: [string, string[], string[], Record<string, string>][] = [
+      ["no origin", [], ["integration-failure"], { "gatewayresponse.header.Retry-After": "'1'" }],
+      [
+        "one origin: errors carry it",
+        ["https://app.example.com"],
+        ["default-4xx", "default-5xx", "integration-failure"],
+        {
+          "gatewayresponse.header.Retry-After": "'1'",
+          "gatewayresponse.header.Access-Control-Allow-Origin": "'https://app.example.com'",
+          "gatewayresponse.header.Vary": "'Origin'",
+        },
+      ],
+      [
+        "two origins: a static header cannot hold them",
+        ["https://a.example.com", "https://b.example.com"],
+        ["integration-failure"],
+        { "gatewayresponse.header.Retry-After": "'1'" },
+      ],
+    ];
+    for (const [title, origins, suffixes, failureHeaders] of cases) {
+      it(title, () => {
+        const responses = gatewayResponses(origins);
+        expect(responses.map((r) => r.suffix)).to.deep.equal(suffixes);
+        const failure = responses.find((r) => r.responseType === "INTEGRATION_FAILURE")!;
+        expect(failure.statusCode).to.equal("503");
+        expect(failure.responseParameters).to.deep.equal(failureHeaders);
+      });
+    }
   });
 });

@@ -1,5 +1,11 @@
 import { expect } from "chai";
-import { SignedApiLambda, type SignedApiLambdaArgs } from "../components/signed-api-lambda";
+import {
+  keyStatements,
+  SignedApiLambda,
+  signedApiProblems,
+  type KeyAccess,
+  type SignedApiLambdaArgs,
+} from "../components/signed-api-lambda";
 import {
   failureOf,
   finder,
@@ -281,5 +287,72 @@ describe("SignedApiLambda", () => {
         expect((await failureOf(build(args(overrides))))?.message).to.include(fragment);
       });
     }
+  });
+
+  describe("signedApiProblems", () => {
+    const cases: [string, SignedApiLambdaArgs["signing"], string[]][] = [
+      ["valid", { secretPrefix: PREFIX, upstreamUrl: "https://api.example.com" }, []],
+      [
+        "prefix without a slash",
+        { secretPrefix: "keys", upstreamUrl: "https://a.b" },
+        ["secretPrefix"],
+      ],
+      ["upstream with a path", { secretPrefix: PREFIX, upstreamUrl: "https://a.b/v1" }, ["Url"]],
+    ];
+    for (const [title, signing, expected] of cases) {
+      it(title, () => {
+        const problems = signedApiProblems(signing);
+        expect(problems).to.have.length(expected.length);
+        expected.forEach((fragment, i) => expect(problems[i]).to.include(fragment));
+      });
+    }
+  });
+
+  describe("keyStatements", () => {
+    const cases: [KeyAccess, string[]][] = [
+      ["sign", ["secretsmanager:GetSecretValue"]],
+      ["describe", ["secretsmanager:DescribeSecret"]],
+      ["none", []],
+    ];
+    for (const [access, actions] of cases) {
+      it(`${access}: ${actions.join(", ") || "nothing"}`, () => {
+        const statements = keyStatements(access, "arn:keys/*");
+        expect(statements.map((s) => s.Action)).to.deep.equal(actions);
+        expect(statements.every((s) => s.Resource === "arn:keys/*")).to.be.true;
+      });
+    }
+  });
+
+  it("takes its tunables and runs each hook over its children's args", async () => {
+    const find = finder(
+      await runWithMocks(
+        build(
+          args({
+            auth: {
+              passwordMinimumLength: 16,
+              tokenValidity: { accessMinutes: 15, idMinutes: 15, refreshDays: 7 },
+            },
+            transform: {
+              userPool: { mfaConfiguration: "ON" },
+              userPoolClient: (a) => ({ ...a, authSessionValidity: 5 }),
+              function: (a, _o, name) => (name === "qb-sign" ? { ...a, memorySize: 1024 } : a),
+              api: (a) => ({ ...a, transform: { stage: { cacheClusterEnabled: true } } }),
+            },
+          }),
+        ),
+        { home: "us-east-1" },
+      ),
+    );
+    expect(find.named("qb-users").inputs.passwordPolicy.minimumLength).to.equal(16);
+    expect(find.named("qb-users").inputs.mfaConfiguration).to.equal("ON");
+    expect(find.named("qb-client").inputs).to.include({
+      accessTokenValidity: 15,
+      idTokenValidity: 15,
+      refreshTokenValidity: 7,
+      authSessionValidity: 5,
+    });
+    expect(find.named("qb-sign-fn").inputs.memorySize).to.equal(1024);
+    expect(find.named("qb-events-fn").inputs.memorySize).to.equal(256);
+    expect(find.named("qb-stage").inputs.cacheClusterEnabled).to.equal(true);
   });
 });

@@ -5,11 +5,12 @@ import type * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import { Network } from "../components/network";
 import { Postgres } from "../components/postgres";
+import { contextDigest, imageBuildTag, type ImageBuildInputs } from "../components/image-build";
+import { uploadsLifecycleRule } from "../components/uploads-bucket";
 import {
-  contextDigest,
-  imageBuildTag,
-  type ImageBuildInputs,
+  appAccess,
   WebAdapterApi,
+  webAdapterRoutes,
   type WebAdapterApiArgs,
 } from "../components/web-adapter-api";
 import {
@@ -348,5 +349,132 @@ describe("WebAdapterApi", () => {
         expect((await failureOf(build("image", overrides)))?.message).to.include(fragment);
       });
     }
+  });
+
+  describe("appAccess: variables and statements for what the app uses", () => {
+    const base = { port: 8080, readinessPath: "/health", corsOrigins: [], secrets: {} };
+    const uploads = { bucketName: "b", bucketArn: "arn:aws:s3:::b", prefix: "in/" };
+    const database = { host: "h", port: "5432", name: "n", user: "u", secretArn: "arn:db" };
+    const cases: [string, Partial<Parameters<typeof appAccess>[0]>, string[], string[]][] = [
+      ["nothing but the adapter", {}, ["AWS_LWA_PORT", "PORT", "CORS_ORIGINS"], []],
+      ["an uploads bucket", { uploads }, ["UPLOAD_BUCKET", "UPLOAD_PREFIX"], ["PresignUploads"]],
+      ["a database", { database }, ["DB_HOST", "DB_SECRET_ARN"], ["DatabaseCredentials"]],
+      ["secrets", { secrets: { FRED_API: "arn:s" } }, ["FRED_API_SECRET_ARN"], ["AppSecrets"]],
+    ];
+    for (const [title, spec, variables, sids] of cases) {
+      it(title, () => {
+        const access = appAccess({ ...base, ...spec });
+        expect(access.environment).to.include.keys(...variables);
+        expect(access.statements.map((s) => s.Sid)).to.deep.equal(sids);
+      });
+    }
+  });
+
+  describe("webAdapterRoutes", () => {
+    const target = { functionName: "fn", invokeArn: "arn" };
+    const cases: [string, boolean, Record<string, [string, string]>][] = [
+      ["routes only", false, { health: ["GET /health", "none"], jobs: ["POST /jobs", "iam"] }],
+      [
+        "with the catch-all, behind the default authorization",
+        true,
+        {
+          health: ["GET /health", "none"],
+          jobs: ["POST /jobs", "iam"],
+          proxy: ["ANY /{proxy+}", "iam"],
+        },
+      ],
+    ];
+    for (const [title, catchAll, expected] of cases) {
+      it(title, () => {
+        const routes = webAdapterRoutes(
+          {
+            health: { method: "GET", path: "/health", authorization: "none" },
+            jobs: { method: "POST", path: "/jobs" },
+          },
+          target,
+          "iam",
+          catchAll,
+        );
+        expect(
+          Object.fromEntries(
+            Object.entries(routes).map(([n, r]) => [n, [`${r.method} ${r.path}`, r.authorization]]),
+          ),
+        ).to.deep.equal(expected);
+      });
+    }
+  });
+
+  describe("uploadsLifecycleRule", () => {
+    const cases: [string, Parameters<typeof uploadsLifecycleRule>[0], object][] = [
+      [
+        "multipart cleanup after a day",
+        { prefix: "u/" },
+        { abortIncompleteMultipartUpload: { daysAfterInitiation: 1 } },
+      ],
+      ["expiry when asked", { prefix: "u/", expireAfterDays: 30 }, { expiration: { days: 30 } }],
+      [
+        "a cleanup period of its own",
+        { prefix: "u/", abortIncompleteAfterDays: 3 },
+        { abortIncompleteMultipartUpload: { daysAfterInitiation: 3 } },
+      ],
+    ];
+    for (const [title, args, expected] of cases) {
+      it(title, () => {
+        const rule = uploadsLifecycleRule(args);
+        expect(rule).to.deep.include({ filter: { prefix: "u/" }, ...expected });
+        if (!args.expireAfterDays) expect(rule).not.to.have.property("expiration");
+      });
+    }
+  });
+
+  it("takes its tunables and runs each hook over its children's args", async () => {
+    const find = finder(
+      await runWithMocks(
+        build("image", {
+          memorySize: 2048,
+          corsMaxAgeSeconds: 300,
+          uploads: { prefix: "uploads/", abortIncompleteAfterDays: 2 },
+          packaging: { image: { context: "containers/web-api", keep: 5 } },
+          transform: {
+            securityGroup: { tags: { team: "jobs" } },
+            egressRule: (a, _o, n) => {
+              if (n === "web-fn-https-out") a.description = "out";
+            },
+            function: (a) => ({
+              ...a,
+              transform: { function: { ephemeralStorage: { size: 2048 } } },
+            }),
+            api: (a) => ({ ...a, transform: { stage: { cacheClusterEnabled: true } } }),
+            image: { noCache: true },
+            bucket: { objectLockEnabled: true },
+            bucketLifecycle: (a) => ({ ...a, expectedBucketOwner: "123456789012" }),
+            bucketCors: { expectedBucketOwner: "123456789012" },
+          },
+        }),
+      ),
+    );
+    expect(find.named("web-fn").inputs).to.deep.include({
+      memorySize: 2048,
+      ephemeralStorage: { size: 2048 },
+    });
+    expect(find.named("web-uploads-cors").inputs.corsRules[0].maxAgeSeconds).to.equal(300);
+    expect(
+      find.named("web-uploads-lifecycle").inputs.rules[0].abortIncompleteMultipartUpload,
+    ).to.deep.equal({ daysAfterInitiation: 2 });
+    expect(
+      find.named("web-api-v1-jobs-options-integration-response").inputs.responseParameters,
+    ).to.include({ "method.response.header.Access-Control-Max-Age": "'300'" });
+    const keep = JSON.parse(find.named("web-image-lifecycle").inputs.policy as string) as {
+      rules: { selection: { countNumber: number } }[];
+    };
+    expect(keep.rules[1]!.selection.countNumber).to.equal(5);
+    expect(find.named("web-fn-sg").inputs.tags).to.deep.equal({ team: "jobs" });
+    expect(find.named("web-fn-https-out").inputs.description).to.equal("out");
+    expect(find.named("web-fn-to-db").inputs.description).to.equal("PostgreSQL");
+    expect(find.named("web-stage").inputs.cacheClusterEnabled).to.equal(true);
+    expect(find.ofType("docker-build:index:Image")[0]!.inputs.noCache).to.equal(true);
+    expect(find.named("web-uploads").inputs.objectLockEnabled).to.equal(true);
+    expect(find.named("web-uploads-lifecycle").inputs.expectedBucketOwner).to.equal("123456789012");
+    expect(find.named("web-uploads-cors").inputs.expectedBucketOwner).to.equal("123456789012");
   });
 });

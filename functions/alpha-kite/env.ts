@@ -4,7 +4,7 @@
  * credentials and the Supabase key live in Secrets Manager.
  */
 import { envContract } from "../shared/env";
-import { SCHEDULED_STREAMER_ENV } from "../shared/hosts";
+import { SCHEDULED_FUNCTION_ENV } from "../shared/hosts";
 
 export const STREAMER_ENV = envContract(
   {
@@ -18,5 +18,5 @@ export const STREAMER_ENV = envContract(
     UPSTREAM_TIMEOUT_MS: "optional",
     LOGIN_COMMAND: "optional",
   },
-  SCHEDULED_STREAMER_ENV,
+  SCHEDULED_FUNCTION_ENV,
 );

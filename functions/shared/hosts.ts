@@ -11,8 +11,8 @@ export const BUNDLED_FUNCTION_ENV = envContract({
   POWERTOOLS_LOG_LEVEL: "required",
 });
 
-/** components/scheduled-streamer.ts: the namespace of the function's EMF metrics. */
-export const SCHEDULED_STREAMER_ENV = envContract(
+/** components/scheduled-function.ts: the namespace of the function's EMF metrics. */
+export const SCHEDULED_FUNCTION_ENV = envContract(
   { POWERTOOLS_METRICS_NAMESPACE: "required" },
   BUNDLED_FUNCTION_ENV,
 );

@@ -6,12 +6,16 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ScheduledStreamer, type StreamerAlarm } from "../../components/scheduled-streamer";
+import { alarmTopic } from "../../components/alarm-topic";
+import {
+  ScheduledFunction,
+  type ScheduledFunctionAlarm,
+} from "../../components/scheduled-function";
 import { SECRET_RECOVERY_DAYS } from "../../components/profile";
-import type { WorkloadContext } from "../context";
-import type { AlphaKiteSettings } from "./settings";
 import { STREAMER_ENV } from "../../functions/alpha-kite/env";
 import { functionEnvironment } from "../../functions/shared/env";
+import type { WorkloadContext } from "../context";
+import type { AlphaKiteSettings } from "./settings";
 
 export interface AlphaKiteArgs {
   /** In the home region. */
@@ -26,7 +30,7 @@ export interface AlphaKiteArgs {
 }
 
 /** The alarms on the handler's metrics (names and dimensions as functions/alpha-kite emits them). */
-export function streamerAlarms(loginCommand: string): StreamerAlarm[] {
+export function streamerAlarms(loginCommand: string): ScheduledFunctionAlarm[] {
   return [
     {
       name: "no-data",
@@ -69,7 +73,7 @@ export function streamerAlarms(loginCommand: string): StreamerAlarm[] {
 }
 
 export class AlphaKite extends pulumi.ComponentResource {
-  public readonly streamer: ScheduledStreamer;
+  public readonly streamer: ScheduledFunction;
   /** The OAuth token (access + refresh) the function reads and refreshes. */
   public readonly tokenSecret: aws.secretsmanager.Secret;
   /** `{ appKey, appSecret }` of the Schwab app. */
@@ -124,19 +128,10 @@ export class AlphaKite extends pulumi.ComponentResource {
     );
 
     // ---- alarms go to a topic ----
-    // CloudWatch cannot publish to a topic under the AWS-managed SNS key, and alarm messages
-    // carry no secrets, so the topic keeps SNS's default encryption in transit only.
-    this.alarmTopic = new aws.sns.Topic(`${name}-alarms`, {}, { parent: this });
-    if (settings.alertEmail) {
-      new aws.sns.TopicSubscription(
-        `${name}-alarms-email`,
-        { topic: this.alarmTopic.arn, protocol: "email", endpoint: settings.alertEmail },
-        { parent: this },
-      );
-    }
+    this.alarmTopic = alarmTopic(name, settings.alertEmail, this);
 
     // ---- the streamer ----
-    this.streamer = new ScheduledStreamer(
+    this.streamer = new ScheduledFunction(
       `${name}-streamer`,
       {
         handler: "functions/alpha-kite/streamer.ts",

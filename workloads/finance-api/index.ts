@@ -14,7 +14,6 @@ import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PROJECT_ROOT } from "../../components/bundle";
-import { SECRET_RECOVERY_DAYS, type EnvironmentProfile } from "../../components/profile";
 import {
   packagePythonApp,
   platformFiles,
@@ -22,17 +21,19 @@ import {
   type PythonAppArgs,
   type PythonPackage,
 } from "../../components/python-app";
+import { alarmTopic } from "../../components/alarm-topic";
 import {
   WebAdapterApi,
   type WebAdapterRoute,
   type WebAdapterZip,
 } from "../../components/web-adapter-api";
 import { writeZip } from "../../components/zip-archive";
+import { SECRET_RECOVERY_DAYS, type EnvironmentProfile } from "../../components/profile";
 import { deploySetting } from "../../config/pending";
-import type { WorkloadContext } from "../context";
-import type { FinanceApiSettings } from "./settings";
 import { functionEnvironment } from "../../functions/shared/env";
+import type { WorkloadContext } from "../context";
 import { FINANCE_API_ENV } from "./env";
+import type { FinanceApiSettings } from "./settings";
 
 /** Where uvicorn listens and what the adapter polls before the first request. */
 
@@ -103,69 +104,15 @@ export class FinanceApi extends pulumi.ComponentResource {
       {},
       { provider: args.context.home.provider, ...opts },
     );
-    const { context, settings } = args;
-    const { environment, isProd } = context;
+    const { settings } = args;
+    const { environment, isProd } = args.context;
 
     // ---- the package ----
-    // The app lives in the team's own repository: a stack setting, or where CI checked it out.
-    const appDir = deploySetting(
-      "platform:financeApi.appDir",
-      settings.appDir ?? (process.env[FINANCE_APP_DIR_ENV] || undefined),
-      `the directory of the finance FastAPI app (CI names its checkout in ${FINANCE_APP_DIR_ENV}): pulumi config set --path financeApi.appDir <dir>`,
-    );
-    let archive: WebAdapterZip;
-    if (appDir !== undefined) {
-      this.package = packagePythonApp({
-        dir: appDir,
-        app: settings.app,
-        requirementsFile: settings.requirementsFile,
-        pythonVersion: settings.pythonVersion,
-        architecture: "arm64",
-        wheels: args.wheels,
-      });
-      archive = this.package;
-    } else {
-      // Offline only (deploySetting throws otherwise): the platform's part of the archive.
-      const written = writeZip(
-        path.join(PROJECT_ROOT, ".build", "python", "archives"),
-        platformFiles(settings.app),
-        "platform-only",
-      );
-      archive = { ...written, runtime: `python${settings.pythonVersion}`, handler: START_SCRIPT };
-    }
+    const { archive, packaged } = this.packageApp(args);
+    this.package = packaged;
 
     // ---- secrets: config secrets into Secrets Manager; the function gets ARNs only ----
-    const secret = (envName: string, value: pulumi.Input<string>, description: string) => {
-      const slug = envName.toLowerCase().replace(/_/g, "-");
-      const created = new aws.secretsmanager.Secret(
-        `${name}-${slug}`,
-        {
-          namePrefix: `${name}/${environment}/${slug}-`,
-          description,
-          recoveryWindowInDays: SECRET_RECOVERY_DAYS[environment],
-        },
-        { parent: this, protect: isProd },
-      );
-      new aws.secretsmanager.SecretVersion(
-        `${name}-${slug}-value`,
-        { secretId: created.id, secretString: value },
-        // Not protected: a new value from config replaces the version; the secret is protected.
-        { parent: this },
-      );
-      return created;
-    };
-    this.secrets = {
-      MONGODB_URL: secret(
-        "MONGODB_URL",
-        args.secrets.mongodbUrl,
-        "MongoDB Atlas connection string of the finance API (MONGODB_URL)",
-      ),
-      GOOGLE_API_KEY: secret(
-        "GOOGLE_API_KEY",
-        args.secrets.googleApiKey,
-        "Google Generative AI key of the finance API (GOOGLE_API_KEY)",
-      ),
-    };
+    this.secrets = this.createSecrets(name, args);
 
     // ---- the app behind the adapter ----
     this.api = new WebAdapterApi(
@@ -195,60 +142,136 @@ export class FinanceApi extends pulumi.ComponentResource {
     // ---- prod: WAF and alarms ----
     if (isProd) {
       this.webAcl = this.firewall(name, settings.wafRateLimit);
-      this.alarmTopic = new aws.sns.Topic(`${name}-alarms`, {}, { parent: this });
-      if (settings.alertEmail) {
-        new aws.sns.TopicSubscription(
-          `${name}-alarms-email`,
-          { topic: this.alarmTopic.arn, protocol: "email", endpoint: settings.alertEmail },
-          { parent: this },
-        );
-      }
+      this.alarmTopic = alarmTopic(name, settings.alertEmail, this);
       this.alarms.push(...this.alarmsOn(name, this.alarmTopic));
     }
 
     // ---- optional custom domain ----
     if (settings.domainName && settings.certificateArn) {
-      this.domain = new aws.apigateway.DomainName(
-        `${name}-domain`,
-        {
-          domainName: settings.domainName,
-          regionalCertificateArn: settings.certificateArn,
-          endpointConfiguration: { types: "REGIONAL" },
-          securityPolicy: "TLS_1_2",
-        },
-        { parent: this },
-      );
-      new aws.apigateway.BasePathMapping(
-        `${name}-domain-mapping`,
-        {
-          restApi: this.api.api.apiId,
-          stageName: this.api.api.stage.stageName,
-          domainName: this.domain.domainName,
-        },
-        { parent: this },
-      );
-      if (settings.hostedZoneId) {
-        new aws.route53.Record(
-          `${name}-domain-alias`,
-          {
-            zoneId: settings.hostedZoneId,
-            name: settings.domainName,
-            type: "A",
-            aliases: [
-              {
-                name: this.domain.regionalDomainName,
-                zoneId: this.domain.regionalZoneId,
-                evaluateTargetHealth: false,
-              },
-            ],
-          },
-          { parent: this },
-        );
-      }
+      this.domain = this.customDomain(name, {
+        domainName: settings.domainName,
+        certificateArn: settings.certificateArn,
+        hostedZoneId: settings.hostedZoneId,
+      });
     }
 
     this.url = this.domain ? pulumi.interpolate`https://${this.domain.domainName}` : this.api.url;
     this.registerOutputs({ url: this.url, functionName: this.api.functionName });
+  }
+
+  /**
+   * The app's zip: packaged from its directory, or offline without `appDir` only the platform's
+   * part of the archive.
+   */
+  private packageApp(args: FinanceApiArgs): { archive: WebAdapterZip; packaged?: PythonPackage } {
+    const { settings } = args;
+    // The app lives in the team's own repository: a stack setting, or where CI checked it out.
+    const appDir = deploySetting(
+      "platform:financeApi.appDir",
+      settings.appDir ?? (process.env[FINANCE_APP_DIR_ENV] || undefined),
+      `the directory of the finance FastAPI app (CI names its checkout in ${FINANCE_APP_DIR_ENV}): pulumi config set --path financeApi.appDir <dir>`,
+    );
+    if (appDir !== undefined) {
+      const packaged = packagePythonApp({
+        dir: appDir,
+        app: settings.app,
+        requirementsFile: settings.requirementsFile,
+        pythonVersion: settings.pythonVersion,
+        architecture: "arm64",
+        wheels: args.wheels,
+      });
+      return { archive: packaged, packaged };
+    }
+    // Offline only (deploySetting throws otherwise): the platform's part of the archive.
+    const written = writeZip(
+      path.join(PROJECT_ROOT, ".build", "python", "archives"),
+      platformFiles(settings.app),
+      "platform-only",
+    );
+    return {
+      archive: { ...written, runtime: `python${settings.pythonVersion}`, handler: START_SCRIPT },
+    };
+  }
+
+  /** The app's secrets from config, each in Secrets Manager (protected in prod). */
+  private createSecrets(name: string, args: FinanceApiArgs): FinanceApi["secrets"] {
+    const { environment, isProd } = args.context;
+    const secret = (envName: string, value: pulumi.Input<string>, description: string) => {
+      const slug = envName.toLowerCase().replace(/_/g, "-");
+      const created = new aws.secretsmanager.Secret(
+        `${name}-${slug}`,
+        {
+          namePrefix: `${name}/${environment}/${slug}-`,
+          description,
+          recoveryWindowInDays: SECRET_RECOVERY_DAYS[environment],
+        },
+        { parent: this, protect: isProd },
+      );
+      new aws.secretsmanager.SecretVersion(
+        `${name}-${slug}-value`,
+        { secretId: created.id, secretString: value },
+        // Not protected: a new value from config replaces the version; the secret is protected.
+        { parent: this },
+      );
+      return created;
+    };
+    return {
+      MONGODB_URL: secret(
+        "MONGODB_URL",
+        args.secrets.mongodbUrl,
+        "MongoDB Atlas connection string of the finance API (MONGODB_URL)",
+      ),
+      GOOGLE_API_KEY: secret(
+        "GOOGLE_API_KEY",
+        args.secrets.googleApiKey,
+        "Google Generative AI key of the finance API (GOOGLE_API_KEY)",
+      ),
+    };
+  }
+
+  /** The domain on the stage, and its alias record when the zone is given. */
+  private customDomain(
+    name: string,
+    domain: { domainName: string; certificateArn: string; hostedZoneId?: string },
+  ): aws.apigateway.DomainName {
+    const created = new aws.apigateway.DomainName(
+      `${name}-domain`,
+      {
+        domainName: domain.domainName,
+        regionalCertificateArn: domain.certificateArn,
+        endpointConfiguration: { types: "REGIONAL" },
+        securityPolicy: "TLS_1_2",
+      },
+      { parent: this },
+    );
+    new aws.apigateway.BasePathMapping(
+      `${name}-domain-mapping`,
+      {
+        restApi: this.api.api.apiId,
+        stageName: this.api.api.stage.stageName,
+        domainName: created.domainName,
+      },
+      { parent: this },
+    );
+    if (domain.hostedZoneId) {
+      new aws.route53.Record(
+        `${name}-domain-alias`,
+        {
+          zoneId: domain.hostedZoneId,
+          name: domain.domainName,
+          type: "A",
+          aliases: [
+            {
+              name: created.regionalDomainName,
+              zoneId: created.regionalZoneId,
+              evaluateTargetHealth: false,
+            },
+          ],
+        },
+        { parent: this },
+      );
+    }
+    return created;
   }
 
   /**

@@ -1,5 +1,12 @@
 import { expect } from "chai";
-import { ScheduledStreamer, type ScheduledStreamerArgs } from "../components/scheduled-streamer";
+import {
+  builtInAlarmArgs,
+  customAlarmArgs,
+  ScheduledFunction,
+  secretStatements,
+  type ScheduledFunctionAlarm,
+  type ScheduledFunctionArgs,
+} from "../components/scheduled-function";
 import {
   failureOf,
   finder,
@@ -11,7 +18,7 @@ import {
 const TOKEN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:ak/token-AbCdEf";
 const APP = "arn:aws:secretsmanager:us-east-1:123456789012:secret:ak/app-AbCdEf";
 
-function args(overrides: Partial<ScheduledStreamerArgs> = {}): ScheduledStreamerArgs {
+function args(overrides: Partial<ScheduledFunctionArgs> = {}): ScheduledFunctionArgs {
   return {
     handler: "test/fixtures/handlers/hello.ts",
     schedule: "usEquityRegularHours",
@@ -44,10 +51,10 @@ function args(overrides: Partial<ScheduledStreamerArgs> = {}): ScheduledStreamer
   };
 }
 
-const build = (a: ScheduledStreamerArgs = args()) =>
-  inHomeRegion((provider) => new ScheduledStreamer("ak", a, { provider }));
+const build = (a: ScheduledFunctionArgs = args()) =>
+  inHomeRegion((provider) => new ScheduledFunction("ak", a, { provider }));
 
-describe("ScheduledStreamer", () => {
+describe("ScheduledFunction", () => {
   let find: ReturnType<typeof finder>;
   before(async () => {
     find = finder(await runWithMocks(build(), { home: "us-east-1" }));
@@ -193,7 +200,7 @@ describe("ScheduledStreamer", () => {
   });
 
   describe("rejects bad args, naming each", () => {
-    const cases: [string, Partial<ScheduledStreamerArgs>, string][] = [
+    const cases: [string, Partial<ScheduledFunctionArgs>, string][] = [
       [
         "an unknown preset",
         { schedule: "nyseHours" as "usEquityRegularHours" },
@@ -217,11 +224,131 @@ describe("ScheduledStreamer", () => {
         { retry: { maximumRetryAttempts: 5, maximumEventAgeInSeconds: 60 } },
         "retry.maximumRetryAttempts",
       ],
+      ["dead letters kept too long", { deadLetterRetentionDays: 15 }, "deadLetterRetentionDays"],
     ];
     for (const [title, overrides, fragment] of cases) {
       it(title, async () => {
         expect((await failureOf(build(args(overrides))))?.message).to.include(fragment);
       });
     }
+  });
+
+  describe("secretStatements", () => {
+    const cases: [string, ScheduledFunctionArgs["secrets"], Record<string, string[]>][] = [
+      ["none", undefined, {}],
+      ["read only", { read: ["a"] }, { ReadSecrets: ["a"] }],
+      [
+        "written ones are read too",
+        { read: ["a"], write: ["t"] },
+        {
+          ReadSecrets: ["a", "t"],
+          WriteSecrets: ["t"],
+        },
+      ],
+    ];
+    for (const [title, secrets, expected] of cases) {
+      it(title, () => {
+        const statements = secretStatements(secrets);
+        expect(Object.fromEntries(statements.map((s) => [s.Sid, s.Resource]))).to.deep.equal(
+          expected,
+        );
+      });
+    }
+  });
+
+  describe("builtInAlarmArgs", () => {
+    const defaults = { threshold: 1, periodSeconds: 60, periods: 1 };
+    const cases: [string, Parameters<typeof builtInAlarmArgs>[0], Record<string, unknown>][] = [
+      ["the defaults", undefined, { threshold: 1, period: 60, evaluationPeriods: 1 }],
+      ["a threshold of its own", { threshold: 5 }, { threshold: 5, period: 60 }],
+      ["longer periods", { periodSeconds: 300, periods: 3 }, { period: 300, evaluationPeriods: 3 }],
+    ];
+    for (const [title, alarm, expected] of cases) {
+      it(title, () => {
+        expect(builtInAlarmArgs(alarm, defaults)).to.include({
+          comparisonOperator: "GreaterThanOrEqualToThreshold",
+          treatMissingData: "notBreaching",
+          ...expected,
+        });
+      });
+    }
+  });
+
+  describe("customAlarmArgs", () => {
+    const base = {
+      name: "no-data",
+      description: "d",
+      metricName: "M",
+      statistic: "Sum" as const,
+      comparison: "LessThanThreshold" as const,
+      threshold: 1,
+    };
+    const cases: [string, Partial<ScheduledFunctionAlarm>, Record<string, unknown>][] = [
+      [
+        "a minute, once, quiet when missing",
+        {},
+        {
+          period: 60,
+          evaluationPeriods: 1,
+          datapointsToAlarm: 1,
+          treatMissingData: "notBreaching",
+        },
+      ],
+      ["consecutive periods", { periods: 3 }, { evaluationPeriods: 3, datapointsToAlarm: 3 }],
+      ["its own period", { periodSeconds: 300 }, { period: 300 }],
+    ];
+    for (const [title, alarm, expected] of cases) {
+      it(title, () => {
+        const result = customAlarmArgs({ ...base, ...alarm }, "NS", "svc");
+        expect(result).to.include({ namespace: "NS", ...expected });
+        expect(result.dimensions).to.deep.equal({ service: "svc" });
+      });
+    }
+  });
+
+  it("takes its tunables and runs each hook over its children's args", async () => {
+    const tuned = finder(
+      await runWithMocks(
+        build(
+          args({
+            errorAlarm: { threshold: 3, periodSeconds: 300, periods: 2 },
+            deadLetterAlarm: { periodSeconds: 60 },
+            deadLetterRetentionDays: 4,
+            transform: {
+              function: (a) => ({ ...a, memorySize: 512 }),
+              deadLetterQueue: { visibilityTimeoutSeconds: 120 },
+              invokeConfig: { qualifier: "$LATEST" },
+              scheduleGroup: { tags: { team: "ak" } },
+              schedulerRole: { description: "scheduler" },
+              schedule: (a, _o, name) => {
+                if (name === "ak-close") a.state = "DISABLED";
+              },
+              alarm: { actionsEnabled: false },
+            },
+          }),
+        ),
+        { home: "us-east-1" },
+      ),
+    );
+    expect(tuned.named("ak-errors").inputs).to.include({
+      threshold: 3,
+      period: 300,
+      evaluationPeriods: 2,
+      actionsEnabled: false,
+    });
+    expect(tuned.named("ak-dead-letters").inputs.period).to.equal(60);
+    expect(tuned.named("ak-dlq").inputs).to.include({
+      messageRetentionSeconds: 4 * 24 * 3600,
+      visibilityTimeoutSeconds: 120,
+    });
+    expect(tuned.named("ak-fn").inputs.memorySize).to.equal(512);
+    expect(tuned.named("ak-async").inputs.qualifier).to.equal("$LATEST");
+    expect(tuned.named("ak-schedules").inputs.tags).to.deep.equal({ team: "ak" });
+    expect(tuned.named("ak-scheduler").inputs.description).to.equal("scheduler");
+    const states = Object.fromEntries(
+      tuned.ofType("aws:scheduler/schedule:Schedule").map((s) => [s.name, s.inputs.state]),
+    );
+    expect(Object.values(states).filter((v) => v === "DISABLED")).to.have.length(1);
+    expect(states["ak-close"]).to.equal("DISABLED");
   });
 });
