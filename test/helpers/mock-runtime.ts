@@ -4,12 +4,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import {
-  FRESH_ACCOUNT,
-  fakeInvoke,
-  fakeResource,
-  type FakeAccount,
-} from "../../engine/fake-cloud";
+import { FRESH_ACCOUNT, fakeInvoke, fakeResource, type FakeAccount } from "../../engine/fake-cloud";
 
 export interface Registered {
   readonly type: string;

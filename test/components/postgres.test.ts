@@ -1,12 +1,12 @@
 import { expect } from "chai";
-import { Network } from "../components/network";
+import { Network } from "../../components/network";
 import {
   Postgres,
   POSTGRES_MAJOR_VERSION,
   resolvePostgresArgs,
   type PostgresArgs,
-} from "../components/postgres";
-import { failureOf, finder, inHomeRegion, runWithMocks } from "./helpers/mock-runtime";
+} from "../../components/postgres";
+import { failureOf, finder, inHomeRegion, runWithMocks } from "../helpers/mock-runtime";
 
 function build(profile: "dev" | "prod", overrides: Partial<PostgresArgs> = {}) {
   return inHomeRegion((provider) => {

@@ -10,7 +10,7 @@ import {
   resourceTree,
   routeProblems,
   stableJson,
-} from "../components/rest-routes";
+} from "../../components/rest-routes";
 
 describe("rest-routes", () => {
   describe("routeProblems", () => {

@@ -5,7 +5,7 @@ import {
   signedApiProblems,
   type KeyAccess,
   type SignedApiLambdaArgs,
-} from "../components/signed-api-lambda";
+} from "../../components/signed-api-lambda";
 import {
   failureOf,
   finder,
@@ -13,7 +13,7 @@ import {
   runWithMocks,
   statementsOf,
   type Registered,
-} from "./helpers/mock-runtime";
+} from "../helpers/mock-runtime";
 
 const HELLO = "test/fixtures/handlers/hello.ts";
 const PREFIX = "quickbets/test/users/";

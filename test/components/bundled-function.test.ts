@@ -4,8 +4,8 @@ import {
   baseStatements,
   bundledFunctionProblems,
   type BundledFunctionArgs,
-} from "../components/bundled-function";
-import { finder, runWithMocks, statementsOf } from "./helpers/mock-runtime";
+} from "../../components/bundled-function";
+import { finder, runWithMocks, statementsOf } from "../helpers/mock-runtime";
 
 const HELLO = "test/fixtures/handlers/hello.ts";
 

@@ -1,8 +1,8 @@
 import { expect } from "chai";
-import { Network } from "../components/network";
-import { Redis, redisProblems, type RedisArgs } from "../components/redis";
-import { RegionalGateway, type GatewayArgs } from "../components/regional-gateway";
-import { failureOf, finder, inHomeRegion, runWithMocks } from "./helpers/mock-runtime";
+import { Network } from "../../components/network";
+import { Redis, redisProblems, type RedisArgs } from "../../components/redis";
+import { RegionalGateway, type GatewayArgs } from "../../components/regional-gateway";
+import { failureOf, finder, inHomeRegion, runWithMocks } from "../helpers/mock-runtime";
 
 /** The value of an input Pulumi marked secret; fails when it is not marked. */
 function secretValue(input: unknown): string {

@@ -1,6 +1,6 @@
 import { expect } from "chai";
-import { RestApi, resolveRestApiArgs, type RestApiArgs } from "../components/rest-api";
-import { finder, runWithMocks } from "./helpers/mock-runtime";
+import { RestApi, resolveRestApiArgs, type RestApiArgs } from "../../components/rest-api";
+import { finder, runWithMocks } from "../helpers/mock-runtime";
 
 const target = {
   functionName: "fn",

@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import * as aws from "@pulumi/aws";
-import { Network } from "../components/network";
-import { Peering, peeringProblem, type PeeringArgs } from "../components/peering";
-import { finder, runWithMocks, type Registered } from "./helpers/mock-runtime";
+import { Network } from "../../components/network";
+import { Peering, peeringProblem, type PeeringArgs } from "../../components/peering";
+import { finder, runWithMocks, type Registered } from "../helpers/mock-runtime";
 
 const REGIONS = { home: "us-east-1", remote: "eu-central-1" };
 

@@ -12,7 +12,7 @@ import {
   parseCidr,
   planSubnets,
   subBlock,
-} from "../components/cidr";
+} from "../../components/cidr";
 
 describe("cidr", () => {
   describe("parseCidr", () => {

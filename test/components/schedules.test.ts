@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { CronExpressionParser } from "cron-parser";
 import { DateTime } from "luxon";
-import { cronProblems, SCHEDULE_PRESETS, timeZoneProblem } from "../components/schedules";
+import { cronProblems, SCHEDULE_PRESETS, timeZoneProblem } from "../../components/schedules";
 
 /**
  * A Scheduler cron (`cron(m h dom mon dow year)`) as the 5-field crontab cron-parser reads. Only

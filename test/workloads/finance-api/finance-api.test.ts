@@ -8,21 +8,26 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
-import { ConfigError, OFFLINE_PLAN, parseStackConfig, type OfflinePlanRecord } from "../config";
-import { loadStackFiles } from "../engine/stack-files";
-import { FINANCE_APP_DIR_ENV, FinanceApi } from "../workloads/finance-api";
-import type { FinanceApiSettings } from "../workloads/finance-api/settings";
-import { testContext } from "./helpers/context";
+import {
+  ConfigError,
+  OFFLINE_PLAN,
+  parseStackConfig,
+  type OfflinePlanRecord,
+} from "../../../config";
+import { loadStackFiles } from "../../../engine/stack-files";
+import { FINANCE_APP_DIR_ENV, FinanceApi } from "../../../workloads/finance-api";
+import type { FinanceApiSettings } from "../../../workloads/finance-api/settings";
+import { testContext } from "../../helpers/context";
 import {
   failureOf,
   finder,
   inHomeRegion,
   runWithMocks,
   statementsOf,
-} from "./helpers/mock-runtime";
-import { financeFixtureWheels } from "./helpers/wheels";
+} from "../../helpers/mock-runtime";
+import { financeFixtureWheels } from "../../helpers/wheels";
 
-const root = path.resolve(__dirname, "..");
+const root = path.resolve(__dirname, "..", "..", "..");
 const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 
 /** The stack's financeApi settings, as the program reads them from the stack files. */
@@ -57,7 +62,9 @@ describe("FinanceApi", function () {
   before(() => {
     wheels = financeFixtureWheels(tmp("finance-wheels-"));
     appDir = tmp("finance-app-");
-    fs.cpSync(path.join(__dirname, "fixtures", "finance-app"), appDir, { recursive: true });
+    fs.cpSync(path.join(__dirname, "..", "..", "fixtures", "finance-app"), appDir, {
+      recursive: true,
+    });
   });
 
   for (const stack of ["dev", "prod"] as const) {

@@ -9,7 +9,7 @@ import {
   bundleStats,
   isRuntimeProvided,
   refreshBundles,
-} from "../components/bundle";
+} from "../../components/bundle";
 
 describe("bundleHandler", () => {
   it("inlines our modules and leaves only the AWS SDK and Node built-ins to the runtime", () => {

@@ -6,7 +6,7 @@ import {
   taskDefinitionArgs,
   VPN_PROXY_PORT,
   type ContainerSpec,
-} from "../components/ecs-tasks";
+} from "../../components/ecs-tasks";
 
 const base: ContainerSpec = {
   name: "api",

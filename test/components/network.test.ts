@@ -7,8 +7,8 @@ import {
   resolveNetworkArgs,
   type NatStrategy,
   type NetworkArgs,
-} from "../components/network";
-import { finder, runWithMocks, type Registered } from "./helpers/mock-runtime";
+} from "../../components/network";
+import { finder, runWithMocks, type Registered } from "../helpers/mock-runtime";
 
 const SUBNET = "aws:ec2/subnet:Subnet";
 const ROUTE = "aws:ec2/route:Route";

@@ -6,14 +6,14 @@ import {
   secretStatements,
   type ScheduledFunctionAlarm,
   type ScheduledFunctionArgs,
-} from "../components/scheduled-function";
+} from "../../components/scheduled-function";
 import {
   failureOf,
   finder,
   inHomeRegion,
   runWithMocks,
   statementsOf,
-} from "./helpers/mock-runtime";
+} from "../helpers/mock-runtime";
 
 const TOKEN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:ak/token-AbCdEf";
 const APP = "arn:aws:secretsmanager:us-east-1:123456789012:secret:ak/app-AbCdEf";

@@ -20,11 +20,11 @@ import {
   PythonPackagingError,
   type PythonAppArgs,
   type PythonPackage,
-} from "../components/python-app";
-import { zipBytes, zipEntryProblems } from "../components/zip-archive";
-import { DEBIAN_PYTHON, makeWheel, wheelOfInstalled } from "./helpers/wheels";
+} from "../../components/python-app";
+import { zipBytes, zipEntryProblems } from "../../components/zip-archive";
+import { DEBIAN_PYTHON, makeWheel, wheelOfInstalled } from "../helpers/wheels";
 
-const FIXTURE = path.resolve(__dirname, "fixtures", "finance-app");
+const FIXTURE = path.resolve(__dirname, "..", "fixtures", "finance-app");
 const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 
 /** Entry name → [Unix mode, host system] as Python's zipfile reads them. */
@@ -374,7 +374,7 @@ describe("Python packaging helpers", () => {
     // botocore (python3-boto3's dependency) is an independent implementation of the same algorithm.
     const script = [
       "import json, sys",
-      `sys.path.insert(0, ${JSON.stringify(path.resolve(__dirname, "..", "components", "python"))})`,
+      `sys.path.insert(0, ${JSON.stringify(path.resolve(__dirname, "..", "..", "components", "python"))})`,
       "from _platform_launch import sign_request",
       "from botocore.auth import SigV4Auth",
       "from botocore.awsrequest import AWSRequest",

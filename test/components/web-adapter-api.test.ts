@@ -3,23 +3,23 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import type * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
-import { Network } from "../components/network";
-import { Postgres } from "../components/postgres";
-import { contextDigest, imageBuildTag, type ImageBuildInputs } from "../components/image-build";
-import { uploadsLifecycleRule } from "../components/uploads-bucket";
+import { Network } from "../../components/network";
+import { Postgres } from "../../components/postgres";
+import { contextDigest, imageBuildTag, type ImageBuildInputs } from "../../components/image-build";
+import { uploadsLifecycleRule } from "../../components/uploads-bucket";
 import {
   appAccess,
   WebAdapterApi,
   webAdapterRoutes,
   type WebAdapterApiArgs,
-} from "../components/web-adapter-api";
+} from "../../components/web-adapter-api";
 import {
   failureOf,
   finder,
   inHomeRegion,
   runWithMocks,
   statementsOf,
-} from "./helpers/mock-runtime";
+} from "../helpers/mock-runtime";
 
 const ROUTES: WebAdapterApiArgs["routes"] = {
   health: { method: "GET", path: "/health", authorization: "none" },
