@@ -1,5 +1,7 @@
 /** Queries over a planned stack that the whole-program tests share. */
+import { expect } from "chai";
 import type { Plan, PlannedResource } from "../../engine/engine";
+import { cachedPlan, type PlanRun } from "./plan-cli";
 
 export const ofType = (p: Plan, type: string): PlannedResource[] =>
   p.resources.filter((r) => r.type === type);
@@ -18,3 +20,32 @@ export const expected = {
   dev: { natPerRegion: 1, azs: 2, home: "10.10.0.0/16", remote: "10.20.0.0/16", retention: 14 },
   prod: { natPerRegion: 3, azs: 3, home: "10.110.0.0/16", remote: "10.120.0.0/16", retention: 90 },
 };
+
+/** A stack planned once per test process (cachedPlan), filled in by the suite's `before`. */
+export interface PlannedStack {
+  readonly stack: "dev" | "prod";
+  readonly want: (typeof expected)["dev"];
+  result: PlanRun;
+  p: Plan;
+}
+
+/**
+ * One suite per stack over its offline plan: `title` names the suite, `body` declares its tests,
+ * reading `s.p` and `s.result` inside them (they are set before the first test runs).
+ */
+export function describeEachStack(
+  title: (stack: "dev" | "prod") => string,
+  body: (s: PlannedStack) => void,
+): void {
+  for (const stack of ["dev", "prod"] as const) {
+    describe(title(stack), () => {
+      const s = { stack, want: expected[stack] } as PlannedStack;
+      before(async () => {
+        s.result = await cachedPlan(stack);
+        expect(s.result.code, s.result.stderr).to.equal(0);
+        s.p = s.result.plan!;
+      });
+      body(s);
+    });
+  }
+}

@@ -3,25 +3,18 @@
  * them (test/plan.test.ts covers what the platform itself creates).
  */
 import { expect } from "chai";
-import type { Plan, PlannedResource } from "../../../engine/engine";
-import { cachedPlan, type PlanRun } from "../../helpers/plan-cli";
-import { ofType } from "../../helpers/plan-queries";
+import type { PlannedResource } from "../../../engine/engine";
+import { describeEachStack, ofType } from "../../helpers/plan-queries";
 
-for (const stack of ["dev", "prod"] as const) {
-  describe(`Alpha-Kite in the ${stack} stack, planned offline`, () => {
-    let result: PlanRun;
-    let p: Plan;
-
-    before(async () => {
-      result = await cachedPlan(stack);
-      expect(result.code, result.stderr).to.equal(0);
-      p = result.plan!;
-    });
+describeEachStack(
+  (stack) => `Alpha-Kite in the ${stack} stack, planned offline`,
+  (s) => {
+    const { stack } = s;
 
     const under =
       (name: string) =>
       (r: PlannedResource): boolean => {
-        const parent = p.resources.find((c) => c.urn === r.parent);
+        const parent = s.p.resources.find((c) => c.urn === r.parent);
         return parent !== undefined && (parent.name === name || under(name)(parent));
       };
     const inAlphaKite = under("alpha-kite");
@@ -32,7 +25,7 @@ for (const stack of ["dev", "prod"] as const) {
         ["day", "cron(* 10-15 ? * MON-FRI *)"],
         ["close", "cron(0 16 ? * MON-FRI *)"],
       ]) {
-        expect(result.stdout).to.include(
+        expect(s.result.stdout).to.include(
           `alpha-kite-streamer-${window} (us-east-1): ${cron} America/New_York → alpha-kite-streamer-fn`,
         );
       }
@@ -43,17 +36,17 @@ for (const stack of ["dev", "prod"] as const) {
         "upload-success",
         "refresh-token",
       ]) {
-        expect(result.stdout).to.match(
+        expect(s.result.stdout).to.match(
           new RegExp(`alpha-kite-streamer-${alarm} \\(us-east-1\\): `),
         );
       }
-      expect(result.stdout).to.match(
+      expect(s.result.stdout).to.match(
         /alpha-kite-streamer-no-data \(us-east-1\): AlphaKite DataPointsFetched Sum <= 0 for 3 × 60 s/,
       );
     });
 
     it("lists the secrets the stack still has to set, with the command", () => {
-      expect(p.unsetSecrets).to.deep.equal([
+      expect(s.p.unsetSecrets).to.deep.equal([
         "platform:schwabAppKey",
         "platform:schwabAppSecret",
         "platform:supabaseServiceKey",
@@ -62,13 +55,13 @@ for (const stack of ["dev", "prod"] as const) {
         "platform:financeMongodbUrl",
         "platform:financeGoogleApiKey",
       ]);
-      expect(result.stdout).to.include(
+      expect(s.result.stdout).to.include(
         `platform:schwabAppKey: pulumi config set --secret schwabAppKey --stack ${stack}`,
       );
     });
 
     it("stores the config secrets in Secrets Manager as secrets, and creates the token secret empty", () => {
-      const versions = ofType(p, "aws:secretsmanager/secretVersion:SecretVersion").filter(
+      const versions = ofType(s.p, "aws:secretsmanager/secretVersion:SecretVersion").filter(
         inAlphaKite,
       );
       expect(versions.map((v) => v.name).sort()).to.deep.equal([
@@ -76,7 +69,7 @@ for (const stack of ["dev", "prod"] as const) {
         "alpha-kite-supabase-key-value",
       ]);
       for (const v of versions) expect(v.inputs.secretString, v.name).to.equal("[secret]");
-      const secrets = ofType(p, "aws:secretsmanager/secret:Secret").filter(inAlphaKite);
+      const secrets = ofType(s.p, "aws:secretsmanager/secret:Secret").filter(inAlphaKite);
       expect(secrets.map((x) => x.name).sort()).to.deep.equal([
         "alpha-kite-schwab-app",
         "alpha-kite-schwab-token",
@@ -85,7 +78,7 @@ for (const stack of ["dev", "prod"] as const) {
     });
 
     it("keeps every secret value out of the function's environment, passing ARNs only", () => {
-      const fn = ofType(p, "aws:lambda/function:Function").find(
+      const fn = ofType(s.p, "aws:lambda/function:Function").find(
         (f) => f.name === "alpha-kite-streamer-fn",
       )!;
       const variables = (fn.inputs.environment as { variables: Record<string, string> }).variables;
@@ -100,5 +93,5 @@ for (const stack of ["dev", "prod"] as const) {
       }
       expect(fn.inputs.reservedConcurrentExecutions).to.equal(1);
     });
-  });
-}
+  },
+);

@@ -3,41 +3,33 @@
  * them (test/plan.test.ts covers what the platform itself creates).
  */
 import { expect } from "chai";
-import type { Plan, PlannedResource } from "../../../engine/engine";
-import { cachedPlan, type PlanRun } from "../../helpers/plan-cli";
-import { byId, expected, ofType } from "../../helpers/plan-queries";
+import type { PlannedResource } from "../../../engine/engine";
+import { byId, describeEachStack, ofType } from "../../helpers/plan-queries";
 
-for (const stack of ["dev", "prod"] as const) {
-  describe(`Arbees in the ${stack} stack, planned offline`, () => {
-    let result: PlanRun;
-    let p: Plan;
-    const want = expected[stack];
-
-    before(async () => {
-      result = await cachedPlan(stack);
-      expect(result.code, result.stderr).to.equal(0);
-      p = result.plan!;
-    });
+describeEachStack(
+  (stack) => `Arbees in the ${stack} stack, planned offline`,
+  (s) => {
+    const { stack } = s;
 
     const within =
       (name: string) =>
       (r: PlannedResource): boolean => {
-        const parent = p.resources.find((c) => c.urn === r.parent);
+        const parent = s.p.resources.find((c) => c.urn === r.parent);
         return parent !== undefined && (parent.name === name || within(name)(parent));
       };
     const containersOf = (task: PlannedResource) =>
       JSON.parse(String(task.inputs.containerDefinitions)) as Record<string, any>[];
 
     it("puts every resource of the remote gateway in eu-central-1, and the home one in us-east-1", () => {
-      const remote = p.resources.filter((r) => r.custom && within("arbees-remote")(r));
-      const home = p.resources.filter((r) => r.custom && within("arbees-home")(r));
+      const remote = s.p.resources.filter((r) => r.custom && within("arbees-remote")(r));
+      const home = s.p.resources.filter((r) => r.custom && within("arbees-home")(r));
       expect(remote.length).to.be.greaterThan(20);
       expect(new Set(remote.map((r) => r.region))).to.deep.equal(new Set(["eu-central-1"]));
       expect(new Set(home.map((r) => r.region))).to.deep.equal(new Set(["us-east-1"]));
     });
 
     it("runs the Polymarket gateway on EC2, awsvpc, behind a VPN sidecar with only NET_ADMIN and the tun device", () => {
-      const task = ofType(p, "aws:ecs/taskDefinition:TaskDefinition").find(
+      const task = ofType(s.p, "aws:ecs/taskDefinition:TaskDefinition").find(
         (t) => t.name === "arbees-remote-market-gateway-polymarket-task",
       )!;
       expect(task.inputs).to.deep.include({
@@ -59,11 +51,11 @@ for (const stack of ["dev", "prod"] as const) {
       const outbound = vpn!.environment.find(
         (e: any) => e.name === "FIREWALL_OUTBOUND_SUBNETS",
       ).value;
-      expect(outbound.split(",")).to.have.members([want.remote, want.home]);
-      const service = ofType(p, "aws:ecs/service:Service").find(
+      expect(outbound.split(",")).to.have.members([s.want.remote, s.want.home]);
+      const service = ofType(s.p, "aws:ecs/service:Service").find(
         (x) => x.name === "arbees-remote-market-gateway-polymarket-service",
       )!;
-      const provider = ofType(p, "aws:ecs/capacityProvider:CapacityProvider").find(
+      const provider = ofType(s.p, "aws:ecs/capacityProvider:CapacityProvider").find(
         within("arbees-remote"),
       )!;
       // A strategy names its capacity provider; the provider's id is its ARN.
@@ -74,26 +66,26 @@ for (const stack of ["dev", "prod"] as const) {
     });
 
     it("runs the EC2 capacity with IMDSv2 only and encrypted volumes, in private subnets", () => {
-      const template = ofType(p, "aws:ec2/launchTemplate:LaunchTemplate").find(
+      const template = ofType(s.p, "aws:ec2/launchTemplate:LaunchTemplate").find(
         within("arbees-remote"),
       )!;
       expect(template.inputs.metadataOptions).to.include({ httpTokens: "required" });
       expect((template.inputs.blockDeviceMappings as any[])[0].ebs.encrypted).to.equal("true");
-      const group = ofType(p, "aws:autoscaling/group:Group").find(within("arbees-remote"))!;
+      const group = ofType(s.p, "aws:autoscaling/group:Group").find(within("arbees-remote"))!;
       for (const id of group.inputs.vpcZoneIdentifiers as string[]) {
-        expect(byId(p, id)?.name, id).to.match(/^remote-private-/);
+        expect(byId(s.p, id)?.name, id).to.match(/^remote-private-/);
       }
     });
 
     it("lets Redis (6379) and PostgreSQL (5432) in from exactly the home services' group and the remote VPC", () => {
-      const redisGroup = ofType(p, "aws:ec2/securityGroup:SecurityGroup").find(
+      const redisGroup = ofType(s.p, "aws:ec2/securityGroup:SecurityGroup").find(
         (g) => g.name === "arbees-redis-sg",
       )!;
       const rules = [
-        ...ofType(p, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"),
-        ...ofType(p, "aws:ec2/securityGroupRule:SecurityGroupRule"),
+        ...ofType(s.p, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"),
+        ...ofType(s.p, "aws:ec2/securityGroupRule:SecurityGroupRule"),
       ].filter((r) => r.inputs.securityGroupId === redisGroup.id);
-      const servicesGroup = ofType(p, "aws:ec2/securityGroup:SecurityGroup").find(
+      const servicesGroup = ofType(s.p, "aws:ec2/securityGroup:SecurityGroup").find(
         (g) => g.name === "arbees-home-services",
       )!;
       expect(
@@ -104,14 +96,15 @@ for (const stack of ["dev", "prod"] as const) {
         ]),
       ).to.have.deep.members([
         [servicesGroup.id, 6379, 6379],
-        [want.remote, 6379, 6379],
+        [s.want.remote, 6379, 6379],
       ]);
-      const dbGroup = ofType(p, "aws:ec2/securityGroup:SecurityGroup").find(
+      const dbGroup = ofType(s.p, "aws:ec2/securityGroup:SecurityGroup").find(
         (g) => g.name === "arbees-db-sg",
       )!;
-      const dbRules = ofType(p, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter(
-        (r) => r.inputs.securityGroupId === dbGroup.id,
-      );
+      const dbRules = ofType(
+        s.p,
+        "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+      ).filter((r) => r.inputs.securityGroupId === dbGroup.id);
       // The Polymarket gateway reads DATABASE_URL from the remote region, over the peering.
       expect(
         dbRules.map((r) => [
@@ -121,13 +114,13 @@ for (const stack of ["dev", "prod"] as const) {
         ]),
       ).to.have.deep.members([
         [servicesGroup.id, 5432, 5432],
-        [want.remote, 5432, 5432],
+        [s.want.remote, 5432, 5432],
       ]);
     });
 
     it("routes /api/* to the api on 8000 before /* to the frontend on 80", () => {
       const rule = (service: string) =>
-        ofType(p, "aws:lb/listenerRule:ListenerRule").find(
+        ofType(s.p, "aws:lb/listenerRule:ListenerRule").find(
           (r) => r.name === `arbees-home-${service}-rule`,
         )!;
       expect(rule("api").inputs.priority).to.be.below(rule("frontend").inputs.priority as number);
@@ -138,7 +131,7 @@ for (const stack of ["dev", "prod"] as const) {
         "/*",
       ]);
       const port = (service: string) =>
-        ofType(p, "aws:lb/targetGroup:TargetGroup").find(
+        ofType(s.p, "aws:lb/targetGroup:TargetGroup").find(
           (t) => t.name === `arbees-home-${service}-tg`,
         )!.inputs.port;
       expect([port("api"), port("frontend")]).to.deep.equal([8000, 80]);
@@ -149,13 +142,14 @@ for (const stack of ["dev", "prod"] as const) {
         ? "serves HTTPS with a validated certificate and redirects HTTP"
         : "serves plain HTTP in dev",
       () => {
-        const listeners = ofType(p, "aws:lb/listener:Listener").filter(within("arbees-home"));
+        const listeners = ofType(s.p, "aws:lb/listener:Listener").filter(within("arbees-home"));
         if (stack === "prod") {
           expect(listeners.map((l) => l.inputs.protocol).sort()).to.deep.equal(["HTTP", "HTTPS"]);
           const https = listeners.find((l) => l.inputs.protocol === "HTTPS")!;
-          const validation = ofType(p, "aws:acm/certificateValidation:CertificateValidation").find(
-            within("arbees-home"),
-          )!;
+          const validation = ofType(
+            s.p,
+            "aws:acm/certificateValidation:CertificateValidation",
+          ).find(within("arbees-home"))!;
           expect(https.inputs.certificateArn).to.equal(validation.inputs.certificateArn);
           const http = listeners.find((l) => l.inputs.protocol === "HTTP")!;
           expect((http.inputs.defaultActions as any[])[0].redirect).to.include({
@@ -169,7 +163,7 @@ for (const stack of ["dev", "prod"] as const) {
     );
 
     it("gives every service DATABASE_URL and REDIS_URL as secrets (replicas in the remote region), never values", () => {
-      const tasks = ofType(p, "aws:ecs/taskDefinition:TaskDefinition").filter(within("arbees"));
+      const tasks = ofType(s.p, "aws:ecs/taskDefinition:TaskDefinition").filter(within("arbees"));
       expect(tasks).to.have.length(6);
       for (const task of tasks) {
         const app = containersOf(task).find((c) => c.name !== "vpn")!;
@@ -192,13 +186,17 @@ for (const stack of ["dev", "prod"] as const) {
         ]);
       }
       for (const name of ["arbees-redis-url", "arbees-db-url"]) {
-        const secret = ofType(p, "aws:secretsmanager/secret:Secret").find((x) => x.name === name)!;
+        const secret = ofType(s.p, "aws:secretsmanager/secret:Secret").find(
+          (x) => x.name === name,
+        )!;
         expect(secret.inputs.replicas).to.deep.equal([{ region: "eu-central-1" }]);
       }
     });
 
     it("autoscales the strategy engine on CPU and memory", () => {
-      const policies = ofType(p, "aws:appautoscaling/policy:Policy").filter(within("arbees-home"));
+      const policies = ofType(s.p, "aws:appautoscaling/policy:Policy").filter(
+        within("arbees-home"),
+      );
       expect(
         policies
           .map(
@@ -208,7 +206,7 @@ for (const stack of ["dev", "prod"] as const) {
           )
           .sort(),
       ).to.deep.equal(["ECSServiceAverageCPUUtilization", "ECSServiceAverageMemoryUtilization"]);
-      const target = ofType(p, "aws:appautoscaling/target:Target").find(within("arbees-home"))!;
+      const target = ofType(s.p, "aws:appautoscaling/target:Target").find(within("arbees-home"))!;
       expect(target.inputs).to.include({ minCapacity: 1, maxCapacity: stack === "prod" ? 6 : 2 });
     });
 
@@ -217,7 +215,7 @@ for (const stack of ["dev", "prod"] as const) {
         ? "has Multi-AZ Redis with failover and a protected database"
         : "has a one-node Redis in dev",
       () => {
-        const redis = ofType(p, "aws:elasticache/replicationGroup:ReplicationGroup").find(
+        const redis = ofType(s.p, "aws:elasticache/replicationGroup:ReplicationGroup").find(
           within("arbees"),
         )!;
         expect(redis.inputs).to.include({
@@ -231,7 +229,7 @@ for (const stack of ["dev", "prod"] as const) {
             multiAzEnabled: true,
             numCacheClusters: 2,
           });
-          const db = ofType(p, "aws:rds/instance:Instance").find(within("arbees"))!;
+          const db = ofType(s.p, "aws:rds/instance:Instance").find(within("arbees"))!;
           expect(db.inputs.multiAz).to.be.true;
           expect((db as PlannedResource & { options: { protect: boolean } }).options.protect).to.be
             .true;
@@ -245,15 +243,15 @@ for (const stack of ["dev", "prod"] as const) {
     );
 
     it("shows both clusters, the services, Redis and the VPN gateway in the summary", () => {
-      expect(result.stdout).to.include("Cluster arbees-home-cluster (us-east-1)");
-      expect(result.stdout).to.include("Cluster arbees-remote-cluster (eu-central-1)");
-      expect(result.stdout).to.match(
+      expect(s.result.stdout).to.include("Cluster arbees-home-cluster (us-east-1)");
+      expect(s.result.stdout).to.include("Cluster arbees-remote-cluster (eu-central-1)");
+      expect(s.result.stdout).to.match(
         /arbees-remote-market-gateway-polymarket-service \(eu-central-1\): EC2 \(arbees-remote-ec2\), 1 task\(s\), sidecars: vpn/,
       );
-      expect(result.stdout).to.match(
+      expect(s.result.stdout).to.match(
         /arbees-home-api-service \(us-east-1\): FARGATE, \d task\(s\), ALB \/api\/\* \(priority 10\)/,
       );
-      expect(result.stdout).to.match(/ReplicationGroup arbees-redis \(us-east-1\): valkey 8\.0/);
+      expect(s.result.stdout).to.match(/ReplicationGroup arbees-redis \(us-east-1\): valkey 8\.0/);
     });
-  });
-}
+  },
+);

@@ -3,29 +3,22 @@
  * them (test/plan.test.ts covers what the platform itself creates).
  */
 import { expect } from "chai";
-import type { Plan, PlannedResource } from "../../../engine/engine";
-import { cachedPlan, type PlanRun } from "../../helpers/plan-cli";
-import { byId, ofType } from "../../helpers/plan-queries";
+import type { PlannedResource } from "../../../engine/engine";
+import { byId, describeEachStack, ofType } from "../../helpers/plan-queries";
 
-for (const stack of ["dev", "prod"] as const) {
-  describe(`FRED jobs API in the ${stack} stack, planned offline`, () => {
-    let result: PlanRun;
-    let p: Plan;
-
-    before(async () => {
-      result = await cachedPlan(stack);
-      expect(result.code, result.stderr).to.equal(0);
-      p = result.plan!;
-    });
+describeEachStack(
+  (stack) => `FRED jobs API in the ${stack} stack, planned offline`,
+  (s) => {
+    const { stack } = s;
 
     const inFred = (r: PlannedResource): boolean => {
-      const parent = p.resources.find((c) => c.urn === r.parent);
+      const parent = s.p.resources.find((c) => c.urn === r.parent);
       return parent !== undefined && (parent.name === "fred-jobs" || inFred(parent));
     };
 
     it("shows the API, every route but /health behind IAM, its database and bucket", () => {
-      expect(result.stdout).to.include("REST API fred-jobs-api (us-east-1), stage v1:");
-      expect(result.stdout).to.match(/GET +\/health +NONE +→ fred-jobs-fn/);
+      expect(s.result.stdout).to.include("REST API fred-jobs-api (us-east-1), stage v1:");
+      expect(s.result.stdout).to.match(/GET +\/health +NONE +→ fred-jobs-fn/);
       for (const [method, route] of [
         ["GET", "/api/v1/registration"],
         ["POST", "/api/v1/jobs"],
@@ -36,20 +29,22 @@ for (const stack of ["dev", "prod"] as const) {
         ["ANY", "/{proxy+}"],
       ]) {
         const escaped = route!.replace(/[{}+]/g, (c) => `\\${c}`);
-        expect(result.stdout).to.match(
+        expect(s.result.stdout).to.match(
           new RegExp(`${method} +${escaped} +AWS_IAM +→ fred-jobs-fn`),
         );
       }
-      expect(result.stdout).to.match(
+      expect(s.result.stdout).to.match(
         stack === "prod"
           ? /Instance fred-jobs-db \(us-east-1\): postgres 18 db\.t4g\.medium, Multi-AZ, deletion protection, backups 14 d, protected/
           : /Instance fred-jobs-db \(us-east-1\): postgres 18 db\.t4g\.micro, single-AZ, backups 1 d$/m,
       );
-      expect(result.stdout).to.include("Bucket fred-jobs-uploads (us-east-1)");
+      expect(s.result.stdout).to.include("Bucket fred-jobs-uploads (us-east-1)");
     });
 
     it("runs the image by digest in the private subnets, reaching the database on 5432 only", () => {
-      const fn = ofType(p, "aws:lambda/function:Function").find((f) => f.name === "fred-jobs-fn")!;
+      const fn = ofType(s.p, "aws:lambda/function:Function").find(
+        (f) => f.name === "fred-jobs-fn",
+      )!;
       expect(fn.inputs.packageType).to.equal("Image");
       // Instances × one connection each, below the class's max_connections (db-connections.ts).
       expect(fn.inputs.reservedConcurrentExecutions).to.equal(5);
@@ -59,11 +54,11 @@ for (const stack of ["dev", "prod"] as const) {
         /\.dkr\.ecr\.us-east-1\.amazonaws\.com\/.+@sha256:[0-9a-f]{64}$/,
       );
       const vpc = fn.inputs.vpcConfig as { subnetIds: string[]; securityGroupIds: string[] };
-      const privateIds = ofType(p, "aws:ec2/subnet:Subnet")
+      const privateIds = ofType(s.p, "aws:ec2/subnet:Subnet")
         .filter((sn) => sn.region === "us-east-1" && sn.name.includes("-private-"))
         .map((sn) => sn.id);
       expect(vpc.subnetIds).to.have.members(privateIds);
-      const rule = ofType(p, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").find(
+      const rule = ofType(s.p, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").find(
         (r) => r.name === "fred-jobs-db-from-fred-jobs",
       )!;
       expect(rule.inputs).to.include({ fromPort: 5432, toPort: 5432 });
@@ -71,24 +66,24 @@ for (const stack of ["dev", "prod"] as const) {
     });
 
     it("puts the database in isolated subnets, TLS only, and protects it in prod", () => {
-      const db = ofType(p, "aws:rds/instance:Instance").find(inFred)!;
+      const db = ofType(s.p, "aws:rds/instance:Instance").find(inFred)!;
       expect(db.inputs).to.include({ publiclyAccessible: false, storageEncrypted: true });
       expect((db as PlannedResource & { options: { protect: boolean } }).options.protect).to.equal(
         stack === "prod",
       );
-      const group = ofType(p, "aws:rds/subnetGroup:SubnetGroup").find(inFred)!;
+      const group = ofType(s.p, "aws:rds/subnetGroup:SubnetGroup").find(inFred)!;
       for (const id of group.inputs.subnetIds as string[]) {
-        expect(byId(p, id)?.name, id).to.match(/-isolated-/);
+        expect(byId(s.p, id)?.name, id).to.match(/-isolated-/);
       }
     });
 
     it("exports the URL, function, security group, bucket and database endpoint", () => {
-      expect(p.outputs.fredJobsApiUrl).to.match(
+      expect(s.p.outputs.fredJobsApiUrl).to.match(
         /^https:\/\/\w+\.execute-api\.us-east-1\.amazonaws\.com\/v1$/,
       );
-      expect(p.outputs.fredJobsSecurityGroupId).to.match(/^sg-/);
-      expect(p.outputs.fredJobsUploadBucket).to.match(/^fred-jobs-uploads-/);
-      expect(p.outputs.fredJobsDatabaseEndpoint).to.match(/\.rds\.amazonaws\.com$/);
+      expect(s.p.outputs.fredJobsSecurityGroupId).to.match(/^sg-/);
+      expect(s.p.outputs.fredJobsUploadBucket).to.match(/^fred-jobs-uploads-/);
+      expect(s.p.outputs.fredJobsDatabaseEndpoint).to.match(/\.rds\.amazonaws\.com$/);
     });
-  });
-}
+  },
+);

@@ -3,23 +3,16 @@
  * them (test/plan.test.ts covers what the platform itself creates).
  */
 import { expect } from "chai";
-import type { Plan, PlannedResource } from "../../../engine/engine";
-import { cachedPlan, type PlanRun } from "../../helpers/plan-cli";
-import { ofType } from "../../helpers/plan-queries";
+import type { PlannedResource } from "../../../engine/engine";
+import { describeEachStack, ofType } from "../../helpers/plan-queries";
 
-for (const stack of ["dev", "prod"] as const) {
-  describe(`QuickBets in the ${stack} stack, planned offline`, () => {
-    let result: PlanRun;
-    let p: Plan;
-
-    before(async () => {
-      result = await cachedPlan(stack);
-      expect(result.code, result.stderr).to.equal(0);
-      p = result.plan!;
-    });
+describeEachStack(
+  (stack) => `QuickBets in the ${stack} stack, planned offline`,
+  (s) => {
+    const { stack } = s;
 
     const inQuickBets = (r: PlannedResource): boolean => {
-      const parent = p.resources.find((c) => c.urn === r.parent);
+      const parent = s.p.resources.find((c) => c.urn === r.parent);
       return parent !== undefined && (parent.name === "quickbets" || inQuickBets(parent));
     };
 
@@ -30,25 +23,25 @@ for (const stack of ["dev", "prod"] as const) {
         ["GET", "/sessions", "quickbets-sessions-fn"],
         ["POST", "/sign", "quickbets-sign-fn"],
       ];
-      expect(result.stdout).to.include("REST API quickbets-api (us-east-1), stage v1:");
+      expect(s.result.stdout).to.include("REST API quickbets-api (us-east-1), stage v1:");
       for (const [method, route, fn] of routes) {
-        expect(result.stdout).to.match(
+        expect(s.result.stdout).to.match(
           new RegExp(`${method} +${route} +COGNITO_USER_POOLS +→ ${fn}`),
         );
-        expect(result.stdout).to.match(new RegExp(`OPTIONS +${route} +NONE +→ MOCK`));
+        expect(s.result.stdout).to.match(new RegExp(`OPTIONS +${route} +NONE +→ MOCK`));
       }
-      expect(result.stdout).to.match(/Table quickbets-sessions \(us-east-1\)/);
-      expect(result.stdout).to.match(/Cluster quickbets-sessions \(us-east-1\)/);
+      expect(s.result.stdout).to.match(/Table quickbets-sessions \(us-east-1\)/);
+      expect(s.result.stdout).to.match(/Cluster quickbets-sessions \(us-east-1\)/);
     });
 
     it("runs entirely in the home region", () => {
-      const all = p.resources.filter((r) => r.custom && inQuickBets(r));
+      const all = s.p.resources.filter((r) => r.custom && inQuickBets(r));
       expect(all.length).to.be.greaterThan(60);
       expect(new Set(all.map((r) => r.region))).to.deep.equal(new Set(["us-east-1"]));
     });
 
     it("deploys bundles under 150 KB, with no layers, on Node.js 24 arm64", () => {
-      const fns = ofType(p, "aws:lambda/function:Function").filter(inQuickBets);
+      const fns = ofType(s.p, "aws:lambda/function:Function").filter(inQuickBets);
       expect(fns.map((f) => f.name).sort()).to.deep.equal(
         ["events", "launch", "lifecycle", "sessions", "sign"].map((n) => `quickbets-${n}-fn`),
       );
@@ -65,10 +58,10 @@ for (const stack of ["dev", "prod"] as const) {
     });
 
     it("deploys the API only after every method and integration exists", () => {
-      const deployment = ofType(p, "aws:apigateway/deployment:Deployment").find(inQuickBets)!;
+      const deployment = ofType(s.p, "aws:apigateway/deployment:Deployment").find(inQuickBets)!;
       const needed = [
-        ...ofType(p, "aws:apigateway/method:Method"),
-        ...ofType(p, "aws:apigateway/integration:Integration"),
+        ...ofType(s.p, "aws:apigateway/method:Method"),
+        ...ofType(s.p, "aws:apigateway/integration:Integration"),
       ].filter(inQuickBets);
       expect(needed).to.have.length(16);
       const deps = (deployment as PlannedResource & { dependencies: string[] }).dependencies;
@@ -76,7 +69,7 @@ for (const stack of ["dev", "prod"] as const) {
     });
 
     it("keeps sessions per user with TTL, and PITR, deletion protection and protect in prod", () => {
-      const table = ofType(p, "aws:dynamodb/table:Table").find(inQuickBets)!;
+      const table = ofType(s.p, "aws:dynamodb/table:Table").find(inQuickBets)!;
       expect(table.inputs).to.include({
         hashKey: "pk",
         rangeKey: "sk",
@@ -94,7 +87,7 @@ for (const stack of ["dev", "prod"] as const) {
         ? "serves session WebSockets over TLS 1.3 only"
         : "serves session WebSockets over plain HTTP in dev",
       () => {
-        const listeners = ofType(p, "aws:lb/listener:Listener").filter(inQuickBets);
+        const listeners = ofType(s.p, "aws:lb/listener:Listener").filter(inQuickBets);
         const protocols = listeners
           .map((l) => `${String(l.inputs.protocol)}:${String(l.inputs.port)}`)
           .sort();
@@ -102,12 +95,12 @@ for (const stack of ["dev", "prod"] as const) {
           expect(protocols).to.deep.equal(["HTTP:80", "HTTPS:443"]);
           const http = listeners.find((l) => l.inputs.protocol === "HTTP")!;
           expect((http.inputs.defaultActions as { type: string }[])[0]!.type).to.equal("redirect");
-          expect(p.outputs.quickbetsWebsocketBaseUrl).to.equal(
+          expect(s.p.outputs.quickbetsWebsocketBaseUrl).to.equal(
             "wss://sessions.quickbets.example.com",
           );
         } else {
           expect(protocols).to.deep.equal(["HTTP:80"]);
-          expect(p.outputs.quickbetsWebsocketBaseUrl).to.match(
+          expect(s.p.outputs.quickbetsWebsocketBaseUrl).to.match(
             /^ws:\/\/quickbets-ws-.+\.elb\.amazonaws\.com$/,
           );
         }
@@ -115,7 +108,7 @@ for (const stack of ["dev", "prod"] as const) {
     );
 
     it("lets launch run only the session task definition, in its cluster, passing only its roles", () => {
-      const policy = ofType(p, "aws:iam/rolePolicy:RolePolicy").find(
+      const policy = ofType(s.p, "aws:iam/rolePolicy:RolePolicy").find(
         (r) => r.name === "quickbets-launch-policy",
       )!;
       const statements = JSON.parse(String(policy.inputs.policy)).Statement as Record<
@@ -133,17 +126,17 @@ for (const stack of ["dev", "prod"] as const) {
     });
 
     it("exports the API URL, user pool and client ids, and function names", () => {
-      expect(p.outputs.quickbetsApiUrl).to.match(
+      expect(s.p.outputs.quickbetsApiUrl).to.match(
         /^https:\/\/\w+\.execute-api\.us-east-1\.amazonaws\.com\/v1$/,
       );
-      expect(p.outputs.quickbetsUserPoolId).to.be.a("string");
-      expect(p.outputs.quickbetsUserPoolClientId).to.be.a("string");
-      expect(Object.keys(p.outputs.quickbetsFunctionNames as object).sort()).to.deep.equal([
+      expect(s.p.outputs.quickbetsUserPoolId).to.be.a("string");
+      expect(s.p.outputs.quickbetsUserPoolClientId).to.be.a("string");
+      expect(Object.keys(s.p.outputs.quickbetsFunctionNames as object).sort()).to.deep.equal([
         "events",
         "launch",
         "sessions",
         "sign",
       ]);
     });
-  });
-}
+  },
+);
