@@ -41,6 +41,13 @@ export interface SessionFleetArgs {
   containerName?: string;
   /** What a session itself may do: its task role's policy. @default [] (no AWS API) */
   taskStatements?: PolicyStatement[];
+  /**
+   * Secrets Manager ARNs (or ARN patterns) a launch may inject into a session through the
+   * session's own task-definition revision (`secrets`/`valueFrom`). Only the execution role, which
+   * the ECS/Fargate agent uses and the container never sees, may read them.
+   * @default [] (none)
+   */
+  injectedSecretArns?: pulumi.Input<string>[];
   /** Days the sessions' logs are kept. */
   logRetentionInDays: LogRetentionDays;
   /**
@@ -184,6 +191,7 @@ export class SessionFleet extends pulumi.ComponentResource {
         images: { repositoryArn: this.repository.arn },
         logRetentionInDays: args.logRetentionInDays,
         logGroupPrefix: `/platform/ecs/${name}-sessions-`,
+        secretArns: args.injectedSecretArns,
         taskStatements: args.taskStatements,
         transform: {
           logGroup: hooks.logGroup,
@@ -258,16 +266,31 @@ export class SessionFleet extends pulumi.ComponentResource {
   }
 
   /**
-   * What starting a session takes: RunTask of this task definition in this cluster only, passing
-   * only its two roles.
+   * What starting a session takes: registering the session's own revision of this task definition
+   * (to inject its secrets), RunTask of it in this cluster only, deregistering it, and passing only
+   * the two roles.
    */
   launchStatements(): PolicyStatement[] {
+    const revisions = pulumi.interpolate`arn:${this.partition}:ecs:${this.region}:${this.account}:task-definition/${this.taskDefinition.family}:*`;
     return [
+      {
+        Sid: "RegisterSessionRevision",
+        Effect: "Allow",
+        Action: "ecs:RegisterTaskDefinition",
+        Resource: revisions,
+      },
+      {
+        // The Service Authorization Reference lists no resource type for these two: `*` only.
+        Sid: "ReadAndRetireRevisions",
+        Effect: "Allow",
+        Action: ["ecs:DescribeTaskDefinition", "ecs:DeregisterTaskDefinition"],
+        Resource: "*",
+      },
       {
         Sid: "RunSession",
         Effect: "Allow",
         Action: "ecs:RunTask",
-        Resource: pulumi.interpolate`arn:${this.partition}:ecs:${this.region}:${this.account}:task-definition/${this.taskDefinition.family}:*`,
+        Resource: revisions,
         Condition: { ArnEquals: { "ecs:cluster": this.cluster.arn } },
       },
       {

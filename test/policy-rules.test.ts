@@ -39,7 +39,9 @@ const doc = (...statements: object[]) =>
   JSON.stringify({ Version: "2012-10-17", Statement: statements });
 const allow = (Action: unknown, Resource: unknown) => ({ Effect: "Allow", Action, Resource });
 const trust = (Principal: unknown) => doc({ Effect: "Allow", Principal, Action: "sts:AssumeRole" });
+const ROLE = "aws:iam/role:Role";
 const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
+const SECRETS = "arn:aws:secretsmanager:us-east-1:123456789012:secret:";
 const SG = "aws:ec2/securityGroup:SecurityGroup";
 const BUCKET = "aws:s3/bucket:Bucket";
 const DB = "aws:rds/instance:Instance";
@@ -241,6 +243,55 @@ const cases: Case[] = [
           }),
         ],
         "admin",
+      ],
+    ],
+  },
+  {
+    rule: "iam-ecs-task-role-no-secret-patterns",
+    good: [
+      // The real plan: every task role reads named secrets or none (sessions get theirs injected).
+      onReal(),
+      [
+        r(ROLE, "app-task", {}),
+        {
+          ...r(ROLE_POLICY, "app-task-policy", {
+            policy: doc(allow("secretsmanager:GetSecretValue", `${SECRETS}app/db-AbCdEf`)),
+          }),
+          deps: { role: ["app-task"] },
+        },
+        { ...task({}), deps: { taskRoleArn: ["app-task"] } },
+      ],
+      // A pattern on an execution role is how ECS injects secrets: not this rule's business.
+      [
+        r(ROLE, "app-execution", {}),
+        {
+          ...r(ROLE_POLICY, "app-execution-policy", {
+            policy: doc(allow("secretsmanager:GetSecretValue", `${SECRETS}users/*`)),
+          }),
+          deps: { role: ["app-execution"] },
+        },
+        { ...task({}), deps: { executionRoleArn: ["app-execution"] } },
+      ],
+    ],
+    bad: [
+      // What QuickBets' sessions had: any user's key under the prefix.
+      [
+        onReal({
+          ...r(ROLE_POLICY, "quickbets-session-task-policy", {
+            policy: doc(allow("secretsmanager:GetSecretValue", `${SECRETS}quickbets/dev/users/*`)),
+          }),
+          deps: { role: ["quickbets-session-task"] },
+        }),
+        "quickbets-session-task-policy",
+      ],
+      [
+        [
+          r(ROLE, "app-task", {
+            inlinePolicies: [{ name: "secrets", policy: doc(allow("secretsmanager:*", "*")) }],
+          }),
+          { ...task({}), deps: { taskRoleArn: ["app-task"] } },
+        ],
+        "app-task",
       ],
     ],
   },

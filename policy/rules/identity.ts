@@ -2,11 +2,16 @@
 import {
   asArray,
   asRecord,
+  dependenciesOf,
   json,
+  ofType,
+  refersTo,
   resourceRule,
+  stackRule,
   statements,
   strings,
   type Check,
+  type Finding,
   type Props,
   type Statement,
 } from "./common";
@@ -15,6 +20,7 @@ const ROLE = "aws:iam/role:Role";
 const POLICY = "aws:iam/policy:Policy";
 const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
 const ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment";
+const TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition";
 
 const allows = (s: Statement) => s.Effect === "Allow";
 const matchesAll = (values: string[], wildcard: RegExp) => values.some((v) => wildcard.test(v));
@@ -192,6 +198,56 @@ export const rolesHaveBoundary = resourceRule({
   },
 });
 
+/** True when the IAM action pattern `pattern` (wildcards `*`, `?`) covers `action`. */
+function coversAction(pattern: string, action: string): boolean {
+  const body = pattern
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
+  return new RegExp(`^${body}$`, "i").test(action);
+}
+
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-secrets-manager.html
+export const taskRoleNoSecretPatterns = stackRule({
+  name: "iam-ecs-task-role-no-secret-patterns",
+  description:
+    "An ECS task's own role reads no Secrets Manager secret by a wildcard ARN: ECS injects secrets with the execution role, or the app reads named ones.",
+  controls: [],
+  severity: "high",
+  remediation:
+    "Name the secrets in the container's `secrets` (`valueFrom`) and let the execution role read them; for per-user secrets, register a task-definition revision per task that names the one secret (as QuickBets' launch does).",
+  check: (resources) => {
+    const policies = ofType(resources, ROLE_POLICY);
+    return ofType(resources, TASK_DEFINITION).flatMap((task) =>
+      dependenciesOf(task, "taskRoleArn")
+        .filter((role) => role.type === ROLE)
+        .flatMap((role): Finding[] => {
+          const documents = [
+            ...asArray(role.props.inlinePolicies).map((p) => ({
+              resource: role,
+              statements: statements(asRecord(p).policy),
+            })),
+            ...policies
+              .filter((p) => refersTo(p, "role", role))
+              .map((p) => ({ resource: p, statements: statements(p.props.policy) })),
+          ];
+          return documents.flatMap(({ resource, statements: all }) =>
+            all
+              .filter(allows)
+              .filter((s) =>
+                strings(s.Action).some((a) => coversAction(a, "secretsmanager:GetSecretValue")),
+              )
+              .flatMap((s) => strings(s.Resource).filter((arn) => arn.includes("*")))
+              .map((arn) => ({
+                resource,
+                message: `lets ${role.name}, the task role of ${task.name}, read secrets matching ${arn}`,
+              })),
+          );
+        }),
+    );
+  },
+});
+
 export const identityRules = [
   rolesHaveBoundary,
   noAdminStatements,
@@ -200,4 +256,5 @@ export const identityRules = [
   noAdminManagedPolicies,
   trustedServicePrincipals,
   noIamUsers,
+  taskRoleNoSecretPatterns,
 ];

@@ -60,8 +60,30 @@ describe("SessionFleet", () => {
     );
     expect(execution.map((s) => s.Sid)).to.deep.equal(["EcrAuth", "PullImage", "Logs"]);
     expect(execution[1]!.Resource).to.equal(find.named("qb-session-image").state.arn);
+    // No task statements: the session's role has no policy at all.
+    const policies = find.ofType("aws:iam/rolePolicy:RolePolicy").map((r) => r.name);
+    expect(policies.filter((name) => name.startsWith("qb-"))).to.deep.equal([
+      "qb-session-execution-policy",
+    ]);
     expect(find.named("qb-session-logs").inputs.namePrefix).to.equal("/platform/ecs/qb-sessions-");
     expect(find.named("qb-ws").inputs).to.include({ idleTimeout: 3600 });
+  });
+
+  it("lets only the execution role read the secrets a launch injects", async () => {
+    const keys = "arn:aws:secretsmanager:us-east-1:111111111111:secret:qb/dev/users/*";
+    const find = await fleet({ injectedSecretArns: [keys] });
+    const execution = statementsOf(
+      named(find, "aws:iam/rolePolicy:RolePolicy", "qb-session-execution-policy"),
+    );
+    expect(execution.at(-1)).to.deep.equal({
+      Sid: "Secrets",
+      Effect: "Allow",
+      Action: "secretsmanager:GetSecretValue",
+      Resource: [keys],
+    });
+    expect(find.ofType("aws:iam/rolePolicy:RolePolicy").map((r) => r.name)).not.to.include(
+      "qb-session-task-policy",
+    );
   });
 
   it("admits the load balancer only, on the session port", async () => {
@@ -110,9 +132,20 @@ describe("SessionFleet", () => {
     );
     const bySid = (statements: Record<string, any>[]) =>
       Object.fromEntries(statements.map((s) => [s.Sid, s]));
+    expect(Object.keys(bySid(launch!))).to.deep.equal([
+      "RegisterSessionRevision",
+      "ReadAndRetireRevisions",
+      "RunSession",
+      "PassSessionRoles",
+    ]);
     const run = bySid(launch!).RunSession;
     expect(run.Resource).to.match(/:task-definition\/qb-dev-session:\*$/);
     expect(run.Condition.ArnEquals["ecs:cluster"]).to.match(/:cluster\/qb-sessions-/);
+    expect(bySid(launch!).RegisterSessionRevision.Resource).to.equal(run.Resource);
+    expect(bySid(launch!).ReadAndRetireRevisions).to.deep.include({
+      Action: ["ecs:DescribeTaskDefinition", "ecs:DeregisterTaskDefinition"],
+      Resource: "*",
+    });
     expect(bySid(launch!).PassSessionRoles.Resource).to.have.length(2);
     const route = bySid(routing!);
     expect(Object.keys(route)).to.deep.equal([

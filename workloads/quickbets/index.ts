@@ -88,8 +88,9 @@ export class QuickBets extends pulumi.ComponentResource {
   }
 
   /**
-   * The Fargate trading sessions reached over WebSockets through a public load balancer. Each
-   * session reads its user's Kalshi key by the ARN launch passes in (KALSHI_KEY_SECRET_ARN).
+   * The Fargate trading sessions reached over WebSockets through a public load balancer. A session
+   * reads no secret itself: launch runs it from a revision of its own that has ECS inject the
+   * user's key (KALSHI_PRIVATE_KEY), so only the execution role may read keys under the prefix.
    */
   private tradingSessions(name: string, args: QuickBetsArgs, secretPrefix: string): SessionFleet {
     const { settings } = args;
@@ -112,13 +113,9 @@ export class QuickBets extends pulumi.ComponentResource {
           environment: { KALSHI_BASE_URL: settings.kalshiBaseUrl },
         },
         containerName: SESSION_CONTAINER,
-        taskStatements: [
-          {
-            Sid: "UserKeys",
-            Effect: "Allow",
-            Action: "secretsmanager:GetSecretValue",
-            Resource: pulumi.interpolate`arn:${partition}:secretsmanager:${region}:${accountId}:secret:${secretPrefix}*`,
-          },
+        // User keys use Secrets Manager's AWS managed key: no kms:Decrypt needed (a CMK would).
+        injectedSecretArns: [
+          pulumi.interpolate`arn:${partition}:secretsmanager:${region}:${accountId}:secret:${secretPrefix}*`,
         ],
         logRetentionInDays,
         tls:

@@ -10,7 +10,15 @@ import {
 } from "../helpers/api";
 import { FakeTable, mockDynamo } from "../helpers/fake-dynamodb";
 import { FakeKalshi } from "../helpers/kalshi-server";
-import { ECSClient, RunTaskCommand } from "@aws-sdk/client-ecs";
+import {
+  DeregisterTaskDefinitionCommand,
+  DescribeTaskDefinitionCommand,
+  ECSClient,
+  RegisterTaskDefinitionCommand,
+  RunTaskCommand,
+  type RegisterTaskDefinitionCommandInput,
+  type TaskDefinition,
+} from "@aws-sdk/client-ecs";
 import {
   DescribeSecretCommand,
   ResourceNotFoundException,
@@ -23,9 +31,59 @@ import { SESSION_ID } from "../../../functions/quickbets/lib/ids";
 const PREFIX = "quickbets/test/users/";
 const TICKER = "KXNFLGAME-25NOV27KCDAL";
 const TASK_ARN = "arn:aws:ecs:us-east-1:111111111111:task/quickbets/0123456789abcdef";
+const BASE_ARN = "arn:aws:ecs:us-east-1:111111111111:task-definition/session:3";
+const REVISION_ARN = "arn:aws:ecs:us-east-1:111111111111:task-definition/session:4";
 
 const secretArn = (sub: string): string =>
   `arn:aws:secretsmanager:us-east-1:111111111111:secret:${PREFIX}${sub}-AbCdEf`;
+
+const SESSION_CONTAINER = {
+  name: "session",
+  image: "111111111111.dkr.ecr.us-east-1.amazonaws.com/session:1.0.0",
+  essential: true,
+  readonlyRootFilesystem: true,
+  environment: [{ name: "PORT", value: "8080" }],
+  secrets: [{ name: "OTHER_SECRET", valueFrom: "arn:aws:ssm:us-east-1:111111111111:x" }],
+};
+const SIDECAR_CONTAINER = {
+  name: "sidecar",
+  image: "public.ecr.aws/x/sidecar:1",
+  essential: false,
+  secrets: [{ name: "SIDECAR_TOKEN", valueFrom: "arn:aws:ssm:us-east-1:111111111111:y" }],
+};
+
+/** The fields RegisterTaskDefinition takes, each set, as the base revision carries them. */
+const REGISTRABLE = {
+  family: "session",
+  taskRoleArn: "arn:aws:iam::111111111111:role/session-task",
+  executionRoleArn: "arn:aws:iam::111111111111:role/session-execution",
+  networkMode: "awsvpc",
+  containerDefinitions: [SESSION_CONTAINER, SIDECAR_CONTAINER],
+  volumes: [{ name: "scratch" }],
+  placementConstraints: [{ type: "memberOf", expression: "attribute:x == y" }],
+  requiresCompatibilities: ["FARGATE"],
+  cpu: "256",
+  memory: "512",
+  pidMode: "task",
+  ipcMode: "none",
+  proxyConfiguration: { type: "APPMESH", containerName: "sidecar", properties: [] },
+  inferenceAccelerators: [{ deviceName: "d", deviceType: "t" }],
+  ephemeralStorage: { sizeInGiB: 30 },
+  runtimePlatform: { cpuArchitecture: "ARM64", operatingSystemFamily: "LINUX" },
+  enableFaultInjection: false,
+} satisfies Required<Omit<RegisterTaskDefinitionCommandInput, "tags">>;
+
+/** The base revision as DescribeTaskDefinition answers: the registrable fields and ECS's own. */
+const BASE: TaskDefinition = {
+  ...REGISTRABLE,
+  taskDefinitionArn: BASE_ARN,
+  revision: 3,
+  status: "ACTIVE",
+  compatibilities: ["EC2", "FARGATE"],
+  requiresAttributes: [{ name: "com.amazonaws.ecs.capability.task-iam-role" }],
+  registeredAt: new Date("2026-01-01T00:00:00Z"),
+  registeredBy: "arn:aws:sts::111111111111:assumed-role/deploy/x",
+};
 
 describe("POST /launch", () => {
   const kalshi = new FakeKalshi();
@@ -66,7 +124,12 @@ describe("POST /launch", () => {
         .resolves({ ARN: secretArn(sub), Name: `${PREFIX}${sub}` });
     }
     ecs.reset();
+    ecs.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition: structuredClone(BASE) });
+    ecs
+      .on(RegisterTaskDefinitionCommand)
+      .resolves({ taskDefinition: { taskDefinitionArn: REVISION_ARN, revision: 4 } });
     ecs.on(RunTaskCommand).resolves({ tasks: [{ taskArn: TASK_ARN }], failures: [] });
+    ecs.on(DeregisterTaskDefinitionCommand).resolves({});
     table = new FakeTable();
     dynamo = mockDynamo(table);
   });
@@ -74,6 +137,23 @@ describe("POST /launch", () => {
 
   const launch = async (body: unknown, input: ApiEventInput = {}) =>
     answer(await handler(apiEvent({ method: "POST", path: "/launch", body, ...input })));
+
+  /** The ECS calls made, in order, as `Command target`. */
+  const ecsCalls = () =>
+    ecs.calls().map((call) => {
+      const command = call.args[0] as { constructor: { name: string }; input: any };
+      const target = command.input.taskDefinition ?? command.input.family;
+      return `${command.constructor.name.replace(/Command$/, "")} ${target}`;
+    });
+  /** The secrets each registered revision gives its containers, by container. */
+  const registeredSecrets = () =>
+    ecs
+      .commandCalls(RegisterTaskDefinitionCommand)
+      .map((call) =>
+        Object.fromEntries(
+          (call.args[0].input.containerDefinitions ?? []).map((c) => [c.name, c.secrets]),
+        ),
+      );
 
   it("reserves, starts the task and answers 201 with the WebSocket URL", async () => {
     const result = await launch({ eventTicker: TICKER });
@@ -97,12 +177,29 @@ describe("POST /launch", () => {
       `GET /trade-api/v2/events/${TICKER}`,
     ]);
 
+    // The session's own revision: registered, run, then deregistered.
+    expect(ecsCalls()).to.deep.equal([
+      `DescribeTaskDefinition ${BASE_ARN}`,
+      "RegisterTaskDefinition session",
+      `RunTask ${REVISION_ARN}`,
+      `DeregisterTaskDefinition ${REVISION_ARN}`,
+    ]);
+    expect(registeredSecrets()).to.deep.equal([
+      {
+        session: [
+          ...SESSION_CONTAINER.secrets,
+          { name: "KALSHI_PRIVATE_KEY", valueFrom: secretArn("user-a") },
+        ],
+        sidecar: SIDECAR_CONTAINER.secrets,
+      },
+    ]);
+
     const runs = ecs.commandCalls(RunTaskCommand);
     expect(runs).to.have.length(1);
     const input = runs[0]!.args[0].input;
     expect(input).to.deep.include({
       cluster: "arn:aws:ecs:us-east-1:111111111111:cluster/quickbets",
-      taskDefinition: "arn:aws:ecs:us-east-1:111111111111:task-definition/session:3",
+      taskDefinition: REVISION_ARN,
       launchType: "FARGATE",
       count: 1,
       startedBy: sessionId,
@@ -121,10 +218,11 @@ describe("POST /launch", () => {
           { name: "QUICKBETS_SESSION_ID", value: sessionId },
           { name: "QUICKBETS_USER_ID", value: "user-a" },
           { name: "QUICKBETS_EVENT_TICKER", value: TICKER },
-          { name: "KALSHI_KEY_SECRET_ARN", value: secretArn("user-a") },
         ],
       },
     ]);
+    // The key's ARN reaches the container only through the revision's secret.
+    expect(JSON.stringify(input)).not.to.include("secretsmanager");
 
     const session = table.get("USER#user-a", `SESSION#${sessionId}`);
     expect(session?.status?.S).to.equal("STARTING");
@@ -136,6 +234,59 @@ describe("POST /launch", () => {
     expect(table.counter("GLOBAL")).to.equal(1);
   });
 
+  it("registers a copy of every field of the base revision, only the session container's secrets changed", async () => {
+    expect((await launch({ eventTicker: TICKER })).status).to.equal(201);
+    const registered = ecs.commandCalls(RegisterTaskDefinitionCommand)[0]!.args[0].input;
+    expect(registered).to.deep.equal({
+      ...REGISTRABLE,
+      containerDefinitions: [
+        {
+          ...SESSION_CONTAINER,
+          secrets: [
+            ...SESSION_CONTAINER.secrets,
+            { name: "KALSHI_PRIVATE_KEY", valueFrom: secretArn("user-a") },
+          ],
+        },
+        SIDECAR_CONTAINER,
+      ],
+    });
+  });
+
+  it("replaces a KALSHI_PRIVATE_KEY the base revision names, so the revision names one key", async () => {
+    const base = structuredClone(BASE);
+    base.containerDefinitions![0]!.secrets = [
+      { name: "KALSHI_PRIVATE_KEY", valueFrom: secretArn("user-b") },
+    ];
+    ecs.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition: base });
+    expect((await launch({ eventTicker: TICKER })).status).to.equal(201);
+    expect(registeredSecrets()[0]!.session).to.deep.equal([
+      { name: "KALSHI_PRIVATE_KEY", valueFrom: secretArn("user-a") },
+    ]);
+  });
+
+  it("retries a registration ECS refuses while another launch registers in the family", async () => {
+    const concurrent = Object.assign(
+      new Error("Too many concurrent attempts to create a new revision of the specified family."),
+      { name: "ClientException" },
+    );
+    ecs
+      .on(RegisterTaskDefinitionCommand)
+      .rejectsOnce(concurrent)
+      .resolves({ taskDefinition: { taskDefinitionArn: REVISION_ARN } });
+    expect((await launch({ eventTicker: TICKER })).status).to.equal(201);
+    expect(ecs.commandCalls(RegisterTaskDefinitionCommand)).to.have.length(2);
+    expect(ecs.commandCalls(RunTaskCommand)).to.have.length(1);
+  });
+
+  it("keeps a started session when deregistering its revision fails (logged for an operator)", async () => {
+    ecs.on(DeregisterTaskDefinitionCommand).rejects(new Error("throttled"));
+    const result = await launch({ eventTicker: TICKER });
+    expect(result.status).to.equal(201);
+    expect(table.get("USER#user-a", `SESSION#${result.json.sessionId}`)?.status?.S).to.equal(
+      "STARTING",
+    );
+  });
+
   it("answers a double click with the existing session and starts no second task", async () => {
     const first = await launch({ eventTicker: TICKER });
     const second = await launch({ eventTicker: TICKER });
@@ -143,6 +294,7 @@ describe("POST /launch", () => {
     expect(second.json.sessionId).to.equal(first.json.sessionId);
     expect(second.json.websocketUrl).to.equal(first.json.websocketUrl);
     expect(ecs.commandCalls(RunTaskCommand)).to.have.length(1);
+    expect(ecs.commandCalls(RegisterTaskDefinitionCommand)).to.have.length(1);
     expect(table.counter("USER#user-a")).to.equal(1);
     expect(table.counter("GLOBAL")).to.equal(1);
   });
@@ -186,8 +338,13 @@ describe("POST /launch", () => {
     const env =
       ecs.commandCalls(RunTaskCommand)[1]!.args[0].input.overrides!.containerOverrides![0]!
         .environment!;
-    expect(env).to.deep.include({ name: "KALSHI_KEY_SECRET_ARN", value: secretArn("user-b") });
     expect(env).to.deep.include({ name: "QUICKBETS_USER_ID", value: "user-b" });
+    // Each revision names its own caller's key and no other user's.
+    const [revisionA, revisionB] = ecs
+      .commandCalls(RegisterTaskDefinitionCommand)
+      .map((call) => JSON.stringify(call.args[0].input));
+    expect(revisionA).to.include(secretArn("user-a")).and.not.include(secretArn("user-b"));
+    expect(revisionB).to.include(secretArn("user-b")).and.not.include(secretArn("user-a"));
 
     const writes = table.writes;
     expectError(
@@ -215,6 +372,7 @@ describe("POST /launch", () => {
         { pk: "GLOBAL", sk: "COUNTER", active: 0 },
         { pk: "USER#user-a", sk: "COUNTER", active: 0 },
       ]);
+      expect(ecsCalls().at(-1)).to.equal(`DeregisterTaskDefinition ${REVISION_ARN}`);
       // The slot is free again: the next launch succeeds.
       ecs.on(RunTaskCommand).resolves({ tasks: [{ taskArn: TASK_ARN }] });
       expect((await launch({ eventTicker: TICKER })).status).to.equal(201);
@@ -234,7 +392,62 @@ describe("POST /launch", () => {
       expect(table.counter("USER#user-a")).to.equal(0);
       expect(table.counter("GLOBAL")).to.equal(0);
       expect(table.dump().filter((item) => item.sk !== "COUNTER")).to.deep.equal([]);
+      expect(ecsCalls().slice(-2)).to.deep.equal([
+        `RunTask ${REVISION_ARN}`,
+        `DeregisterTaskDefinition ${REVISION_ARN}`,
+      ]);
     });
+
+    const unregistered: [string, () => void, RegExp][] = [
+      [
+        "RegisterTaskDefinition failing",
+        () =>
+          ecs
+            .on(RegisterTaskDefinitionCommand)
+            .rejects(Object.assign(new Error("denied"), { name: "AccessDeniedException" })),
+        /did not start: AccessDeniedException$/,
+      ],
+      [
+        "RegisterTaskDefinition refused as concurrent on every attempt",
+        () =>
+          ecs.on(RegisterTaskDefinitionCommand).rejects(
+            Object.assign(new Error("Too many concurrent attempts to create a new revision"), {
+              name: "ClientException",
+            }),
+          ),
+        /did not start: ClientException$/,
+      ],
+      [
+        "DescribeTaskDefinition failing",
+        () =>
+          ecs
+            .on(DescribeTaskDefinitionCommand)
+            .rejects(Object.assign(new Error("no such revision"), { name: "ClientException" })),
+        /did not start: ClientException$/,
+      ],
+      [
+        "a base revision without the session container",
+        () =>
+          ecs.on(DescribeTaskDefinitionCommand).resolves({
+            taskDefinition: { ...structuredClone(BASE), containerDefinitions: [] },
+          }),
+        /did not start: SessionRevisionError$/,
+      ],
+    ];
+    for (const [label, arrange, message] of unregistered) {
+      it(`${label} → 503, no reservation, no task, nothing to deregister`, async () => {
+        arrange();
+        const result = await launch({ eventTicker: TICKER });
+        expectError(result, 503, "launch_failed", message);
+        expect(result.json.message).not.to.include("111111111111");
+        expect(table.dump()).to.deep.equal([
+          { pk: "GLOBAL", sk: "COUNTER", active: 0 },
+          { pk: "USER#user-a", sk: "COUNTER", active: 0 },
+        ]);
+        expect(ecs.commandCalls(RunTaskCommand)).to.have.length(0);
+        expect(ecs.commandCalls(DeregisterTaskDefinitionCommand)).to.have.length(0);
+      });
+    }
   });
 
   describe("refuses bad requests with 4xx/502/504 and writes nothing", () => {
@@ -362,7 +575,7 @@ describe("POST /launch", () => {
         arrange?.();
         expectError(await launch(body, input), status, code, message);
         expect(table.writes).to.equal(0);
-        expect(ecs.commandCalls(RunTaskCommand)).to.have.length(0);
+        expect(ecs.calls()).to.have.length(0);
       });
     }
 

@@ -3,6 +3,9 @@
  * them (test/plan.test.ts covers what the platform itself creates).
  */
 import { expect } from "chai";
+import { WORKLOAD_BOUNDARY_NAME } from "../../../components/permissions-boundary";
+import { bootstrapTemplate } from "../../../tools/bootstrap/template";
+import { allows, roleArn, rolePermissions, type PolicyDocument } from "../../helpers/iam-eval";
 import type { PlannedResource } from "../../../engine/engine";
 import { describeEachStack, ofType } from "../../helpers/plan-queries";
 
@@ -137,6 +140,103 @@ describeEachStack(
         "sessions",
         "sign",
       ]);
+    });
+
+    describe("a session reads only its own user's key (the planned policies, evaluated)", () => {
+      const boundaries = {
+        [WORKLOAD_BOUNDARY_NAME]: (
+          bootstrapTemplate() as unknown as {
+            Resources: { WorkloadBoundary: { Properties: { PolicyDocument: PolicyDocument } } };
+          }
+        ).Resources.WorkloadBoundary.Properties.PolicyDocument,
+      };
+      const role = (name: string) => rolePermissions(s.p, name, boundaries);
+      const account = () => roleArn(s.p, "quickbets-session-task").split(":")[4]!;
+      const key = (stackName: string, sub: string) =>
+        `arn:aws:secretsmanager:us-east-1:${account()}:secret:quickbets/${stackName}/users/${sub}-AbCdEf`;
+      const getKey = (resource: string) => ({
+        action: "secretsmanager:GetSecretValue",
+        resource,
+      });
+
+      it("the session's task role can read no user's key, nor any secret", () => {
+        const task = role("quickbets-session-task");
+        for (const sub of ["user-a", "user-b"]) {
+          expect(allows(task, getKey(key(stack, sub))), sub).to.equal(false);
+        }
+        for (const action of ["secretsmanager:GetSecretValue", "secretsmanager:ListSecrets"]) {
+          expect(allows(task, { action, resource: "*" }), action).to.equal(false);
+        }
+      });
+
+      it("the execution role can read keys under the stack's users prefix only", () => {
+        const execution = role("quickbets-session-execution");
+        expect(execution.boundary, "the workload boundary applies").to.exist;
+        for (const sub of ["user-a", "user-b"]) {
+          expect(allows(execution, getKey(key(stack, sub))), sub).to.equal(true);
+        }
+        const other = stack === "dev" ? "prod" : "dev";
+        for (const outside of [
+          key(other, "user-a"),
+          `arn:aws:secretsmanager:us-east-1:${account()}:secret:quickbets/${stack}/admins/a-x`,
+          `arn:aws:secretsmanager:us-east-1:${account()}:secret:alpha-kite/${stack}/schwab-app-x`,
+          `arn:aws:secretsmanager:eu-central-1:${account()}:secret:quickbets/${stack}/users/a-x`,
+        ]) {
+          expect(allows(execution, getKey(outside)), outside).to.equal(false);
+        }
+      });
+
+      it("launch can pass exactly the session's two roles, and only to ECS tasks", () => {
+        const launch = role("quickbets-launch-role");
+        const passable = ofType(s.p, "aws:iam/role:Role")
+          .map((r) => r.name)
+          .filter((name) =>
+            allows(launch, {
+              action: "iam:PassRole",
+              resource: roleArn(s.p, name),
+              context: { "iam:PassedToService": "ecs-tasks.amazonaws.com" },
+            }),
+          );
+        expect(passable.sort()).to.deep.equal([
+          "quickbets-session-execution",
+          "quickbets-session-task",
+        ]);
+        const toLambda = {
+          action: "iam:PassRole",
+          resource: roleArn(s.p, "quickbets-session-task"),
+          context: { "iam:PassedToService": "lambda.amazonaws.com" },
+        };
+        expect(allows(launch, toLambda)).to.equal(false);
+      });
+
+      it("launch registers, runs and retires revisions of the session family only", () => {
+        const launch = role("quickbets-launch-role");
+        const revision = (family: string) =>
+          `arn:aws:ecs:us-east-1:${account()}:task-definition/${family}:42`;
+        const session = revision(`quickbets-${stack}-session`);
+        const cluster = String(
+          ofType(s.p, "aws:ecs/cluster:Cluster").find((c) => c.name === "quickbets-sessions")!
+            .outputs!.arn,
+        );
+        const register = (resource: string) =>
+          allows(launch, { action: "ecs:RegisterTaskDefinition", resource });
+        expect(register(session)).to.equal(true);
+        expect(register(revision(`arbees-home-api`))).to.equal(false);
+        const run = (resource: string, inCluster: string) =>
+          allows(launch, {
+            action: "ecs:RunTask",
+            resource,
+            context: { "ecs:cluster": inCluster },
+          });
+        expect(run(session, cluster)).to.equal(true);
+        expect(run(session, cluster.replace(/quickbets-sessions-\w+$/, "other"))).to.equal(false);
+        expect(run(revision("arbees-home-api"), cluster)).to.equal(false);
+        for (const action of ["ecs:DescribeTaskDefinition", "ecs:DeregisterTaskDefinition"]) {
+          expect(allows(launch, { action, resource: "*" }), action).to.equal(true);
+        }
+        // Launch itself never reads a key's value; it only finds the caller's secret.
+        expect(allows(launch, getKey(key(stack, "user-a")))).to.equal(false);
+      });
     });
   },
 );
