@@ -4,6 +4,7 @@ import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as dockerBuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
+import type { AccessLogDestination } from "./access-log-bucket";
 import { BUNDLE_FILE, PROJECT_ROOT, bundleHandler } from "./bundle";
 import { BundledFunction, NODE_RUNTIME } from "./bundled-function";
 import { imageRepository } from "./ecr";
@@ -208,6 +209,11 @@ export interface WebAdapterApiArgs {
    */
   uploads?: { prefix?: string; expireAfterDays?: number };
   /**
+   * Server access logs of the uploads bucket, to a log bucket under the destination's prefix.
+   * @default undefined (none; the policy pack requires them in prod)
+   */
+  accessLogs?: AccessLogDestination;
+  /**
    * Browser origins allowed by CORS (API preflight, the app's answers through `CORS_ORIGINS`,
    * and the bucket's PUT).
    * @default []
@@ -361,6 +367,7 @@ export class WebAdapterApi extends pulumi.ComponentResource {
     };
     if (args.uploads) {
       this.bucket = this.uploadsBucket(name, uploadPrefix, args);
+      if (args.accessLogs) this.serverAccessLogs(name, this.bucket, args.accessLogs);
       statements.push({
         Sid: "PresignUploads",
         Effect: "Allow",
@@ -547,6 +554,19 @@ export class WebAdapterApi extends pulumi.ComponentResource {
       { parent: this },
     );
     return { image: built, repository };
+  }
+
+  /** The bucket's server access logs, delivered once the log bucket's policy lets S3 write them. */
+  private serverAccessLogs(
+    name: string,
+    bucket: aws.s3.Bucket,
+    logs: AccessLogDestination,
+  ): aws.s3.BucketLogging {
+    return new aws.s3.BucketLogging(
+      `${name}-uploads-logging`,
+      { bucket: bucket.id, targetBucket: logs.bucket, targetPrefix: logs.prefix },
+      { parent: this, dependsOn: [logs.policy] },
+    );
   }
 
   /** Private, encrypted, TLS-only, with CORS for browser PUTs and stale multipart uploads removed. */

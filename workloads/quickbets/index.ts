@@ -94,7 +94,7 @@ export class QuickBets extends pulumi.ComponentResource {
   private tradingSessions(name: string, args: QuickBetsArgs, secretPrefix: string): SessionFleet {
     const { settings } = args;
     const { environment, logRetentionInDays, partition, accountId } = args.context;
-    const { network, region } = args.context.home;
+    const { network, region, accessLogs } = args.context.home;
     const sessions = settings.sessions;
     const websocket = settings.websocket;
     return new SessionFleet(
@@ -121,6 +121,7 @@ export class QuickBets extends pulumi.ComponentResource {
           },
         ],
         logRetentionInDays,
+        accessLogs: accessLogs?.forLoadBalancer(`${name}-ws`),
         tls:
           websocket.domainName && websocket.certificateArn
             ? {
