@@ -108,6 +108,11 @@ function checkedName(name: string): string {
  * and S3 server access logs accept on their target), owner-enforced, TLS only, logs expiring after
  * `retentionInDays`; load balancers and buckets of the account write to it, each under its own
  * prefix. It does not log its own access: that would log its logs in a loop.
+ *
+ * AWS: docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html
+ * (SSE-S3 only, the ELB account per region) and
+ * docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html (SSE-S3 only,
+ * `logging.s3.amazonaws.com` through the bucket policy when ACLs are disabled).
  */
 export class AccessLogBucket extends pulumi.ComponentResource implements AccessLogTarget {
   public readonly bucket: aws.s3.Bucket;
