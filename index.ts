@@ -11,6 +11,7 @@ import {
   requireConcurrencyQuota,
   tallyReservedConcurrency,
 } from "./components/guards";
+import { AccessLogBucket } from "./components/access-log-bucket";
 import { Network } from "./components/network";
 import {
   applyPermissionsBoundary,
@@ -51,6 +52,13 @@ applyPermissionsBoundary(
   pulumi.interpolate`arn:${partition.partition}:iam::${account.accountId}:policy/${WORKLOAD_BOUNDARY_NAME}`,
 );
 
+/**
+ * The regions with load balancers or buckets, each given an access log bucket when access logs are
+ * on: only home today. A workload that adds one elsewhere adds its side here (the policy pack
+ * refuses a prod load balancer or bucket that does not log).
+ */
+const ACCESS_LOG_SIDES: readonly ("home" | "remote")[] = ["home"];
+
 function regionalSide(side: "home" | "remote"): PlatformSide {
   const network = new Network(
     side,
@@ -62,7 +70,15 @@ function regionalSide(side: "home" | "remote"): PlatformSide {
     },
     { provider: providers[side] },
   );
-  return { network, provider: providers[side], region: config.regions[side].region };
+  const accessLogs =
+    config.accessLogs && ACCESS_LOG_SIDES.includes(side)
+      ? new AccessLogBucket(
+          `${side}-access-logs`,
+          { retentionInDays: config.accessLogRetentionDays, forceDestroy: !config.isProd },
+          { provider: providers[side] },
+        )
+      : undefined;
+  return { network, provider: providers[side], region: config.regions[side].region, accessLogs };
 }
 
 /** What every workload is given: the profile, log retention, both regions, account and partition. */

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import type { AccessLogDestination } from "./access-log-bucket";
 import type { Network } from "./network";
 import { transform, type Transform } from "./transform";
 
@@ -34,6 +35,12 @@ export interface PublicLoadBalancerArgs {
   idleTimeout?: number;
   /** Deletion protection (prod). */
   deletionProtection: boolean;
+  /**
+   * Access logs to a log bucket under the destination's prefix; the load balancer waits for the
+   * bucket's policy, since ELB tests its write access when logging is turned on.
+   * @default undefined (no access logs; the policy pack requires them in prod)
+   */
+  accessLogs?: AccessLogDestination;
   /**
    * JSON body of the default 404, for paths no rule routes.
    * @default '{"error":"not_found"}'
@@ -174,6 +181,7 @@ export class PublicLoadBalancer extends pulumi.ComponentResource {
   }
 
   private applicationLoadBalancer(args: PublicLoadBalancerArgs): aws.lb.LoadBalancer {
+    const logs = args.accessLogs;
     return new aws.lb.LoadBalancer(
       ...transform(
         this.hooks.loadBalancer,
@@ -186,8 +194,11 @@ export class PublicLoadBalancer extends pulumi.ComponentResource {
           dropInvalidHeaderFields: true,
           idleTimeout: args.idleTimeout ?? 60,
           enableDeletionProtection: args.deletionProtection,
+          ...(logs
+            ? { accessLogs: { bucket: logs.bucket, prefix: logs.prefix, enabled: true } }
+            : {}),
         },
-        { parent: this },
+        { parent: this, ...(logs ? { dependsOn: [logs.policy] } : {}) },
       ),
     );
   }

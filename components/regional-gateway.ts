@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import type { AccessLogDestination } from "./access-log-bucket";
 import { ec2Capacity, type Ec2CapacitySize, type Ec2CapacityTransforms } from "./ec2-capacity";
 import { ecsCluster } from "./ecs-cluster";
 import {
@@ -180,7 +181,13 @@ export interface GatewayArgs {
    * it serves HTTPS with an ACM certificate validated in the zone and redirects HTTP; without, it
    * serves plain HTTP, which only `allowHttp` (dev) permits.
    */
-  loadBalancer?: { domainName?: string; hostedZoneId?: string; allowHttp?: boolean };
+  loadBalancer?: {
+    domainName?: string;
+    hostedZoneId?: string;
+    allowHttp?: boolean;
+    /** Its access logs. @default undefined (none; the policy pack requires them in prod) */
+    accessLogs?: AccessLogDestination;
+  };
   /** CIDRs of peered VPCs the services may reach (Redis and the database at home). @default [] */
   peerCidrs?: string[];
   /** prod: deletion protection on the ALB. */
@@ -494,6 +501,7 @@ export class RegionalGateway extends pulumi.ComponentResource {
             : undefined,
         allowHttp: lb.allowHttp,
         deletionProtection: args.environment === "prod",
+        accessLogs: lb.accessLogs,
         transform: this.hooks.loadBalancer,
       },
       { parent: this },

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import type { AccessLogDestination } from "./access-log-bucket";
 import { imageRepository, type ImageRepositoryOptions } from "./ecr";
 import { ecsCluster } from "./ecs-cluster";
 import { taskDefinitionArgs } from "./ecs-tasks";
@@ -55,6 +56,8 @@ export interface SessionFleetArgs {
    * @default undefined (plain ws:// on the load balancer's name; dev only)
    */
   tls?: LoadBalancerTls;
+  /** The load balancer's access logs. @default undefined (none; the policy pack requires them in prod) */
+  accessLogs?: AccessLogDestination;
   /** Seconds an idle WebSocket stays open (the load balancer's idle timeout). @default 3600 */
   idleTimeout?: number;
   /** JSON body of the 404 for a path no session's rule routes. @default '{"error":"unknown_session"}' */
@@ -245,6 +248,7 @@ export class SessionFleet extends pulumi.ComponentResource {
         // WebSockets stay open; the ALB closes idle connections after this many seconds.
         idleTimeout: args.idleTimeout ?? 3600,
         deletionProtection: isProd,
+        accessLogs: args.accessLogs,
         notFoundBody: args.notFoundBody ?? '{"error":"unknown_session"}',
         transform: hooks.loadBalancer,
       },

@@ -2,6 +2,7 @@ import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import type * as dockerBuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
+import type { AccessLogDestination } from "./access-log-bucket";
 import { BUNDLE_FILE, PROJECT_ROOT, bundleHandler } from "./bundle";
 import { BundledFunction, NODE_RUNTIME, type BundledFunctionArgs } from "./bundled-function";
 import type { PolicyStatement } from "./iam";
@@ -143,6 +144,11 @@ export interface WebAdapterApiArgs {
      */
     prefix?: string;
   };
+  /**
+   * Server access logs of the uploads bucket, to a log bucket under the destination's prefix.
+   * @default undefined (none; the policy pack requires them in prod)
+   */
+  accessLogs?: AccessLogDestination;
   /**
    * Browser origins allowed by CORS (API preflight, the app's answers through `CORS_ORIGINS`,
    * and the bucket's PUT).
@@ -375,6 +381,7 @@ export class WebAdapterApi extends pulumi.ComponentResource {
     if (args.network) this.securityGroup = this.createSecurityGroup(args.network);
     if (args.database) this.connectTo(args.database, this.securityGroup!);
     if (args.uploads) this.bucket = this.createUploadsBucket(args);
+    if (this.bucket && args.accessLogs) this.serverAccessLogs(this.bucket, args.accessLogs);
     if ("image" in args.packaging) {
       ({ image: this.image, repository: this.repository } = pushedImage(
         name,
@@ -461,6 +468,18 @@ export class WebAdapterApi extends pulumi.ComponentResource {
         transform: this.hooks,
       },
       this,
+    );
+  }
+
+  /** The bucket's server access logs, delivered once the log bucket's policy lets S3 write them. */
+  private serverAccessLogs(
+    bucket: aws.s3.Bucket,
+    logs: AccessLogDestination,
+  ): aws.s3.BucketLogging {
+    return new aws.s3.BucketLogging(
+      `${this.name}-uploads-logging`,
+      { bucket: bucket.id, targetBucket: logs.bucket, targetPrefix: logs.prefix },
+      { parent: this, dependsOn: [logs.policy] },
     );
   }
 

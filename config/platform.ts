@@ -13,9 +13,9 @@ import {
   type Cidr,
 } from "../components/cidr";
 import { NAT_STRATEGIES } from "../components/network";
-import { ENVIRONMENT_PROFILES } from "../components/profile";
+import { ENVIRONMENT_PROFILES, type EnvironmentProfile } from "../components/profile";
 import type { SettingIssue } from "./workload";
-import { logRetention } from "./fields";
+import { logRetention, trueOrFalse, wholeNumber } from "./fields";
 
 /** Tags every stack must set in `aws:defaultTags`, carried over to each regional provider. */
 export const REQUIRED_TAGS = ["project", "environment", "managed-by"] as const;
@@ -120,6 +120,14 @@ export const platformShape = {
   logRetentionDays: logRetention(true)
     .default(14)
     .describe("Retention of every log group, in days"),
+  accessLogs: trueOrFalse
+    .optional()
+    .describe(
+      "Access logs of every load balancer and bucket, to a log bucket per region; unset: on in prod, off in dev",
+    ),
+  accessLogRetentionDays: wholeNumber(1, 3650)
+    .default(90)
+    .describe("Days the log bucket keeps access logs before they expire"),
   reservedConcurrencyElsewhere: z
     .number({ error: "must be a whole number" })
     .int({ error: "must be a whole number" })
@@ -132,6 +140,12 @@ export const platformShape = {
 };
 
 type PlatformOwn = z.output<z.ZodObject<typeof platformShape>>;
+
+/** The platform's settings whose default follows the environment profile, per profile. */
+export const PLATFORM_PROFILE_DEFAULTS = {
+  dev: { accessLogs: false },
+  prod: { accessLogs: true },
+} as const satisfies Record<EnvironmentProfile, Partial<Record<keyof PlatformOwn, unknown>>>;
 
 /** Rules across the platform's own settings, once each parses. */
 export function platformRules(settings: PlatformOwn): SettingIssue[] {

@@ -5,7 +5,7 @@
 import { z } from "zod";
 import type { EnvironmentProfile } from "../components/profile";
 import { WORKLOAD_SETTINGS } from "../workloads/settings";
-import { platformRules, platformShape } from "./platform";
+import { PLATFORM_PROFILE_DEFAULTS, platformRules, platformShape } from "./platform";
 import type { SettingIssue, SettingsOf, WorkloadSettings } from "./workload";
 
 type Workloads = (typeof WORKLOAD_SETTINGS)[number];
@@ -33,14 +33,27 @@ export const platformSchema = z
     }
   });
 
-/** Every `platform:` setting as the program reads it: each workload's with its profile's defaults. */
-export type PlatformSettings = Omit<z.output<typeof platformSchema>, Workloads["key"]> & {
+type ProfileDefaulted = keyof (typeof PLATFORM_PROFILE_DEFAULTS)[EnvironmentProfile];
+
+/**
+ * Every `platform:` setting as the program reads it: the platform's and each workload's with
+ * their profile's defaults.
+ */
+export type PlatformSettings = Omit<
+  z.output<typeof platformSchema>,
+  Workloads["key"] | ProfileDefaulted
+> & {
+  readonly [K in ProfileDefaulted]: NonNullable<z.output<typeof platformSchema>[K]>;
+} & {
   readonly [W in Workloads as W["key"]]: SettingsOf<W>;
 };
 
-/** Fills each workload's profile defaults where the stack set none. */
+/** Fills the platform's and each workload's profile defaults where the stack set none. */
 export function withProfileDefaults(parsed: z.output<typeof platformSchema>): PlatformSettings {
   const settings: Record<string, unknown> = { ...parsed };
+  for (const [key, value] of Object.entries(PLATFORM_PROFILE_DEFAULTS[parsed.environment])) {
+    settings[key] ??= value;
+  }
   for (const workload of WORKLOAD_SETTINGS) {
     const defaults: object | undefined = workload.profileDefaults?.[parsed.environment];
     if (!defaults) continue;

@@ -66,6 +66,12 @@ interface RegionFacts {
   readonly apiGatewayZoneId: string;
   /** Availability zones an account sees (letters). */
   readonly zones: string;
+  /**
+   * The Elastic Load Balancing account that writes access logs in this region (regions available
+   * before August 2022; later ones name a service principal instead):
+   * docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html
+   */
+  readonly elbAccountId: string;
 }
 
 export const REGIONS: Record<string, RegionFacts> = {
@@ -76,6 +82,7 @@ export const REGIONS: Record<string, RegionFacts> = {
     s3ZoneId: "Z3AQBSTGFYJSTF",
     apiGatewayZoneId: "Z1UJRXOUMOOFQ8",
     zones: "abcdef",
+    elbAccountId: "127311923021",
   },
   "us-east-2": {
     code: "use2",
@@ -84,6 +91,7 @@ export const REGIONS: Record<string, RegionFacts> = {
     s3ZoneId: "Z2O1EMRO9K5GLX",
     apiGatewayZoneId: "ZOJJZC49E0EPZ",
     zones: "abc",
+    elbAccountId: "033677994240",
   },
   "us-west-2": {
     code: "usw2",
@@ -92,6 +100,7 @@ export const REGIONS: Record<string, RegionFacts> = {
     s3ZoneId: "Z3BJ6K6RIION7M",
     apiGatewayZoneId: "Z2OJLYMUO9EFXC",
     zones: "abcd",
+    elbAccountId: "797873946194",
   },
   "eu-central-1": {
     code: "euc1",
@@ -100,6 +109,7 @@ export const REGIONS: Record<string, RegionFacts> = {
     s3ZoneId: "Z21DNDUVLTQW6Q",
     apiGatewayZoneId: "Z1U9ULNL0V5AJ3",
     zones: "abc",
+    elbAccountId: "054676820928",
   },
   "eu-west-1": {
     code: "euw1",
@@ -108,6 +118,7 @@ export const REGIONS: Record<string, RegionFacts> = {
     s3ZoneId: "Z1BKCTXD74EZPE",
     apiGatewayZoneId: "ZLY8HYME6SFDD",
     zones: "abc",
+    elbAccountId: "156460612806",
   },
 };
 
@@ -609,6 +620,7 @@ const RULES: Record<string, TypeRule> = {
       "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
       "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
       "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+      "aws:s3/bucketLogging:BucketLogging",
     ].map((type): [string, TypeRule] => [type, { id: ({ inputs }) => String(inputs.bucket) }]),
   ),
 
@@ -995,6 +1007,14 @@ const INVOKES: Record<string, InvokeAnswer> = {
     arn: `arn:aws:sts::${FAKE_ACCOUNT_ID}:assumed-role/offline-plan/offline`,
     userId: "AROAOFFLINEPLAN0000000:offline",
   }),
+  // https://www.pulumi.com/registry/packages/aws/api-docs/elb/getserviceaccount/ (terraform-provider-aws
+  // internal/service/elb/service_account_data_source.go: id the account, arn its root)
+  "aws:elb/getServiceAccount:getServiceAccount": (providerRegion, inputs) => {
+    const region = str(inputs.region) ?? providerRegion;
+    const account = REGIONS[region]?.elbAccountId;
+    if (!account) throw new Error(`Unknown region (${JSON.stringify(region)})`);
+    return { id: account, arn: `arn:aws:iam::${account}:root`, region };
+  },
   // https://www.pulumi.com/registry/packages/aws/api-docs/getpartition/
   "aws:index/getPartition:getPartition": () => ({
     id: "aws",

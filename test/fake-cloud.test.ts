@@ -47,6 +47,8 @@ const IAM_IDS = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iden
 const TF = "https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources";
 const PULUMI = "https://www.pulumi.com/registry/packages/aws/api-docs";
 const ELB_ZONES = "https://docs.aws.amazon.com/general/latest/gr/elb.html";
+const ELB_ACCESS_LOGS =
+  "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html";
 
 /** A fresh EC2 resource: `<prefix><17 hex>`, and the ARN `arn:aws:ec2:<region>:<account>:<kind>/<id>`. */
 const ec2 = (prefix: string, kind: string): Case[] => [
@@ -754,6 +756,7 @@ const CASES: Record<string, Case[]> = {
       "bucketOwnershipControls:BucketOwnershipControls",
       "bucketLifecycleConfiguration:BucketLifecycleConfiguration",
       "bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+      "bucketLogging:BucketLogging",
     ].map((t): [string, Case[]] => [
       `aws:s3/${t}`,
       [
@@ -1316,6 +1319,36 @@ const INVOKE_CASES: Record<string, InvokeCase[]> = {
         arn: new RegExp(`^arn:aws:sts::${ACCOUNT}:assumed-role/[^/]+/[^/]+$`),
         userId: /^AROA[A-Z0-9]+:.+$/,
       },
+    },
+  ],
+  "aws:elb/getServiceAccount:getServiceAccount": [
+    {
+      title: "us-east-1: ELB's log-writing account 127311923021 and its root ARN",
+      source: `${PULUMI}/elb/getserviceaccount/ ; ${ELB_ACCESS_LOGS}`,
+      outputs: {
+        id: "127311923021",
+        arn: "arn:aws:iam::127311923021:root",
+        region: "us-east-1",
+      },
+    },
+    {
+      title: "the provider's region: eu-central-1's 054676820928",
+      source: ELB_ACCESS_LOGS,
+      region: "eu-central-1",
+      outputs: { id: "054676820928", arn: "arn:aws:iam::054676820928:root" },
+    },
+    {
+      title: "the region input wins over the provider's",
+      source: `${PULUMI}/elb/getserviceaccount/`,
+      inputs: { region: "eu-central-1" },
+      outputs: { id: "054676820928", region: "eu-central-1" },
+    },
+    {
+      title: "a region it knows no account of fails as the provider does",
+      source:
+        "terraform-provider-aws internal/service/elb/service_account_data_source.go (Unknown region)",
+      region: "ap-south-1",
+      fails: /Unknown region \("ap-south-1"\)/,
     },
   ],
   "aws:index/getPartition:getPartition": [

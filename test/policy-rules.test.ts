@@ -3,6 +3,8 @@
  * the right resource. Cases start from the real dev plan where the program already makes the type
  * (network, IAM, logs, tags) and from the shapes the components will produce elsewhere.
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { expect } from "chai";
 import { rules } from "../policy/rules";
 import { deployRules } from "../policy/rules/deploy";
@@ -153,6 +155,71 @@ const api = (...methods: Spec[]) => [
 ];
 const method = (name: string, httpMethod: string, resource: string, authorization: string) =>
   r(METHOD, name, { httpMethod, authorization }, { resourceId: [resource], restApiId: ["api"] });
+
+// Access logs: a log bucket, its policy and lifecycle, and the writers that log to it.
+const BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy";
+const BUCKET_LOGGING = "aws:s3/bucketLogging:BucketLogging";
+const LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration";
+const denyHttp = {
+  Effect: "Deny",
+  Principal: "*",
+  Action: "s3:*",
+  Resource: ["arn:aws:s3:::logs", "arn:aws:s3:::logs/*"],
+  Condition: { Bool: { "aws:SecureTransport": "false" } },
+};
+const s3Delivery = {
+  Effect: "Allow",
+  Principal: { Service: "logging.s3.amazonaws.com" },
+  Action: "s3:PutObject",
+  Resource: "arn:aws:s3:::logs/s3/*",
+};
+const logPolicy = (...statements: object[]) =>
+  r(BUCKET_POLICY, "logs-policy", { policy: doc(...statements) }, { bucket: ["logs"] });
+const expiring = (status = "Enabled", expiration: object = { days: 90 }) =>
+  r(
+    LIFECYCLE,
+    "logs-lifecycle",
+    { rules: [{ id: "expire-logs", status, filter: {}, expiration }] },
+    { bucket: ["logs"] },
+  );
+/** The log bucket as AccessLogBucket makes it: expiring, TLS only, S3 and ELB may write. */
+const logBucket = (...overrides: Spec[]) => [
+  r(BUCKET, "logs"),
+  ...[expiring(), logPolicy(denyHttp, s3Delivery)].filter(
+    (x) => !overrides.some((o) => o.name === x.name),
+  ),
+  ...overrides,
+];
+const serverLogs = (source: string) =>
+  r(
+    BUCKET_LOGGING,
+    `${source}-logging`,
+    { targetPrefix: `s3/${source}/` },
+    { bucket: [source], targetBucket: ["logs"] },
+  );
+const loggingLb = (enabled: unknown = true, inputs: object = {}) =>
+  r(
+    LB,
+    "alb",
+    {
+      loadBalancerType: "application",
+      accessLogs: { bucket: "logs", prefix: "elb/alb", enabled },
+      ...inputs,
+    },
+    { accessLogs: ["logs"] },
+  );
+/** The specs' plan, `dependent` also depending on `dependencies` (a `dependsOn`). */
+const withDependsOn =
+  (specs: Spec[], dependent: string, ...dependencies: string[]) =>
+  (): Plan => {
+    const plan = planOf(specs);
+    const urnOf = (name: string) => plan.resources.find((x) => x.name === name)!.urn;
+    return edit(plan, (x) =>
+      x.name === dependent
+        ? { ...x, dependencies: [...x.dependencies, ...dependencies.map(urnOf)] }
+        : x,
+    );
+  };
 
 const cases: Case[] = [
   // ---- identity
@@ -970,6 +1037,90 @@ const cases: Case[] = [
   },
   // ---- observability
   {
+    rule: "elb-prod-access-logs",
+    good: [
+      withDependsOn([...logBucket(), loggingLb()], "alb", "logs-policy"),
+      // Through another resource that waits for the policy.
+      withDependsOn(
+        [...logBucket(), r(BUCKET_LOGGING, "waits", {}, { bucket: ["logs-policy"] }), loggingLb()],
+        "alb",
+        "waits",
+      ),
+      // A bucket outside the stack, by name.
+      [
+        r(LB, "nlb", {
+          loadBalancerType: "network",
+          accessLogs: { bucket: "central-logs", enabled: true },
+        }),
+      ],
+      // Gateway load balancers have no access logs.
+      [r(LB, "gwlb", { loadBalancerType: "gateway" })],
+    ],
+    bad: [
+      [[r(LB, "alb", { loadBalancerType: "application" })], "alb"],
+      [[r(LB, "alb")], "alb"],
+      [withDependsOn([...logBucket(), loggingLb(false)], "alb", "logs-policy"), "alb"],
+      [withDependsOn([...logBucket(), loggingLb("false")], "alb", "logs-policy"), "alb"],
+      [[r(LB, "alb", { accessLogs: { enabled: true } })], "alb"],
+      // Configured while ELB may not yet write: the policy is not among its dependencies.
+      [[...logBucket(), loggingLb()], "alb"],
+      [[r(BUCKET, "logs"), loggingLb()], "alb"],
+    ],
+  },
+  {
+    rule: "s3-prod-server-access-logs",
+    good: [
+      [r(BUCKET, "uploads"), ...logBucket(), serverLogs("uploads")],
+      // A log bucket is exempt, whether a writer names it or only its policy lets S3 deliver.
+      logBucket(),
+      [
+        r(BUCKET, "logs"),
+        r(LB, "alb", { accessLogs: { enabled: true } }, { accessLogs: ["logs"] }),
+      ],
+    ],
+    bad: [
+      [[r(BUCKET, "uploads")], "uploads"],
+      [[r(BUCKET, "uploads"), r(BUCKET, "other"), ...logBucket(), serverLogs("other")], "uploads"],
+      // A policy letting another service write does not make a log bucket.
+      [
+        [
+          r(BUCKET, "uploads"),
+          r(
+            BUCKET_POLICY,
+            "uploads-policy",
+            {
+              policy: doc({
+                ...s3Delivery,
+                Principal: { Service: "cloudfront.amazonaws.com" },
+              }),
+            },
+            { bucket: ["uploads"] },
+          ),
+        ],
+        "uploads",
+      ],
+    ],
+  },
+  {
+    rule: "s3-access-log-bucket-retention",
+    good: [
+      [r(BUCKET, "uploads"), ...logBucket(), serverLogs("uploads")],
+      [...logBucket(expiring("Enabled", { date: "2030-01-01T00:00:00Z" }))],
+      // A bucket that receives no logs is not held to it.
+      [r(BUCKET, "uploads")],
+    ],
+    bad: [
+      [
+        [r(BUCKET, "uploads"), r(BUCKET, "logs"), logPolicy(denyHttp), serverLogs("uploads")],
+        "logs",
+      ],
+      [logBucket(expiring("Disabled")), "logs"],
+      [logBucket(expiring("Enabled", {})), "logs"],
+      [logBucket(logPolicy(s3Delivery)), "logs"],
+      [[r(BUCKET, "logs"), expiring(), loggingLb()], "logs"],
+    ],
+  },
+  {
     rule: "logs-retention",
     good: [(real) => real],
     bad: [
@@ -1095,6 +1246,51 @@ describe("policy rules", function () {
       });
     });
   }
+
+  describe("access logs", () => {
+    const stackConfig = (stack: string) =>
+      JSON.parse(
+        fs.readFileSync(path.join(__dirname, "..", "policy", `${stack}.json`), "utf8"),
+      ) as PackConfig;
+    const unlogged = [r(LB, "alb", { loadBalancerType: "application" }), r(BUCKET, "uploads")];
+
+    it("holds ELB.5 and S3.9 in prod only: dev's pack config disables them", async () => {
+      for (const rule of ["elb-prod-access-logs", "s3-prod-server-access-logs"]) {
+        expect(rules.find((x) => x.name === rule)!.tags, rule).to.deep.equal(["prod-only"]);
+        expect(await violationsOf(rule, unlogged, stackConfig("prod")), rule).to.have.length(1);
+        expect(await violationsOf(rule, unlogged, stackConfig("dev")), rule).to.deep.equal([]);
+      }
+    });
+
+    it("says which of retention and TLS a log bucket lacks", async () => {
+      const messages = async (stack: Spec[]) =>
+        (await violationsOf("s3-access-log-bucket-retention", stack)).map((v) => v.message);
+      expect(await messages([r(BUCKET, "logs"), loggingLb()])).to.deep.equal([
+        "keeps access logs forever (no lifecycle expiration)",
+        "receives access logs but does not deny non-TLS requests",
+      ]);
+      expect(await messages(logBucket(logPolicy(s3Delivery)))).to.deep.equal([
+        "receives access logs but does not deny non-TLS requests",
+      ]);
+      expect(await messages(logBucket(expiring("Disabled")))).to.deep.equal([
+        "keeps access logs forever (no lifecycle expiration)",
+      ]);
+    });
+
+    it("tells a load balancer that does not log from one configured before the policy", async () => {
+      const messages = async (stack: Stack) =>
+        (await violationsOf("elb-prod-access-logs", stack)).map((v) => v.message);
+      expect(
+        await messages(withDependsOn([...logBucket(), loggingLb(false)], "alb", "logs-policy")),
+      ).to.deep.equal(["does not log access (accessLogs.enabled with a bucket)"]);
+      expect(await messages([...logBucket(), loggingLb()])).to.deep.equal([
+        "does not wait for logs-policy: ELB tests its write access when logging is turned on",
+      ]);
+      expect(await messages([r(BUCKET, "logs"), loggingLb()])).to.deep.equal([
+        "logs to logs, which has no policy letting ELB write",
+      ]);
+    });
+  });
 
   describe("configuration", () => {
     it("raises a rule's minimum from the pack config", async () => {

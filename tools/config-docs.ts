@@ -7,7 +7,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { z } from "zod";
+import { ENVIRONMENT_PROFILES } from "../components/profile";
 import { platformSchema, REQUIRED_TAGS, SECRET_SETTINGS } from "../config";
+import { PLATFORM_PROFILE_DEFAULTS } from "../config/platform";
 import { writeSection } from "./generated-docs";
 
 /** The docs/configuration.md section this file generates. */
@@ -66,6 +68,15 @@ function secretDescriptions(): Record<string, string> {
   );
 }
 
+/** A platform setting's default per profile (`` `false` in dev, `true` in prod ``), if it has one. */
+function profileDefault(key: string): string | undefined {
+  const per = ENVIRONMENT_PROFILES.flatMap((profile) => {
+    const defaults: Readonly<Record<string, unknown>> = PLATFORM_PROFILE_DEFAULTS[profile];
+    return key in defaults ? [`\`${JSON.stringify(defaults[key])}\` in ${profile}`] : [];
+  });
+  return per.length > 0 ? per.join(", ") : undefined;
+}
+
 /** The reference table, as Markdown. */
 export function configReference(): string {
   const all: Row[] = [
@@ -88,7 +99,10 @@ export function configReference(): string {
       description: "Nothing may use the ambient AWS provider; the offline plan enforces it too",
     },
     ...Object.entries(platformSchema.shape).flatMap(([k, schema]) =>
-      rows(schema as z.ZodType, `platform:${k}`),
+      rows(schema as z.ZodType, `platform:${k}`).map((row) => ({
+        ...row,
+        default: profileDefault(k) ?? row.default,
+      })),
     ),
     ...SECRET_SETTINGS.map((name) => ({
       key: `\`platform:${name}\``,

@@ -1,10 +1,11 @@
 /**
  * What the platform gives every workload, built once by the program (index.ts): the environment
- * profile, log retention, and per side (home, remote) the network, provider and region, plus the
- * account and ARN partition. A workload's constructor takes `{ context, settings, ... }`.
+ * profile, log retention, and per side (home, remote) the network, provider, region and access log
+ * bucket, plus the account and ARN partition. A workload's constructor takes `{ context, settings, ... }`.
  */
 import type * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
+import type { AccessLogTarget } from "../components/access-log-bucket";
 import type { Network } from "../components/network";
 import type { EnvironmentProfile, LogRetentionDays } from "../components/profile";
 
@@ -14,6 +15,11 @@ export interface PlatformSide {
   readonly provider: aws.Provider;
   /** e.g. `us-east-1` */
   readonly region: string;
+  /**
+   * The region's access log bucket, where its load balancers and buckets log (prod; see
+   * `platform:accessLogs`). Undefined where access logs are off.
+   */
+  readonly accessLogs?: AccessLogTarget;
 }
 
 export interface WorkloadContext {

@@ -848,6 +848,9 @@ export const FREE_TYPES: Readonly<Record<string, string>> = {
   "aws:s3/bucketVersioningV2:BucketVersioningV2": "billed on the bucket",
   "aws:s3/bucketCorsConfiguration:BucketCorsConfiguration": "billed on the bucket",
   "aws:s3/bucketCorsConfigurationV2:BucketCorsConfigurationV2": "billed on the bucket",
+  // docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html
+  "aws:s3/bucketLogging:BucketLogging":
+    "server access logging is free; its logs are stored in the log bucket",
   "aws:ecr/lifecyclePolicy:LifecyclePolicy": "billed as the repository's storage",
   "aws:ecr/repositoryPolicy:RepositoryPolicy": "free",
   "aws:secretsmanager/secretVersion:SecretVersion": "billed on the secret",

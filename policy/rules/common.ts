@@ -161,6 +161,14 @@ export function strings(value: unknown): string[] {
   return asArray(value).filter((v): v is string => typeof v === "string");
 }
 
+/** True when a bucket policy document denies every request made without TLS. */
+export function deniesInsecureTransport(document: unknown): boolean {
+  return statements(document).some((s) => {
+    const condition = asRecord(asRecord(s.Condition).Bool)["aws:SecureTransport"];
+    return s.Effect === "Deny" && strings(condition).includes("false");
+  });
+}
+
 /** The resources a property of `resource` was computed from (how relations survive preview). */
 export function dependenciesOf(resource: PolicyResource, property: string): PolicyResource[] {
   return resource.propertyDependencies?.[property] ?? [];

@@ -2,6 +2,7 @@
 import {
   asArray,
   asRecord,
+  deniesInsecureTransport,
   isTrue,
   ofType,
   publicSubnets,
@@ -9,7 +10,6 @@ import {
   refersTo,
   resourceRule,
   stackRule,
-  statements,
   strings,
   text,
   withoutCompanion,
@@ -80,14 +80,12 @@ export const s3DenyInsecureTransport = stackRule({
     'Add a bucket policy statement: Effect Deny, Principal "*", Action "s3:*", the bucket and its objects, Condition {"Bool": {"aws:SecureTransport": "false"}}.',
   check: (resources) => {
     const policies = ofType(resources, "aws:s3/bucketPolicy:BucketPolicy");
-    const deniesHttp = (policy: Props) =>
-      statements(policy.policy).some((s) => {
-        const condition = asRecord(asRecord(s.Condition).Bool)["aws:SecureTransport"];
-        return s.Effect === "Deny" && strings(condition).includes("false");
-      });
     return ofType(resources, BUCKET)
       .filter(
-        (bucket) => !policies.some((p) => refersTo(p, "bucket", bucket) && deniesHttp(p.props)),
+        (bucket) =>
+          !policies.some(
+            (p) => refersTo(p, "bucket", bucket) && deniesInsecureTransport(p.props.policy),
+          ),
       )
       .map((bucket) => ({ resource: bucket, message: "does not deny non-TLS requests" }));
   },

@@ -35,6 +35,20 @@ describe("stack config", () => {
     expect(Object.isFrozen(config.regions.home.availabilityZones)).to.be.true;
   });
 
+  it("turns access logs on in prod and off in dev, unless the stack says otherwise", () => {
+    const of = (stack: string, extra: Record<string, string> = {}) => {
+      const files = loadStackFiles(root, stack);
+      return parseStackConfig({ ...files.config, ...extra }, files.secretKeys);
+    };
+    expect(of("prod")).to.include({ accessLogs: true, accessLogRetentionDays: 90 });
+    expect(of("dev")).to.include({ accessLogs: false });
+    expect(of("prod", { "platform:accessLogs": "false" }).accessLogs).to.equal(false);
+    expect(of("dev", { "platform:accessLogs": "true" }).accessLogs).to.equal(true);
+    expect(problemsOf({ ...validRaw(), "platform:accessLogRetentionDays": "0" })).to.deep.equal([
+      { key: "platform:accessLogRetentionDays", message: "must be 1 to 3650" },
+    ]);
+  });
+
   it("fills the defaults Pulumi.yaml declares when a setting is absent", () => {
     const raw = validRaw();
     delete raw["platform:natStrategy"];
@@ -333,8 +347,14 @@ describe("stack config", () => {
       for (const [key, schema] of scalars) {
         const decl = project.config[key]!;
         const isDefault = schema instanceof z.ZodDefault;
-        const inner = isDefault ? schema.def.innerType : schema;
-        expect(decl.type, key).to.equal(inner instanceof z.ZodNumber ? "integer" : "string");
+        const inner = isDefault || schema instanceof z.ZodOptional ? schema.def.innerType : schema;
+        expect(decl.type, key).to.equal(
+          inner instanceof z.ZodNumber
+            ? "integer"
+            : inner instanceof z.ZodBoolean
+              ? "boolean"
+              : "string",
+        );
         const schemaDefault = isDefault ? (schema.parse(undefined) as unknown) : undefined;
         expect(decl.default, key).to.deep.equal(schemaDefault);
         expect(decl.description, key).to.equal(schema.description);

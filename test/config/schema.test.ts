@@ -9,6 +9,8 @@ describe("config schema", () => {
       "azs",
       "natStrategy",
       "logRetentionDays",
+      "accessLogs",
+      "accessLogRetentionDays",
       "reservedConcurrencyElsewhere",
       "regions",
       ...WORKLOAD_SETTINGS.map((w) => w.key),

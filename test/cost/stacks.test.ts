@@ -44,6 +44,8 @@ for (const stack of ["dev", "prod"] as const) {
         "finance-api",
         "fred-jobs",
         "home",
+        // prod's access log bucket (platform:accessLogs), a component of its own.
+        ...(stack === "prod" ? ["home-access-logs"] : []),
         "peering",
         "quickbets",
         "remote",

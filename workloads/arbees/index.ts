@@ -173,9 +173,12 @@ export class Arbees extends pulumi.ComponentResource {
       `${name}-home`,
       {
         ...this.gatewayArgs(args, home, remote),
-        loadBalancer: settings.domainName
-          ? { domainName: settings.domainName, hostedZoneId: settings.hostedZoneId }
-          : { allowHttp: !isProd },
+        loadBalancer: {
+          ...(settings.domainName
+            ? { domainName: settings.domainName, hostedZoneId: settings.hostedZoneId }
+            : { allowHttp: !isProd }),
+          accessLogs: home.accessLogs?.forLoadBalancer(`${name}-home-alb`),
+        },
         services: [
           service("frontend", {
             ...ARBEES_TASK_SIZES.frontend,

@@ -104,6 +104,7 @@ export class FredJobs extends pulumi.ComponentResource {
         network,
         database: this.database,
         uploads: { prefix: "uploads/", expireAfterDays: settings.uploadRetentionDays },
+        accessLogs: context.home.accessLogs?.forBucket(`${name}-uploads`),
         corsOrigins: [...settings.corsOrigins],
         throttle: { rateLimit: settings.rateLimit, burstLimit: settings.burstLimit },
         logRetentionInDays,

@@ -95,7 +95,7 @@ export class QuickBets extends pulumi.ComponentResource {
   private tradingSessions(name: string, args: QuickBetsArgs, secretPrefix: string): SessionFleet {
     const { settings } = args;
     const { environment, logRetentionInDays, partition, accountId } = args.context;
-    const { network, region } = args.context.home;
+    const { network, region, accessLogs } = args.context.home;
     const sessions = settings.sessions;
     const websocket = settings.websocket;
     return new SessionFleet(
@@ -118,6 +118,7 @@ export class QuickBets extends pulumi.ComponentResource {
           pulumi.interpolate`arn:${partition}:secretsmanager:${region}:${accountId}:secret:${secretPrefix}*`,
         ],
         logRetentionInDays,
+        accessLogs: accessLogs?.forLoadBalancer(`${name}-ws`),
         tls:
           websocket.domainName && websocket.certificateArn
             ? {
