@@ -38,8 +38,10 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: "^(\\.\\./)+(engine|tools|test|policy)(/|$)|^\\./(engine|tools|test|policy)(/|$)",
-              message: "Program code may not import the offline engine, tools, tests or policy pack.",
+              regex:
+                "^(\\.\\./)+(engine|tools|test|policy)(/|$)|^\\./(engine|tools|test|policy)(/|$)",
+              message:
+                "Program code may not import the offline engine, tools, tests or policy pack.",
             },
           ],
         },
