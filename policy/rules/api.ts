@@ -12,13 +12,12 @@ import {
   text,
   type Props,
 } from "./common";
+import { LISTENERS, LOAD_BALANCERS } from "./types";
 
 const METHOD = "aws:apigateway/method:Method";
 const RESOURCE = "aws:apigateway/resource:Resource";
 const STAGE = "aws:apigateway/stage:Stage";
 const METHOD_SETTINGS = "aws:apigateway/methodSettings:MethodSettings";
-const LISTENERS = ["aws:lb/listener:Listener", "aws:alb/listener:Listener"];
-const LOAD_BALANCERS = ["aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"];
 
 /** The path of an API Gateway resource, walking `parentId` up to the API's root. */
 export function resourcePath(resource: PolicyResource | undefined, depth = 0): string {

@@ -15,9 +15,8 @@ import {
   text,
   type Props,
 } from "./common";
+import { FUNCTION, TASK_DEFINITION } from "./types";
 
-const FUNCTION = "aws:lambda/function:Function";
-const TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition";
 const REPOSITORY = "aws:ecr/repository:Repository";
 
 // ---- Lambda ---------------------------------------------------------------------------------

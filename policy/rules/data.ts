@@ -15,14 +15,13 @@ import {
   withoutCompanion,
   type Props,
 } from "./common";
+import { BUCKET, REPLICATION_GROUP } from "./types";
 
-const BUCKET = "aws:s3/bucket:Bucket";
 const RDS_INSTANCE = "aws:rds/instance:Instance";
 const RDS_CLUSTER = "aws:rds/cluster:Cluster";
 const PARAMETER_GROUP = "aws:rds/parameterGroup:ParameterGroup";
 const CLUSTER_PARAMETER_GROUP = "aws:rds/clusterParameterGroup:ClusterParameterGroup";
 const SUBNET_GROUP = "aws:rds/subnetGroup:SubnetGroup";
-const REPLICATION_GROUP = "aws:elasticache/replicationGroup:ReplicationGroup";
 const CACHE_CLUSTER = "aws:elasticache/cluster:Cluster";
 const TABLE = "aws:dynamodb/table:Table";
 

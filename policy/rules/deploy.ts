@@ -19,21 +19,23 @@ import {
   type Finding,
   type Props,
 } from "./common";
+import {
+  FUNCTION,
+  INGRESS_RULE,
+  LISTENERS,
+  REPLICATION_GROUP,
+  SG,
+  SG_RULE,
+  TASK_DEFINITION,
+} from "./types";
 
-const SG = "aws:ec2/securityGroup:SecurityGroup";
-const SG_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule";
-const INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
 const EGRESS_RULE = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule";
-const FUNCTION = "aws:lambda/function:Function";
-const TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition";
 const SERVICE = "aws:ecs/service:Service";
 const CLUSTER_CAPACITY = "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders";
 const TARGET_GROUPS = ["aws:lb/targetGroup:TargetGroup", "aws:alb/targetGroup:TargetGroup"];
-const LISTENERS = ["aws:lb/listener:Listener", "aws:alb/listener:Listener"];
 const LISTENER_RULES = ["aws:lb/listenerRule:ListenerRule", "aws:alb/listenerRule:ListenerRule"];
 const SECRET = "aws:secretsmanager/secret:Secret";
 const SECRET_VERSION = "aws:secretsmanager/secretVersion:SecretVersion";
-const REPLICATION_GROUP = "aws:elasticache/replicationGroup:ReplicationGroup";
 const PEERING = "aws:ec2/vpcPeeringConnection:VpcPeeringConnection";
 const ACCEPTER = "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter";
 const CERTIFICATE = "aws:acm/certificate:Certificate";

@@ -15,12 +15,12 @@ import {
   type Props,
   type Statement,
 } from "./common";
+import { TASK_DEFINITION } from "./types";
 
 const ROLE = "aws:iam/role:Role";
 const POLICY = "aws:iam/policy:Policy";
 const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
 const ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment";
-const TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition";
 
 const allows = (s: Statement) => s.Effect === "Allow";
 const matchesAll = (values: string[], wildcard: RegExp) => values.some((v) => wildcard.test(v));

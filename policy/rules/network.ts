@@ -14,11 +14,8 @@ import {
   type Finding,
   type Props,
 } from "./common";
+import { INGRESS_RULE, LOAD_BALANCERS, SG, SG_RULE } from "./types";
 
-const SG = "aws:ec2/securityGroup:SecurityGroup";
-const SG_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule";
-const INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
-const LOAD_BALANCERS = ["aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"];
 const ANYWHERE = ["0.0.0.0/0", "::/0"];
 const VPC = "aws:ec2/vpc:Vpc";
 

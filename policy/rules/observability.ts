@@ -20,10 +20,10 @@ import {
   type Finding,
   type Props,
 } from "./common";
+import { BUCKET, LOAD_BALANCERS } from "./types";
 import { dependsOn } from "./deploy";
 
 const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
-const BUCKET = "aws:s3/bucket:Bucket";
 const BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy";
 const BUCKET_LOGGING = [
   "aws:s3/bucketLogging:BucketLogging",
@@ -33,7 +33,6 @@ const LIFECYCLE = [
   "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
   "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2",
 ];
-const LOAD_BALANCERS = ["aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"];
 /** Services that deliver access logs into a bucket when its policy lets them. */
 const LOG_DELIVERY_SERVICES = [
   "logging.s3.amazonaws.com",
