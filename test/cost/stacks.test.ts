@@ -49,6 +49,8 @@ for (const stack of ["dev", "prod"] as const) {
         "peering",
         "quickbets",
         "remote",
+        // dev's shared PostgreSQL instance (platform:sharedDatabase), a component of its own.
+        ...(stack === "dev" ? ["shared-db"] : []),
       ]);
     });
 
