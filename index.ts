@@ -209,7 +209,6 @@ export const arbeesHomeServices = arbees.home.serviceNames;
 export const arbeesRemoteServices = arbees.remote.serviceNames;
 export const arbeesRedisEndpoint = arbees.redis.primaryEndpoint;
 export const arbeesDatabaseEndpoint = arbees.database.address;
-export const sharedDatabaseEndpoint = sharedDatabase?.postgres.address;
 export const arbeesRepositories = pulumi.all(
   Object.fromEntries(
     Object.entries(arbees.repositories).map(([image, repo]) => [image, repo.repositoryUrl]),
