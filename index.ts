@@ -18,6 +18,7 @@ import {
   WORKLOAD_BOUNDARY_NAME,
 } from "./components/permissions-boundary";
 import { Peering } from "./components/peering";
+import { SharedPostgres } from "./components/shared-postgres";
 import { AlphaKite } from "./workloads/alpha-kite";
 import { Arbees } from "./workloads/arbees";
 import type { PlatformSide, WorkloadContext } from "./workloads/context";
@@ -81,15 +82,38 @@ function regionalSide(side: "home" | "remote"): PlatformSide {
   return { network, provider: providers[side], region: config.regions[side].region, accessLogs };
 }
 
-/** What every workload is given: the profile, log retention, both regions, account and partition. */
+const home = regionalSide("home");
+
+/**
+ * With `platform:sharedDatabase` (dev): one PostgreSQL instance at home, on which each workload
+ * asks for a database and a user of its own.
+ */
+const sharedDatabase = config.sharedDatabase
+  ? new SharedPostgres(
+      "shared-db",
+      {
+        network: home.network,
+        profile: config.environment,
+        identifier: `shared-db-${config.environment}`,
+        logRetentionInDays: config.logRetentionDays,
+      },
+      { provider: providers.home },
+    )
+  : undefined;
+
+/**
+ * What every workload is given: the profile, log retention, both regions, account and partition,
+ * and the shared database where there is one.
+ */
 const context: WorkloadContext = {
   environment: config.environment,
   isProd: config.isProd,
   logRetentionInDays: config.logRetentionDays,
-  home: regionalSide("home"),
+  home,
   remote: regionalSide("remote"),
   accountId: account.accountId,
   partition: partition.partition,
+  sharedDatabase,
 };
 const network = { home: context.home.network, remote: context.remote.network };
 

@@ -35,20 +35,25 @@ export function admitCaller(
 }
 
 /**
- * A secret `<store>-<role>` (named `<store>/<role>-…`) holding `value`, replicated to
- * `replicaRegions` (services in other regions read it there: ECS reads secrets in the task's
- * region). Only what other regions need is replicated; credentials stay at home.
+ * A secret `<store>-<role>` (named `<store>/<role>-…`, or `namePrefix`) holding `value`,
+ * replicated to `replicaRegions` (services in other regions read it there: ECS reads secrets in
+ * the task's region). Only what other regions read is replicated; credentials stay at home.
  */
 export function storeSecret(
   store: string,
   role: string,
-  spec: { description: string; value: pulumi.Input<string>; replicaRegions?: string[] },
+  spec: {
+    description: string;
+    value: pulumi.Input<string>;
+    replicaRegions?: string[];
+    namePrefix?: string;
+  },
   parent: pulumi.Resource,
 ): { secret: aws.secretsmanager.Secret; version: aws.secretsmanager.SecretVersion } {
   const secret = new aws.secretsmanager.Secret(
     `${store}-${role}`,
     {
-      namePrefix: `${store}/${role}-`,
+      namePrefix: spec.namePrefix ?? `${store}/${role}-`,
       description: spec.description,
       ...(spec.replicaRegions
         ? { replicas: spec.replicaRegions.map((region) => ({ region })) }

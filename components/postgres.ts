@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { admitCaller, storeSecret } from "./data-stores";
 import type { Network } from "./network";
+import type { PostgresDatabase } from "./postgres-database";
 import { transform, type Transform } from "./transform";
 import type { EnvironmentProfile, LogRetentionDays } from "./profile";
 
@@ -22,7 +23,8 @@ export const POSTGRES_PROFILES = {
     protect: false,
   },
   prod: {
-    instanceClass: "db.t4g.medium",
+    // 2 GiB: about 180 connections, beyond what either workload holds (docs/cost.md, sizes).
+    instanceClass: "db.t4g.small",
     multiAz: true,
     deletionProtection: true,
     backupRetentionDays: 14,
@@ -54,7 +56,7 @@ export interface PostgresArgs {
    * @default "app_admin"
    */
   username?: string;
-  /** @default the profile's (db.t4g.micro in dev, db.t4g.medium in prod) */
+  /** @default the profile's (db.t4g.micro in dev, db.t4g.small in prod) */
   instanceClass?: string;
   /**
    * Storage in GB (gp3), and the ceiling storage autoscaling may grow to.
@@ -201,7 +203,7 @@ export function resolvePostgresArgs(args: PostgresArgs): {
  * password managed by RDS in Secrets Manager, logs exported to log groups with a retention, and a
  * security group nothing can reach until a caller is allowed with `allowFrom`.
  */
-export class Postgres extends pulumi.ComponentResource {
+export class Postgres extends pulumi.ComponentResource implements PostgresDatabase {
   public readonly instance: aws.rds.Instance;
   public readonly securityGroup: aws.ec2.SecurityGroup;
   public readonly parameterGroup: aws.rds.ParameterGroup;
@@ -210,6 +212,9 @@ export class Postgres extends pulumi.ComponentResource {
   public readonly port: pulumi.Output<number>;
   public readonly databaseName: string;
   public readonly username: string;
+  public readonly instanceClass: string;
+  /** Nothing beyond the secrets: the instance is the database. */
+  public readonly ready: pulumi.Resource[] = [];
   /** The secret `{ username, password, ... }` of the master user (RDS's own when managed). */
   public readonly secretArn: pulumi.Output<string>;
   /** With generated credentials: `postgresql://...?sslmode=require`, for `DATABASE_URL`. */
@@ -234,6 +239,7 @@ export class Postgres extends pulumi.ComponentResource {
     if (problems.length > 0) throw new Error(`Postgres ${name}:\n  ${problems.join("\n  ")}`);
     this.username = resolved.username;
     this.databaseName = args.databaseName;
+    this.instanceClass = resolved.instanceClass;
     this.iamAuthentication = args.iamAuthentication ?? true;
     const generated = (args.credentials ?? "managed") === "generated";
 

@@ -11,7 +11,8 @@ export const REDIS_PORT = 6379;
 /** Settings of each environment profile: each can be overridden. */
 export const REDIS_PROFILES = {
   dev: { nodeType: "cache.t4g.micro", nodes: 1, snapshotRetentionDays: 1 },
-  prod: { nodeType: "cache.t4g.medium", nodes: 2, snapshotRetentionDays: 7 },
+  // 1.37 GiB each, a primary and its replica: the bus holds seconds of market data (docs/cost.md).
+  prod: { nodeType: "cache.t4g.small", nodes: 2, snapshotRetentionDays: 7 },
 } as const;
 
 export interface RedisArgs {
@@ -23,7 +24,7 @@ export interface RedisArgs {
    * @default "dev"
    */
   profile?: EnvironmentProfile;
-  /** @default the profile's (cache.t4g.micro in dev, cache.t4g.medium in prod) */
+  /** @default the profile's (cache.t4g.micro in dev, cache.t4g.small in prod) */
   nodeType?: string;
   /**
    * Nodes: 1 is a primary alone; 2 or more add replicas, failover and Multi-AZ.
@@ -85,15 +86,13 @@ export function redisProblems(args: RedisArgs): string[] {
 
 /**
  * An ElastiCache Valkey (Redis OSS-compatible) replication group in isolated subnets: encrypted at
- * rest and in transit, an auth token generated and kept in Secrets Manager (with a ready
- * `rediss://` URL for services), its own parameter group and snapshots, and a security group that
- * admits nothing until a group (same region) or a CIDR (a peer region) is allowed.
+ * rest and in transit, an auth token generated into the one secret services read (a ready
+ * `rediss://` URL), its own parameter group and snapshots, and a security group that admits
+ * nothing until a group (same region) or a CIDR (a peer region) is allowed.
  */
 export class Redis extends pulumi.ComponentResource {
   public readonly replicationGroup: aws.elasticache.ReplicationGroup;
   public readonly securityGroup: aws.ec2.SecurityGroup;
-  /** `{ "authToken", "host", "port" }`. */
-  public readonly authSecret: aws.secretsmanager.Secret;
   /** `rediss://:<token>@<primary endpoint>:6379`: what services take as `REDIS_URL`. */
   public readonly urlSecret: aws.secretsmanager.Secret;
   public readonly primaryEndpoint: pulumi.Output<string>;
@@ -131,19 +130,7 @@ export class Redis extends pulumi.ComponentResource {
       snapshotRetentionDays: args.snapshotRetentionDays ?? profile.snapshotRetentionDays,
     });
     this.primaryEndpoint = this.replicationGroup.primaryEndpointAddress;
-    this.authSecret = storeSecret(
-      name,
-      "auth",
-      {
-        description: "Redis auth token, host and port",
-        value: pulumi.jsonStringify({
-          authToken: token.result,
-          host: this.primaryEndpoint,
-          port: REDIS_PORT,
-        }),
-      },
-      this,
-    ).secret;
+    // The URL is the only secret: it holds the token, and a secret nothing reads costs $0.40 a month.
     const url = storeSecret(
       name,
       "url",

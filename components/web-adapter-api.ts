@@ -8,7 +8,7 @@ import { BundledFunction, NODE_RUNTIME, type BundledFunctionArgs } from "./bundl
 import type { PolicyStatement } from "./iam";
 import { pushedImage, type ContainerImageSpec } from "./image-build";
 import type { Network } from "./network";
-import type { Postgres } from "./postgres";
+import type { PostgresDatabase } from "./postgres-database";
 import {
   RestApi,
   type RestApiArgs,
@@ -132,7 +132,7 @@ export interface WebAdapterApiArgs {
    * A database to connect to: its host, port, name, user and credential secret reach the app as
    * `DB_*` variables, and the component allows the function's group into the database's.
    */
-  database?: Postgres;
+  database?: PostgresDatabase;
   /**
    * An uploads bucket the app may presign PUT URLs for under `prefix`, and nothing more.
    * @default undefined (no bucket)
@@ -350,7 +350,7 @@ export function webAdapterRoutes(
  * An ordinary web app (any framework, listening on a port) on Lambda through the AWS Lambda Web
  * Adapter, behind a REST API: packaged as a container image (built, pushed to a scan-on-push ECR
  * repository, run by digest) or as a bundled zip with the adapter's layer; optionally in private
- * subnets, connected to a `Postgres`, with an uploads bucket it may presign PUTs into.
+ * subnets, connected to a PostgreSQL database, with an uploads bucket it may presign PUTs into.
  */
 export class WebAdapterApi extends pulumi.ComponentResource {
   public readonly api: RestApi;
@@ -484,7 +484,7 @@ export class WebAdapterApi extends pulumi.ComponentResource {
   }
 
   /** Lets the function's group out to the database's, and the database's in from it. */
-  private connectTo(database: Postgres, group: aws.ec2.SecurityGroup): void {
+  private connectTo(database: PostgresDatabase, group: aws.ec2.SecurityGroup): void {
     new aws.vpc.SecurityGroupEgressRule(
       ...transform(
         this.hooks.egressRule,
@@ -544,8 +544,13 @@ export class WebAdapterApi extends pulumi.ComponentResource {
         },
       };
     }
+    // On a shared instance the database and its user are made first; an own instance needs nothing.
+    const ready = args.database?.ready ?? [];
     return new BundledFunction(
-      ...transform(this.hooks.function, this.name, functionArgs, { parent: this }),
+      ...transform(this.hooks.function, this.name, functionArgs, {
+        parent: this,
+        ...(ready.length > 0 ? { dependsOn: ready } : {}),
+      }),
     );
   }
 

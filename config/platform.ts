@@ -125,6 +125,11 @@ export const platformShape = {
     .describe(
       "Access logs of every load balancer and bucket, to a log bucket per region; unset: on in prod, off in dev",
     ),
+  sharedDatabase: trueOrFalse
+    .optional()
+    .describe(
+      "One PostgreSQL instance in the home region with a database and a user per workload, instead of an instance per workload; unset: on in dev, off in prod",
+    ),
   accessLogRetentionDays: wholeNumber(1, 3650)
     .default(90)
     .describe("Days the log bucket keeps access logs before they expire"),
@@ -143,8 +148,8 @@ type PlatformOwn = z.output<z.ZodObject<typeof platformShape>>;
 
 /** The platform's settings whose default follows the environment profile, per profile. */
 export const PLATFORM_PROFILE_DEFAULTS = {
-  dev: { accessLogs: false },
-  prod: { accessLogs: true },
+  dev: { accessLogs: false, sharedDatabase: true },
+  prod: { accessLogs: true, sharedDatabase: false },
 } as const satisfies Record<EnvironmentProfile, Partial<Record<keyof PlatformOwn, unknown>>>;
 
 /** Rules across the platform's own settings, once each parses. */

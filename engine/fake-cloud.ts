@@ -348,6 +348,25 @@ const RULES: Record<string, TypeRule> = {
   "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": {
     id: ({ inputs }) => String(inputs.functionName),
   },
+  // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/lambda_invocation
+  // id `<function>,<qualifier>,<md5 of the payload>`; `result` is the function's answer, which
+  // only the function knows: an empty JSON object stands for it.
+  "aws:lambda/invocation:Invocation": {
+    id: ({ inputs }) =>
+      [
+        String(inputs.functionName),
+        str(inputs.qualifier) ?? "$LATEST",
+        createHash("md5")
+          .update(str(inputs.input) ?? "")
+          .digest("hex"),
+      ].join(","),
+    extra: ({ inputs }) => ({
+      qualifier: str(inputs.qualifier) ?? "$LATEST",
+      lifecycleScope: str(inputs.lifecycleScope) ?? "CREATE_ONLY",
+      terraformKey: str(inputs.terraformKey) ?? "tf",
+      result: "{}",
+    }),
+  },
 
   // ---- API Gateway (REST) ----
   // Ids: https://docs.aws.amazon.com/apigateway/latest/api/API_GetResource.html (e.g. `fugvjdxtri`,

@@ -291,6 +291,16 @@ const CASES: Record<string, Case[]> = {
       id: "fn",
     },
   ],
+  "aws:lambda/invocation:Invocation": [
+    {
+      title: "id is function, qualifier and the payload's MD5; the defaults are echoed",
+      source: `${TF}/lambda_invocation#import`,
+      inputs: { functionName: "fn", input: '{"operation":"ensure"}' },
+      // md5('{"operation":"ensure"}')
+      id: "fn,$LATEST,9bd9877a7f3698f136e4444b62e8db9c",
+      outputs: { qualifier: "$LATEST", lifecycleScope: "CREATE_ONLY", terraformKey: "tf" },
+    },
+  ],
   "aws:apigateway/restApi:RestApi": [
     {
       title: "id and root resource id are 10 lowercase alphanumerics; executionArn",

@@ -166,7 +166,9 @@ describe("the first deploy", () => {
         String(t.inputs.family).startsWith("arbees-remote-market-gateway-polymarket"),
       )!;
       expect(String(gateway.inputs.containerDefinitions)).to.include("DATABASE_URL");
-      const db = ofType(p, "aws:rds/instance:Instance").find((i) => i.name === "arbees-db")!;
+      const db = ofType(p, "aws:rds/instance:Instance").find(
+        (i) => i.name === (stack === "prod" ? "arbees-db" : "shared-db"),
+      )!;
       const dbGroup = propertyDeps(db, "vpcSecurityGroupIds")[0]!;
       const fromRemote = ofType(
         p,

@@ -60,6 +60,8 @@ const POOL = "aws:cognito/userPool:UserPool";
 const LISTENER = "aws:lb/listener:Listener";
 const LB = "aws:lb/loadBalancer:LoadBalancer";
 const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
+const SECRET = "aws:secretsmanager/secret:Secret";
+const INVOCATION = "aws:lambda/invocation:Invocation";
 
 const anywhere = (port: number, protocol = "tcp") => ({
   fromPort: port,
@@ -726,6 +728,110 @@ const cases: Case[] = [
     rule: "secretsmanager-prod-recovery-window",
     good: [[r("aws:secretsmanager/secret:Secret", "token")]],
     bad: [[[r("aws:secretsmanager/secret:Secret", "token", { recoveryWindowInDays: 0 })], "token"]],
+  },
+  {
+    rule: "secretsmanager-stored-where-read",
+    good: [
+      // The dev plan: the Arbees URLs are replicated to eu-central-1, where the Polymarket
+      // gateway's task reads them; the VPN secret is created there and read there.
+      onReal(),
+      // A secret nothing in the stack reads (an operator's) is not judged.
+      [r(SECRET, "ops")],
+      [r(SECRET, "key"), { ...fn(), deps: { environment: ["key"] } }],
+    ],
+    bad: [
+      [without("arbees-remote-market-gateway-polymarket-task"), "arbees-db-url"],
+      [without("arbees-remote-market-gateway-polymarket-task"), "arbees-redis-url"],
+      [
+        withInputs("arbees-redis-url", {
+          replicas: [{ region: "eu-central-1" }, { region: "eu-west-1" }],
+        }),
+        "arbees-redis-url",
+      ],
+      [
+        [
+          r(SECRET, "key", { replicas: [{ region: "eu-central-1" }] }),
+          { ...fn(), deps: { environment: ["key"] } },
+        ],
+        "key",
+      ],
+    ],
+  },
+  {
+    rule: "lambda-database-clients-in-vpc",
+    good: [
+      [
+        postgres(),
+        {
+          ...fn({ vpcConfig: { subnetIds: ["subnet-1"], securityGroupIds: ["sg-1"] } }),
+          deps: { environment: ["db"] },
+        },
+      ],
+      // A function that reaches no database may run outside the VPC.
+      [postgres(), fn()],
+    ],
+    bad: [
+      [[postgres(), { ...fn(), deps: { environment: ["db"] } }], "events"],
+      [
+        [
+          postgres(),
+          {
+            ...fn({ vpcConfig: { subnetIds: ["subnet-1"], securityGroupIds: [] } }),
+            deps: { environment: ["db"] },
+          },
+        ],
+        "events",
+      ],
+    ],
+  },
+  {
+    rule: "rds-prod-no-shared-instance",
+    good: [
+      [postgres()],
+      // An invocation unrelated to the instance makes no tenant of it.
+      [postgres(), r(INVOCATION, "seed", { input: "{}" })],
+    ],
+    bad: [
+      [
+        [
+          postgres(),
+          {
+            ...r(INVOCATION, "fred-db-bootstrap", { triggers: { instance: "db-X" } }),
+            deps: { triggers: ["db"] },
+          },
+        ],
+        "db",
+      ],
+    ],
+  },
+  {
+    rule: "lambda-invocation-input-no-secrets",
+    good: [
+      [
+        r(INVOCATION, "bootstrap", {
+          input: JSON.stringify({
+            operation: "ensure",
+            role: "fred_app",
+            credentialsSecretArn: `${SECRETS}shared-db/tenants/fred-AbCdEf`,
+          }),
+        }),
+      ],
+    ],
+    bad: [
+      [
+        [r(INVOCATION, "bootstrap", { input: JSON.stringify({ password: "Hunter2Hunter2x" }) })],
+        "bootstrap",
+      ],
+      [
+        [
+          r(INVOCATION, "bootstrap", {
+            input: JSON.stringify({ target: { url: "postgresql://app:pw0123456789@db:5432/x" } }),
+          }),
+        ],
+        "bootstrap",
+      ],
+      [[r(INVOCATION, "bootstrap", { input: JSON.stringify({ token: "[secret]" }) })], "bootstrap"],
+    ],
   },
   // ---- compute
   {

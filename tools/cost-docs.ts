@@ -20,12 +20,18 @@ const LABELS: Record<string, string> = {
   peering: "peering",
   "alpha-kite": "Alpha-Kite",
   "finance-api": "Finance API",
+  "shared-db": "shared PostgreSQL (platform:sharedDatabase)",
 };
 
 /** Rows per workload (largest prod first), the total, and the regions. */
 export function costTable(dev: CostEstimate, prod: CostEstimate): string {
-  const workloads = Object.keys(prod.byWorkload).sort(
-    (a, b) => (prod.byWorkload[b] ?? 0) - (prod.byWorkload[a] ?? 0),
+  // A workload of one stack only (dev's shared database) still gets its row.
+  const workloads = [
+    ...new Set([...Object.keys(prod.byWorkload), ...Object.keys(dev.byWorkload)]),
+  ].sort(
+    (a, b) =>
+      (prod.byWorkload[b] ?? 0) - (prod.byWorkload[a] ?? 0) ||
+      (dev.byWorkload[b] ?? 0) - (dev.byWorkload[a] ?? 0),
   );
   const row = (cells: string[]) => `| ${cells.join(" | ")} |`;
   return [

@@ -1,13 +1,15 @@
 /**
  * What the platform gives every workload, built once by the program (index.ts): the environment
  * profile, log retention, and per side (home, remote) the network, provider, region and access log
- * bucket, plus the account and ARN partition. A workload's constructor takes `{ context, settings, ... }`.
+ * bucket, plus the account and ARN partition, and the shared database instance where there is one.
+ * A workload's constructor takes `{ context, settings, ... }`.
  */
 import type * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 import type { AccessLogTarget } from "../components/access-log-bucket";
 import type { Network } from "../components/network";
 import type { EnvironmentProfile, LogRetentionDays } from "../components/profile";
+import type { SharedPostgres } from "../components/shared-postgres";
 
 /** One region of the platform: its VPC, the provider every resource there names, its name. */
 export interface PlatformSide {
@@ -37,4 +39,10 @@ export interface WorkloadContext {
   readonly accountId: pulumi.Output<string>;
   /** The ARN partition (`aws`, `aws-us-gov`, ...): ARNs are built with it, never spelled `arn:aws:`. */
   readonly partition: pulumi.Output<string>;
+  /**
+   * The home region's shared PostgreSQL instance (`platform:sharedDatabase`, on in dev): a
+   * workload asks it for a database (`addDatabase`) instead of creating an instance. Undefined
+   * where each workload runs its own (prod).
+   */
+  readonly sharedDatabase?: SharedPostgres;
 }

@@ -798,6 +798,8 @@ export const FREE_TYPES: Readonly<Record<string, string>> = {
   "aws:ec2/launchTemplate:LaunchTemplate": "its instances are billed on the autoscaling group",
   "aws:lambda/permission:Permission": "permissions are free",
   "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": "free",
+  "aws:lambda/invocation:Invocation":
+    "one request to its function per deployment that creates or replaces it, billed on the function",
   "aws:apigateway/resource:Resource": "billed per request on the API",
   "aws:apigateway/method:Method": "billed per request on the API",
   "aws:apigateway/methodResponse:MethodResponse": "billed per request on the API",

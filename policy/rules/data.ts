@@ -7,15 +7,18 @@ import {
   ofType,
   publicSubnets,
   publicSubnetsIn,
+  json,
   refersTo,
   resourceRule,
+  secretLooking,
   stackRule,
   strings,
   text,
   withoutCompanion,
   type Props,
 } from "./common";
-import { BUCKET, REPLICATION_GROUP } from "./types";
+import { regionOf } from "./deploy";
+import { BUCKET, FUNCTION, REPLICATION_GROUP, TASK_DEFINITION } from "./types";
 
 const RDS_INSTANCE = "aws:rds/instance:Instance";
 const RDS_CLUSTER = "aws:rds/cluster:Cluster";
@@ -24,6 +27,8 @@ const CLUSTER_PARAMETER_GROUP = "aws:rds/clusterParameterGroup:ClusterParameterG
 const SUBNET_GROUP = "aws:rds/subnetGroup:SubnetGroup";
 const CACHE_CLUSTER = "aws:elasticache/cluster:Cluster";
 const TABLE = "aws:dynamodb/table:Table";
+const SECRET = "aws:secretsmanager/secret:Secret";
+const INVOCATION = "aws:lambda/invocation:Invocation";
 
 // ---- S3 -------------------------------------------------------------------------------------
 
@@ -282,6 +287,76 @@ export const rdsFinalSnapshot = resourceRule({
   ),
 });
 
+export const lambdaDatabaseClientsInVpc = stackRule({
+  name: "lambda-database-clients-in-vpc",
+  description:
+    "Lambda functions that connect to an RDS instance (an environment value from its address) run in the VPC, with a security group: the instances are in isolated subnets.",
+  controls: [],
+  severity: "high",
+  remediation:
+    "Give the function vpcConfig with the network's private subnets and a security group the database admits (WebAdapterApi and SharedPostgres do).",
+  check: (resources) => {
+    const instances = ofType(resources, RDS_INSTANCE, RDS_CLUSTER);
+    return ofType(resources, FUNCTION)
+      .filter((fn) => instances.some((db) => refersTo(fn, "environment", db)))
+      .filter((fn) => {
+        const vpc = asRecord(fn.props.vpcConfig);
+        return strings(vpc.subnetIds).length === 0 || strings(vpc.securityGroupIds).length === 0;
+      })
+      .map((fn) => ({
+        resource: fn,
+        message: "connects to a database but runs outside the VPC (or without a security group)",
+      }));
+  },
+});
+
+export const rdsProdNoSharedInstance = stackRule({
+  name: "rds-prod-no-shared-instance",
+  description:
+    "In prod, each workload has an RDS instance of its own: no instance holds databases its bootstrap invocations make for workloads (platform:sharedDatabase is for dev).",
+  controls: [],
+  only: "prod",
+  severity: "medium",
+  remediation:
+    "Leave platform:sharedDatabase unset (off in prod): one workload's load, maintenance or restore then never reaches another's.",
+  check: (resources) => {
+    const invocations = ofType(resources, INVOCATION);
+    return ofType(resources, RDS_INSTANCE).flatMap((db) => {
+      const tenants = invocations.filter((i) => refersTo(i, "triggers", db));
+      return tenants.length > 0
+        ? [
+            {
+              resource: db,
+              message: `holds the databases of ${tenants.map((t) => t.name).join(", ")}`,
+            },
+          ]
+        : [];
+    });
+  },
+});
+
+export const lambdaInvocationNoSecrets = resourceRule({
+  name: "lambda-invocation-input-no-secrets",
+  description:
+    "Lambda invocations the program makes carry names and ARNs, never secret values: the input is kept in the state and sent as the event.",
+  controls: [],
+  severity: "high",
+  remediation:
+    "Put the value in a Secrets Manager secret and pass its ARN; the function reads it with GetSecretValue.",
+  checks: {
+    [INVOCATION]: (props) => {
+      const leaves = (value: unknown, path: string): [string, unknown][] =>
+        value !== null && typeof value === "object"
+          ? Object.entries(value).flatMap(([k, v]) => leaves(v, path ? `${path}.${k}` : k))
+          : [[path, value]];
+      const input = typeof props.input === "string" ? json(props.input) : props.input;
+      return leaves(input ?? props.input, "input")
+        .map(([path, value]) => secretLooking(path.split(".").pop() ?? path, value))
+        .filter((problem): problem is string => problem !== undefined);
+    },
+  },
+});
+
 // ---- ElastiCache ----------------------------------------------------------------------------
 
 export const cacheEncryptedAtRest = resourceRule({
@@ -399,6 +474,52 @@ export const secretRecoveryWindow = resourceRule({
   },
 });
 
+/** What reads a secret when it runs, in its own region, and through which property. */
+const SECRET_READERS: Record<string, string> = {
+  // ECS reads a task's secrets in the task's region, at start.
+  [TASK_DEFINITION]: "containerDefinitions",
+  // A function is given the ARN and reads it itself.
+  [FUNCTION]: "environment",
+  // The bootstrap function reads the ARNs of its invocation's input.
+  [INVOCATION]: "input",
+};
+
+export const secretsWhereRead = stackRule({
+  name: "secretsmanager-stored-where-read",
+  description:
+    "A secret the stack's tasks or functions read is created and replicated only in the regions where they read it.",
+  controls: [],
+  severity: "low",
+  remediation:
+    "Create the secret where its readers run and replicate it only to regions whose tasks or functions read it (each replica is $0.40 a month); a secret nothing in the stack reads (an operator's) is not judged.",
+  check: (resources) => {
+    const readers = resources.filter((r) => SECRET_READERS[r.type] !== undefined);
+    return ofType(resources, SECRET).flatMap((secret) => {
+      const readIn = new Set(
+        readers
+          .filter((r) => refersTo(r, SECRET_READERS[r.type]!, secret))
+          .map((r) => regionOf(r))
+          .filter((region): region is string => region !== undefined),
+      );
+      const home = regionOf(secret);
+      if (readIn.size === 0 || home === undefined) return [];
+      const replicas = asArray<Props>(secret.props.replicas).map((r) => text(r.region));
+      const where = [...readIn].join(", ");
+      return [
+        ...(readIn.has(home)
+          ? []
+          : [{ resource: secret, message: `is created in ${home}, but read only in ${where}` }]),
+        ...replicas
+          .filter((region) => !readIn.has(region))
+          .map((region) => ({
+            resource: secret,
+            message: `is replicated to ${region}, where no task or function reads it (read in ${where})`,
+          })),
+      ];
+    });
+  },
+});
+
 export const dataRules = [
   s3BlockPublicAccess,
   s3Encryption,
@@ -414,6 +535,9 @@ export const dataRules = [
   rdsDeletionProtection,
   rdsBackups,
   rdsFinalSnapshot,
+  lambdaDatabaseClientsInVpc,
+  rdsProdNoSharedInstance,
+  lambdaInvocationNoSecrets,
   cacheEncryptedAtRest,
   cacheEncryptedInTransit,
   cacheAuth,
@@ -422,4 +546,5 @@ export const dataRules = [
   dynamoDeletionProtection,
   kmsRotation,
   secretRecoveryWindow,
+  secretsWhereRead,
 ];

@@ -96,7 +96,7 @@ describe("Postgres", () => {
           profile === "prod" ? "jobs-prod-final" : undefined,
         );
         expect(db.inputs.instanceClass).to.equal(
-          profile === "prod" ? "db.t4g.medium" : "db.t4g.micro",
+          profile === "prod" ? "db.t4g.small" : "db.t4g.micro",
         );
       });
 
@@ -151,7 +151,7 @@ describe("Postgres", () => {
           family: "postgres18",
         },
       ],
-      ["prod's profile", { profile: "prod" }, { instanceClass: "db.t4g.medium", protect: true }],
+      ["prod's profile", { profile: "prod" }, { instanceClass: "db.t4g.small", protect: true }],
       ["an override of the profile", { profile: "prod", multiAz: false }, { multiAz: false }],
       [
         "a minor version: the family follows the major",

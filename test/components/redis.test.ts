@@ -39,6 +39,7 @@ describe("Redis", () => {
         atRestEncryptionEnabled: true,
         transitEncryptionEnabled: true,
         port: 6379,
+        nodeType: profile === "prod" ? "cache.t4g.small" : "cache.t4g.micro",
         numCacheClusters: profile === "prod" ? 2 : 1,
         automaticFailoverEnabled: profile === "prod",
         multiAzEnabled: profile === "prod",
@@ -53,7 +54,11 @@ describe("Redis", () => {
         .map((s) => s.id);
       expect(find.named("bus-subnets").inputs.subnetIds).to.have.members(isolated);
       expect(find.named("bus-params").inputs.family).to.equal("valkey8");
-      // The URL secret holds TLS (rediss://) and is replicated where remote services read it.
+      // The URL is the one secret (it holds the token): TLS (rediss://), replicated where remote
+      // services read it.
+      expect(find.ofType("aws:secretsmanager/secret:Secret").map((x) => x.name)).to.deep.equal([
+        "bus-url",
+      ]);
       expect(find.named("bus-url").inputs.replicas).to.deep.equal([{ region: "eu-central-1" }]);
       expect(secretValue(find.named("bus-url-value").inputs.secretString)).to.equal(
         `rediss://:${token}@${group.state.primaryEndpointAddress as string}:6379`,

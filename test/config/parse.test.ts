@@ -35,6 +35,17 @@ describe("stack config", () => {
     expect(Object.isFrozen(config.regions.home.availabilityZones)).to.be.true;
   });
 
+  it("shares one database instance in dev and not in prod, unless the stack says otherwise", () => {
+    const of = (stack: string, extra: Record<string, string> = {}) => {
+      const files = loadStackFiles(root, stack);
+      return parseStackConfig({ ...files.config, ...extra }, files.secretKeys).sharedDatabase;
+    };
+    expect(of("dev")).to.equal(true);
+    expect(of("prod")).to.equal(false);
+    expect(of("dev", { "platform:sharedDatabase": "false" })).to.equal(false);
+    expect(of("prod", { "platform:sharedDatabase": "true" })).to.equal(true);
+  });
+
   it("turns access logs on in prod and off in dev, unless the stack says otherwise", () => {
     const of = (stack: string, extra: Record<string, string> = {}) => {
       const files = loadStackFiles(root, stack);

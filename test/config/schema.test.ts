@@ -10,6 +10,7 @@ describe("config schema", () => {
       "natStrategy",
       "logRetentionDays",
       "accessLogs",
+      "sharedDatabase",
       "accessLogRetentionDays",
       "reservedConcurrencyElsewhere",
       "regions",

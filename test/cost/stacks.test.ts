@@ -49,15 +49,18 @@ for (const stack of ["dev", "prod"] as const) {
         "peering",
         "quickbets",
         "remote",
+        // dev's shared PostgreSQL instance (platform:sharedDatabase), a component of its own.
+        ...(stack === "dev" ? ["shared-db"] : []),
       ]);
     });
 
     it("moves by exactly the price difference × 730 when an RDS instance class changes", () => {
       const multiAz = stack === "prod";
       const isDb = (r: Plan["resources"][number]) =>
-        r.type === "aws:rds/instance:Instance" && r.name === "arbees-db";
+        r.type === "aws:rds/instance:Instance" &&
+        r.name === (stack === "prod" ? "arbees-db" : "shared-db");
       const from = String(plan.resources.find(isDb)!.inputs.instanceClass);
-      const to = "db.t4g.small";
+      const to = "db.t4g.medium";
       const hourly: Record<string, [number, number]> = {
         "db.t4g.micro": [0.016, 0.032],
         "db.t4g.small": [0.032, 0.065],

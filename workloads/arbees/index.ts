@@ -8,6 +8,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { imageRepository, imageTagPushed } from "../../components/ecr";
 import { Postgres } from "../../components/postgres";
+import type { PostgresDatabase } from "../../components/postgres-database";
 import { Redis } from "../../components/redis";
 import {
   RegionalGateway,
@@ -60,6 +61,9 @@ export const STRATEGY_ENGINE_SCALING = { min: 1, cpuTarget: 60, memoryTarget: 70
 /** EC2 capacity of the remote region: the Polymarket gateway's VPN sidecar needs NET_ADMIN. */
 export const REMOTE_CAPACITY = { instanceType: "t4g.small", min: 1, max: 2 } as const;
 
+/** The platform's database, and its user where the instance is shared (prod's is the master user). */
+export const ARBEES_DATABASE = { name: "arbees", sharedUser: "arbees_app" } as const;
+
 /** The JSON keys of the VPN secret that gluetun reads. */
 export const VPN_SECRET_KEYS = ["WIREGUARD_PRIVATE_KEY", "WIREGUARD_ADDRESSES"];
 
@@ -92,7 +96,7 @@ function inRegion(arn: pulumi.Output<string>, region: string): pulumi.Output<str
 export class Arbees extends pulumi.ComponentResource {
   public readonly repositories: Readonly<Record<ArbeesImage, aws.ecr.Repository>>;
   public readonly redis: Redis;
-  public readonly database: Postgres;
+  public readonly database: PostgresDatabase;
   public readonly home: RegionalGateway;
   public readonly remote: RegionalGateway;
 
@@ -105,25 +109,44 @@ export class Arbees extends pulumi.ComponentResource {
     this.repositories = this.imageRepositories(name, args);
 
     // ---- data: Redis (the bus) and PostgreSQL, both at home ----
+    // Their URL secrets are replicated to the remote region, where the Polymarket gateway reads
+    // both (the policy pack refuses a replica no task or function of its region reads).
+    const { settings } = args;
     this.redis = new Redis(
       `${name}-redis`,
-      { network: home.network, profile: environment, secretReplicaRegions: [remote.region] },
-      homeOpts,
-    );
-    this.database = new Postgres(
-      `${name}-db`,
       {
         network: home.network,
         profile: environment,
-        identifier: `${name}-${environment}`,
-        databaseName: "arbees",
-        username: "arbees_admin",
-        credentials: "generated",
+        nodeType: settings.redisNodeType,
         secretReplicaRegions: [remote.region],
-        logRetentionInDays,
       },
       homeOpts,
     );
+    this.database = args.context.sharedDatabase
+      ? args.context.sharedDatabase.addDatabase(
+          `${name}-db`,
+          {
+            databaseName: ARBEES_DATABASE.name,
+            username: ARBEES_DATABASE.sharedUser,
+            url: { replicaRegions: [remote.region] },
+          },
+          homeOpts,
+        )
+      : new Postgres(
+          `${name}-db`,
+          {
+            network: home.network,
+            profile: environment,
+            identifier: `${name}-${environment}`,
+            databaseName: ARBEES_DATABASE.name,
+            username: "arbees_admin",
+            instanceClass: settings.databaseInstanceClass,
+            credentials: "generated",
+            secretReplicaRegions: [remote.region],
+            logRetentionInDays,
+          },
+          homeOpts,
+        );
 
     // ---- services: the home gateway, the data stores admitting it, the remote gateway ----
     this.home = this.homeGateway(name, args);
@@ -294,6 +317,7 @@ export class Arbees extends pulumi.ComponentResource {
       waitFor: [
         this.database.urlSecretVersion!,
         this.redis.urlSecretVersion,
+        ...this.database.ready,
         ...(rest.waitFor ?? []),
       ],
     };

@@ -12,6 +12,20 @@ const sizes: Record<EnvironmentProfile, { replicas: number; strategyEngineMaxTas
 const perProfile = (key: keyof (typeof sizes)["dev"]) =>
   `default: ${sizes.dev[key]} in dev, ${sizes.prod[key]} in prod`;
 
+/**
+ * The data stores' sizes (docs/cost.md, "Database and cache sizes"): the smallest in dev; in prod
+ * 2 GiB for PostgreSQL, Multi-AZ, and a 1.37 GiB Valkey primary with its replica.
+ */
+const storeSizes: Record<
+  EnvironmentProfile,
+  { databaseInstanceClass: string; redisNodeType: string }
+> = {
+  dev: { databaseInstanceClass: "db.t4g.micro", redisNodeType: "cache.t4g.micro" },
+  prod: { databaseInstanceClass: "db.t4g.small", redisNodeType: "cache.t4g.small" },
+};
+const storeDefault = (key: keyof (typeof storeSizes)["dev"]) =>
+  `default: ${storeSizes.dev[key]} in dev, ${storeSizes.prod[key]} in prod`;
+
 const seconds = (example: string) =>
   z.string().regex(/^\d+(\.\d+)?$/, { error: `must be seconds, e.g. ${example}` });
 
@@ -36,6 +50,22 @@ export const arbeesSettings = workloadSettings({
         .describe(
           `Most tasks the strategy engine scales out to (${perProfile("strategyEngineMaxTasks")})`,
         ),
+      databaseInstanceClass: z
+        .string()
+        .regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, {
+          error: "must be an RDS instance class like db.t4g.small",
+        })
+        .optional()
+        .describe(
+          `RDS instance class of Arbees's own PostgreSQL (${storeDefault("databaseInstanceClass")}); unused with platform:sharedDatabase`,
+        ),
+      redisNodeType: z
+        .string()
+        .regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, {
+          error: "must be an ElastiCache node type like cache.t4g.small",
+        })
+        .optional()
+        .describe(`ElastiCache node type of the Valkey bus (${storeDefault("redisNodeType")})`),
       pollInterval: seconds("1.0")
         .default("1.0")
         .describe("POLL_INTERVAL of every service, seconds"),
@@ -71,7 +101,10 @@ export const arbeesSettings = workloadSettings({
       }
     })
     .describe("The Arbees trading platform: ECS in both regions, Redis and PostgreSQL at home"),
-  profileDefaults: sizes,
+  profileDefaults: {
+    dev: { ...sizes.dev, ...storeSizes.dev },
+    prod: { ...sizes.prod, ...storeSizes.prod },
+  },
   profileRules: (settings, profile) =>
     profile === "prod" && !settings.domainName
       ? [

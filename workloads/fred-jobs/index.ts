@@ -1,11 +1,13 @@
 /**
  * The FRED jobs API in the home region: `containers/web-api` as a container Lambda behind the
- * Lambda Web Adapter, in the private subnets, with its RDS PostgreSQL and an uploads bucket. What
- * took seven ordered Sceptre stacks and hand-copied ids is one component wiring another.
+ * Lambda Web Adapter, in the private subnets, with its PostgreSQL database (an RDS instance of its
+ * own, or a database and user on the shared instance) and an uploads bucket. What took seven
+ * ordered Sceptre stacks and hand-copied ids is one component wiring another.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { databaseConcurrency } from "../../components/db-connections";
 import { Postgres } from "../../components/postgres";
+import type { PostgresDatabase } from "../../components/postgres-database";
 import { WebAdapterApi, type WebAdapterRoute } from "../../components/web-adapter-api";
 import type { WorkloadContext } from "../context";
 import type { FredJobsSettings } from "./settings";
@@ -55,8 +57,11 @@ export const FRED_JOBS_ROUTES: Record<string, WebAdapterRoute> = {
   "upload-url-other": { method: "ANY", path: "/api/v1/runs/{runId}/upload-url" },
 };
 
+/** The jobs database, and its user where the instance is shared (prod's is the master user). */
+export const FRED_JOBS_DATABASE = { name: "fred", sharedUser: "fred_app" } as const;
+
 export class FredJobs extends pulumi.ComponentResource {
-  public readonly database: Postgres;
+  public readonly database: PostgresDatabase;
   public readonly api: WebAdapterApi;
 
   constructor(name: string, args: FredJobsArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -70,23 +75,29 @@ export class FredJobs extends pulumi.ComponentResource {
     const { environment, logRetentionInDays } = context;
     const { network } = context.home;
 
-    this.database = new Postgres(
-      `${name}-db`,
-      {
-        network,
-        profile: environment,
-        identifier: `${name}-${environment}`,
-        databaseName: "fred",
-        username: "fred_admin",
-        instanceClass: settings.instanceClass,
-        logRetentionInDays,
-      },
-      { parent: this },
-    );
+    this.database = context.sharedDatabase
+      ? context.sharedDatabase.addDatabase(
+          `${name}-db`,
+          { databaseName: FRED_JOBS_DATABASE.name, username: FRED_JOBS_DATABASE.sharedUser },
+          { parent: this },
+        )
+      : new Postgres(
+          `${name}-db`,
+          {
+            network,
+            profile: environment,
+            identifier: `${name}-${environment}`,
+            databaseName: FRED_JOBS_DATABASE.name,
+            username: "fred_admin",
+            instanceClass: settings.instanceClass,
+            logRetentionInDays,
+          },
+          { parent: this },
+        );
     // Instances × connections each stays below the class's max_connections: a burst beyond the
     // reservation is throttled by Lambda (a 503 from the gateway), never a refused connection.
     const { concurrency } = databaseConcurrency(
-      settings.instanceClass,
+      this.database.instanceClass,
       FRED_JOBS_POOL_MAX,
       FRED_JOBS_CONCURRENCY_BUDGET,
     );

@@ -7,7 +7,7 @@ import { workloadSettings, type SettingsOf } from "../../config/workload";
 /** The database's class per profile, where the stack sets none. */
 const instanceClassOf: Record<EnvironmentProfile, string> = {
   dev: "db.t4g.micro",
-  prod: "db.t4g.medium",
+  prod: "db.t4g.small",
 };
 
 export const fredJobsSettings = workloadSettings({
@@ -30,7 +30,7 @@ export const fredJobsSettings = workloadSettings({
         })
         .optional()
         .describe(
-          `RDS instance class (default: ${instanceClassOf.dev} in dev, ${instanceClassOf.prod} in prod)`,
+          `RDS instance class of the API's own instance (default: ${instanceClassOf.dev} in dev, ${instanceClassOf.prod} in prod); unused with platform:sharedDatabase`,
         ),
       uploadRetentionDays: wholeNumber(1, 3650)
         .default(90)

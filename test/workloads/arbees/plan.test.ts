@@ -98,13 +98,19 @@ describeEachStack(
         [servicesGroup.id, 6379, 6379],
         [s.want.remote, 6379, 6379],
       ]);
+      // prod: Arbees's own instance; dev: the shared one.
       const dbGroup = ofType(s.p, "aws:ec2/securityGroup:SecurityGroup").find(
-        (g) => g.name === "arbees-db-sg",
+        (g) => g.name === (s.stack === "prod" ? "arbees-db-sg" : "shared-db-sg"),
       )!;
       const dbRules = ofType(
         s.p,
         "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
-      ).filter((r) => r.inputs.securityGroupId === dbGroup.id);
+      ).filter(
+        (r) =>
+          r.inputs.securityGroupId === dbGroup.id &&
+          // The shared instance also admits the other workloads and its bootstrap.
+          (s.stack === "prod" || r.name.startsWith("shared-db-from-arbees-db-")),
+      );
       // The Polymarket gateway reads DATABASE_URL from the remote region, over the peering.
       expect(
         dbRules.map((r) => [

@@ -33,10 +33,11 @@ describeEachStack(
           new RegExp(`${method} +${escaped} +AWS_IAM +→ fred-jobs-fn`),
         );
       }
+      // prod: an instance of its own; dev: a database on the shared instance.
       expect(s.result.stdout).to.match(
         stack === "prod"
-          ? /Instance fred-jobs-db \(us-east-1\): postgres 18 db\.t4g\.medium, Multi-AZ, deletion protection, backups 14 d, protected/
-          : /Instance fred-jobs-db \(us-east-1\): postgres 18 db\.t4g\.micro, single-AZ, backups 1 d$/m,
+          ? /Instance fred-jobs-db \(us-east-1\): postgres 18 db\.t4g\.small, Multi-AZ, deletion protection, backups 14 d, protected/
+          : /Instance shared-db \(us-east-1\): postgres 18 db\.t4g\.micro, single-AZ, backups 1 d$/m,
       );
       expect(s.result.stdout).to.include("Bucket fred-jobs-uploads (us-east-1)");
     });
@@ -59,19 +60,28 @@ describeEachStack(
         .map((sn) => sn.id);
       expect(vpc.subnetIds).to.have.members(privateIds);
       const rule = ofType(s.p, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").find(
-        (r) => r.name === "fred-jobs-db-from-fred-jobs",
+        (r) =>
+          r.name ===
+          (stack === "prod"
+            ? "fred-jobs-db-from-fred-jobs"
+            : "shared-db-from-fred-jobs-db-fred-jobs"),
       )!;
       expect(rule.inputs).to.include({ fromPort: 5432, toPort: 5432 });
       expect(rule.inputs.referencedSecurityGroupId).to.equal(vpc.securityGroupIds[0]);
     });
 
     it("puts the database in isolated subnets, TLS only, and protects it in prod", () => {
-      const db = ofType(s.p, "aws:rds/instance:Instance").find(inFred)!;
+      const db =
+        stack === "prod"
+          ? ofType(s.p, "aws:rds/instance:Instance").find(inFred)!
+          : ofType(s.p, "aws:rds/instance:Instance").find((i) => i.name === "shared-db")!;
       expect(db.inputs).to.include({ publiclyAccessible: false, storageEncrypted: true });
       expect((db as PlannedResource & { options: { protect: boolean } }).options.protect).to.equal(
         stack === "prod",
       );
-      const group = ofType(s.p, "aws:rds/subnetGroup:SubnetGroup").find(inFred)!;
+      const group = ofType(s.p, "aws:rds/subnetGroup:SubnetGroup").find((g) =>
+        stack === "prod" ? inFred(g) : g.name === "shared-db-subnets",
+      )!;
       for (const id of group.inputs.subnetIds as string[]) {
         expect(byId(s.p, id)?.name, id).to.match(/-isolated-/);
       }

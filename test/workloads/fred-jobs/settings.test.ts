@@ -28,7 +28,7 @@ describe("fredJobs settings", () => {
       (a) => Object.assign(a, { domainName: "arbees.trading.io", hostedZoneId: "Z1D633PJN98FT9" }),
       prod,
     );
-    expect(parseStackConfig(prodWithDomain).fredJobs.instanceClass).to.equal("db.t4g.medium");
+    expect(parseStackConfig(prodWithDomain).fredJobs.instanceClass).to.equal("db.t4g.small");
     const named = withSetting(
       "fredJobs",
       (f) => (f.instanceClass = "db.r7g.large"),
