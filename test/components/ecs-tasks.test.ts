@@ -2,6 +2,9 @@ import { expect } from "chai";
 import {
   capacityFor,
   containerDefinitions,
+  fargateMemoryOptions,
+  fargateSizeProblem,
+  fargateSpotProblem,
   rulePriorities,
   taskDefinitionArgs,
   VPN_PROXY_PORT,
@@ -30,6 +33,77 @@ const vpn = {
 };
 
 describe("ecs-tasks", () => {
+  describe("fargateMemoryOptions", () => {
+    const cases: [number, number[]][] = [
+      [256, [512, 1024, 2048]],
+      [512, [1024, 2048, 3072, 4096]],
+      [1024, [2048, 3072, 4096, 5120, 6144, 7168, 8192]],
+      [300, []],
+    ];
+    for (const [cpu, want] of cases) {
+      it(`${cpu} CPU units: ${want.join(", ") || "none"}`, () =>
+        expect(fargateMemoryOptions(cpu)).to.deep.equal(want));
+    }
+    it("16 vCPU: 32 to 120 GB in steps of 8 GB", () => {
+      const options = fargateMemoryOptions(16384);
+      expect([options[0], options[1], options.at(-1), options.length]).to.deep.equal([
+        32768, 40960, 122880, 12,
+      ]);
+    });
+  });
+
+  describe("fargateSizeProblem", () => {
+    const cases: [number, number, string | undefined][] = [
+      [256, 512, undefined],
+      [256, 2048, undefined],
+      [256, 1536, "1536 MiB does not fit 256 CPU units (Fargate allows 512, 1024, 2048)"],
+      [256, 4096, "4096 MiB does not fit 256 CPU units (Fargate allows 512, 1024, 2048)"],
+      [512, 1024, undefined],
+      [512, 512, "512 MiB does not fit 512 CPU units (Fargate allows 1024, 2048, 3072, 4096)"],
+      [512, 3000, "3000 MiB does not fit 512 CPU units (Fargate allows 1024, 2048, 3072, 4096)"],
+      [1024, 2048, undefined],
+      [1024, 8192, undefined],
+      [
+        1024,
+        9216,
+        "9216 MiB does not fit 1024 CPU units (Fargate allows 2048 to 8192 in steps of 1024)",
+      ],
+      [4096, 30720, undefined],
+      [384, 1024, "384 CPU units is not a Fargate size (256, 512, 1024, 2048, 4096, 8192, 16384)"],
+    ];
+    for (const [cpu, memory, want] of cases) {
+      it(`${cpu}/${memory}: ${want ?? "runs"}`, () =>
+        expect(fargateSizeProblem(cpu, memory)).to.equal(want));
+    }
+  });
+
+  describe("fargateSpotProblem", () => {
+    const cases: [string, Parameters<typeof fargateSpotProblem>[0], string | undefined][] = [
+      ["ARM64 on LATEST (1.4.0)", { cpuArchitecture: "ARM64" }, undefined],
+      ["ARM64 on 1.4.0", { cpuArchitecture: "ARM64", platformVersion: "1.4.0" }, undefined],
+      [
+        "not ARM64 on 1.3.0",
+        { cpuArchitecture: "ARM64", platformVersion: "1.3.0" },
+        "Fargate Spot runs ARM64 tasks on platform version 1.4.0 or later, not 1.3.0",
+      ],
+      ["X86_64 on 1.3.0", { cpuArchitecture: "X86_64", platformVersion: "1.3.0" }, undefined],
+      ["X86_64 by default", {}, undefined],
+      [
+        "not X86_64 on 1.2.0",
+        { platformVersion: "1.2.0" },
+        "Fargate Spot runs X86_64 tasks on platform version 1.3.0 or later, not 1.2.0",
+      ],
+      [
+        "not Windows",
+        { operatingSystemFamily: "WINDOWS_SERVER_2022_CORE" },
+        "Fargate Spot runs Linux tasks only, not WINDOWS_SERVER_2022_CORE",
+      ],
+    ];
+    for (const [title, task, want] of cases) {
+      it(title, () => expect(fargateSpotProblem(task)).to.equal(want));
+    }
+  });
+
   describe("capacityFor", () => {
     const cases: [string, Parameters<typeof capacityFor>[0], string][] = [
       ["a plain service on Fargate by default", { name: "a" }, "fargate"],
@@ -48,6 +122,12 @@ describe("ecs-tasks", () => {
   });
 
   describe("containerDefinitions", () => {
+    it("gives the app the stop timeout it is given (a Spot task's two minutes), else ECS's own", () => {
+      expect(containerDefinitions({ ...base, stopTimeout: 120 })[0]).to.include({
+        stopTimeout: 120,
+      });
+      expect(containerDefinitions(base)[0]).not.to.have.property("stopTimeout");
+    });
     it("gives a plain service one essential container with its port, env, secrets by reference and logs", () => {
       const [app, ...rest] = containerDefinitions(base);
       expect(rest).to.deep.equal([]);
