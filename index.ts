@@ -86,6 +86,7 @@ const context: WorkloadContext = {
   environment: config.environment,
   isProd: config.isProd,
   logRetentionInDays: config.logRetentionDays,
+  containerInsights: config.containerInsights,
   home: regionalSide("home"),
   remote: regionalSide("remote"),
   accountId: account.accountId,
