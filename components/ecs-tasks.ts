@@ -54,51 +54,6 @@ export function fargateSizeProblem(cpu: number, memory: number): string | undefi
   return `${memory} MiB does not fit ${cpu} CPU units (Fargate allows ${listed})`;
 }
 
-/** What a task runs on, as its task definition's `runtimePlatform` says. */
-export type CpuArchitecture = "ARM64" | "X86_64";
-
-/**
- * The Fargate platform version Fargate Spot needs for a Linux architecture, as the ECS API
- * reference states it: "FARGATE_SPOT supports Linux tasks with the X86_64 architecture on platform
- * version 1.3.0 or later ... with the ARM64 architecture on platform version 1.4.0 or later"
- * (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CapacityProviderStrategyItem.html;
- * ARM64 since September 2024: https://aws.amazon.com/about-aws/whats-new/2024/09/amazon-ecs-graviton-based-spot-compute-fargate/).
- * Windows tasks cannot run on Fargate Spot. The developer guide's capacity-provider page still says
- * X86_64 only; it predates that launch.
- */
-export const FARGATE_SPOT_MIN_PLATFORM: Readonly<Record<CpuArchitecture, string>> = {
-  X86_64: "1.3.0",
-  ARM64: "1.4.0",
-};
-
-/** -1, 0 or 1 as dotted version `a` is older than, equal to or newer than `b`. */
-function compareVersions(a: string, b: string): number {
-  const [x, y] = [a, b].map((v) => v.split(".").map(Number));
-  for (let i = 0; i < Math.max(x!.length, y!.length); i++) {
-    const d = (x![i] ?? 0) - (y![i] ?? 0);
-    if (d !== 0) return Math.sign(d);
-  }
-  return 0;
-}
-
-/** Why Fargate Spot would not run a task, or undefined when it does. `LATEST` is 1.4.0 on Linux. */
-export function fargateSpotProblem(task: {
-  operatingSystemFamily?: string;
-  cpuArchitecture?: string;
-  platformVersion?: string;
-}): string | undefined {
-  const os = task.operatingSystemFamily ?? "LINUX";
-  if (os !== "LINUX") return `Fargate Spot runs Linux tasks only, not ${os}`;
-  const arch = (task.cpuArchitecture ?? "X86_64") as CpuArchitecture;
-  const needed = FARGATE_SPOT_MIN_PLATFORM[arch];
-  if (!needed) return `Fargate Spot does not run ${arch} tasks`;
-  const version = task.platformVersion ?? "LATEST";
-  const older = version !== "LATEST" && compareVersions(version, needed) < 0;
-  return older
-    ? `Fargate Spot runs ${arch} tasks on platform version ${needed} or later, not ${version}`
-    : undefined;
-}
-
 /** The VPN sidecar (gluetun) a service's traffic leaves through. */
 export interface VpnSidecar {
   /** gluetun's image from the program's mirror, pinned by digest. */

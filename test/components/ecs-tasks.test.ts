@@ -4,7 +4,6 @@ import {
   containerDefinitions,
   fargateMemoryOptions,
   fargateSizeProblem,
-  fargateSpotProblem,
   rulePriorities,
   taskDefinitionArgs,
   VPN_PROXY_PORT,
@@ -74,33 +73,6 @@ describe("ecs-tasks", () => {
     for (const [cpu, memory, want] of cases) {
       it(`${cpu}/${memory}: ${want ?? "runs"}`, () =>
         expect(fargateSizeProblem(cpu, memory)).to.equal(want));
-    }
-  });
-
-  describe("fargateSpotProblem", () => {
-    const cases: [string, Parameters<typeof fargateSpotProblem>[0], string | undefined][] = [
-      ["ARM64 on LATEST (1.4.0)", { cpuArchitecture: "ARM64" }, undefined],
-      ["ARM64 on 1.4.0", { cpuArchitecture: "ARM64", platformVersion: "1.4.0" }, undefined],
-      [
-        "not ARM64 on 1.3.0",
-        { cpuArchitecture: "ARM64", platformVersion: "1.3.0" },
-        "Fargate Spot runs ARM64 tasks on platform version 1.4.0 or later, not 1.3.0",
-      ],
-      ["X86_64 on 1.3.0", { cpuArchitecture: "X86_64", platformVersion: "1.3.0" }, undefined],
-      ["X86_64 by default", {}, undefined],
-      [
-        "not X86_64 on 1.2.0",
-        { platformVersion: "1.2.0" },
-        "Fargate Spot runs X86_64 tasks on platform version 1.3.0 or later, not 1.2.0",
-      ],
-      [
-        "not Windows",
-        { operatingSystemFamily: "WINDOWS_SERVER_2022_CORE" },
-        "Fargate Spot runs Linux tasks only, not WINDOWS_SERVER_2022_CORE",
-      ],
-    ];
-    for (const [title, task, want] of cases) {
-      it(title, () => expect(fargateSpotProblem(task)).to.equal(want));
     }
   });
 
