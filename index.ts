@@ -109,6 +109,7 @@ const context: WorkloadContext = {
   environment: config.environment,
   isProd: config.isProd,
   logRetentionInDays: config.logRetentionDays,
+  containerInsights: config.containerInsights,
   home,
   remote: regionalSide("remote"),
   accountId: account.accountId,

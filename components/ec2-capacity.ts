@@ -29,6 +29,73 @@ export interface Ec2CapacitySize {
    * @default 100
    */
   targetCapacity?: number;
+  /**
+   * EC2 detailed monitoring: the instances' metrics every minute instead of every five, each
+   * billed as a custom metric (7 an instance).
+   * @default true
+   */
+  detailedMonitoring?: boolean;
+}
+
+/** An instance type's vCPUs and memory (GiB), as EC2 lists it. */
+export interface InstanceShape {
+  vcpus: number;
+  memoryGiB: number;
+}
+
+/**
+ * Graviton burstable types, smallest first: what `smallestInstanceType` picks from.
+ * https://docs.aws.amazon.com/ec2/latest/instancetypes/gp.html (T4g)
+ */
+export const GRAVITON_INSTANCE_TYPES: Readonly<Record<string, InstanceShape>> = {
+  "t4g.nano": { vcpus: 2, memoryGiB: 0.5 },
+  "t4g.micro": { vcpus: 2, memoryGiB: 1 },
+  "t4g.small": { vcpus: 2, memoryGiB: 2 },
+  "t4g.medium": { vcpus: 2, memoryGiB: 4 },
+  "t4g.large": { vcpus: 2, memoryGiB: 8 },
+  "t4g.xlarge": { vcpus: 4, memoryGiB: 16 },
+  "t4g.2xlarge": { vcpus: 8, memoryGiB: 32 },
+};
+
+/**
+ * The share of an instance's memory ECS cannot give tasks. The agent registers what the kernel
+ * leaves (AWS's example: an m4.large's 8 GiB register as 7985 MiB, 2.5% less), and AWS advises
+ * keeping a buffer for the agent and system processes (AWS Batch's guide: 5%). 10% covers both on
+ * the smallest types, where the kernel takes a larger share.
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/memory-management.html
+ * https://docs.aws.amazon.com/batch/latest/userguide/ecs-reserved-memory.html
+ */
+export const ECS_MEMORY_RESERVE = 0.1;
+
+/** CPU units and MiB an instance of `shape` offers tasks: 1024 units a vCPU, memory less the reserve. */
+export function taskCapacityOf(shape: InstanceShape): { cpu: number; memory: number } {
+  return {
+    cpu: shape.vcpus * 1024,
+    memory: Math.floor(shape.memoryGiB * 1024 * (1 - ECS_MEMORY_RESERVE)),
+  };
+}
+
+/**
+ * The smallest instance type of `types` (in their order) on which all `tasks` fit at once: their
+ * task-level CPU units and memory (MiB) summed, against what each type offers tasks.
+ * @example smallestInstanceType([{ cpu: 256, memory: 512 }]) === "t4g.micro"
+ */
+export function smallestInstanceType(
+  tasks: readonly { cpu: number; memory: number }[],
+  types: Readonly<Record<string, InstanceShape>> = GRAVITON_INSTANCE_TYPES,
+): string {
+  const cpu = tasks.reduce((sum, t) => sum + t.cpu, 0);
+  const memory = tasks.reduce((sum, t) => sum + t.memory, 0);
+  const fits = Object.entries(types).find(([, shape]) => {
+    const offered = taskCapacityOf(shape);
+    return offered.cpu >= cpu && offered.memory >= memory;
+  });
+  if (!fits) {
+    throw new Error(
+      `no instance type of ${Object.keys(types).join(", ")} fits ${cpu} CPU units and ${memory} MiB of tasks`,
+    );
+  }
+  return fits[0];
 }
 
 export interface Ec2CapacityArgs extends Ec2CapacitySize {
@@ -123,7 +190,7 @@ export function ec2Capacity(
             },
           },
         ],
-        monitoring: { enabled: true },
+        monitoring: { enabled: args.detailedMonitoring ?? true },
         userData: pulumi.output(args.clusterName).apply(ecsUserData),
       },
       opts,

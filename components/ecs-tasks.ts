@@ -8,14 +8,51 @@ import type * as pulumi from "@pulumi/pulumi";
 
 export type Launch = "fargate" | "fargateSpot" | "ec2";
 
-/** Fargate's CPU units and the memory range (MB) each allows. */
-export const FARGATE_SIZES: Readonly<Record<number, readonly [number, number]>> = {
-  256: [512, 2048],
-  512: [1024, 4096],
-  1024: [2048, 8192],
-  2048: [4096, 16384],
-  4096: [8192, 30720],
+/**
+ * Fargate's task CPU units and the memory (MiB) each allows for Linux tasks: from `min` to `max`
+ * in steps of `step` (256 CPU units: 512, 1024 or 2048 only).
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size
+ */
+export const FARGATE_SIZES: Readonly<
+  Record<number, { readonly min: number; readonly max: number; readonly step: number }>
+> = {
+  256: { min: 512, max: 2048, step: 512 },
+  512: { min: 1024, max: 4096, step: 1024 },
+  1024: { min: 2048, max: 8192, step: 1024 },
+  2048: { min: 4096, max: 16384, step: 1024 },
+  4096: { min: 8192, max: 30720, step: 1024 },
+  8192: { min: 16384, max: 61440, step: 4096 },
+  16384: { min: 32768, max: 122880, step: 8192 },
 };
+
+/** The memory values (MiB) Fargate allows with `cpu` units, smallest first; none for other CPUs. */
+export function fargateMemoryOptions(cpu: number): number[] {
+  const size = FARGATE_SIZES[cpu];
+  if (!size) return [];
+  const options: number[] = [];
+  for (let m = size.min; m <= size.max; m += size.step) {
+    // 256 units allow 512, 1024 and 2048 MiB only (no 1536).
+    if (cpu !== 256 || m !== 1536) options.push(m);
+  }
+  return options;
+}
+
+/**
+ * Why Fargate would refuse a task of `cpu` units and `memory` MiB, or undefined when it runs it.
+ * @example fargateSizeProblem(512, 3000) === "3000 MiB does not fit 512 CPU units (Fargate allows 1024, 2048, 3072, 4096)"
+ */
+export function fargateSizeProblem(cpu: number, memory: number): string | undefined {
+  const options = fargateMemoryOptions(cpu);
+  if (options.length === 0) {
+    return `${cpu} CPU units is not a Fargate size (${Object.keys(FARGATE_SIZES).join(", ")})`;
+  }
+  if (options.includes(memory)) return undefined;
+  const listed =
+    options.length <= 6
+      ? options.join(", ")
+      : `${options[0]} to ${options[options.length - 1]} in steps of ${FARGATE_SIZES[cpu]!.step}`;
+  return `${memory} MiB does not fit ${cpu} CPU units (Fargate allows ${listed})`;
+}
 
 /** The VPN sidecar (gluetun) a service's traffic leaves through. */
 export interface VpnSidecar {
@@ -46,7 +83,19 @@ export interface ContainerSpec {
   logGroup: string;
   region: string;
   vpn?: VpnSidecar;
+  /**
+   * Seconds between SIGTERM and SIGKILL when the task stops (Fargate allows up to 120).
+   * @default undefined (ECS's 30)
+   */
+  stopTimeout?: number;
 }
+
+/**
+ * A Fargate Spot task gets SIGTERM two minutes before Fargate reclaims it: the app may use all of
+ * them to finish its work (Fargate caps stopTimeout at 120 seconds).
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-capacity-providers.html
+ */
+export const SPOT_STOP_TIMEOUT = 120;
 
 /** Port of gluetun's HTTP proxy inside the task. */
 export const VPN_PROXY_PORT = 8888;
@@ -143,6 +192,7 @@ export function containerDefinitions(spec: ContainerSpec): Record<string, unknow
     secrets: secretRefs(spec.secrets ?? {}),
     readonlyRootFilesystem: false,
     linuxParameters: { initProcessEnabled: true },
+    ...(spec.stopTimeout !== undefined ? { stopTimeout: spec.stopTimeout } : {}),
     logConfiguration: logging(spec.name),
     ...(vpn ? { dependsOn: [{ containerName: "vpn", condition: "HEALTHY" }] } : {}),
   };

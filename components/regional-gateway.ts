@@ -6,7 +6,9 @@ import { ecsCluster } from "./ecs-cluster";
 import {
   capacityFor,
   containerDefinitions,
+  fargateSizeProblem,
   rulePriorities,
+  SPOT_STOP_TIMEOUT,
   taskDefinitionArgs,
   type Launch,
   type VpnSidecar,
@@ -125,7 +127,10 @@ export interface GatewayAlarms {
    */
   unhealthyTargets?: AlarmWindow;
   /**
-   * Each service's: fewer tasks running than wanted through the window.
+   * Each service's: fewer tasks running than wanted through the window. With Container Insights
+   * on, Insights' RunningTaskCount against the wanted count; off, no task running at all (ECS sends
+   * a service's free AWS/ECS CPUUtilization only while it has a RUNNING task), which is the same
+   * alarm for a service that wants one task.
    * @default { period: 60, evaluationPeriods: 5 }
    */
   runningTasks?: AlarmWindow;
@@ -136,7 +141,7 @@ export interface GatewayAlarms {
  * over per-service children get the child's name (`<gateway>-<service>-<suffix>`) as third argument.
  */
 export interface GatewayTransforms {
-  /** The ECS cluster (Container Insights on). */
+  /** The ECS cluster (Container Insights as `containerInsights` says). */
   cluster?: Transform<aws.ecs.ClusterArgs>;
   /** The cluster's capacity providers and default strategy. */
   capacityProviders?: Transform<aws.ecs.ClusterCapacityProvidersArgs>;
@@ -192,11 +197,17 @@ export interface GatewayArgs {
   peerCidrs?: string[];
   /** prod: deletion protection on the ALB. */
   environment: EnvironmentProfile;
+  /**
+   * Container Insights on the cluster: per-service and per-task metrics, billed as custom metrics,
+   * and the running-task alarms on its RunningTaskCount. Off, those alarms read free metrics.
+   * @default true
+   */
+  containerInsights?: boolean;
   /** @default 14 */
   logRetentionInDays?: LogRetentionDays;
   /**
    * EC2 capacity for services that need it.
-   * @default { instanceType: "t4g.medium", min: 1, max: 3, volumeSize: 30, targetCapacity: 100 }
+   * @default { instanceType: "t4g.medium", min: 1, max: 3, volumeSize: 30, targetCapacity: 100, detailedMonitoring: true }
    */
   ec2?: Ec2CapacitySize;
   /** Subscribed to the alarm topic. */
@@ -246,6 +257,13 @@ export function gatewayProblems(name: string, args: GatewayArgs): string[] {
     ...(lb?.domainName && !lb.hostedZoneId
       ? ["loadBalancer.hostedZoneId: required with domainName (the certificate is validated there)"]
       : []),
+    // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size
+    ...args.services
+      .filter((s) => (s.launch ?? (s.vpn ? "ec2" : "fargate")) !== "ec2")
+      .flatMap((s) => {
+        const problem = fargateSizeProblem(s.cpu, s.memory);
+        return problem ? [`services.${s.name}.memory: ${problem}`] : [];
+      }),
     ...args.services
       .filter(
         (s) => s.autoscaling && (s.autoscaling.min < 1 || s.autoscaling.max < s.autoscaling.min),
@@ -286,6 +304,8 @@ interface GatewayContext {
   partition: pulumi.Output<string>;
   logRetentionInDays: LogRetentionDays;
   alarms: ReturnType<typeof alarmSettings>;
+  /** Whether the cluster sends Container Insights' RunningTaskCount for the alarms to read. */
+  containerInsights: boolean;
   /** Services wait for it: CreateService fails while their providers are not associated. */
   capacity: aws.ecs.ClusterCapacityProviders;
   ec2Provider?: aws.ecs.CapacityProvider;
@@ -299,7 +319,7 @@ interface ServiceRoute {
 }
 
 /**
- * The platform's ECS footprint in one region: a cluster with Container Insights, Fargate, Fargate
+ * The platform's ECS footprint in one region: a cluster (Container Insights optional), Fargate, Fargate
  * Spot and (when a service needs it) EC2 capacity; per service a task definition (awsvpc), a
  * service with the deployment circuit breaker, a security group reachable only from the ALB on its
  * port, a log group and autoscaling; the ALB with its listeners and rules; alarms to a topic.
@@ -344,11 +364,15 @@ export class RegionalGateway extends pulumi.ComponentResource {
         })),
     );
     const alarms = alarmSettings(args.alarms);
+    const containerInsights = args.containerInsights ?? true;
 
     // ---- create: cluster, capacity, alarm topic, load balancer ----
     this.cluster = ecsCluster(
       `${name}-cluster`,
-      { transform: this.hooks.cluster },
+      {
+        containerInsights: containerInsights ? "enabled" : "disabled",
+        transform: this.hooks.cluster,
+      },
       { parent: this },
     );
     const ec2Provider = Object.values(launches).includes("ec2")
@@ -393,6 +417,7 @@ export class RegionalGateway extends pulumi.ComponentResource {
       partition: aws.getPartitionOutput({}, { parent: this }).partition,
       logRetentionInDays: args.logRetentionInDays ?? 14,
       alarms,
+      containerInsights,
       capacity,
       ec2Provider,
       alb,
@@ -665,6 +690,7 @@ export class RegionalGateway extends pulumi.ComponentResource {
             secrets,
             logGroup: logGroupName,
             region: regionName,
+            stopTimeout: c.launches[service.name] === "fargateSpot" ? SPOT_STOP_TIMEOUT : undefined,
             vpn:
               service.vpn && vpnRefs
                 ? {
@@ -821,22 +847,50 @@ export class RegionalGateway extends pulumi.ComponentResource {
         },
       ),
     );
-    const window = c.alarms.runningTasks;
-    this.alarm(`${id}-running`, {
-      alarmDescription: pulumi.interpolate`${id}: fewer tasks running than the ${desired} wanted, for ${spokenDuration(window.period * window.evaluationPeriods)}`,
-      namespace: "ECS/ContainerInsights",
-      metricName: "RunningTaskCount",
-      dimensions: { ClusterName: this.cluster.name, ServiceName: ecsService.name },
-      statistic: "Minimum",
-      comparisonOperator: "LessThanThreshold",
-      threshold: desired,
-      period: window.period,
-      evaluationPeriods: window.evaluationPeriods,
-      // No data from a running service is an outage; from a parked one, expected.
-      treatMissingData: parkedReason.apply((reason) => (reason ? "notBreaching" : "breaching")),
-    });
+    this.runningTasksAlarm(id, ecsService, desired, parkedReason, c);
     if (service.autoscaling) this.autoscale(id, service.autoscaling, ecsService, desired);
     return ecsService;
+  }
+
+  /**
+   * The alarm on a service running fewer tasks than wanted. With Container Insights: its
+   * RunningTaskCount below the wanted count. Without: no AWS/ECS CPUUtilization sample at all,
+   * which ECS sends, free, for every service with a RUNNING task and for no other
+   * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/available-metrics.html). Either
+   * way no data from a running service is an outage; from a parked one, expected.
+   */
+  private runningTasksAlarm(
+    id: string,
+    ecsService: aws.ecs.Service,
+    desired: pulumi.Output<number>,
+    parkedReason: pulumi.Output<string | undefined>,
+    c: GatewayContext,
+  ): void {
+    const window = c.alarms.runningTasks;
+    const duration = spokenDuration(window.period * window.evaluationPeriods);
+    const dimensions = { ClusterName: this.cluster.name, ServiceName: ecsService.name };
+    this.alarm(`${id}-running`, {
+      ...(c.containerInsights
+        ? {
+            alarmDescription: pulumi.interpolate`${id}: fewer tasks running than the ${desired} wanted, for ${duration}`,
+            namespace: "ECS/ContainerInsights",
+            metricName: "RunningTaskCount",
+            statistic: "Minimum",
+            threshold: desired,
+          }
+        : {
+            alarmDescription: `${id}: no task running (no CPUUtilization sample), for ${duration}`,
+            namespace: "AWS/ECS",
+            metricName: "CPUUtilization",
+            statistic: "SampleCount",
+            threshold: 1,
+          }),
+      dimensions,
+      comparisonOperator: "LessThanThreshold",
+      period: window.period,
+      evaluationPeriods: window.evaluationPeriods,
+      treatMissingData: parkedReason.apply((reason) => (reason ? "notBreaching" : "breaching")),
+    });
   }
 
   /** Target tracking on CPU and memory between min and max tasks. */

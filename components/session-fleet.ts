@@ -52,6 +52,12 @@ export interface SessionFleetArgs {
   /** Days the sessions' logs are kept. */
   logRetentionInDays: LogRetentionDays;
   /**
+   * Container Insights on the sessions' cluster: per-task metrics, billed as custom metrics while
+   * sessions run.
+   * @default true
+   */
+  containerInsights?: boolean;
+  /**
    * wss:// with a host name and its certificate (and a zone to alias it in).
    * @default undefined (plain ws:// on the load balancer's name; dev only)
    */
@@ -187,7 +193,14 @@ export class SessionFleet extends pulumi.ComponentResource {
       },
       childOpts,
     );
-    this.cluster = ecsCluster(`${name}-sessions`, { transform: hooks.cluster }, childOpts);
+    this.cluster = ecsCluster(
+      `${name}-sessions`,
+      {
+        containerInsights: (args.containerInsights ?? true) ? "enabled" : "disabled",
+        transform: hooks.cluster,
+      },
+      childOpts,
+    );
     const runtime = taskRuntime(
       `${name}-session`,
       {

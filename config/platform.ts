@@ -133,6 +133,11 @@ export const platformShape = {
   accessLogRetentionDays: wholeNumber(1, 3650)
     .default(90)
     .describe("Days the log bucket keeps access logs before they expire"),
+  containerInsights: trueOrFalse
+    .optional()
+    .describe(
+      "Container Insights on every ECS cluster (custom metrics, billed); off, the running-task alarms read free AWS/ECS metrics; unset: on in prod, off in dev",
+    ),
   reservedConcurrencyElsewhere: z
     .number({ error: "must be a whole number" })
     .int({ error: "must be a whole number" })
@@ -148,8 +153,8 @@ type PlatformOwn = z.output<z.ZodObject<typeof platformShape>>;
 
 /** The platform's settings whose default follows the environment profile, per profile. */
 export const PLATFORM_PROFILE_DEFAULTS = {
-  dev: { accessLogs: false, sharedDatabase: true },
-  prod: { accessLogs: true, sharedDatabase: false },
+  dev: { accessLogs: false, sharedDatabase: true, containerInsights: false },
+  prod: { accessLogs: true, sharedDatabase: false, containerInsights: true },
 } as const satisfies Record<EnvironmentProfile, Partial<Record<keyof PlatformOwn, unknown>>>;
 
 /** Rules across the platform's own settings, once each parses. */

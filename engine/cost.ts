@@ -46,7 +46,7 @@ export interface PricedCharge {
   readonly what: string;
   readonly quantity: number;
   readonly unit: string;
-  /** Per unit, after any discount. */
+  /** Per unit. */
   readonly price: number;
   readonly monthly: number;
   readonly notConfirmed: boolean;
@@ -90,8 +90,6 @@ interface Pending {
   readonly charge: Charge;
   readonly region: string;
   readonly price: Price;
-  readonly unitPrice: number;
-  readonly notConfirmed: boolean;
 }
 
 export function estimateCost(
@@ -129,17 +127,7 @@ export function estimateCost(
         );
         continue;
       }
-      let unitPrice = price.price;
-      let notConfirmed = price.notConfirmed;
-      if (charge.discount) {
-        const discount = prices.get(charge.discount, region);
-        if (!discount) warnings.push(`no price for ${charge.discount} in ${region}`);
-        else {
-          unitPrice *= 1 - discount.price;
-          notConfirmed ||= discount.notConfirmed;
-        }
-      }
-      pending.push({ resource, charge, region, price, unitPrice, notConfirmed });
+      pending.push({ resource, charge, region, price });
     }
   }
 
@@ -155,9 +143,9 @@ export function estimateCost(
       what: p.charge.what,
       quantity: p.charge.quantity,
       unit: p.price.unit,
-      price: p.unitPrice,
-      monthly: p.charge.quantity * p.unitPrice,
-      notConfirmed: p.notConfirmed,
+      price: p.price.price,
+      monthly: p.charge.quantity * p.price.price,
+      notConfirmed: p.price.notConfirmed,
     });
     grouped.set(key, group);
   }

@@ -128,6 +128,16 @@ const capacity = (name = "capacity", of = "cluster") =>
 const service = (name: string, deps: Record<string, string[]>, after: string[] = [], inputs = {}) =>
   r(SERVICE, name, inputs, deps, { after });
 const onFargate = { capacityProviderStrategies: [{ capacityProvider: "FARGATE", weight: 1 }] };
+const spotTask = (cpuArchitecture: string, operatingSystemFamily = "LINUX") =>
+  r(TASK, "task", {
+    requiresCompatibilities: ["FARGATE"],
+    runtimePlatform: { cpuArchitecture, operatingSystemFamily },
+  });
+const onSpot = (platformVersion?: string) =>
+  service("svc", { taskDefinition: ["task"] }, [], {
+    capacityProviderStrategies: [{ capacityProvider: "FARGATE_SPOT", weight: 1 }],
+    ...(platformVersion ? { platformVersion } : {}),
+  });
 const balanced = (tg = "tg") => [
   r(TG, tg),
   r(LISTENER, `${tg}-listener`, { protocol: "HTTP", port: 80 }),
@@ -644,6 +654,50 @@ const cases: Case[] = [
       [[fargate("4096", "31744")], "task", /8192-30720/],
       [[fargate("300", "512")], "task", /not a Fargate size/],
       [[r(TASK, "task", { requiresCompatibilities: ["FARGATE"] })], "task", /without task-level/],
+    ],
+  },
+  {
+    rule: "deploy-fargate-spot-platform",
+    good: [
+      [spotTask("ARM64"), onSpot()],
+      [spotTask("ARM64"), onSpot("1.4.0")],
+      [spotTask("ARM64"), onSpot("LATEST")],
+      [spotTask("X86_64"), onSpot("1.3.0")],
+      [r(TASK, "task", { requiresCompatibilities: ["FARGATE"] }), onSpot("1.3.0")],
+      // On demand, any platform Fargate runs.
+      [
+        spotTask("ARM64"),
+        service("svc", { taskDefinition: ["task"] }, [], {
+          ...onFargate,
+          platformVersion: "1.3.0",
+        }),
+      ],
+    ],
+    bad: [
+      [
+        [spotTask("ARM64"), onSpot("1.3.0")],
+        "svc",
+        /runs ARM64 tasks \(task definition task\) on FARGATE_SPOT at platform version 1\.3\.0; Fargate Spot needs 1\.4\.0 or later for ARM64/,
+      ],
+      [[spotTask("X86_64"), onSpot("1.2.0")], "svc", /needs 1\.3\.0 or later for X86_64/],
+      [
+        [spotTask("X86_64", "WINDOWS_SERVER_2022_CORE"), onSpot()],
+        "svc",
+        /runs WINDOWS_SERVER_2022_CORE tasks .* which runs Linux tasks only/,
+      ],
+      [
+        [
+          spotTask("ARM64"),
+          service("mixed", { taskDefinition: ["task"] }, [], {
+            platformVersion: "1.3.0",
+            capacityProviderStrategies: [
+              { capacityProvider: "FARGATE", base: 1, weight: 0 },
+              { capacityProvider: "FARGATE_SPOT", weight: 1 },
+            ],
+          }),
+        ],
+        "mixed",
+      ],
     ],
   },
   {

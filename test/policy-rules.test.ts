@@ -958,7 +958,7 @@ const cases: Case[] = [
     ],
   },
   {
-    rule: "ecs-container-insights",
+    rule: "ecs-prod-container-insights",
     good: [
       [
         r("aws:ecs/cluster:Cluster", "c", {

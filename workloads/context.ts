@@ -31,6 +31,8 @@ export interface WorkloadContext {
   readonly isProd: boolean;
   /** Retention of every log group the workload creates, in days. */
   readonly logRetentionInDays: LogRetentionDays;
+  /** Container Insights on the workload's ECS clusters (`platform:containerInsights`). */
+  readonly containerInsights: boolean;
   /** The home region: data stores and most workloads. */
   readonly home: PlatformSide;
   /** The remote region, reached over VPC peering. */

@@ -19,8 +19,6 @@ export interface Charge {
   readonly what: string;
   /** The region billed when not the resource's own (a secret's replica). */
   readonly region?: string;
-  /** An item whose price is a fraction taken off this one (Fargate Spot). */
-  readonly discount?: string;
 }
 
 export interface CostContext {
@@ -39,25 +37,25 @@ const TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition";
 const SERVICE = "aws:ecs/service:Service";
 const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
 
-/** vCPU-hours and GB-hours of `taskHours` hours of a Fargate task, on demand or on Spot. */
+/**
+ * vCPU-hours and GB-hours of `taskHours` hours of a Fargate task, on demand or on Spot: each at its
+ * architecture's price (Spot has a price of its own per region and architecture).
+ */
 function fargate(task: PlannedResource, taskHours: number, spot: boolean, basis: string): Charge[] {
   const vcpu = (num(task.inputs.cpu) ?? 256) / 1024;
   const gb = (num(task.inputs.memory) ?? 512) / 1024;
   const arch = str(obj(task.inputs.runtimePlatform).cpuArchitecture) === "ARM64" ? "arm64" : "x86";
-  const kind = spot ? "Fargate Spot" : "Fargate";
-  const discount = spot ? { discount: "fargate.spot-discount" } : {};
+  const [kind, prefix] = spot ? ["Fargate Spot", "fargate-spot"] : ["Fargate", "fargate"];
   return [
     {
-      item: `fargate.${arch}.vcpu-hour`,
+      item: `${prefix}.${arch}.vcpu-hour`,
       quantity: vcpu * taskHours,
       what: `${kind} ${fmt(vcpu)} vCPU ${arch} × ${basis}`,
-      ...discount,
     },
     {
-      item: `fargate.${arch}.gb-hour`,
+      item: `${prefix}.${arch}.gb-hour`,
       quantity: gb * taskHours,
       what: `${kind} ${fmt(gb)} GB × ${basis}`,
-      ...discount,
     },
   ];
 }

@@ -241,9 +241,11 @@ export const ecsNoPublicIp = resourceRule({
 });
 
 export const ecsContainerInsights = resourceRule({
-  name: "ecs-container-insights",
-  description: "ECS clusters have Container Insights on.",
+  name: "ecs-prod-container-insights",
+  description:
+    "In prod, ECS clusters have Container Insights on (dev may turn it off to save its custom metrics: platform:containerInsights).",
   controls: ["ECS.12"],
+  only: "prod",
   severity: "medium",
   remediation:
     'Set settings: [{ name: "containerInsights", value: "enabled" }] ("enhanced" also passes).',

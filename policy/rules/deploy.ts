@@ -928,6 +928,67 @@ export const fargateSize = resourceRule({
   },
 });
 
+// ---- Fargate Spot ---------------------------------------------------------------------------
+
+/** The Fargate platform version Fargate Spot needs per Linux architecture (Windows: none). */
+export const FARGATE_SPOT_MIN_PLATFORM: Record<string, string> = {
+  X86_64: "1.3.0",
+  ARM64: "1.4.0",
+};
+
+/** -1, 0 or 1 as dotted version `a` is older than, equal to or newer than `b`. */
+function compareVersions(a: string, b: string): number {
+  const [x, y] = [a, b].map((v) => v.split(".").map(Number)) as [number[], number[]];
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    const d = (x[i] ?? 0) - (y[i] ?? 0);
+    if (d !== 0) return Math.sign(d);
+  }
+  return 0;
+}
+
+// The API reference: "FARGATE_SPOT supports Linux tasks with the X86_64 architecture on platform
+// version 1.3.0 or later. FARGATE_SPOT supports Linux tasks with the ARM64 architecture on platform
+// version 1.4.0 or later" (ARM64 since September 2024; the developer guide's capacity-provider page
+// still says X86_64 only). Windows containers on Fargate do not support Fargate Spot.
+// https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CapacityProviderStrategyItem.html
+// https://aws.amazon.com/about-aws/whats-new/2024/09/amazon-ecs-graviton-based-spot-compute-fargate/
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-capacity-providers.html
+export const fargateSpotPlatform = stackRule({
+  name: "deploy-fargate-spot-platform",
+  description:
+    "ECS services on FARGATE_SPOT run tasks Fargate Spot supports: Linux, X86_64 on platform version 1.3.0 or later, ARM64 on 1.4.0 or later (LATEST is 1.4.0).",
+  controls: [],
+  remediation:
+    'Leave platformVersion unset (LATEST) or set "1.4.0" for ARM64 tasks; run Windows tasks on FARGATE.',
+  check: (resources) =>
+    ofType(resources, SERVICE)
+      .filter((service) =>
+        asArray<Props>(service.props.capacityProviderStrategies).some(
+          (s) => text(s.capacityProvider) === "FARGATE_SPOT",
+        ),
+      )
+      .flatMap((service) =>
+        dependenciesOf(service, "taskDefinition")
+          .filter((t) => t.type === TASK_DEFINITION)
+          .flatMap((task): Finding[] => {
+            const platform = asRecord(task.props.runtimePlatform);
+            const os = text(platform.operatingSystemFamily, "LINUX");
+            const arch = text(platform.cpuArchitecture, "X86_64");
+            const version = text(service.props.platformVersion, "LATEST");
+            const needed = FARGATE_SPOT_MIN_PLATFORM[arch];
+            const problem =
+              os !== "LINUX"
+                ? `runs ${os} tasks (task definition ${task.name}) on FARGATE_SPOT, which runs Linux tasks only`
+                : !needed
+                  ? `runs ${arch} tasks (task definition ${task.name}) on FARGATE_SPOT, which does not support them`
+                  : version !== "LATEST" && compareVersions(version, needed) < 0
+                    ? `runs ${arch} tasks (task definition ${task.name}) on FARGATE_SPOT at platform version ${version}; Fargate Spot needs ${needed} or later for ${arch}`
+                    : undefined;
+            return problem ? [{ resource: service, message: problem }] : [];
+          }),
+      ),
+});
+
 // ---- CloudWatch -----------------------------------------------------------------------------
 
 /** Why CloudWatch would refuse an alarm period, or undefined. */
@@ -1153,6 +1214,7 @@ export const deployRules = [
   apiLoggingRole,
   reservedConcurrency,
   fargateSize,
+  fargateSpotPlatform,
   alarmShape,
   logRetentionValues,
   cacheSettingPairs,

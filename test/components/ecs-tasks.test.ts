@@ -2,6 +2,8 @@ import { expect } from "chai";
 import {
   capacityFor,
   containerDefinitions,
+  fargateMemoryOptions,
+  fargateSizeProblem,
   rulePriorities,
   taskDefinitionArgs,
   VPN_PROXY_PORT,
@@ -30,6 +32,50 @@ const vpn = {
 };
 
 describe("ecs-tasks", () => {
+  describe("fargateMemoryOptions", () => {
+    const cases: [number, number[]][] = [
+      [256, [512, 1024, 2048]],
+      [512, [1024, 2048, 3072, 4096]],
+      [1024, [2048, 3072, 4096, 5120, 6144, 7168, 8192]],
+      [300, []],
+    ];
+    for (const [cpu, want] of cases) {
+      it(`${cpu} CPU units: ${want.join(", ") || "none"}`, () =>
+        expect(fargateMemoryOptions(cpu)).to.deep.equal(want));
+    }
+    it("16 vCPU: 32 to 120 GB in steps of 8 GB", () => {
+      const options = fargateMemoryOptions(16384);
+      expect([options[0], options[1], options.at(-1), options.length]).to.deep.equal([
+        32768, 40960, 122880, 12,
+      ]);
+    });
+  });
+
+  describe("fargateSizeProblem", () => {
+    const cases: [number, number, string | undefined][] = [
+      [256, 512, undefined],
+      [256, 2048, undefined],
+      [256, 1536, "1536 MiB does not fit 256 CPU units (Fargate allows 512, 1024, 2048)"],
+      [256, 4096, "4096 MiB does not fit 256 CPU units (Fargate allows 512, 1024, 2048)"],
+      [512, 1024, undefined],
+      [512, 512, "512 MiB does not fit 512 CPU units (Fargate allows 1024, 2048, 3072, 4096)"],
+      [512, 3000, "3000 MiB does not fit 512 CPU units (Fargate allows 1024, 2048, 3072, 4096)"],
+      [1024, 2048, undefined],
+      [1024, 8192, undefined],
+      [
+        1024,
+        9216,
+        "9216 MiB does not fit 1024 CPU units (Fargate allows 2048 to 8192 in steps of 1024)",
+      ],
+      [4096, 30720, undefined],
+      [384, 1024, "384 CPU units is not a Fargate size (256, 512, 1024, 2048, 4096, 8192, 16384)"],
+    ];
+    for (const [cpu, memory, want] of cases) {
+      it(`${cpu}/${memory}: ${want ?? "runs"}`, () =>
+        expect(fargateSizeProblem(cpu, memory)).to.equal(want));
+    }
+  });
+
   describe("capacityFor", () => {
     const cases: [string, Parameters<typeof capacityFor>[0], string][] = [
       ["a plain service on Fargate by default", { name: "a" }, "fargate"],
@@ -48,6 +94,12 @@ describe("ecs-tasks", () => {
   });
 
   describe("containerDefinitions", () => {
+    it("gives the app the stop timeout it is given (a Spot task's two minutes), else ECS's own", () => {
+      expect(containerDefinitions({ ...base, stopTimeout: 120 })[0]).to.include({
+        stopTimeout: 120,
+      });
+      expect(containerDefinitions(base)[0]).not.to.have.property("stopTimeout");
+    });
     it("gives a plain service one essential container with its port, env, secrets by reference and logs", () => {
       const [app, ...rest] = containerDefinitions(base);
       expect(rest).to.deep.equal([]);

@@ -6,7 +6,13 @@ import {
   type GatewayArgs,
   type GatewayService,
 } from "../../components/regional-gateway";
-import { finder, inHomeRegion, runWithMocks, statementsOf } from "../helpers/mock-runtime";
+import {
+  failureOf,
+  finder,
+  inHomeRegion,
+  runWithMocks,
+  statementsOf,
+} from "../helpers/mock-runtime";
 
 const web: GatewayService = {
   name: "web",
@@ -157,6 +163,103 @@ describe("RegionalGateway", () => {
     // No task policy: the apps call no AWS API.
     expect(find.ofType("aws:iam/rolePolicy:RolePolicy").map((r) => r.name)).to.not.include(
       "gw-web-task-policy",
+    );
+  });
+});
+
+describe("RegionalGateway levers", () => {
+  const containersOf = (find: Find, name: string) =>
+    JSON.parse(String(taskDefinition(find, name).containerDefinitions)) as Record<string, any>[];
+
+  it("turns Container Insights on by default, its running-task alarms on RunningTaskCount", async () => {
+    const find = await gateway();
+    expect(find.named("gw-cluster").inputs.settings).to.deep.equal([
+      { name: "containerInsights", value: "enabled" },
+    ]);
+    expect(find.named("gw-web-running").inputs).to.include({
+      namespace: "ECS/ContainerInsights",
+      metricName: "RunningTaskCount",
+      statistic: "Minimum",
+      comparisonOperator: "LessThanThreshold",
+      threshold: 1,
+      treatMissingData: "breaching",
+    });
+  });
+
+  it("without Container Insights, alarms when a service sends no free CPUUtilization sample", async () => {
+    const find = await gateway({ containerInsights: false });
+    expect(find.named("gw-cluster").inputs.settings).to.deep.equal([
+      { name: "containerInsights", value: "disabled" },
+    ]);
+    for (const service of ["web", "tunnel"]) {
+      const alarm = find.named(`gw-${service}-running`).inputs;
+      expect(alarm, service).to.include({
+        namespace: "AWS/ECS",
+        metricName: "CPUUtilization",
+        statistic: "SampleCount",
+        comparisonOperator: "LessThanThreshold",
+        threshold: 1,
+        treatMissingData: "breaching",
+        alarmDescription: `gw-${service}: no task running (no CPUUtilization sample), for 5 minutes`,
+      });
+      expect(Object.keys(alarm.dimensions).sort()).to.deep.equal(["ClusterName", "ServiceName"]);
+    }
+    expect(
+      find.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.inputs.namespace),
+    ).not.to.include("ECS/ContainerInsights");
+  });
+
+  it("runs a fargateSpot service on FARGATE_SPOT with two minutes to stop; others on FARGATE", async () => {
+    const find = await gateway({ services: [{ ...web, launch: "fargateSpot" }, tunnel] });
+    expect(find.named("gw-web-service").inputs.capacityProviderStrategies).to.deep.equal([
+      { capacityProvider: "FARGATE_SPOT", weight: 1 },
+    ]);
+    expect(containersOf(find, "gw-web-task")[0]).to.include({ stopTimeout: 120 });
+    expect(find.named("gw-capacity").inputs.capacityProviders).to.include.members([
+      "FARGATE",
+      "FARGATE_SPOT",
+    ]);
+    const onDemand = await gateway();
+    expect(onDemand.named("gw-web-service").inputs.capacityProviderStrategies).to.deep.equal([
+      { capacityProvider: "FARGATE", weight: 1 },
+    ]);
+    expect(containersOf(onDemand, "gw-web-task")[0]).not.to.have.property("stopTimeout");
+  });
+
+  it("turns EC2 detailed monitoring on by default, off when asked", async () => {
+    expect(template(await gateway()).monitoring).to.deep.equal({ enabled: true });
+    const off = await gateway({
+      ec2: { instanceType: "t4g.micro", min: 1, max: 2, detailedMonitoring: false },
+    });
+    expect(template(off).monitoring).to.deep.equal({ enabled: false });
+    expect(template(off).instanceType).to.equal("t4g.micro");
+  });
+
+  it("refuses a Fargate service of a size Fargate does not run, naming it; EC2 ones are free", async () => {
+    const error = await failureOf(
+      inHomeRegion((provider) => {
+        const network = new Network(
+          "home",
+          { cidrBlock: "10.10.0.0/16", availabilityZones: ["us-east-1a", "us-east-1b"] },
+          { provider },
+        );
+        new RegionalGateway(
+          "gw",
+          {
+            network,
+            environment: "dev",
+            loadBalancer: { allowHttp: true },
+            services: [
+              { ...web, memory: 1536 },
+              { ...tunnel, memory: 768 },
+            ],
+          },
+          { provider },
+        );
+      }),
+    );
+    expect(error?.message).to.equal(
+      "RegionalGateway gw:\n  services.web.memory: 1536 MiB does not fit 256 CPU units (Fargate allows 512, 1024, 2048)",
     );
   });
 });

@@ -69,6 +69,15 @@ describe("SessionFleet", () => {
     expect(find.named("qb-ws").inputs).to.include({ idleTimeout: 3600 });
   });
 
+  it("turns Container Insights on its cluster by default, off when asked", async () => {
+    const setting = async (overrides: Partial<SessionFleetArgs>) =>
+      (await fleet(overrides)).named("qb-sessions").inputs.settings;
+    expect(await setting({})).to.deep.equal([{ name: "containerInsights", value: "enabled" }]);
+    expect(await setting({ containerInsights: false })).to.deep.equal([
+      { name: "containerInsights", value: "disabled" },
+    ]);
+  });
+
   it("lets only the execution role read the secrets a launch injects", async () => {
     const keys = "arn:aws:secretsmanager:us-east-1:111111111111:secret:qb/dev/users/*";
     const find = await fleet({ injectedSecretArns: [keys] });

@@ -46,6 +46,19 @@ describe("stack config", () => {
     expect(of("prod", { "platform:sharedDatabase": "true" })).to.equal(true);
   });
 
+  it("turns Container Insights on in prod and off in dev, unless the stack says otherwise", () => {
+    const of = (stack: string, extra: Record<string, string> = {}) => {
+      const files = loadStackFiles(root, stack);
+      return parseStackConfig({ ...files.config, ...extra }, files.secretKeys).containerInsights;
+    };
+    expect([of("prod"), of("dev")]).to.deep.equal([true, false]);
+    expect(of("prod", { "platform:containerInsights": "false" })).to.equal(false);
+    expect(of("dev", { "platform:containerInsights": "true" })).to.equal(true);
+    expect(problemsOf({ ...validRaw(), "platform:containerInsights": "sometimes" })).to.deep.equal([
+      { key: "platform:containerInsights", message: "must be true or false" },
+    ]);
+  });
+
   it("turns access logs on in prod and off in dev, unless the stack says otherwise", () => {
     const of = (stack: string, extra: Record<string, string> = {}) => {
       const files = loadStackFiles(root, stack);

@@ -12,6 +12,7 @@ describe("config schema", () => {
       "accessLogs",
       "sharedDatabase",
       "accessLogRetentionDays",
+      "containerInsights",
       "reservedConcurrencyElsewhere",
       "regions",
       ...WORKLOAD_SETTINGS.map((w) => w.key),

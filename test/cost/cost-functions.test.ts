@@ -162,13 +162,34 @@ describe("cost: cost functions", () => {
       ]);
       close(costs(plan).svc, x86(2));
     });
-    it("FARGATE_SPOT at the (not confirmed) 70% discount, marked", () => {
+    const spot = [{ capacityProvider: "FARGATE_SPOT", weight: 1 }];
+    it("FARGATE_SPOT ARM64 at the ARM Spot prices of its region", () => {
+      const plan = planOf([task(), service({ capacityProviderStrategies: spot })]);
+      close(costs(plan).svc, 2 * H * (0.5 * 0.01030969 + 1 * 0.00113349));
+      expect(estimateCost(plan).items.find((i) => i.name === "svc")?.notConfirmed).to.equal(false);
+    });
+    it("FARGATE_SPOT X86_64 at the x86 Spot prices, and priced not confirmed where derived", () => {
+      const plan = planOf([
+        task({ runtimePlatform: { cpuArchitecture: "X86_64" } }),
+        service({ capacityProviderStrategies: spot }),
+      ]);
+      close(costs(plan).svc, 2 * H * (0.5 * 0.01288871 + 1 * 0.00141527));
+      const eu = inEu(plan, "svc");
+      close(costs(eu).svc, 2 * H * (0.5 * 0.014825 + 1 * 0.001627));
+      expect(estimateCost(eu).items.find((i) => i.name === "svc")?.notConfirmed).to.equal(true);
+    });
+    it("a strategy splitting FARGATE and FARGATE_SPOT prices each share at its own price", () => {
       const plan = planOf([
         task(),
-        service({ capacityProviderStrategies: [{ capacityProvider: "FARGATE_SPOT", weight: 1 }] }),
+        service({
+          desiredCount: 3,
+          capacityProviderStrategies: [
+            { capacityProvider: "FARGATE", base: 1, weight: 0 },
+            { capacityProvider: "FARGATE_SPOT", weight: 1 },
+          ],
+        }),
       ]);
-      close(costs(plan).svc, arm(2) * 0.3);
-      expect(estimateCost(plan).items.find((i) => i.name === "svc")?.notConfirmed).to.equal(true);
+      close(costs(plan).svc, arm(1) + 2 * H * (0.5 * 0.01030969 + 1 * 0.00113349));
     });
     it("a service no task runs from costs nothing; the task definition alone is free", () => {
       const plan = planOf([task(), service({ desiredCount: 0, launchType: "FARGATE" })]);

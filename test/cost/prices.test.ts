@@ -64,7 +64,7 @@ describe("cost: the price table", () => {
       ["rds.gp3.gb-month", "eu-central-1"],
       ["rds.backup.gb-month", "eu-central-1"],
       ["scheduler.million", "eu-central-1"],
-      ["fargate.spot-discount", "us-east-1"],
+      ["fargate-spot.arm64.vcpu-hour", "eu-central-1"],
     ] as const) {
       expect(table.get(item, region)?.notConfirmed, `${item} ${region}`).to.equal(true);
     }

@@ -31,6 +31,8 @@ export function testContext(
     environment,
     isProd: environment === "prod",
     logRetentionInDays: environment === "prod" ? 90 : 14,
+    // As platform:containerInsights defaults: on in prod, off in dev.
+    containerInsights: environment === "prod",
     home: side("home"),
     remote: side("remote"),
     accountId: aws.getCallerIdentityOutput({}, { provider }).accountId,

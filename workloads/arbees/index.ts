@@ -17,7 +17,13 @@ import {
 } from "../../components/regional-gateway";
 import { SECRET_RECOVERY_DAYS } from "../../components/profile";
 import type { PlatformSide, WorkloadContext } from "../context";
-import type { ArbeesSettings } from "./settings";
+import {
+  taskSizesOf,
+  vpnHostTypeOf,
+  type ArbeesService,
+  type ArbeesSettings,
+  type TaskSize,
+} from "./settings";
 
 /** One of the two regions the platform spans. */
 export type ArbeesRegion = PlatformSide;
@@ -45,21 +51,15 @@ export const REMOTE_IMAGES = ["market-gateway-polymarket", "gluetun"] as const;
 export const ARBEES_IMAGES = [...HOME_IMAGES, ...REMOTE_IMAGES] as const;
 export type ArbeesImage = (typeof ARBEES_IMAGES)[number];
 
-/** CPU units and memory (MB) of each service's task: the same in every stack. */
-export const ARBEES_TASK_SIZES = {
-  frontend: { cpu: 256, memory: 512 },
-  api: { cpu: 512, memory: 1024 },
-  orchestrator: { cpu: 256, memory: 512 },
-  "strategy-engine": { cpu: 1024, memory: 2048 },
-  "market-gateway-kalshi": { cpu: 256, memory: 512 },
-  "market-gateway-polymarket": { cpu: 512, memory: 1024 },
-} as const;
-
 /** The strategy engine scales out on CPU and memory use (%), from one task to its setting's most. */
 export const STRATEGY_ENGINE_SCALING = { min: 1, cpuTarget: 60, memoryTarget: 70 } as const;
 
-/** EC2 capacity of the remote region: the Polymarket gateway's VPN sidecar needs NET_ADMIN. */
-export const REMOTE_CAPACITY = { instanceType: "t4g.small", min: 1, max: 2 } as const;
+/**
+ * EC2 capacity of the remote region (the Polymarket gateway's VPN sidecar needs NET_ADMIN): one
+ * instance, a second while a deployment starts the new task beside the old one. The instance type
+ * is the `vpnHost` setting's, else the smallest its tasks fit.
+ */
+export const REMOTE_CAPACITY = { min: 1, max: 2 } as const;
 
 /** The platform's database, and its user where the instance is shared (prod's is the master user). */
 export const ARBEES_DATABASE = { name: "arbees", sharedUser: "arbees_app" } as const;
@@ -183,15 +183,28 @@ export class Arbees extends pulumi.ComponentResource {
     ]) as Record<ArbeesImage, aws.ecr.Repository>;
   }
 
-  /** The gateway at home: the ALB (`/api/*` → api, `/*` → frontend) and the Fargate services. */
+  /**
+   * The gateway at home: the ALB (`/api/*` → api, `/*` → frontend) and the Fargate services, on
+   * Fargate Spot where `capacity` says (docs/cost.md, "Fargate size and Spot": every home service
+   * restarts cleanly on another task, so each may run there in dev).
+   */
   private homeGateway(name: string, args: ArbeesArgs): RegionalGateway {
     const { settings } = args;
-    const { isProd, home, remote } = args.context;
+    const { isProd, home, remote, environment } = args.context;
     const replicas = settings.replicas;
+    const sizes = taskSizesOf(settings, environment);
     const service = (
-      serviceName: Exclude<ArbeesImage, "gluetun">,
-      rest: Omit<GatewayService, "name" | "image" | "environment" | "secrets" | "parkedReason">,
-    ) => this.service(serviceName, args, home, rest);
+      serviceName: Exclude<ArbeesService, "market-gateway-polymarket">,
+      rest: Omit<
+        GatewayService,
+        "name" | "image" | "environment" | "secrets" | "parkedReason" | keyof TaskSize | "launch"
+      > = {},
+    ) =>
+      this.service(serviceName, args, home, {
+        ...sizes[serviceName],
+        launch: settings.capacity,
+        ...rest,
+      });
     return new RegionalGateway(
       `${name}-home`,
       {
@@ -204,23 +217,20 @@ export class Arbees extends pulumi.ComponentResource {
         },
         services: [
           service("frontend", {
-            ...ARBEES_TASK_SIZES.frontend,
             port: 80,
             desiredCount: replicas,
             ingress: { pathPatterns: ["/*"], healthCheckPath: "/" },
           }),
           service("api", {
-            ...ARBEES_TASK_SIZES.api,
             port: 8000,
             desiredCount: replicas,
             ingress: { pathPatterns: ["/api/*"], healthCheckPath: "/api/health" },
           }),
-          service("orchestrator", ARBEES_TASK_SIZES.orchestrator),
+          service("orchestrator"),
           service("strategy-engine", {
-            ...ARBEES_TASK_SIZES["strategy-engine"],
             autoscaling: { ...STRATEGY_ENGINE_SCALING, max: settings.strategyEngineMaxTasks },
           }),
-          service("market-gateway-kalshi", ARBEES_TASK_SIZES["market-gateway-kalshi"]),
+          service("market-gateway-kalshi"),
         ],
       },
       { parent: this, provider: home.provider },
@@ -233,16 +243,20 @@ export class Arbees extends pulumi.ComponentResource {
    */
   private remoteGateway(name: string, args: ArbeesArgs): RegionalGateway {
     const { settings } = args;
-    const { home, remote } = args.context;
+    const { home, remote, environment, isProd } = args.context;
     const vpn = this.vpnSecret(name, args);
     return new RegionalGateway(
       `${name}-remote`,
       {
         ...this.gatewayArgs(args, remote, home),
-        ec2: { ...REMOTE_CAPACITY },
+        ec2: {
+          ...REMOTE_CAPACITY,
+          instanceType: vpnHostTypeOf(settings, environment),
+          detailedMonitoring: settings.vpnHost.detailedMonitoring ?? isProd,
+        },
         services: [
           this.service("market-gateway-polymarket", args, remote, {
-            ...ARBEES_TASK_SIZES["market-gateway-polymarket"],
+            ...taskSizesOf(settings, environment)["market-gateway-polymarket"],
             launch: "ec2",
             vpn: {
               image: this.image("gluetun", args),
@@ -259,19 +273,28 @@ export class Arbees extends pulumi.ComponentResource {
     );
   }
 
-  /** What both gateways share: the stack's environment, log retention, alarms, the peer's VPC. */
+  /**
+   * What both gateways share: the stack's environment, log retention, Container Insights, alarms,
+   * the peer's VPC.
+   */
   private gatewayArgs(
     args: ArbeesArgs,
     region: ArbeesRegion,
     peer: ArbeesRegion,
   ): Pick<
     GatewayArgs,
-    "network" | "environment" | "logRetentionInDays" | "alarmEmail" | "peerCidrs"
+    | "network"
+    | "environment"
+    | "logRetentionInDays"
+    | "containerInsights"
+    | "alarmEmail"
+    | "peerCidrs"
   > {
     return {
       network: region.network,
       environment: args.context.environment,
       logRetentionInDays: args.context.logRetentionInDays,
+      containerInsights: args.context.containerInsights,
       alarmEmail: args.settings.alertEmail,
       peerCidrs: [peer.network.cidrBlock],
     };

@@ -94,7 +94,8 @@ export class QuickBets extends pulumi.ComponentResource {
    */
   private tradingSessions(name: string, args: QuickBetsArgs, secretPrefix: string): SessionFleet {
     const { settings } = args;
-    const { environment, logRetentionInDays, partition, accountId } = args.context;
+    const { environment, logRetentionInDays, containerInsights, partition, accountId } =
+      args.context;
     const { network, region, accessLogs } = args.context.home;
     const sessions = settings.sessions;
     const websocket = settings.websocket;
@@ -118,6 +119,7 @@ export class QuickBets extends pulumi.ComponentResource {
           pulumi.interpolate`arn:${partition}:secretsmanager:${region}:${accountId}:secret:${secretPrefix}*`,
         ],
         logRetentionInDays,
+        containerInsights,
         accessLogs: accessLogs?.forLoadBalancer(`${name}-ws`),
         tls:
           websocket.domainName && websocket.certificateArn

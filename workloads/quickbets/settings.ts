@@ -3,7 +3,7 @@
  * stacks (prod sets larger ones); the load balancer's rule budget does not (MAX_TOTAL_SESSIONS).
  */
 import { z } from "zod";
-import { FARGATE_SIZES } from "../../components/ecs-tasks";
+import { FARGATE_SIZES, fargateSizeProblem } from "../../components/ecs-tasks";
 import {
   acmCertificateArn,
   browserOrigin,
@@ -46,14 +46,8 @@ const sessions = z
     retentionDays: wholeNumber(1, 365).default(30).describe("Days an ended session stays listed"),
   })
   .superRefine((s, ctx) => {
-    const [low, high] = FARGATE_SIZES[s.cpu] ?? [0, 0];
-    if (s.memory < low || s.memory > high) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["memory"],
-        message: `${s.memory} MB does not fit ${s.cpu} CPU units (Fargate allows ${low} to ${high})`,
-      });
-    }
+    const problem = s.cpu in FARGATE_SIZES ? fargateSizeProblem(s.cpu, s.memory) : undefined;
+    if (problem) ctx.addIssue({ code: "custom", path: ["memory"], message: problem });
     if (s.maxPerUser > s.maxTotal) {
       ctx.addIssue({
         code: "custom",

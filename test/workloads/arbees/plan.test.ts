@@ -248,6 +248,79 @@ describeEachStack(
       },
     );
 
+    it(
+      stack === "prod"
+        ? "runs the home services on demand, sized as sized, with Container Insights"
+        : "runs the home services on Fargate Spot at 0.25 vCPU / 0.5 GB, without Container Insights",
+      () => {
+        const services = ofType(s.p, "aws:ecs/service:Service").filter(within("arbees-home"));
+        expect(services).to.have.length(5);
+        for (const service of services) {
+          expect(service.inputs.capacityProviderStrategies, service.name).to.deep.equal([
+            { capacityProvider: stack === "prod" ? "FARGATE" : "FARGATE_SPOT", weight: 1 },
+          ]);
+        }
+        const sizes = Object.fromEntries(
+          ofType(s.p, "aws:ecs/taskDefinition:TaskDefinition")
+            .filter(within("arbees"))
+            .map((t) => [
+              t.name.replace(/^arbees-(home|remote)-|-task$/g, ""),
+              `${String(t.inputs.cpu)}/${String(t.inputs.memory)}`,
+            ]),
+        );
+        expect(sizes).to.deep.equal(
+          stack === "prod"
+            ? {
+                frontend: "256/512",
+                api: "512/1024",
+                orchestrator: "256/512",
+                "strategy-engine": "1024/2048",
+                "market-gateway-kalshi": "256/512",
+                "market-gateway-polymarket": "512/1024",
+              }
+            : {
+                frontend: "256/512",
+                api: "256/512",
+                orchestrator: "256/512",
+                "strategy-engine": "256/512",
+                "market-gateway-kalshi": "256/512",
+                "market-gateway-polymarket": "256/512",
+              },
+        );
+        const spotStop = ofType(s.p, "aws:ecs/taskDefinition:TaskDefinition")
+          .filter(within("arbees-home"))
+          .map((t) => containersOf(t)[0]!.stopTimeout);
+        expect(new Set(spotStop)).to.deep.equal(new Set([stack === "prod" ? undefined : 120]));
+        for (const cluster of ofType(s.p, "aws:ecs/cluster:Cluster").filter(within("arbees"))) {
+          expect(cluster.inputs.settings, cluster.name).to.deep.equal([
+            { name: "containerInsights", value: stack === "prod" ? "enabled" : "disabled" },
+          ]);
+        }
+        const running = ofType(s.p, "aws:cloudwatch/metricAlarm:MetricAlarm").filter(
+          (a) => within("arbees")(a) && a.name.endsWith("-running"),
+        );
+        expect(running).to.have.length(6);
+        for (const alarm of running) {
+          expect(alarm.inputs, alarm.name).to.include(
+            stack === "prod"
+              ? { namespace: "ECS/ContainerInsights", metricName: "RunningTaskCount" }
+              : { namespace: "AWS/ECS", metricName: "CPUUtilization", statistic: "SampleCount" },
+          );
+        }
+      },
+    );
+
+    it(`puts the VPN host on a ${stack === "prod" ? "t4g.small, detailed monitoring on" : "t4g.micro, detailed monitoring off"}`, () => {
+      const template = ofType(s.p, "aws:ec2/launchTemplate:LaunchTemplate").find(
+        within("arbees-remote"),
+      )!;
+      expect(template.inputs).to.deep.include(
+        stack === "prod"
+          ? { instanceType: "t4g.small", monitoring: { enabled: true } }
+          : { instanceType: "t4g.micro", monitoring: { enabled: false } },
+      );
+    });
+
     it("shows both clusters, the services, Redis and the VPN gateway in the summary", () => {
       expect(s.result.stdout).to.include("Cluster arbees-home-cluster (us-east-1)");
       expect(s.result.stdout).to.include("Cluster arbees-remote-cluster (eu-central-1)");
@@ -255,7 +328,9 @@ describeEachStack(
         /arbees-remote-market-gateway-polymarket-service \(eu-central-1\): EC2 \(arbees-remote-ec2\), 1 task\(s\), sidecars: vpn/,
       );
       expect(s.result.stdout).to.match(
-        /arbees-home-api-service \(us-east-1\): FARGATE, \d task\(s\), ALB \/api\/\* \(priority 10\)/,
+        stack === "prod"
+          ? /arbees-home-api-service \(us-east-1\): FARGATE, \d task\(s\), ALB \/api\/\* \(priority 10\)/
+          : /arbees-home-api-service \(us-east-1\): FARGATE_SPOT, \d task\(s\), ALB \/api\/\* \(priority 10\)/,
       );
       expect(s.result.stdout).to.match(/ReplicationGroup arbees-redis \(us-east-1\): valkey 8\.0/);
     });

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { parseStackConfig } from "../../../config";
+import { taskSizesOf, vpnHostTypeOf } from "../../../workloads/arbees/settings";
 import { asProd, problemsOf, validRaw, withSetting } from "../../helpers/stack-config";
 
 const CERTIFICATE = "arn:aws:acm:us-east-1:210987654321:certificate/0d6f3c1e-7a52-4b8e-9f1d";
@@ -32,6 +33,109 @@ describe("arbees settings", () => {
     });
     const three = withSetting("arbees", (a) => Object.assign(domain(a), { replicas: 3 }), prod);
     expect(parseStackConfig(three).arbees).to.include({ replicas: 3, strategyEngineMaxTasks: 6 });
+  });
+
+  describe("compute levers", () => {
+    const prodRaw = () =>
+      withSetting(
+        "arbees",
+        (a) =>
+          Object.assign(a, { domainName: "arbees.trading.io", hostedZoneId: "Z1D633PJN98FT9" }),
+        withSetting(
+          "quickbets",
+          (q) => (q.websocket = { domainName: "ws.quickbets.io", certificateArn: CERTIFICATE }),
+          asProd(),
+        ),
+      );
+
+    it("runs the home services on Fargate Spot in dev and on demand in prod, unless the stack says", () => {
+      expect(parseStackConfig(validRaw()).arbees.capacity).to.equal("fargateSpot");
+      expect(parseStackConfig(prodRaw()).arbees.capacity).to.equal("fargate");
+      const onDemand = withSetting("arbees", (a) => (a.capacity = "fargate"));
+      expect(parseStackConfig(onDemand).arbees.capacity).to.equal("fargate");
+      expect(problemsOf(withSetting("arbees", (a) => (a.capacity = "spot")))).to.deep.equal([
+        { key: "platform:arbees.capacity", message: "must be one of fargate, fargateSpot" },
+      ]);
+    });
+
+    it("sizes every task 0.25 vCPU / 0.5 GB in dev and as sized in prod, a service at a time", () => {
+      const dev = parseStackConfig(validRaw()).arbees;
+      expect(
+        new Set(Object.values(taskSizesOf(dev, "dev")).map((t) => `${t.cpu}/${t.memory}`)),
+      ).to.deep.equal(new Set(["256/512"]));
+      expect(taskSizesOf(parseStackConfig(prodRaw()).arbees, "prod")).to.deep.include({
+        api: { cpu: 512, memory: 1024 },
+        "strategy-engine": { cpu: 1024, memory: 2048 },
+        "market-gateway-polymarket": { cpu: 512, memory: 1024 },
+      });
+      const bigger = withSetting("arbees", (a) => {
+        a.taskSizes = { "strategy-engine": { cpu: 512, memory: 2048 } };
+      });
+      const sizes = taskSizesOf(parseStackConfig(bigger).arbees, "dev");
+      expect(sizes["strategy-engine"]).to.deep.equal({ cpu: 512, memory: 2048 });
+      expect(sizes.api).to.deep.equal({ cpu: 256, memory: 512 });
+    });
+
+    it("refuses a home task size Fargate does not run, naming the setting", () => {
+      const raw = withSetting("arbees", (a) => {
+        a.taskSizes = { api: { cpu: 512, memory: 512 }, orchestrator: { cpu: 384, memory: 1024 } };
+      });
+      expect(problemsOf(raw)).to.deep.equal([
+        {
+          key: "platform:arbees.taskSizes.api.memory",
+          message: "512 MiB does not fit 512 CPU units (Fargate allows 1024, 2048, 3072, 4096)",
+        },
+        {
+          key: "platform:arbees.taskSizes.orchestrator.cpu",
+          message: "384 CPU units is not a Fargate size (256, 512, 1024, 2048, 4096, 8192, 16384)",
+        },
+      ]);
+      // The Polymarket gateway runs on EC2: any size that leaves room beside the VPN sidecar.
+      const remote = (memory: number) =>
+        withSetting("arbees", (a) => {
+          a.taskSizes = { "market-gateway-polymarket": { cpu: 384, memory } };
+        });
+      expect(() => parseStackConfig(remote(768))).not.to.throw();
+      expect(() => parseStackConfig(remote(256))).not.to.throw();
+      expect(problemsOf(remote(128))).to.deep.equal([
+        {
+          key: "platform:arbees.taskSizes.market-gateway-polymarket.memory",
+          message: "must be 256 to 122880",
+        },
+      ]);
+    });
+
+    it("puts the VPN host on the smallest Graviton type its tasks fit, unless the stack names one", () => {
+      expect(vpnHostTypeOf(parseStackConfig(validRaw()).arbees, "dev")).to.equal("t4g.micro");
+      expect(vpnHostTypeOf(parseStackConfig(prodRaw()).arbees, "prod")).to.equal("t4g.small");
+      const named = withSetting("arbees", (a) => (a.vpnHost = { instanceType: "t4g.medium" }));
+      expect(vpnHostTypeOf(parseStackConfig(named).arbees, "dev")).to.equal("t4g.medium");
+      const grown = withSetting("arbees", (a) => {
+        a.taskSizes = { "market-gateway-polymarket": { cpu: 512, memory: 1536 } };
+      });
+      expect(vpnHostTypeOf(parseStackConfig(grown).arbees, "dev")).to.equal("t4g.small");
+    });
+
+    it("refuses a VPN host its tasks do not fit, or one that is not Graviton", () => {
+      const raw = (instanceType: string) =>
+        withSetting("arbees", (a) => (a.vpnHost = { instanceType }));
+      const host = (instanceType: string) => problemsOf(raw(instanceType));
+      expect(() => parseStackConfig(raw("t4g.micro"))).not.to.throw();
+      expect(() => parseStackConfig(raw("m7g.large"))).not.to.throw();
+      expect(host("t4g.nano")).to.deep.equal([
+        {
+          key: "platform:arbees.vpnHost.instanceType",
+          message:
+            "t4g.nano offers tasks 2048 CPU units and 460 MiB; the Polymarket gateway's task needs 256 and 512",
+        },
+      ]);
+      expect(host("t3.micro")).to.deep.equal([
+        {
+          key: "platform:arbees.vpnHost.instanceType",
+          message: "must be a Graviton (arm64) instance type like t4g.micro",
+        },
+      ]);
+    });
   });
 
   it("requires a domain (HTTPS) in prod, not in dev", () => {

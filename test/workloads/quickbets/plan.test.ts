@@ -37,6 +37,15 @@ describeEachStack(
       expect(s.result.stdout).to.match(/Cluster quickbets-sessions \(us-east-1\)/);
     });
 
+    it(`has Container Insights ${stack === "prod" ? "on" : "off"} on the sessions cluster (platform:containerInsights)`, () => {
+      const cluster = ofType(s.p, "aws:ecs/cluster:Cluster").find(
+        (c) => c.name === "quickbets-sessions",
+      )!;
+      expect(cluster.inputs.settings).to.deep.equal([
+        { name: "containerInsights", value: stack === "prod" ? "enabled" : "disabled" },
+      ]);
+    });
+
     it("runs entirely in the home region", () => {
       const all = s.p.resources.filter((r) => r.custom && inQuickBets(r));
       expect(all.length).to.be.greaterThan(60);

@@ -55,7 +55,7 @@ describe("quickbets settings", () => {
       "memory that does not fit the CPU",
       (q) => Object.assign(q.sessions, { cpu: 256, memory: 4096 }),
       "platform:quickbets.sessions.memory",
-      "512 to 2048",
+      "4096 MiB does not fit 256 CPU units (Fargate allows 512, 1024, 2048)",
     ],
     [
       "more sessions than the ALB has rules",
