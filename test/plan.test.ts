@@ -192,8 +192,17 @@ for (const stack of ["dev", "prod"] as const) {
     it("gives ARNs and ids the shapes AWS uses", () => {
       const subnet = ofType(p, "aws:ec2/subnet:Subnet")[0]!;
       expect(subnet.id).to.match(/^subnet-[0-9a-f]{17}$/);
-      const eip = byId(p, ofType(p, "aws:ec2/natGateway:NatGateway")[0]!.inputs.allocationId);
-      expect(eip?.type).to.equal("aws:ec2/eip:Eip");
+      // A NAT gateway's allocation is its EIP's id; a NAT route's target is an interface's id.
+      for (const nat of ofType(p, "aws:ec2/natGateway:NatGateway")) {
+        expect(byId(p, nat.inputs.allocationId)?.type).to.equal("aws:ec2/eip:Eip");
+      }
+      const natRoutes = ofType(p, "aws:ec2/route:Route").filter((r) => r.inputs.networkInterfaceId);
+      expect(natRoutes).to.have.length(stack === "dev" ? 2 * want.azs : 0);
+      for (const route of natRoutes) {
+        expect(byId(p, route.inputs.networkInterfaceId)?.type).to.equal(
+          "aws:ec2/networkInterface:NetworkInterface",
+        );
+      }
       const flowLog = ofType(p, "aws:ec2/flowLog:FlowLog").find(
         (f) => f.region === "eu-central-1",
       )!;
