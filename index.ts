@@ -5,7 +5,13 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { documentationPlaceholders, loadConfig, readSecret, reportPending } from "./config";
+import {
+  documentationPlaceholders,
+  loadConfig,
+  natStrategyOf,
+  readSecret,
+  reportPending,
+} from "./config";
 import {
   protectStatefulResources,
   requireConcurrencyQuota,
@@ -66,7 +72,7 @@ function regionalSide(side: "home" | "remote"): PlatformSide {
     {
       cidrBlock: config.regions[side].cidr,
       availabilityZones: [...config.regions[side].availabilityZones],
-      natStrategy: config.natStrategy,
+      natStrategy: natStrategyOf(config, side),
       flowLogs: { retentionInDays: config.logRetentionDays },
     },
     { provider: providers[side] },

@@ -2,11 +2,12 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { MAX_AZS, MIN_AZS, planSubnets, type AzSubnets } from "./cidr";
 import { policyDocument, serviceTrustPolicy } from "./iam";
+import { NatInstance, type NatInstanceTransforms } from "./nat-instance";
 import { transform, type Transform } from "./transform";
 import type { LogRetentionDays } from "./profile";
 
 /** How private subnets reach the internet. */
-export const NAT_STRATEGIES = ["none", "single", "perAz"] as const;
+export const NAT_STRATEGIES = ["none", "single", "perAz", "instance"] as const;
 export type NatStrategy = (typeof NAT_STRATEGIES)[number];
 
 /** Gateway endpoints are free and keep S3 and DynamoDB traffic off the NAT gateways. */
@@ -26,11 +27,26 @@ export interface NetworkArgs {
    */
   availabilityZones: string[];
   /**
-   * NAT gateways for the private subnets: `none` (no internet egress), `single` (one in the first
-   * AZ, shared: cheap, one AZ's failure cuts egress) or `perAz` (one per AZ, each AZ routes through its own).
+   * How the private subnets reach the internet: `none` (they do not), `single` (one NAT gateway in
+   * the first AZ, shared: one AZ's failure cuts egress), `perAz` (a NAT gateway per AZ, each AZ
+   * routes through its own) or `instance` (one NAT instance in the first AZ, shared: a fraction of
+   * a gateway's price, a small instance's bandwidth, minutes of outage while it is replaced).
    * @default "single"
    */
   natStrategy?: NatStrategy;
+  /** The NAT instance of the `instance` strategy. */
+  natInstance?: {
+    /**
+     * A Graviton (arm64) instance type.
+     * @default "t4g.nano"
+     */
+    instanceType?: string;
+    /**
+     * Where its "no instance in service" alarm notifies (SNS topic ARNs).
+     * @default []
+     */
+    alarmActions?: pulumi.Input<string>[];
+  };
   /** VPC flow logs, always on, to a CloudWatch log group of their own. */
   flowLogs?: {
     /**
@@ -72,6 +88,8 @@ export interface NetworkTransforms {
   gatewayEndpoint?: Transform<aws.ec2.VpcEndpointArgs>;
   /** The flow log (format, destination options). */
   flowLog?: Transform<aws.ec2.FlowLogArgs>;
+  /** The NAT instance's children (strategy `instance`). */
+  natInstance?: NatInstanceTransforms;
   /** The flow log's log group. */
   flowLogGroup?: Transform<aws.cloudwatch.LogGroupArgs>;
 }
@@ -98,7 +116,9 @@ export function resolveNetworkArgs(args: NetworkArgs): ResolvedNetwork | { probl
   }
   const natStrategy = args.natStrategy ?? "single";
   if (!NAT_STRATEGIES.includes(natStrategy)) {
-    return { problem: `natStrategy must be none, single or perAz, not ${String(natStrategy)}` };
+    return {
+      problem: `natStrategy must be ${NAT_STRATEGIES.join(", ")}, not ${String(natStrategy)}`,
+    };
   }
   return {
     layout,
@@ -122,12 +142,28 @@ export interface TierSubnet {
 
 /** How many NAT gateways a strategy creates for `azCount` AZs. */
 export function natGatewayCount(strategy: NatStrategy, azCount: number): number {
-  return { none: 0, single: 1, perAz: azCount }[strategy];
+  return { none: 0, single: 1, perAz: azCount, instance: 0 }[strategy];
 }
 
 /** Which NAT gateway the private subnet of AZ `azIndex` routes through, or undefined for none. */
 export function natGatewayIndexFor(strategy: NatStrategy, azIndex: number): number | undefined {
-  return { none: undefined, single: 0, perAz: azIndex }[strategy];
+  return { none: undefined, single: 0, perAz: azIndex, instance: undefined }[strategy];
+}
+
+/** Where a private subnet's `0.0.0.0/0` route goes: a NAT gateway or the NAT instance, by index. */
+export interface NatTarget {
+  readonly kind: "gateway" | "instance";
+  /** The gateway's index, which is also its AZ's; 0 for the instance (first AZ). */
+  readonly index: number;
+}
+
+/** The default route of each private subnet over `azCount` AZs (undefined: none). */
+export function natRoutes(strategy: NatStrategy, azCount: number): (NatTarget | undefined)[] {
+  return Array.from({ length: azCount }, (_, az): NatTarget | undefined => {
+    if (strategy === "instance") return { kind: "instance", index: 0 };
+    const gateway = natGatewayIndexFor(strategy, az);
+    return gateway === undefined ? undefined : { kind: "gateway", index: gateway };
+  });
 }
 
 /**
@@ -155,6 +191,8 @@ export class Network extends pulumi.ComponentResource {
   /** Every private and isolated route table: where peering and endpoint routes go. */
   public readonly internalRouteTables: readonly aws.ec2.RouteTable[];
   public readonly natGateways: readonly aws.ec2.NatGateway[];
+  /** The NAT instance of the `instance` strategy, in the first AZ's public subnet. */
+  public readonly natInstance: NatInstance | undefined;
   public readonly gatewayEndpoints: readonly aws.ec2.VpcEndpoint[];
   public readonly flowLog: aws.ec2.FlowLog;
   public readonly flowLogGroup: aws.cloudwatch.LogGroup;
@@ -195,6 +233,9 @@ export class Network extends pulumi.ComponentResource {
     );
     this.routePublicToInternet();
     this.natGateways = this.createNatGateways(resolved.natStrategy);
+    this.natInstance =
+      resolved.natStrategy === "instance" ? this.createNatInstance(args) : undefined;
+    this.routePrivateToNat(resolved.natStrategy);
     this.internalRouteTables = [...this.private, ...this.isolated].map((t) => t.routeTable);
     this.gatewayEndpoints = resolved.gatewayEndpoints.map((s) => this.createGatewayEndpoint(s));
     this.flowLogGroup = this.createFlowLogGroup(resolved.flowLogs.retentionInDays);
@@ -289,10 +330,10 @@ export class Network extends pulumi.ComponentResource {
     });
   }
 
-  /** NAT gateways in the public subnets, and each private subnet's route through its own. */
+  /** NAT gateways in the public subnets. */
   private createNatGateways(strategy: NatStrategy): aws.ec2.NatGateway[] {
     const azs = this.public.map((t) => t.availabilityZone);
-    const natGateways = Array.from({ length: natGatewayCount(strategy, azs.length) }, (_, i) => {
+    return Array.from({ length: natGatewayCount(strategy, azs.length) }, (_, i) => {
       const eip = new aws.ec2.Eip(
         `${this.name}-nat-eip-${i}`,
         { domain: "vpc", tags: this.nameTag(`nat-${i}`) },
@@ -311,20 +352,41 @@ export class Network extends pulumi.ComponentResource {
         ),
       );
     });
-    this.private.forEach((t, i) => {
-      const nat = natGatewayIndexFor(strategy, i);
-      if (nat === undefined) return;
+  }
+
+  /** The NAT instance in the first AZ's public subnet. */
+  private createNatInstance(args: NetworkArgs): NatInstance {
+    return new NatInstance(
+      `${this.name}-nat`,
+      {
+        vpcId: this.vpc.id,
+        vpcCidrBlock: args.cidrBlock,
+        subnetId: this.public[0]!.subnet.id,
+        internetGateway: this.internetGateway,
+        instanceType: args.natInstance?.instanceType,
+        alarmActions: args.natInstance?.alarmActions,
+        transform: this.hooks.natInstance,
+      },
+      { parent: this },
+    );
+  }
+
+  /** Each private subnet's default route, to its NAT gateway or to the NAT instance's interface. */
+  private routePrivateToNat(strategy: NatStrategy): void {
+    natRoutes(strategy, this.private.length).forEach((target, i) => {
+      if (target === undefined) return;
       new aws.ec2.Route(
         `${this.name}-private-nat-${i}`,
         {
-          routeTableId: t.routeTable.id,
+          routeTableId: this.private[i]!.routeTable.id,
           destinationCidrBlock: "0.0.0.0/0",
-          natGatewayId: natGateways[nat]!.id,
+          ...(target.kind === "gateway"
+            ? { natGatewayId: this.natGateways[target.index]!.id }
+            : { networkInterfaceId: this.natInstance!.networkInterface.id }),
         },
         { parent: this },
       );
     });
-    return natGateways;
   }
 
   /** A gateway endpoint in every private and isolated route table. */

@@ -28,7 +28,7 @@ export {
   type UnsetSetting,
 } from "./pending";
 export { documentationPlaceholders, placeholderReason } from "./placeholders";
-export { REQUIRED_TAGS } from "./platform";
+export { natStrategyOf, REQUIRED_TAGS } from "./platform";
 export {
   platformSchema,
   SECRET_DESCRIPTIONS,

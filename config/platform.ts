@@ -12,7 +12,7 @@ import {
   planSubnets,
   type Cidr,
 } from "../components/cidr";
-import { NAT_STRATEGIES } from "../components/network";
+import { NAT_STRATEGIES, type NatStrategy } from "../components/network";
 import { ENVIRONMENT_PROFILES, type EnvironmentProfile } from "../components/profile";
 import type { SettingIssue } from "./workload";
 import { logRetention, trueOrFalse, wholeNumber } from "./fields";
@@ -37,6 +37,10 @@ const cidrBlock = z.string().superRefine((value, ctx) => {
   }
 });
 
+const natStrategy = z.enum(NAT_STRATEGIES, {
+  error: `must be one of ${NAT_STRATEGIES.join(", ")}`,
+});
+
 const regionSettings = z
   .strictObject({
     region: regionName.describe("AWS region of this side, e.g. us-east-1"),
@@ -44,6 +48,9 @@ const regionSettings = z
     availabilityZones: z
       .array(z.string())
       .describe("AZ names in this region, as many as platform:azs"),
+    natStrategy: natStrategy
+      .optional()
+      .describe("This region's NAT, over platform:natStrategy: none, single, perAz or instance"),
   })
   .superRefine((side, ctx) => {
     const seen = new Set<string>();
@@ -113,10 +120,11 @@ export const platformShape = {
     .max(MAX_AZS, { error: `must be ${MIN_AZS} to ${MAX_AZS}` })
     .default(2)
     .describe(`Availability zones per region, ${MIN_AZS} to ${MAX_AZS}`),
-  natStrategy: z
-    .enum(NAT_STRATEGIES, { error: `must be one of ${NAT_STRATEGIES.join(", ")}` })
+  natStrategy: natStrategy
     .default("single")
-    .describe("NAT gateways per region: none, single, or perAz"),
+    .describe(
+      "How private subnets reach the internet, in each region: single (one NAT gateway), perAz (one per AZ), instance (one NAT instance) or none; platform:regions.<side>.natStrategy overrides it",
+    ),
   logRetentionDays: logRetention(true)
     .default(14)
     .describe("Retention of every log group, in days"),
@@ -157,18 +165,35 @@ export const PLATFORM_PROFILE_DEFAULTS = {
   prod: { accessLogs: true, sharedDatabase: false, containerInsights: true },
 } as const satisfies Record<EnvironmentProfile, Partial<Record<keyof PlatformOwn, unknown>>>;
 
+/** The NAT strategy of one side: its own, or the platform's. */
+export function natStrategyOf(
+  settings: Pick<PlatformOwn, "natStrategy" | "regions">,
+  side: "home" | "remote",
+): NatStrategy {
+  return settings.regions[side].natStrategy ?? settings.natStrategy;
+}
+
 /** Rules across the platform's own settings, once each parses. */
 export function platformRules(settings: PlatformOwn): SettingIssue[] {
-  return (["home", "remote"] as const).flatMap((side) => {
+  return (["home", "remote"] as const).flatMap((side): SettingIssue[] => {
+    const issues: SettingIssue[] = [];
     const count = settings.regions[side].availabilityZones.length;
-    return count === settings.azs
-      ? []
-      : [
-          {
-            path: ["regions", side, "availabilityZones"],
-            message: `lists ${count} AZs but platform:azs is ${settings.azs}`,
-          },
-        ];
+    if (count !== settings.azs) {
+      issues.push({
+        path: ["regions", side, "availabilityZones"],
+        message: `lists ${count} AZs but platform:azs is ${settings.azs}`,
+      });
+    }
+    // Both regions run ECS tasks in private subnets that pull images and call out over NAT; the
+    // program makes no interface endpoints that would let them do without.
+    if (natStrategyOf(settings, side) === "none") {
+      const own = settings.regions[side].natStrategy !== undefined;
+      issues.push({
+        path: own ? ["regions", side, "natStrategy"] : ["natStrategy"],
+        message: `none leaves the ${side} region's private subnets without internet egress, which its ECS tasks need (image pulls, external APIs); use instance, single or perAz`,
+      });
+    }
+    return issues;
   });
 }
 

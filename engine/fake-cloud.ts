@@ -280,6 +280,11 @@ const RULES: Record<string, TypeRule> = {
   "aws:ec2/peeringConnectionOptions:PeeringConnectionOptions": {
     id: ({ inputs }) => String(inputs.vpcPeeringConnectionId),
   },
+  "aws:ec2/networkInterface:NetworkInterface": {
+    id: "eni-",
+    arn: ec2Arn("network-interface"),
+    extra: () => ({ ownerId: FAKE_ACCOUNT_ID }),
+  },
   "aws:ec2/launchTemplate:LaunchTemplate": {
     id: "lt-",
     arn: ec2Arn("launch-template"),

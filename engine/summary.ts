@@ -11,6 +11,8 @@ export interface VpcFacts {
   readonly availabilityZones: string[];
   readonly subnets: { public: number; private: number; isolated: number };
   readonly natGateways: number;
+  /** Network interfaces with the source/destination check off: NAT instances' route targets. */
+  readonly natInstances: number;
   readonly routeTables: number;
   readonly gatewayEndpoints: string[];
   /** Flow logs on this VPC: traffic type and destination log group retention. */
@@ -159,6 +161,9 @@ export function summarize(plan: Plan): PlanFacts {
       subnets: { public: tier("public"), private: tier("private"), isolated: tier("isolated") },
       natGateways: ofType("aws:ec2/natGateway:NatGateway").filter((n) =>
         subnetIds.has(str(n.inputs.subnetId)),
+      ).length,
+      natInstances: ofType("aws:ec2/networkInterface:NetworkInterface").filter(
+        (e) => e.inputs.sourceDestCheck === false && subnetIds.has(str(e.inputs.subnetId)),
       ).length,
       routeTables: inVpc("aws:ec2/routeTable:RouteTable").length,
       gatewayEndpoints: inVpc("aws:ec2/vpcEndpoint:VpcEndpoint")
@@ -459,7 +464,7 @@ export function formatSummary(plan: Plan): string {
       lines.push(
         `  VPC ${vpc.name} ${vpc.cidr}, AZs ${vpc.availabilityZones.join(", ")}`,
         `    subnets: ${vpc.subnets.public} public, ${vpc.subnets.private} private, ${vpc.subnets.isolated} isolated; route tables: ${vpc.routeTables}`,
-        `    NAT gateways: ${vpc.natGateways}; gateway endpoints: ${vpc.gatewayEndpoints.join(", ") || "none"}`,
+        `    NAT gateways: ${vpc.natGateways}; NAT instances: ${vpc.natInstances}; gateway endpoints: ${vpc.gatewayEndpoints.join(", ") || "none"}`,
         `    flow logs: ${
           vpc.flowLogs
             .map((f) => `${f.trafficType} to CloudWatch Logs, ${f.retentionInDays ?? "?"} days`)

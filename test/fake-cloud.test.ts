@@ -168,6 +168,14 @@ const CASES: Record<string, Case[]> = {
       id: "pcx-0123456789abcdef0",
     },
   ],
+  "aws:ec2/networkInterface:NetworkInterface": [
+    ...ec2("eni-", "network-interface"),
+    {
+      title: "owned by the account",
+      source: `${TF}/network_interface#attribute-reference`,
+      outputs: { ownerId: ACCOUNT },
+    },
+  ],
   "aws:ec2/launchTemplate:LaunchTemplate": [
     ...ec2("lt-", "launch-template"),
     {

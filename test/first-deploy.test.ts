@@ -183,9 +183,12 @@ describe("the first deploy", () => {
     });
 
     it(`${stack}: lets the EC2 capacity group be destroyed despite ECS's scale-in protection`, () => {
-      const groups = ofType(plans[stack], "aws:autoscaling/group:Group");
-      expect(groups).to.have.length(1);
-      expect(groups[0]!.inputs).to.include({ protectFromScaleIn: true, forceDelete: true });
+      // The other groups are the NAT instances' (dev), which protect nothing.
+      const groups = ofType(plans[stack], "aws:autoscaling/group:Group").filter(
+        (g) => g.inputs.protectFromScaleIn === true,
+      );
+      expect(groups.map((g) => g.name)).to.deep.equal(["arbees-remote-instances"]);
+      expect(groups[0]!.inputs).to.include({ forceDelete: true });
     });
 
     it(`${stack}: checks Lambda's concurrency quota against every reservation of the stack`, () => {

@@ -44,15 +44,25 @@ for (const stack of ["dev", "prod"] as const) {
       expect(result.stdout).to.include(`eu-central-1 (provider remote)`);
       expect(result.stdout).to.include(`VPC home-vpc ${want.home}`);
       expect(result.stdout).to.include(`VPC remote-vpc ${want.remote}`);
-      expect(result.stdout).to.match(new RegExp(`NAT gateways: ${want.natPerRegion};`));
+      for (const side of ["home", "remote"] as const) {
+        const { gateways, instances } = want.nat[side];
+        expect(result.stdout).to.match(
+          new RegExp(
+            `VPC ${side}-vpc [^\\n]*\\n[^\\n]*\\n    NAT gateways: ${gateways}; NAT instances: ${instances};`,
+          ),
+        );
+      }
       expect(result.stdout).to.include(
         "Peering peering-connection: us-east-1 requests, eu-central-1 accepts",
       );
     });
 
     it("puts the home network in us-east-1 and the remote one in eu-central-1", () => {
-      const home = p.resources.filter(child(p, "home")).filter((r) => r.custom);
-      const remote = p.resources.filter(child(p, "remote")).filter((r) => r.custom);
+      // The regions may differ in NAT (prod: a gateway per AZ at home, one remote); the rest matches.
+      const nat = ["aws:ec2/natGateway:NatGateway", "aws:ec2/eip:Eip"];
+      const side = (name: string) =>
+        p.resources.filter(child(p, name)).filter((r) => r.custom && !nat.includes(r.type));
+      const [home, remote] = [side("home"), side("remote")];
       expect(home).to.have.length.greaterThan(30);
       expect(remote).to.have.length(home.length);
       expect(new Set(home.map((r) => r.region))).to.deep.equal(new Set(["us-east-1"]));
@@ -64,10 +74,36 @@ for (const stack of ["dev", "prod"] as const) {
       expect(aws.filter((r) => r.provider === null).map((r) => r.name)).to.be.empty;
     });
 
-    it(`makes ${want.natPerRegion} NAT gateway(s) per region`, () => {
+    it(`makes ${want.nat.home.gateways} NAT gateway(s) at home and ${want.nat.remote.gateways} in the remote region`, () => {
       const nats = ofType(p, "aws:ec2/natGateway:NatGateway");
-      expect(nats.filter((n) => n.region === "us-east-1")).to.have.length(want.natPerRegion);
-      expect(nats.filter((n) => n.region === "eu-central-1")).to.have.length(want.natPerRegion);
+      expect(nats.filter((n) => n.region === "us-east-1")).to.have.length(want.nat.home.gateways);
+      expect(nats.filter((n) => n.region === "eu-central-1")).to.have.length(
+        want.nat.remote.gateways,
+      );
+    });
+
+    it(`makes ${want.nat.home.instances} NAT instance(s) per region, each private route table's default route through the region's NAT`, () => {
+      const enis = ofType(p, "aws:ec2/networkInterface:NetworkInterface").filter(
+        (e) => e.inputs.sourceDestCheck === false,
+      );
+      const groups = ofType(p, "aws:autoscaling/group:Group").filter((g) =>
+        g.name.endsWith("-nat"),
+      );
+      for (const [side, region] of [
+        ["home", "us-east-1"],
+        ["remote", "eu-central-1"],
+      ] as const) {
+        const { gateways, instances } = want.nat[side];
+        expect(enis.filter((e) => e.region === region)).to.have.length(instances);
+        expect(groups.filter((g) => g.region === region)).to.have.length(instances);
+        const targets = ofType(p, "aws:ec2/route:Route")
+          .filter((r) => r.region === region && r.inputs.destinationCidrBlock === "0.0.0.0/0")
+          .filter((r) => r.name.startsWith(`${side}-private-nat-`))
+          .map((r) => String(r.inputs.natGatewayId ?? r.inputs.networkInterfaceId));
+        expect(targets).to.have.length(want.azs);
+        expect(new Set(targets).size).to.equal(instances > 0 ? 1 : gateways);
+        expect(targets.every((t) => t.startsWith(instances > 0 ? "eni-" : "nat-"))).to.equal(true);
+      }
     });
 
     it("routes to the peer CIDR from every private and isolated route table on both sides", () => {
@@ -156,8 +192,17 @@ for (const stack of ["dev", "prod"] as const) {
     it("gives ARNs and ids the shapes AWS uses", () => {
       const subnet = ofType(p, "aws:ec2/subnet:Subnet")[0]!;
       expect(subnet.id).to.match(/^subnet-[0-9a-f]{17}$/);
-      const eip = byId(p, ofType(p, "aws:ec2/natGateway:NatGateway")[0]!.inputs.allocationId);
-      expect(eip?.type).to.equal("aws:ec2/eip:Eip");
+      // A NAT gateway's allocation is its EIP's id; a NAT route's target is an interface's id.
+      for (const nat of ofType(p, "aws:ec2/natGateway:NatGateway")) {
+        expect(byId(p, nat.inputs.allocationId)?.type).to.equal("aws:ec2/eip:Eip");
+      }
+      const natRoutes = ofType(p, "aws:ec2/route:Route").filter((r) => r.inputs.networkInterfaceId);
+      expect(natRoutes).to.have.length(stack === "dev" ? 2 * want.azs : 0);
+      for (const route of natRoutes) {
+        expect(byId(p, route.inputs.networkInterfaceId)?.type).to.equal(
+          "aws:ec2/networkInterface:NetworkInterface",
+        );
+      }
       const flowLog = ofType(p, "aws:ec2/flowLog:FlowLog").find(
         (f) => f.region === "eu-central-1",
       )!;

@@ -8,6 +8,7 @@ import * as path from "node:path";
 import { expect } from "chai";
 import { rules } from "../policy/rules";
 import { deployRules } from "../policy/rules/deploy";
+import { isGravitonType } from "../policy/rules/network";
 import type { Plan } from "../engine/engine";
 import { evaluatePolicies, formatPolicyReport, type PackConfig } from "../engine/policy";
 import { edit, planOf, spec, type Spec } from "./helpers/plan-builder";
@@ -62,6 +63,39 @@ const LB = "aws:lb/loadBalancer:LoadBalancer";
 const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
 const SECRET = "aws:secretsmanager/secret:Secret";
 const INVOCATION = "aws:lambda/invocation:Invocation";
+
+const INSTANCE = "aws:ec2/instance:Instance";
+const LT = "aws:ec2/launchTemplate:LaunchTemplate";
+const ENI = "aws:ec2/networkInterface:NetworkInterface";
+const ROUTE = "aws:ec2/route:Route";
+const ARM64_AMI =
+  "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64";
+const X86_AMI = "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64";
+/** Inputs of the real plan's resource of `type` named `name` (names repeat across types). */
+const typedInputs = (type: string, name: string, inputs: Record<string, unknown>) =>
+  editReal((x) =>
+    x.type === type && x.name === name ? { ...x, inputs: { ...x.inputs, ...inputs } } : x,
+  );
+/** A NAT launch template as NatInstance makes it: its user data computed from a forwarding ENI. */
+const natStack = (lt: object = {}, eni: object = {}, extra: Spec[] = []): Spec[] => [
+  r(SG, "nat-sg"),
+  r(ENI, "nat-eni", { sourceDestCheck: false, ...eni }, { securityGroups: ["nat-sg"] }),
+  r(
+    LT,
+    "nat-lt",
+    {
+      metadataOptions: { httpTokens: "required" },
+      networkInterfaces: [{ associatePublicIpAddress: "true" }],
+      ...lt,
+    },
+    { userData: ["nat-eni"], networkInterfaces: ["nat-sg"] },
+  ),
+  ...extra,
+];
+const natIngress = (inputs: Record<string, unknown>) =>
+  r("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "nat-in", inputs, {
+    securityGroupId: ["nat-sg"],
+  });
 
 const anywhere = (port: number, protocol = "tcp") => ({
   fromPort: port,
@@ -511,8 +545,97 @@ const cases: Case[] = [
           networkInterfaces: [{ associatePublicIpAddress: "false" }],
         }),
       ],
+      // The dev plan's NAT instances, and one computed from a forwarding interface.
+      (real) => real,
+      natStack(),
+      [r(INSTANCE, "nat-vm", { sourceDestCheck: false, associatePublicIpAddress: true })],
     ],
-    bad: [[[r("aws:ec2/instance:Instance", "vm", { associatePublicIpAddress: true })], "vm"]],
+    bad: [
+      [[r("aws:ec2/instance:Instance", "vm", { associatePublicIpAddress: true })], "vm"],
+      // An interface with the check on does not make its launch template a NAT.
+      [natStack({}, { sourceDestCheck: true }), "nat-lt"],
+      [typedInputs(ENI, "home-nat-eni", { sourceDestCheck: true }), "home-nat"],
+    ],
+  },
+  {
+    rule: "nat-instance-locked-down",
+    good: [
+      (real) => real,
+      natStack(),
+      // Everything from the VPC is what a NAT admits.
+      natStack({}, {}, [natIngress({ ipProtocol: "-1", cidrIpv4: "10.10.0.0/16" })]),
+    ],
+    bad: [
+      [typedInputs(LT, "home-nat", { metadataOptions: { httpTokens: "optional" } }), "home-nat"],
+      [natStack({ keyName: "ops" }), "nat-lt"],
+      [
+        natStack({}, {}, [
+          natIngress({ fromPort: 22, toPort: 22, ipProtocol: "tcp", cidrIpv4: "0.0.0.0/0" }),
+        ]),
+        "nat-lt",
+      ],
+      [natStack({}, {}, [natIngress({ ipProtocol: "-1", cidrIpv6: "::/0" })]), "nat-lt"],
+      [[r(INSTANCE, "nat-vm", { sourceDestCheck: false })], "nat-vm"],
+    ],
+  },
+  {
+    rule: "vpc-route-to-nat-interface",
+    good: [
+      (real) => real,
+      // A route to a forwarding interface that is not the default route may go anywhere.
+      onReal(
+        r(
+          ROUTE,
+          "to-appliance",
+          { destinationCidrBlock: "192.168.0.0/16" },
+          { routeTableId: ["home-public-rt-0"], networkInterfaceId: ["home-nat-eni"] },
+        ),
+      ),
+    ],
+    bad: [
+      [typedInputs(ENI, "home-nat-eni", { sourceDestCheck: true }), "home-private-nat-0"],
+      [
+        (real) => {
+          const privateSubnet = real.resources.find((x) => x.name === "home-private-0")!.urn;
+          return edit(real, (x) =>
+            x.type === ENI && x.name === "home-nat-eni"
+              ? {
+                  ...x,
+                  propertyDependencies: { ...x.propertyDependencies, subnetId: [privateSubnet] },
+                }
+              : x,
+          );
+        },
+        "home-private-nat-1",
+      ],
+      [
+        onReal(
+          r(
+            ROUTE,
+            "public-to-nat",
+            { destinationCidrBlock: "0.0.0.0/0" },
+            { routeTableId: ["home-public-rt-0"], networkInterfaceId: ["home-nat-eni"] },
+          ),
+        ),
+        "public-to-nat",
+      ],
+    ],
+  },
+  {
+    rule: "ec2-ami-architecture-matches-type",
+    good: [
+      (real) => real,
+      [r(LT, "lt", { imageId: ARM64_AMI, instanceType: "c7gn.large" })],
+      [r(LT, "lt", { imageId: X86_AMI, instanceType: "t3.micro" })],
+      // An AMI id says nothing of its architecture: not checked.
+      [r(INSTANCE, "vm", { ami: "ami-0123456789abcdef0", instanceType: "t4g.nano" })],
+    ],
+    bad: [
+      [[r(LT, "lt", { imageId: ARM64_AMI, instanceType: "t3.micro" })], "lt"],
+      // g5 is a GPU family on x86, not Graviton.
+      [[r(LT, "gpu", { imageId: ARM64_AMI, instanceType: "g5.xlarge" })], "gpu"],
+      [[r(INSTANCE, "vm", { ami: X86_AMI, instanceType: "t4g.small" })], "vm"],
+    ],
   },
   // ---- data
   {
@@ -1352,6 +1475,26 @@ describe("policy rules", function () {
       });
     });
   }
+
+  describe("isGravitonType", () => {
+    const table: [string, boolean][] = [
+      ["t4g.nano", true],
+      ["m7gd.large", true],
+      ["c6gn.xlarge", true],
+      ["x2gd.medium", true],
+      ["im4gn.large", true],
+      ["g5g.xlarge", true],
+      ["t3.micro", false],
+      ["g5.xlarge", false],
+      ["g4dn.xlarge", false],
+      ["m7i-flex.large", false],
+      ["c5ad.large", false],
+    ];
+    for (const [type, graviton] of table) {
+      it(`${type}: ${graviton ? "arm64" : "x86_64"}`, () =>
+        expect(isGravitonType(type)).to.equal(graviton));
+    }
+  });
 
   describe("access logs", () => {
     const stackConfig = (stack: string) =>

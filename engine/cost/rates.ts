@@ -794,6 +794,8 @@ export const FREE_TYPES: Readonly<Record<string, string>> = {
   "aws:ec2/flowLog:FlowLog": "billed as the ingestion of its log group",
   "aws:ec2/peeringConnectionOptions:PeeringConnectionOptions": "peering options are free",
   "aws:ec2/launchTemplate:LaunchTemplate": "its instances are billed on the autoscaling group",
+  "aws:ec2/networkInterface:NetworkInterface":
+    "network interfaces are free; a public IPv4 address bills on its instance or EIP",
   "aws:lambda/permission:Permission": "permissions are free",
   "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": "free",
   "aws:lambda/invocation:Invocation":

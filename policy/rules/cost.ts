@@ -4,7 +4,15 @@ import { ofType, refersTo, resourceRule, stackRule, text, type Props } from "./c
 export const DEFAULT_SIZES = {
   dbInstanceClasses: ["db.t4g.micro", "db.t4g.small", "db.t4g.medium"],
   cacheNodeTypes: ["cache.t4g.micro", "cache.t4g.small"],
-  ec2InstanceTypes: ["t4g.micro", "t4g.small", "t4g.medium", "t3.micro", "t3.small", "t3.medium"],
+  ec2InstanceTypes: [
+    "t4g.nano",
+    "t4g.micro",
+    "t4g.small",
+    "t4g.medium",
+    "t3.micro",
+    "t3.small",
+    "t3.medium",
+  ],
 };
 type Sizes = Partial<typeof DEFAULT_SIZES>;
 
@@ -59,7 +67,7 @@ export const singleNatInDev = stackRule({
   only: "dev",
   severity: "low",
   enforcementLevel: "advisory",
-  remediation: 'Set platform:natStrategy to "single" in the dev stack.',
+  remediation: 'Set platform:natStrategy to "instance" (or "single") in the dev stack.',
   check: (resources) => {
     const subnets = ofType(resources, "aws:ec2/subnet:Subnet");
     const nats = ofType(resources, "aws:ec2/natGateway:NatGateway");

@@ -1,10 +1,15 @@
-/** Network: no open ingress but web ports on load balancers, flow logs, locked defaults, IMDSv2. */
+/**
+ * Network: no open ingress but web ports on load balancers, flow logs, locked defaults, IMDSv2,
+ * and NAT instances that are locked down and routed to the way AWS forwards.
+ */
 import type { PolicyResource } from "@pulumi/policy";
 import {
   asArray,
   asRecord,
+  dependenciesOf,
   isTrue,
   ofType,
+  publicSubnets,
   refersTo,
   resourceRule,
   stackRule,
@@ -169,6 +174,29 @@ export const subnetsNoAutoPublicIp = resourceRule({
 
 const INSTANCE = "aws:ec2/instance:Instance";
 const LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
+const ENI = "aws:ec2/networkInterface:NetworkInterface";
+const ROUTE = "aws:ec2/route:Route";
+
+/** Network interfaces that forward traffic not addressed to them: source/destination check off. */
+function forwardingInterfaces(resources: PolicyResource[]): PolicyResource[] {
+  return ofType(resources, ENI).filter((e) => e.props.sourceDestCheck === false);
+}
+
+/**
+ * NAT instances, as the plan shows them: instances with the source/destination check off, and
+ * instances or launch templates computed from a forwarding interface (attached at launch or by
+ * their user data, the fck-nat pattern).
+ */
+export function natHosts(resources: PolicyResource[]): PolicyResource[] {
+  const forwarding = new Set(forwardingInterfaces(resources).map((e) => e.urn));
+  return ofType(resources, INSTANCE, LAUNCH_TEMPLATE).filter(
+    (r) =>
+      r.props.sourceDestCheck === false ||
+      Object.keys(r.propertyDependencies ?? {}).some((property) =>
+        dependenciesOf(r, property).some((d) => forwarding.has(d.urn)),
+      ),
+  );
+}
 
 export const imdsV2 = resourceRule({
   name: "ec2-imdsv2-required",
@@ -216,20 +244,175 @@ export const encryptedVolumes = resourceRule({
   },
 });
 
-export const noPublicInstanceIps = resourceRule({
+/** Why an instance or launch template takes a public IPv4 address, or undefined. */
+function publicIpOf(r: PolicyResource): string | undefined {
+  if (r.type === INSTANCE)
+    return isTrue(r.props.associatePublicIpAddress) ? "takes a public IP" : undefined;
+  return asArray<Props>(r.props.networkInterfaces).some((n) => isTrue(n.associatePublicIpAddress))
+    ? "gives instances a public IP"
+    : undefined;
+}
+
+// A NAT instance needs a public address to reach the internet
+// (https://docs.aws.amazon.com/vpc/latest/userguide/VPC_NAT_Instance.html); nat-instance-locked-down
+// holds it to IMDSv2, no key pair and no ingress from the internet instead.
+export const noPublicInstanceIps = stackRule({
   name: "ec2-no-public-ip",
-  description: "Instances and launch templates do not take public IPv4 addresses.",
+  description:
+    "Instances and launch templates do not take public IPv4 addresses, except NAT instances (source/destination check off).",
   controls: ["EC2.9", "AutoScaling.5"],
   severity: "high",
   remediation:
     "Launch into private subnets without associatePublicIpAddress; reach the internet through NAT.",
-  checks: {
-    [INSTANCE]: (props) => (isTrue(props.associatePublicIpAddress) ? ["takes a public IP"] : []),
-    [LAUNCH_TEMPLATE]: (props) =>
-      asArray<Props>(props.networkInterfaces).some((n) => isTrue(n.associatePublicIpAddress))
-        ? ["gives instances a public IP"]
-        : [],
+  check: (resources) => {
+    const nat = new Set(natHosts(resources).map((r) => r.urn));
+    return ofType(resources, INSTANCE, LAUNCH_TEMPLATE)
+      .filter((r) => !nat.has(r.urn))
+      .flatMap((r) => {
+        const message = publicIpOf(r);
+        return message === undefined ? [] : [{ resource: r, message }];
+      });
   },
+});
+
+/** The security groups an instance or launch template puts on its interfaces. */
+function groupsOf(host: PolicyResource, resources: PolicyResource[]): PolicyResource[] {
+  const groups = ofType(resources, SG);
+  const interfaces = ofType(resources, ENI).filter((e) =>
+    Object.keys(host.propertyDependencies ?? {}).some((p) => refersTo(host, p, e)),
+  );
+  return groups.filter(
+    (g) =>
+      ["vpcSecurityGroupIds", "securityGroups", "networkInterfaces"].some((p) =>
+        refersTo(host, p, g),
+      ) || interfaces.some((e) => refersTo(e, "securityGroups", g)),
+  );
+}
+
+export const natInstanceLockedDown = stackRule({
+  name: "nat-instance-locked-down",
+  description:
+    "NAT instances (source/destination check off) require IMDSv2, have no key pair, and their security groups admit nothing from 0.0.0.0/0 or ::/0.",
+  controls: ["EC2.8", "EC2.13"],
+  severity: "critical",
+  remediation:
+    'Set metadataOptions.httpTokens "required", drop keyName (reach the instance with SSM Session Manager), and admit only the VPC CIDR.',
+  check: (resources) =>
+    natHosts(resources).flatMap((host) => {
+      const problems: string[] = [];
+      if (asRecord(host.props.metadataOptions).httpTokens !== "required") {
+        problems.push("NAT instance does not require IMDSv2");
+      }
+      if (text(host.props.keyName) !== "") problems.push("NAT instance has a key pair (SSH)");
+      const rules = ofType(resources, SG, SG_RULE, INGRESS_RULE);
+      for (const group of groupsOf(host, resources)) {
+        const open = rules
+          .filter((r) => r.urn === group.urn || refersTo(r, "securityGroupId", group))
+          .flatMap((r) => ingressOf(r))
+          .filter(fromAnywhere);
+        if (open.length > 0) {
+          const ssh = open.some((i) => covers(i, 22));
+          problems.push(
+            `NAT instance group ${group.name} admits the internet${ssh ? ", SSH included" : ""}`,
+          );
+        }
+      }
+      return problems.map((message) => ({ resource: host, message }));
+    }),
+});
+
+// https://docs.aws.amazon.com/vpc/latest/userguide/VPC_NAT_Instance.html (source/destination
+// check) and https://docs.aws.amazon.com/vpc/latest/userguide/route-table-options.html (a default
+// route to a NAT device from a private subnet; the device in a public subnet).
+export const routeToForwardingInterface = stackRule({
+  name: "vpc-route-to-nat-interface",
+  description:
+    "Routes to a network interface target one with the source/destination check off (EC2 drops traffic not addressed to it otherwise), and a default route to one sits in a private route table and reaches an interface in a public subnet.",
+  controls: [],
+  remediation:
+    "Point the route at the NAT instance's static interface (sourceDestCheck: false, in a public subnet), from the private subnets' route tables only.",
+  check: (resources) => {
+    const pub = publicSubnets(resources);
+    const associations = ofType(resources, "aws:ec2/routeTableAssociation:RouteTableAssociation");
+    const publicTables = new Set(
+      associations
+        .filter((a) => dependenciesOf(a, "subnetId").some((s) => pub.has(s.urn)))
+        .flatMap((a) => dependenciesOf(a, "routeTableId").map((t) => t.urn)),
+    );
+    return ofType(resources, ROUTE).flatMap((route) => {
+      const targets = dependenciesOf(route, "networkInterfaceId").filter((d) => d.type === ENI);
+      const findings: Finding[] = [];
+      const isDefault = text(route.props.destinationCidrBlock) === "0.0.0.0/0";
+      for (const eni of targets) {
+        if (eni.props.sourceDestCheck !== false) {
+          findings.push({
+            resource: route,
+            message: `targets ${eni.name}, whose source/destination check is on: forwarded traffic is dropped`,
+          });
+        }
+        if (isDefault && !dependenciesOf(eni, "subnetId").some((s) => pub.has(s.urn))) {
+          findings.push({
+            resource: route,
+            message: `sends 0.0.0.0/0 to ${eni.name}, which is not in a public subnet`,
+          });
+        }
+      }
+      if (
+        isDefault &&
+        targets.length > 0 &&
+        dependenciesOf(route, "routeTableId").some((t) => publicTables.has(t.urn))
+      ) {
+        findings.push({
+          resource: route,
+          message:
+            "sends a public subnet's 0.0.0.0/0 to a NAT interface instead of the internet gateway",
+        });
+      }
+      return findings;
+    });
+  },
+});
+
+/** The architecture an AMI given as AWS's public SSM parameter names, or undefined. */
+export function amiArchitecture(imageId: unknown): "arm64" | "x86_64" | undefined {
+  const id = text(imageId);
+  if (!id.startsWith("resolve:ssm:/aws/service/")) return undefined;
+  if (/arm64/.test(id)) return "arm64";
+  if (/x86_64|amd64/.test(id)) return "x86_64";
+  return undefined;
+}
+
+/**
+ * True for Graviton (arm64) instance types: a `g` among the letters after the generation digit
+ * (t4g, m7gd, c6gn, x2gd, im4gn), not the GPU family's leading `g` (g5, g4dn).
+ * https://docs.aws.amazon.com/ec2/latest/instancetypes/instance-type-names.html
+ */
+export function isGravitonType(instanceType: string): boolean {
+  return /^[a-z]+\d+[a-z]*g[a-z]*(-[a-z]+)?\./.test(instanceType);
+}
+
+// RunInstances fails when the AMI's architecture is not the instance type's
+// (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/troubleshooting-launch.html).
+export const amiMatchesInstanceType = resourceRule({
+  name: "ec2-ami-architecture-matches-type",
+  description:
+    "Instances and launch templates that take AWS's public AMI parameter pair an arm64 AMI with a Graviton instance type, and an x86_64 one with any other.",
+  controls: [],
+  remediation:
+    "Use a Graviton type (t4g, m7g, ...) with an arm64 AMI parameter, or the x86_64 parameter with an Intel or AMD type.",
+  checks: Object.fromEntries(
+    [INSTANCE, LAUNCH_TEMPLATE].map((type) => [
+      type,
+      (props: Props) => {
+        const arch = amiArchitecture(type === INSTANCE ? props.ami : props.imageId);
+        const instanceType = text(props.instanceType);
+        if (arch === undefined || instanceType === "") return [];
+        return (arch === "arm64") === isGravitonType(instanceType)
+          ? []
+          : [`instance type ${instanceType} cannot boot the ${arch} AMI`];
+      },
+    ]),
+  ),
 });
 
 export const networkRules = [
@@ -242,4 +425,7 @@ export const networkRules = [
   imdsV2,
   encryptedVolumes,
   noPublicInstanceIps,
+  natInstanceLockedDown,
+  routeToForwardingInterface,
+  amiMatchesInstanceType,
 ];

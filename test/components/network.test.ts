@@ -4,7 +4,9 @@ import {
   Network,
   natGatewayCount,
   natGatewayIndexFor,
+  natRoutes,
   resolveNetworkArgs,
+  type NatTarget,
   type NatStrategy,
   type NetworkArgs,
 } from "../../components/network";
@@ -14,6 +16,8 @@ const SUBNET = "aws:ec2/subnet:Subnet";
 const ROUTE = "aws:ec2/route:Route";
 const ROUTE_TABLE = "aws:ec2/routeTable:RouteTable";
 const NAT = "aws:ec2/natGateway:NatGateway";
+const ENI = "aws:ec2/networkInterface:NetworkInterface";
+const ASG = "aws:autoscaling/group:Group";
 
 function plan(natStrategy: NatStrategy, azs = ["us-east-1a", "us-east-1b"]): Promise<Registered[]> {
   return runWithMocks(
@@ -36,6 +40,7 @@ describe("Network", () => {
       ["single", 3, 1],
       ["perAz", 2, 2],
       ["perAz", 4, 4],
+      ["instance", 3, 0],
     ];
     for (const [strategy, azs, expected] of counts) {
       it(`${strategy} over ${azs} AZs makes ${expected} NAT gateways`, () =>
@@ -45,10 +50,24 @@ describe("Network", () => {
       ["none", 1, undefined],
       ["single", 2, 0],
       ["perAz", 2, 2],
+      ["instance", 1, undefined],
     ];
     for (const [strategy, az, expected] of routes) {
       it(`${strategy}: AZ ${az} routes through NAT ${String(expected)}`, () =>
         expect(natGatewayIndexFor(strategy, az)).to.equal(expected));
+    }
+    const gateway = (index: number): NatTarget => ({ kind: "gateway", index });
+    const instance: NatTarget = { kind: "instance", index: 0 };
+    const plans: [NatStrategy, number, (NatTarget | undefined)[]][] = [
+      ["none", 2, [undefined, undefined]],
+      ["single", 3, [gateway(0), gateway(0), gateway(0)]],
+      ["perAz", 3, [gateway(0), gateway(1), gateway(2)]],
+      ["instance", 2, [instance, instance]],
+      ["instance", 4, [instance, instance, instance, instance]],
+    ];
+    for (const [strategy, azs, expected] of plans) {
+      it(`${strategy} over ${azs} AZs: each private subnet's default route`, () =>
+        expect(natRoutes(strategy, azs)).to.deep.equal(expected));
     }
   });
 
@@ -242,7 +261,7 @@ describe("Network", () => {
             availabilityZones: ["us-east-1a", "us-east-1b"],
             natStrategy: "perRegion" as NatStrategy,
           }),
-        /Network n: natStrategy must be none, single or perAz, not perRegion/,
+        /Network n: natStrategy must be none, single, perAz, instance, not perRegion/,
       ],
     ];
     for (const [what, build, message] of cases) {
@@ -262,6 +281,44 @@ describe("Network", () => {
     }
   });
 
+  describe("with a NAT instance (natStrategy instance)", () => {
+    let resources: Registered[];
+    before(async () => {
+      resources = await plan("instance", ["us-east-1a", "us-east-1b", "us-east-1c"]);
+    });
+
+    it("makes no NAT gateway and no Elastic IP", () => {
+      const { ofType } = finder(resources);
+      expect(ofType(NAT)).to.be.empty;
+      expect(ofType("aws:ec2/eip:Eip")).to.be.empty;
+    });
+
+    it("puts one forwarding interface and a group of one in the first public subnet", () => {
+      const { named, ofType } = finder(resources);
+      const [eni, ...more] = ofType(ENI);
+      expect(more).to.be.empty;
+      expect(eni!.inputs).to.include({
+        subnetId: named("home-public-0").id,
+        sourceDestCheck: false,
+      });
+      const [group] = ofType(ASG);
+      expect(group!.inputs).to.include({ minSize: 1, maxSize: 1 });
+      expect(group!.inputs.vpcZoneIdentifiers).to.deep.equal([named("home-public-0").id]);
+    });
+
+    it("points every private subnet's default route at the interface", () => {
+      const { named, ofType } = finder(resources);
+      const eni = ofType(ENI)[0]!;
+      for (const i of [0, 1, 2]) {
+        expect(named(`home-private-nat-${i}`).inputs).to.deep.equal({
+          routeTableId: named(`home-private-rt-${i}`).id,
+          destinationCidrBlock: "0.0.0.0/0",
+          networkInterfaceId: eni.id,
+        });
+      }
+    });
+  });
+
   describe("resolveNetworkArgs", () => {
     const base = { cidrBlock: "10.10.0.0/16", availabilityZones: ["us-east-1a", "us-east-1b"] };
     const cases: [string, Partial<NetworkArgs>, Record<string, unknown> | string][] = [
@@ -269,6 +326,7 @@ describe("Network", () => {
       ["one AZ", { availabilityZones: ["us-east-1a"] }, "availabilityZones must list 2 to 4"],
       ["a block too small", { cidrBlock: "10.10.0.0/28" }, "cidrBlock"],
       ["an unknown strategy", { natStrategy: "two" as NatStrategy }, "natStrategy"],
+      ["a NAT instance", { natStrategy: "instance" }, { natStrategy: "instance" }],
     ];
     for (const [title, overrides, expected] of cases) {
       it(title, () => {

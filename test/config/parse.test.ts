@@ -5,6 +5,7 @@ import { parse } from "yaml";
 import { z } from "zod";
 import {
   configKey,
+  natStrategyOf,
   parseStackConfig,
   platformSchema,
   SECRET_DESCRIPTIONS,
@@ -71,6 +72,22 @@ describe("stack config", () => {
     expect(problemsOf({ ...validRaw(), "platform:accessLogRetentionDays": "0" })).to.deep.equal([
       { key: "platform:accessLogRetentionDays", message: "must be 1 to 3650" },
     ]);
+  });
+
+  it("lets a region override platform:natStrategy", () => {
+    const config = parseStackConfig(withRegions((r) => (r.remote.natStrategy = "instance")));
+    expect(config.natStrategy).to.equal("single");
+    expect([natStrategyOf(config, "home"), natStrategyOf(config, "remote")]).to.deep.equal([
+      "single",
+      "instance",
+    ]);
+    const of = (stack: string) => {
+      const files = loadStackFiles(root, stack);
+      const c = parseStackConfig(files.config, files.secretKeys);
+      return [natStrategyOf(c, "home"), natStrategyOf(c, "remote")];
+    };
+    expect(of("dev")).to.deep.equal(["instance", "instance"]);
+    expect(of("prod")).to.deep.equal(["perAz", "single"]);
   });
 
   it("fills the defaults Pulumi.yaml declares when a setting is absent", () => {
@@ -152,6 +169,24 @@ describe("stack config", () => {
       raw: () => ({ ...validRaw(), "platform:natStrategy": "perRegion" }),
       key: "platform:natStrategy",
       message: /must be one of none, single, perAz/,
+    },
+    {
+      what: "an unknown NAT strategy for one region",
+      raw: () => withRegions((r) => (r.remote.natStrategy = "nat-instance")),
+      key: "platform:regions.remote.natStrategy",
+      message: /must be one of none, single, perAz, instance/,
+    },
+    {
+      what: "no NAT in either region",
+      raw: () => ({ ...validRaw(), "platform:natStrategy": "none" }),
+      key: "platform:natStrategy",
+      message: /none leaves the home region's private subnets without internet egress/,
+    },
+    {
+      what: "no NAT in the remote region",
+      raw: () => withRegions((r) => (r.remote.natStrategy = "none")),
+      key: "platform:regions.remote.natStrategy",
+      message: /none leaves the remote region's private subnets without internet egress/,
     },
     {
       what: "an unknown environment",

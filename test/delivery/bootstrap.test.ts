@@ -327,6 +327,46 @@ describe("bootstrap (tools/bootstrap)", function () {
     }
   });
 
+  it("lets deploy roles attach every managed policy the program attaches, and the boundary allow its actions", async function () {
+    const attach = statements("deploy-dev").find((s) => s.Sid === "AttachPoliciesToOwnRoles")!;
+    const patterns = (attach.Condition!.ArnLike!["iam:PolicyARN"] as { "Fn::Sub": string }[]).map(
+      (p) =>
+        p["Fn::Sub"]
+          .replace("${AWS::Partition}", "aws")
+          .replace("${AWS::AccountId}", "123456789012"),
+    );
+    const plans = await Promise.all(ENVIRONMENTS.map((stack) => cachedPlan(stack)));
+    const attached = plans.flatMap((run) =>
+      run
+        .plan!.resources.filter(
+          (r) => r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+        )
+        .map((r) => String(r.inputs.policyArn)),
+    );
+    expect(attached).to.include("arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore");
+    for (const arn of attached) {
+      expect(
+        patterns.some((p) => covers(p, arn)),
+        arn,
+      ).to.equal(true);
+    }
+    // Session Manager's agent talks to ssmmessages and ec2messages: a boundary without them
+    // would silently cap AmazonSSMManagedInstanceCore.
+    const ceiling = (
+      template.Resources.WorkloadBoundary!.Properties.PolicyDocument as PolicyDocument
+    ).Statement.flatMap(actions);
+    for (const action of [
+      "ssm:UpdateInstanceInformation",
+      "ssmmessages:OpenDataChannel",
+      "ec2messages:GetMessages",
+    ]) {
+      expect(
+        ceiling.some((p) => covers(p, action)),
+        action,
+      ).to.equal(true);
+    }
+  });
+
   it("allows every AWS service the program creates resources in, for both stacks", async function () {
     const plans = await Promise.all(ENVIRONMENTS.map((stack) => cachedPlan(stack)));
     const allowed = new Set([

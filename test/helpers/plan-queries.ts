@@ -17,8 +17,22 @@ export const child =
 
 /** What each stack file sets that the tests check against. */
 export const expected = {
-  dev: { natPerRegion: 1, azs: 2, home: "10.10.0.0/16", remote: "10.20.0.0/16", retention: 14 },
-  prod: { natPerRegion: 3, azs: 3, home: "10.110.0.0/16", remote: "10.120.0.0/16", retention: 90 },
+  dev: {
+    // natStrategy instance in both regions: no NAT gateway.
+    nat: { home: { gateways: 0, instances: 1 }, remote: { gateways: 0, instances: 1 } },
+    azs: 2,
+    home: "10.10.0.0/16",
+    remote: "10.20.0.0/16",
+    retention: 14,
+  },
+  prod: {
+    // perAz at home, single in the remote region (regions.remote.natStrategy).
+    nat: { home: { gateways: 3, instances: 0 }, remote: { gateways: 1, instances: 0 } },
+    azs: 3,
+    home: "10.110.0.0/16",
+    remote: "10.120.0.0/16",
+    retention: 90,
+  },
 };
 
 /** A stack planned once per test process (cachedPlan), filled in by the suite's `before`. */

@@ -83,6 +83,18 @@ const PASSED_TO = [
   "vpc-flow-logs.amazonaws.com",
 ];
 
+/**
+ * AWS-managed policies the program attaches beyond the service-role ones: Session Manager's on the
+ * NAT instances' role (components/nat-instance.ts), their way in instead of SSH.
+ */
+export const ATTACHED_AWS_POLICIES = ["AmazonSSMManagedInstanceCore"] as const;
+
+/**
+ * Services the program's roles call besides those it creates resources in: Session Manager's
+ * channels and its agent's message service (AmazonSSMManagedInstanceCore).
+ */
+const WORKLOAD_ONLY_SERVICES = ["ec2messages", "execute-api", "ssm", "ssmmessages", "xray"];
+
 /** Reading a quota's applied value, or AWS's default where none is applied. */
 const QUOTA_READS = ["servicequotas:GetServiceQuota", "servicequotas:GetAWSDefaultServiceQuota"];
 
@@ -195,7 +207,7 @@ function workloadBoundary(): Json {
       {
         Sid: "WorkloadServices",
         Effect: "Allow",
-        Action: [...REGIONAL_SERVICES, "execute-api", "ssm", "xray"].map((svc) => `${svc}:*`),
+        Action: [...REGIONAL_SERVICES, ...WORKLOAD_ONLY_SERVICES].map((svc) => `${svc}:*`),
         Resource: "*",
       },
       {
@@ -313,6 +325,9 @@ function deployPolicy(env: Environment): Json {
           ArnLike: {
             "iam:PolicyARN": [
               sub("arn:${AWS::Partition}:iam::aws:policy/service-role/*"),
+              ...ATTACHED_AWS_POLICIES.map((name) =>
+                sub(`arn:\${AWS::Partition}:iam::aws:policy/${name}`),
+              ),
               sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/*"),
             ],
           },
