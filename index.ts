@@ -18,6 +18,7 @@ import {
   WORKLOAD_BOUNDARY_NAME,
 } from "./components/permissions-boundary";
 import { Peering } from "./components/peering";
+import { SharedLoadBalancer } from "./components/shared-load-balancer";
 import { AlphaKite } from "./workloads/alpha-kite";
 import { Arbees } from "./workloads/arbees";
 import type { PlatformSide, WorkloadContext } from "./workloads/context";
@@ -78,7 +79,38 @@ function regionalSide(side: "home" | "remote"): PlatformSide {
           { provider: providers[side] },
         )
       : undefined;
-  return { network, provider: providers[side], region: config.regions[side].region, accessLogs };
+  return {
+    network,
+    provider: providers[side],
+    region: config.regions[side].region,
+    accessLogs,
+    sharedLoadBalancer: config.sharedLoadBalancer
+      ? sharedLoadBalancer(side, network, accessLogs)
+      : undefined,
+  };
+}
+
+/**
+ * The region's shared public load balancer (`<side>-alb`), created when the first workload asks:
+ * a child of the network, whose public subnets hold it, so the estimate counts it as the region's.
+ */
+function sharedLoadBalancer(
+  side: "home" | "remote",
+  network: Network,
+  accessLogs: AccessLogBucket | undefined,
+): () => SharedLoadBalancer {
+  let created: SharedLoadBalancer | undefined;
+  return () =>
+    (created ??= new SharedLoadBalancer(
+      `${side}-alb`,
+      {
+        network,
+        deletionProtection: config.isProd,
+        allowHttp: !config.isProd,
+        accessLogs: accessLogs?.forLoadBalancer(`${side}-alb`),
+      },
+      { parent: network, provider: providers[side] },
+    ));
 }
 
 /** What every workload is given: the profile, log retention, both regions, account and partition. */

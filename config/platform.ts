@@ -128,6 +128,11 @@ export const platformShape = {
   accessLogRetentionDays: wholeNumber(1, 3650)
     .default(90)
     .describe("Days the log bucket keeps access logs before they expire"),
+  sharedLoadBalancer: trueOrFalse
+    .default(true)
+    .describe(
+      "One public load balancer per region for every workload (a port each in dev, host names with TLS in prod); false: one per workload",
+    ),
   reservedConcurrencyElsewhere: z
     .number({ error: "must be a whole number" })
     .int({ error: "must be a whole number" })

@@ -11,6 +11,7 @@ describe("config schema", () => {
       "logRetentionDays",
       "accessLogs",
       "accessLogRetentionDays",
+      "sharedLoadBalancer",
       "reservedConcurrencyElsewhere",
       "regions",
       ...WORKLOAD_SETTINGS.map((w) => w.key),

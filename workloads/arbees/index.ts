@@ -57,6 +57,12 @@ export const ARBEES_TASK_SIZES = {
 /** The strategy engine scales out on CPU and memory use (%), from one task to its setting's most. */
 export const STRATEGY_ENGINE_SCALING = { min: 1, cpuTarget: 60, memoryTarget: 70 } as const;
 
+/**
+ * Where the home gateway goes on the region's shared load balancer: port 80 without a domain
+ * (QuickBets' sessions take 8080), rule priorities 2001-2998 (block 2) on the HTTPS listener.
+ */
+export const SHARED_LOAD_BALANCER = { port: 80, priorityBlock: 2 } as const;
+
 /** EC2 capacity of the remote region: the Polymarket gateway's VPN sidecar needs NET_ADMIN. */
 export const REMOTE_CAPACITY = { instanceType: "t4g.small", min: 1, max: 2 } as const;
 
@@ -177,7 +183,9 @@ export class Arbees extends pulumi.ComponentResource {
           ...(settings.domainName
             ? { domainName: settings.domainName, hostedZoneId: settings.hostedZoneId }
             : { allowHttp: !isProd }),
-          accessLogs: home.accessLogs?.forLoadBalancer(`${name}-home-alb`),
+          ...(home.sharedLoadBalancer
+            ? { shared: { loadBalancer: home.sharedLoadBalancer(), ...SHARED_LOAD_BALANCER } }
+            : { accessLogs: home.accessLogs?.forLoadBalancer(`${name}-home-alb`) }),
         },
         services: [
           service("frontend", {
