@@ -115,7 +115,7 @@ export interface SessionFleetTransforms {
   taskDefinition?: Transform<aws.ecs.TaskDefinitionArgs>;
   /** The sessions' security group (`<name>-session-tasks`). */
   securityGroup?: Transform<aws.ec2.SecurityGroupArgs>;
-  /** The load balancer's children (`<name>-ws`). */
+  /** The fleet's own load balancer's children (`<name>-ws`; a shared one has its own hooks). */
   loadBalancer?: PublicLoadBalancerTransforms;
 }
 
@@ -154,9 +154,9 @@ export function sessionContainerDefinitions(spec: {
 /**
  * Tasks started on demand, one per user session, rather than kept running by an ECS service: the
  * sessions' image repository, cluster, task definition with its log group and roles, a security
- * group, and a public load balancer whose listener routes each session's WebSocket by a rule its
- * router creates at run time. Built from the same blocks as RegionalGateway (ecs-cluster,
- * task-runtime, ecs-tasks, public-load-balancer).
+ * group, and a public load balancer (its own, or a place on the region's shared one) whose listener
+ * routes each session's WebSocket by a rule its router creates at run time. Built from the same
+ * blocks as RegionalGateway (ecs-cluster, task-runtime, ecs-tasks, public-load-balancer).
  */
 export class SessionFleet extends pulumi.ComponentResource {
   public readonly repository: aws.ecr.Repository;

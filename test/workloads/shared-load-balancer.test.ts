@@ -56,7 +56,7 @@ describeEachStack(
           .sort();
         if (stack === "prod") {
           expect(
-            listeners.map((l) => `${l.inputs.protocol}:${l.inputs.port}`).sort(),
+            listeners.map((l) => `${String(l.inputs.protocol)}:${String(l.inputs.port)}`).sort(),
           ).to.deep.equal(["HTTP:80", "HTTPS:443"]);
           expect(listener.inputs).to.include({ port: 443, protocol: "HTTPS" });
           expect(String(listener.inputs.certificateArn)).to.match(/:certificate\/0d6f3c1e-/);
