@@ -25,6 +25,7 @@ import {
 } from "./components/permissions-boundary";
 import { Peering } from "./components/peering";
 import { SharedPostgres } from "./components/shared-postgres";
+import { SharedLoadBalancer } from "./components/shared-load-balancer";
 import { AlphaKite } from "./workloads/alpha-kite";
 import { Arbees } from "./workloads/arbees";
 import type { PlatformSide, WorkloadContext } from "./workloads/context";
@@ -85,7 +86,38 @@ function regionalSide(side: "home" | "remote"): PlatformSide {
           { provider: providers[side] },
         )
       : undefined;
-  return { network, provider: providers[side], region: config.regions[side].region, accessLogs };
+  return {
+    network,
+    provider: providers[side],
+    region: config.regions[side].region,
+    accessLogs,
+    sharedLoadBalancer: config.sharedLoadBalancer
+      ? sharedLoadBalancer(side, network, accessLogs)
+      : undefined,
+  };
+}
+
+/**
+ * The region's shared public load balancer (`<side>-alb`), created when the first workload asks:
+ * a child of the network, whose public subnets hold it, so the estimate counts it as the region's.
+ */
+function sharedLoadBalancer(
+  side: "home" | "remote",
+  network: Network,
+  accessLogs: AccessLogBucket | undefined,
+): () => SharedLoadBalancer {
+  let created: SharedLoadBalancer | undefined;
+  return () =>
+    (created ??= new SharedLoadBalancer(
+      `${side}-alb`,
+      {
+        network,
+        deletionProtection: config.isProd,
+        allowHttp: !config.isProd,
+        accessLogs: accessLogs?.forLoadBalancer(`${side}-alb`),
+      },
+      { parent: network, provider: providers[side] },
+    ));
 }
 
 const home = regionalSide("home");

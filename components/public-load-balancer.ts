@@ -7,6 +7,55 @@ import { transform, type Transform } from "./transform";
 /** The TLS policy of HTTPS listeners: TLS 1.3 with 1.2 for older clients. */
 export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 
+/** Listener rule priorities run from 1 to 50000, unique per listener. */
+// https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateRule.html
+export const MAX_RULE_PRIORITY = 50_000;
+
+/** The listener rule priorities one workload's rules may take, both ends included. */
+export interface PriorityRange {
+  readonly first: number;
+  readonly last: number;
+}
+
+/**
+ * Where one workload's routes go on a load balancer, its own (PublicLoadBalancer) or a region's
+ * shared one (SharedLoadBalancer.attach): the listener its rules attach to, the host they must
+ * also match, and the priorities they may take.
+ */
+export interface LoadBalancerAttachment {
+  readonly loadBalancer: aws.lb.LoadBalancer;
+  /** The load balancer's group: what the workload's targets admit. */
+  readonly securityGroup: aws.ec2.SecurityGroup;
+  /** The listener the workload's rules attach to. */
+  readonly listener: aws.lb.Listener;
+  /**
+   * The host every rule of the workload also matches, on a listener it shares with others.
+   * Undefined when the listener is the workload's alone.
+   */
+  readonly host?: string;
+  /** The priorities the workload's rules may take on the listener. */
+  readonly priorities: PriorityRange;
+  /** `https://<domain>` with TLS, `http://<dns name>[:port]` without. */
+  readonly url: pulumi.Output<string>;
+  /** Lets the load balancer reach a target's security group on its port. */
+  allowTo(
+    target: string,
+    port: number,
+    securityGroupId: pulumi.Input<string>,
+  ): aws.vpc.SecurityGroupEgressRule;
+}
+
+/** A rule's conditions on an attachment: its paths, and the workload's host on a shared listener. */
+export function ruleConditions(
+  attachment: Pick<LoadBalancerAttachment, "host">,
+  pathPatterns: string[],
+): aws.types.input.lb.ListenerRuleCondition[] {
+  return [
+    { pathPattern: { values: pathPatterns } },
+    ...(attachment.host ? [{ hostHeader: { values: [attachment.host] } }] : []),
+  ];
+}
+
 /** HTTPS: a host name, with an existing ACM certificate or a Route 53 zone to validate one in. */
 export interface LoadBalancerTls {
   domainName: string;
@@ -75,6 +124,19 @@ export interface PublicLoadBalancerTransforms {
   dnsRecord?: Transform<aws.route53.RecordArgs>;
 }
 
+/** The body of the 404 for what no rule routes, unless a workload gives its own. */
+export const NOT_FOUND_BODY = '{"error":"not_found"}';
+
+/** A JSON 404: the default action of a listener, or a rule's for a host's unrouted paths. */
+export function notFoundAction(
+  body: string = NOT_FOUND_BODY,
+): aws.types.input.lb.ListenerDefaultAction {
+  return {
+    type: "fixed-response",
+    fixedResponse: { contentType: "application/json", statusCode: "404", messageBody: body },
+  };
+}
+
 /** What is wrong with the args, one line each (empty when nothing is). */
 export function loadBalancerProblems(args: PublicLoadBalancerArgs): string[] {
   const tls = args.tls;
@@ -94,7 +156,7 @@ export function loadBalancerProblems(args: PublicLoadBalancerArgs): string[] {
  * certificate (given, or validated in a Route 53 zone) with HTTP redirected, or plain HTTP where
  * allowed; a default 404 for what no rule routes; `allowTo` opens its way to a target group.
  */
-export class PublicLoadBalancer extends pulumi.ComponentResource {
+export class PublicLoadBalancer extends pulumi.ComponentResource implements LoadBalancerAttachment {
   public readonly loadBalancer: aws.lb.LoadBalancer;
   public readonly securityGroup: aws.ec2.SecurityGroup;
   /** The listener rules attach to: HTTPS with TLS, HTTP without. */
@@ -103,6 +165,9 @@ export class PublicLoadBalancer extends pulumi.ComponentResource {
   /** `https://<domain>` with TLS, `http://<dns name>` without. */
   public readonly url: pulumi.Output<string>;
   public readonly tls: boolean;
+  /** The listener is this load balancer's alone: no host to match, every priority free. */
+  public readonly host = undefined;
+  public readonly priorities: PriorityRange = { first: 1, last: MAX_RULE_PRIORITY };
   private readonly name: string;
   private readonly hooks: PublicLoadBalancerTransforms;
 
@@ -205,14 +270,7 @@ export class PublicLoadBalancer extends pulumi.ComponentResource {
 
   /** The default action of the listener rules attach to: a JSON 404. */
   private notFound(args: PublicLoadBalancerArgs): aws.types.input.lb.ListenerDefaultAction {
-    return {
-      type: "fixed-response",
-      fixedResponse: {
-        contentType: "application/json",
-        statusCode: "404",
-        messageBody: args.notFoundBody ?? '{"error":"not_found"}',
-      },
-    };
+    return notFoundAction(args.notFoundBody);
   }
 
   /** HTTPS on 443 (returned: rules attach to it), HTTP on 80 redirecting, the domain's alias. */
@@ -229,7 +287,16 @@ export class PublicLoadBalancer extends pulumi.ComponentResource {
           sslPolicy: args.sslPolicy ?? TLS_POLICY,
           certificateArn:
             tls.certificateArn ??
-            this.validatedCertificate(args, tls.domainName, tls.hostedZoneId!),
+            validatedCertificate(
+              name,
+              {
+                domainName: tls.domainName,
+                zoneId: tls.hostedZoneId!,
+                recordTtl: args.validationRecordTtl,
+                transform: this.hooks.certificate,
+              },
+              { parent: this },
+            ),
           defaultActions: [this.notFound(args)],
         },
         { parent: this },
@@ -254,24 +321,11 @@ export class PublicLoadBalancer extends pulumi.ComponentResource {
       ),
     );
     if (tls.hostedZoneId) {
-      new aws.route53.Record(
-        ...transform(
-          this.hooks.dnsRecord,
-          `${name}-dns`,
-          {
-            zoneId: tls.hostedZoneId,
-            name: tls.domainName,
-            type: "A",
-            aliases: [
-              {
-                name: this.loadBalancer.dnsName,
-                zoneId: this.loadBalancer.zoneId,
-                evaluateTargetHealth: true,
-              },
-            ],
-          },
-          { parent: this },
-        ),
+      aliasRecord(
+        name,
+        { zoneId: tls.hostedZoneId, domainName: tls.domainName, loadBalancer: this.loadBalancer },
+        { parent: this },
+        this.hooks.dnsRecord,
       );
     }
     return listener;
@@ -293,39 +347,76 @@ export class PublicLoadBalancer extends pulumi.ComponentResource {
       ),
     );
   }
+}
 
-  /** An ACM certificate for the domain, validated through a record in the zone. */
-  private validatedCertificate(
-    args: PublicLoadBalancerArgs,
-    domainName: string,
-    zoneId: string,
-  ): pulumi.Output<string> {
-    const certificate = new aws.acm.Certificate(
-      ...transform(
-        this.hooks.certificate,
-        `${this.name}-cert`,
-        { domainName, validationMethod: "DNS" },
-        { parent: this },
-      ),
-    );
-    // One domain, so exactly one validation record: no resource created inside an apply.
-    const option = certificate.domainValidationOptions.apply((options) => options[0]!);
-    const record = new aws.route53.Record(
-      `${this.name}-cert-validation`,
+/**
+ * An ACM certificate for one domain (`<name>-cert`), validated through a DNS record in the zone:
+ * the validation's ARN, which a listener may use once the certificate is issued.
+ */
+export function validatedCertificate(
+  name: string,
+  args: {
+    domainName: string;
+    zoneId: string;
+    /** @default 300 */
+    recordTtl?: number;
+    transform?: Transform<aws.acm.CertificateArgs>;
+  },
+  opts: pulumi.CustomResourceOptions,
+): pulumi.Output<string> {
+  const certificate = new aws.acm.Certificate(
+    ...transform(
+      args.transform,
+      `${name}-cert`,
+      { domainName: args.domainName, validationMethod: "DNS" },
+      opts,
+    ),
+  );
+  // One domain, so exactly one validation record: no resource created inside an apply.
+  const option = certificate.domainValidationOptions.apply((options) => options[0]!);
+  const record = new aws.route53.Record(
+    `${name}-cert-validation`,
+    {
+      zoneId: args.zoneId,
+      name: option.resourceRecordName,
+      type: option.resourceRecordType,
+      records: [option.resourceRecordValue],
+      ttl: args.recordTtl ?? 300,
+      allowOverwrite: true,
+    },
+    opts,
+  );
+  return new aws.acm.CertificateValidation(
+    `${name}-cert-validation`,
+    { certificateArn: certificate.arn, validationRecordFqdns: [record.fqdn] },
+    opts,
+  ).certificateArn;
+}
+
+/** The alias record (`<name>-dns`) of a domain in its zone, to a load balancer. */
+export function aliasRecord(
+  name: string,
+  args: { zoneId: string; domainName: string; loadBalancer: aws.lb.LoadBalancer },
+  opts: pulumi.CustomResourceOptions,
+  hook?: Transform<aws.route53.RecordArgs>,
+): aws.route53.Record {
+  return new aws.route53.Record(
+    ...transform(
+      hook,
+      `${name}-dns`,
       {
-        zoneId,
-        name: option.resourceRecordName,
-        type: option.resourceRecordType,
-        records: [option.resourceRecordValue],
-        ttl: args.validationRecordTtl ?? 300,
-        allowOverwrite: true,
+        zoneId: args.zoneId,
+        name: args.domainName,
+        type: "A",
+        aliases: [
+          {
+            name: args.loadBalancer.dnsName,
+            zoneId: args.loadBalancer.zoneId,
+            evaluateTargetHealth: true,
+          },
+        ],
       },
-      { parent: this },
-    );
-    return new aws.acm.CertificateValidation(
-      `${this.name}-cert-validation`,
-      { certificateArn: certificate.arn, validationRecordFqdns: [record.fqdn] },
-      { parent: this },
-    ).certificateArn;
-  }
+      opts,
+    ),
+  );
 }

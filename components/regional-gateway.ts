@@ -15,7 +15,14 @@ import {
 } from "./ecs-tasks";
 import type { Network } from "./network";
 import type { EnvironmentProfile, LogRetentionDays } from "./profile";
-import { PublicLoadBalancer, type PublicLoadBalancerTransforms } from "./public-load-balancer";
+import {
+  PublicLoadBalancer,
+  ruleConditions,
+  type LoadBalancerAttachment,
+  type PriorityRange,
+  type PublicLoadBalancerTransforms,
+} from "./public-load-balancer";
+import type { SharedLoadBalancerSlot } from "./shared-load-balancer";
 import { taskRuntime } from "./task-runtime";
 import { transform, type Transform } from "./transform";
 
@@ -117,7 +124,9 @@ export interface AlarmWindow {
 
 export interface GatewayAlarms {
   /**
-   * The load balancer's: services answered `threshold` or more 5xx within `period` seconds.
+   * Services answered `threshold` or more 5xx within `period` seconds: the gateway's own load
+   * balancer's count, or each routed service's (its target group's) on a shared one, which
+   * counts other workloads' answers too.
    * @default { threshold: 10, period: 300 }
    */
   serverErrors?: { threshold?: number; period?: number };
@@ -149,9 +158,12 @@ export interface GatewayTransforms {
   ec2?: Ec2CapacityTransforms;
   /** The SNS topic every alarm notifies. */
   alarmTopic?: Transform<aws.sns.TopicArgs>;
-  /** Every alarm: `-alb-5xx`, each routed service's `-unhealthy`, each service's `-running`. */
+  /**
+   * Every alarm: `-alb-5xx` (each routed service's `-5xx` on a shared load balancer), each routed
+   * service's `-unhealthy`, each service's `-running`.
+   */
   alarm?: Transform<aws.cloudwatch.MetricAlarmArgs>;
-  /** The public load balancer's children. */
+  /** The gateway's own public load balancer's children (a shared one has its own hooks). */
   loadBalancer?: PublicLoadBalancerTransforms;
   /** The group every service carries (what data stores admit). */
   servicesGroup?: Transform<aws.ec2.SecurityGroupArgs>;
@@ -190,8 +202,18 @@ export interface GatewayArgs {
     domainName?: string;
     hostedZoneId?: string;
     allowHttp?: boolean;
-    /** Its access logs. @default undefined (none; the policy pack requires them in prod) */
+    /**
+     * The gateway's own load balancer's access logs (a shared one has its own).
+     * @default undefined (none; the policy pack requires them in prod)
+     */
     accessLogs?: AccessLogDestination;
+    /**
+     * The region's shared load balancer to attach to instead of building one: a listener on its
+     * port without a domain, the domain on the shared HTTPS listener with one, its block of rule
+     * priorities either way (`ingress.priority` counts from the block's start).
+     * @default undefined (a load balancer of the gateway's own, `<name>-alb`)
+     */
+    shared?: SharedLoadBalancerSlot;
   };
   /** CIDRs of peered VPCs the services may reach (Redis and the database at home). @default [] */
   peerCidrs?: string[];
@@ -273,6 +295,21 @@ export function gatewayProblems(name: string, args: GatewayArgs): string[] {
   ];
 }
 
+/**
+ * A route's priority on its listener: the gateway's own (10, 20, ... or `ingress.priority`)
+ * counted from the start of the priorities it may take.
+ * @throws Error when it falls past the last of them
+ */
+export function blockPriority(service: string, priority: number, range: PriorityRange): number {
+  const onListener = range.first - 1 + priority;
+  if (onListener > range.last) {
+    throw new Error(
+      `services.${service}.ingress: priority ${priority} is past the ${range.last - range.first + 1} the load balancer gives this gateway (${range.first}-${range.last})`,
+    );
+  }
+  return onListener;
+}
+
 /** The alarms' thresholds and windows, with the defaults filled in. */
 function alarmSettings(alarms: GatewayAlarms = {}) {
   return {
@@ -309,7 +346,9 @@ interface GatewayContext {
   /** Services wait for it: CreateService fails while their providers are not associated. */
   capacity: aws.ecs.ClusterCapacityProviders;
   ec2Provider?: aws.ecs.CapacityProvider;
-  alb?: PublicLoadBalancer;
+  alb?: LoadBalancerAttachment;
+  /** The load balancer is shared: alarms count 5xx per target group. */
+  sharedAlb: boolean;
 }
 
 /** A routed service's target group and the listener rule forwarding to it. */
@@ -421,6 +460,7 @@ export class RegionalGateway extends pulumi.ComponentResource {
       capacity,
       ec2Provider,
       alb,
+      sharedAlb: args.loadBalancer?.shared !== undefined,
     };
     const built = args.services.map((service) => ({
       name: service.name,
@@ -434,7 +474,7 @@ export class RegionalGateway extends pulumi.ComponentResource {
     this.clusterName = this.cluster.name;
     this.servicesGroupId = this.servicesGroup.id;
     this.serviceNames = pulumi.all(built.map((b) => b.service.name));
-    this.albDnsName = alb ? alb.dnsName : pulumi.output<string | undefined>(undefined);
+    this.albDnsName = alb ? alb.loadBalancer.dnsName : pulumi.output<string | undefined>(undefined);
     this.url = alb ? alb.url : pulumi.output<string | undefined>(undefined);
     this.securityGroupIds = pulumi.all(
       Object.fromEntries(built.map((b) => [b.name, b.securityGroup.id])),
@@ -509,13 +549,28 @@ export class RegionalGateway extends pulumi.ComponentResource {
     );
   }
 
-  /** The public ALB of the routed services, and its alarm on their 5xx answers. */
+  /**
+   * The routed services' place on a public ALB: the region's shared one, or one of the gateway's
+   * own with its alarm on their 5xx answers (each route has its own on a shared one).
+   */
   private publicLoadBalancer(
     name: string,
     args: GatewayArgs,
     lb: NonNullable<GatewayArgs["loadBalancer"]>,
     serverErrors: GatewayContext["alarms"]["serverErrors"],
-  ): PublicLoadBalancer {
+  ): LoadBalancerAttachment {
+    const routed = args.services.filter((s) => s.ingress).length;
+    if (lb.shared) {
+      return lb.shared.loadBalancer.attach(name, {
+        tls:
+          lb.domainName !== undefined
+            ? { domainName: lb.domainName, hostedZoneId: lb.hostedZoneId! }
+            : undefined,
+        port: lb.shared.port,
+        priorityBlock: lb.shared.priorityBlock,
+        reserve: { rules: routed, targetGroups: routed },
+      });
+    }
     const alb = new PublicLoadBalancer(
       `${name}-alb`,
       {
@@ -715,6 +770,7 @@ export class RegionalGateway extends pulumi.ComponentResource {
     c: GatewayContext,
   ): ServiceRoute {
     const alb = c.alb!;
+    const priority = blockPriority(service.name, c.priorities[service.name]!, alb.priorities);
     const health = ingress.healthCheck ?? {};
     const targetGroup = new aws.lb.TargetGroup(
       ...transform(
@@ -743,13 +799,32 @@ export class RegionalGateway extends pulumi.ComponentResource {
         `${id}-rule`,
         {
           listenerArn: alb.listener.arn,
-          priority: c.priorities[service.name]!,
-          conditions: [{ pathPattern: { values: ingress.pathPatterns } }],
+          priority,
+          conditions: ruleConditions(alb, ingress.pathPatterns),
           actions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
         },
         { parent: this },
       ),
     );
+    if (c.sharedAlb) {
+      // Other workloads' answers count in the load balancer's total: this route's own count.
+      // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html
+      const serverErrors = c.alarms.serverErrors;
+      this.alarm(`${id}-5xx`, {
+        alarmDescription: `${id}: answered ${serverErrors.threshold} or more 5xx in ${spokenDuration(serverErrors.period)}`,
+        namespace: "AWS/ApplicationELB",
+        metricName: "HTTPCode_Target_5XX_Count",
+        dimensions: {
+          TargetGroup: targetGroup.arnSuffix,
+          LoadBalancer: alb.loadBalancer.arnSuffix,
+        },
+        statistic: "Sum",
+        comparisonOperator: "GreaterThanOrEqualToThreshold",
+        threshold: serverErrors.threshold,
+        period: serverErrors.period,
+        evaluationPeriods: 1,
+      });
+    }
     const window = c.alarms.unhealthyTargets;
     this.alarm(`${id}-unhealthy`, {
       alarmDescription: `${id}: targets failing health checks for ${spokenDuration(window.period * window.evaluationPeriods)}`,

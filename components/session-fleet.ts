@@ -9,9 +9,12 @@ import type { Network } from "./network";
 import type { EnvironmentProfile, LogRetentionDays } from "./profile";
 import {
   PublicLoadBalancer,
+  type LoadBalancerAttachment,
   type LoadBalancerTls,
+  type PriorityRange,
   type PublicLoadBalancerTransforms,
 } from "./public-load-balancer";
+import type { SharedLoadBalancerSlot } from "./shared-load-balancer";
 import { taskRuntime } from "./task-runtime";
 import { transform, type Transform } from "./transform";
 
@@ -62,7 +65,23 @@ export interface SessionFleetArgs {
    * @default undefined (plain ws:// on the load balancer's name; dev only)
    */
   tls?: LoadBalancerTls;
-  /** The load balancer's access logs. @default undefined (none; the policy pack requires them in prod) */
+  /**
+   * The region's shared load balancer to route sessions through instead of one of the fleet's
+   * own: a listener on its port without TLS, its host on the shared HTTPS listener with TLS, its
+   * block of rule priorities either way.
+   * @default undefined (a load balancer of the fleet's own, `<name>-ws`)
+   */
+  sharedLoadBalancer?: SharedLoadBalancerSlot;
+  /**
+   * Sessions running at once at most: each holds a listener rule and a target group, which a
+   * shared load balancer counts against ELB's quotas.
+   * @default 0 (not counted)
+   */
+  maxSessions?: number;
+  /**
+   * The fleet's own load balancer's access logs (a shared one has its own).
+   * @default undefined (none; the policy pack requires them in prod)
+   */
   accessLogs?: AccessLogDestination;
   /** Seconds an idle WebSocket stays open (the load balancer's idle timeout). @default 3600 */
   idleTimeout?: number;
@@ -102,7 +121,7 @@ export interface SessionFleetTransforms {
   taskDefinition?: Transform<aws.ecs.TaskDefinitionArgs>;
   /** The sessions' security group (`<name>-session-tasks`). */
   securityGroup?: Transform<aws.ec2.SecurityGroupArgs>;
-  /** The load balancer's children (`<name>-ws`). */
+  /** The fleet's own load balancer's children (`<name>-ws`; a shared one has its own hooks). */
   loadBalancer?: PublicLoadBalancerTransforms;
 }
 
@@ -141,9 +160,9 @@ export function sessionContainerDefinitions(spec: {
 /**
  * Tasks started on demand, one per user session, rather than kept running by an ECS service: the
  * sessions' image repository, cluster, task definition with its log group and roles, a security
- * group, and a public load balancer whose listener routes each session's WebSocket by a rule its
- * router creates at run time. Built from the same blocks as RegionalGateway (ecs-cluster,
- * task-runtime, ecs-tasks, public-load-balancer).
+ * group, and a public load balancer (its own, or a place on the region's shared one) whose listener
+ * routes each session's WebSocket by a rule its router creates at run time. Built from the same
+ * blocks as RegionalGateway (ecs-cluster, task-runtime, ecs-tasks, public-load-balancer).
  */
 export class SessionFleet extends pulumi.ComponentResource {
   public readonly repository: aws.ecr.Repository;
@@ -156,10 +175,14 @@ export class SessionFleet extends pulumi.ComponentResource {
   public readonly loadBalancer: aws.lb.LoadBalancer;
   /** The listener each session's rule attaches to. */
   public readonly listener: aws.lb.Listener;
+  /** The priorities sessions' rules may take on the listener. */
+  public readonly rulePriorities: PriorityRange;
+  /** The host sessions' rules also match, on a listener shared with other workloads. */
+  public readonly host?: string;
   /** The container a launch overrides by name. */
   public readonly containerName: string;
   public readonly targetGroupPrefix: string;
-  /** `wss://host` (or `ws://<alb dns>` without TLS): a session's socket is under it. */
+  /** `wss://host` (or `ws://<alb dns>[:port]` without TLS): a session's socket is under it. */
   public readonly websocketBaseUrl: pulumi.Output<string>;
   private readonly region: pulumi.Output<string>;
   private readonly account: pulumi.Output<string>;
@@ -251,30 +274,42 @@ export class SessionFleet extends pulumi.ComponentResource {
       ),
     );
 
-    // ---- create: WebSocket ingress, public load balancer → session tasks ----
-    const alb = new PublicLoadBalancer(
-      `${name}-ws`,
-      {
-        network: args.network,
-        tls: args.tls,
-        allowHttp: !isProd,
-        // WebSockets stay open; the ALB closes idle connections after this many seconds.
-        idleTimeout: args.idleTimeout ?? 3600,
-        deletionProtection: isProd,
-        accessLogs: args.accessLogs,
-        notFoundBody: args.notFoundBody ?? '{"error":"unknown_session"}',
-        transform: hooks.loadBalancer,
-      },
-      childOpts,
-    );
+    // ---- create: WebSocket ingress, a public load balancer (own or shared) → session tasks ----
+    // WebSockets stay open; the ALB closes idle connections after this many seconds.
+    const idleTimeout = args.idleTimeout ?? 3600;
+    const notFoundBody = args.notFoundBody ?? '{"error":"unknown_session"}';
+    const shared = args.sharedLoadBalancer;
+    const alb: LoadBalancerAttachment = shared
+      ? shared.loadBalancer.attach(name, {
+          tls: args.tls,
+          port: shared.port,
+          priorityBlock: shared.priorityBlock,
+          idleTimeout,
+          notFoundBody,
+          reserve: { rules: args.maxSessions ?? 0, targetGroups: args.maxSessions ?? 0 },
+        })
+      : new PublicLoadBalancer(
+          `${name}-ws`,
+          {
+            network: args.network,
+            tls: args.tls,
+            allowHttp: !isProd,
+            idleTimeout,
+            deletionProtection: isProd,
+            accessLogs: args.accessLogs,
+            notFoundBody,
+            transform: hooks.loadBalancer,
+          },
+          childOpts,
+        );
     this.loadBalancer = alb.loadBalancer;
     this.listener = alb.listener;
+    this.rulePriorities = alb.priorities;
+    this.host = alb.host;
     this.securityGroup = this.sessionSecurityGroup(name, args, alb, childOpts);
 
     // ---- expose ----
-    this.websocketBaseUrl = args.tls
-      ? pulumi.output(`wss://${args.tls.domainName}`)
-      : pulumi.interpolate`ws://${this.loadBalancer.dnsName}`;
+    this.websocketBaseUrl = alb.url.apply((url) => url.replace(/^http/, "ws"));
     this.registerOutputs({
       clusterName: this.cluster.name,
       repositoryUrl: this.repository.repositoryUrl,
@@ -373,7 +408,7 @@ export class SessionFleet extends pulumi.ComponentResource {
   private sessionSecurityGroup(
     name: string,
     args: SessionFleetArgs,
-    alb: PublicLoadBalancer,
+    alb: LoadBalancerAttachment,
     childOpts: pulumi.CustomResourceOptions,
   ): aws.ec2.SecurityGroup {
     const port = args.session.port;

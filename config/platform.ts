@@ -146,6 +146,11 @@ export const platformShape = {
     .describe(
       "Container Insights on every ECS cluster (custom metrics, billed); off, the running-task alarms read free AWS/ECS metrics; unset: on in prod, off in dev",
     ),
+  sharedLoadBalancer: trueOrFalse
+    .default(true)
+    .describe(
+      "One public load balancer per region for every workload (a port each in dev, host names with TLS in prod); false: one per workload",
+    ),
   reservedConcurrencyElsewhere: z
     .number({ error: "must be a whole number" })
     .int({ error: "must be a whole number" })

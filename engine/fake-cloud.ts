@@ -554,6 +554,11 @@ const RULES: Record<string, TypeRule> = {
         .replace(/^arn:aws:/, "")
         .replace(":listener/", ":listener-rule/")}/${fakeHex(`${seed}/arn`, 16)}`,
   },
+  // https://www.pulumi.com/registry/packages/aws/api-docs/lb/listenercertificate/#import
+  // (the id is the listener's ARN and the certificate's, joined by `_`)
+  "aws:lb/listenerCertificate:ListenerCertificate": {
+    id: ({ inputs }) => `${String(inputs.listenerArn)}_${String(inputs.certificateArn)}`,
+  },
   "aws:lb/targetGroup:TargetGroup": {
     maxNameLength: 32,
     id: "arn",

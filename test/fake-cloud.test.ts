@@ -637,6 +637,17 @@ const CASES: Record<string, Case[]> = {
       ),
     },
   ],
+  "aws:lb/listenerCertificate:ListenerCertificate": [
+    {
+      title: "id is the listener's ARN and the certificate's, joined by _",
+      source: `${PULUMI}/lb/listenercertificate/#import`,
+      inputs: {
+        listenerArn: LISTENER_ARN,
+        certificateArn: `arn:aws:acm:us-east-1:${ACCOUNT}:certificate/abc`,
+      },
+      id: `${LISTENER_ARN}_arn:aws:acm:us-east-1:${ACCOUNT}:certificate/abc`,
+    },
+  ],
   "aws:lb/targetGroup:TargetGroup": [
     {
       title: "id is the ARN targetgroup/<name>/<id>; arnSuffix its tail",

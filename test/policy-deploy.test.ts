@@ -843,7 +843,73 @@ const cases: Case[] = [
       ],
     ],
   },
+  {
+    rule: "deploy-alb-rule-priorities-and-quotas",
+    good: [
+      [
+        ...alb(),
+        albRule("first", 1, "https"),
+        albRule("last", 50_000, "https"),
+        // The same priority on another listener of the load balancer.
+        albRule("other-listener", 1, "http"),
+        ...range(25).map((i) => listenerCertificate(`sni-${i}`)),
+      ],
+      [...alb(), ...range(100).map((i) => albRule(`rule-${i}`, i + 1, "https"))],
+      [...alb(48)],
+    ],
+    bad: [
+      [
+        [...alb(), albRule("zero", 0, "https"), albRule("past", 50_001, "https")],
+        ["zero", "past"],
+      ],
+      [
+        [...alb(), albRule("a", 2001, "https"), albRule("b", 2001, "https")],
+        "b",
+        /priority 2001 is also a's on listener https/,
+      ],
+      [
+        [...alb(), ...range(101).map((i) => albRule(`rule-${i}`, i + 1, "https"))],
+        "alb",
+        /101 rules, more than ELB's 100/,
+      ],
+      [
+        [...alb(), ...range(26).map((i) => listenerCertificate(`sni-${i}`))],
+        "alb",
+        /26 listener certificates, more than ELB's 25/,
+      ],
+      [[...alb(49)], "alb", /51 listeners, more than ELB's 50/],
+    ],
+  },
 ];
+
+/** An ALB with an HTTPS and an HTTP listener, and `more` listeners on other ports. */
+function alb(more = 0): DSpec[] {
+  return [
+    r("aws:lb/loadBalancer:LoadBalancer", "alb"),
+    r(LISTENER, "https", { protocol: "HTTPS", port: 443 }, { loadBalancerArn: ["alb"] }),
+    r(LISTENER, "http", { protocol: "HTTP", port: 80 }, { loadBalancerArn: ["alb"] }),
+    ...range(more).map((i) =>
+      r(LISTENER, `port-${i}`, { protocol: "HTTP", port: 8000 + i }, { loadBalancerArn: ["alb"] }),
+    ),
+  ];
+}
+
+function albRule(name: string, priority: number, listener: string): DSpec {
+  return r("aws:lb/listenerRule:ListenerRule", name, { priority }, { listenerArn: [listener] });
+}
+
+function listenerCertificate(name: string): DSpec {
+  return r(
+    "aws:lb/listenerCertificate:ListenerCertificate",
+    name,
+    { certificateArn: `arn:aws:acm:us-east-1:123456789012:certificate/${name}` },
+    { listenerArn: ["https"] },
+  );
+}
+
+function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}
 
 describe("policy deploy rules", () => {
   it("covers every deploy rule both ways, each with a remediation and no FSBP control", () => {

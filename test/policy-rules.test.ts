@@ -460,9 +460,31 @@ const cases: Case[] = [
         r(SG, "alb-sg", { ingress: [anywhere(80), anywhere(443)] }),
         r(LB, "alb", { loadBalancerType: "application" }, { securityGroups: ["alb-sg"] }),
       ],
+      // A dev listener of its own port on a shared load balancer.
+      [
+        r(SG, "alb-sg", { ingress: [anywhere(8080)] }),
+        r(LB, "alb", {}, { securityGroups: ["alb-sg"] }),
+        r(LISTENER, "alb-sessions", { port: 8080, protocol: "HTTP" }, { loadBalancerArn: ["alb"] }),
+      ],
     ],
     bad: [
       [[r(SG, "orphan-sg", { ingress: [anywhere(443)] })], "orphan-sg"],
+      [
+        [
+          r(SG, "alb-sg", { ingress: [anywhere(8080)] }),
+          r(LB, "alb", {}, { securityGroups: ["alb-sg"] }),
+          r(LISTENER, "alb-8081", { port: 8081, protocol: "HTTP" }, { loadBalancerArn: ["alb"] }),
+        ],
+        "alb-sg",
+      ],
+      [
+        [
+          r(SG, "open-sg", { ingress: [{ ...anywhere(8080), toPort: 8081 }] }),
+          r(LB, "alb", {}, { securityGroups: ["open-sg"] }),
+          r(LISTENER, "alb-8080", { port: 8080, protocol: "HTTP" }, { loadBalancerArn: ["alb"] }),
+        ],
+        "open-sg",
+      ],
       [
         [
           r(SG, "alb-sg", { ingress: [anywhere(8080)] }),

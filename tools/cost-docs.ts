@@ -14,7 +14,7 @@ export const SECTION = "cost-totals";
 const LABELS: Record<string, string> = {
   arbees: "Arbees",
   remote: "remote network (NAT)",
-  home: "home network (NAT)",
+  home: "home network (NAT, shared ALB)",
   quickbets: "QuickBets",
   "fred-jobs": "FRED jobs API",
   peering: "peering",

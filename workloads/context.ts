@@ -1,13 +1,14 @@
 /**
  * What the platform gives every workload, built once by the program (index.ts): the environment
- * profile, log retention, and per side (home, remote) the network, provider, region and access log
- * bucket, plus the account and ARN partition, and the shared database instance where there is one.
- * A workload's constructor takes `{ context, settings, ... }`.
+ * profile, log retention, and per side (home, remote) the network, provider, region, access log
+ * bucket and shared load balancer, plus the account and ARN partition, and the shared database
+ * instance where there is one. A workload's constructor takes `{ context, settings, ... }`.
  */
 import type * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 import type { AccessLogTarget } from "../components/access-log-bucket";
 import type { Network } from "../components/network";
+import type { SharedLoadBalancer } from "../components/shared-load-balancer";
 import type { EnvironmentProfile, LogRetentionDays } from "../components/profile";
 import type { SharedPostgres } from "../components/shared-postgres";
 
@@ -22,6 +23,12 @@ export interface PlatformSide {
    * `platform:accessLogs`). Undefined where access logs are off.
    */
   readonly accessLogs?: AccessLogTarget;
+  /**
+   * The region's public load balancer, shared by every workload that serves HTTP: created on the
+   * first call, so a region no workload asks it of has none. Undefined where
+   * `platform:sharedLoadBalancer` is false: each workload builds its own.
+   */
+  readonly sharedLoadBalancer?: () => SharedLoadBalancer;
 }
 
 export interface WorkloadContext {

@@ -23,6 +23,7 @@ import {
   FUNCTION,
   INGRESS_RULE,
   LISTENERS,
+  LOAD_BALANCERS,
   REPLICATION_GROUP,
   SG,
   SG_RULE,
@@ -1201,6 +1202,74 @@ export const listenerAfterValidation = stackRule({
   },
 });
 
+/** ELB's per-load-balancer quotas (default values; rules and certificates exclude the default ones). */
+export const ALB_LIMITS = { rules: 100, certificates: 25, listeners: 50 };
+const LISTENER_CERTIFICATES = [
+  "aws:lb/listenerCertificate:ListenerCertificate",
+  "aws:alb/listenerCertificate:ListenerCertificate",
+];
+
+// https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateRule.html
+// https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html
+export const albRulesAndQuotas = stackRule({
+  name: "deploy-alb-rule-priorities-and-quotas",
+  description:
+    "Listener rule priorities are whole numbers from 1 to 50000, unique per listener; an application load balancer holds at most 100 rules, 25 certificates besides the default ones and 50 listeners (ELB's default quotas).",
+  controls: [],
+  remediation:
+    "Give each workload on a shared load balancer its own priority block (SharedLoadBalancer's priorityBlock), or move workloads to another load balancer (platform:sharedLoadBalancer false) or ask AWS for a higher quota; rules created at run time (QuickBets' sessions) count too.",
+  check: (resources) => {
+    const findings: Finding[] = [];
+    const rules = ofType(resources, ...LISTENER_RULES);
+    const certificates = ofType(resources, ...LISTENER_CERTIFICATES);
+    const listeners = ofType(resources, ...LISTENERS);
+    for (const listener of listeners) {
+      const own = rules.filter((r) => refersTo(r, "listenerArn", listener));
+      const seen = new Map<number, PolicyResource>();
+      for (const rule of own) {
+        const priority: unknown = rule.props.priority;
+        // Unset: ELB gives the next free one.
+        if (priority === undefined) continue;
+        const p = Number(priority);
+        if (!Number.isInteger(p) || p < 1 || p > 50_000) {
+          findings.push({
+            resource: rule,
+            message: `priority ${text(priority)} is not 1 to 50000`,
+          });
+          continue;
+        }
+        const other = seen.get(p);
+        if (other) {
+          findings.push({
+            resource: rule,
+            message: `priority ${p} is also ${other.name}'s on listener ${listener.name}`,
+          });
+        }
+        seen.set(p, rule);
+      }
+    }
+    for (const lb of ofType(resources, ...LOAD_BALANCERS)) {
+      const own = listeners.filter((l) => refersTo(l, "loadBalancerArn", lb));
+      const on = (xs: PolicyResource[]) =>
+        xs.filter((x) => own.some((l) => refersTo(x, "listenerArn", l)));
+      const counts = {
+        rules: on(rules).length,
+        certificates: on(certificates).length,
+        listeners: own.length,
+      };
+      for (const key of ["rules", "certificates", "listeners"] as const) {
+        if (counts[key] > ALB_LIMITS[key]) {
+          findings.push({
+            resource: lb,
+            message: `has ${counts[key]} ${key === "certificates" ? "listener certificates" : key}, more than ELB's ${ALB_LIMITS[key]}`,
+          });
+        }
+      }
+    }
+    return findings;
+  },
+});
+
 export const deployRules = [
   ec2Descriptions,
   lambdaPackage,
@@ -1221,4 +1290,5 @@ export const deployRules = [
   peeringAfterAccepter,
   natAfterInternetGateway,
   listenerAfterValidation,
+  albRulesAndQuotas,
 ];

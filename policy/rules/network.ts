@@ -19,7 +19,7 @@ import {
   type Finding,
   type Props,
 } from "./common";
-import { INGRESS_RULE, LOAD_BALANCERS, SG, SG_RULE } from "./types";
+import { INGRESS_RULE, LISTENERS, LOAD_BALANCERS, SG, SG_RULE } from "./types";
 
 const ANYWHERE = ["0.0.0.0/0", "::/0"];
 const VPC = "aws:ec2/vpc:Vpc";
@@ -87,24 +87,32 @@ function groupOf(rule: PolicyResource, groups: PolicyResource[]): PolicyResource
 export const noPublicIngress = stackRule({
   name: "sg-no-public-ingress",
   description:
-    "Security groups admit 0.0.0.0/0 or ::/0 only on ports 80 and 443, and only on a load balancer's group.",
+    "Security groups admit 0.0.0.0/0 or ::/0 only on a load balancer's group, on ports 80 and 443 or another port one of its listeners serves.",
   controls: ["EC2.18", "EC2.19"],
   severity: "high",
   remediation:
-    "Admit traffic from the load balancer's security group (or a peer CIDR) instead of the internet; only the public ALB listens on 80/443.",
+    "Admit traffic from the load balancer's security group (or a peer CIDR) instead of the internet; only the public ALB listens to the internet, on 80/443 or a listener's own port.",
   check: (resources) => {
     const groups = ofType(resources, SG);
-    const lbGroups = new Set(
-      ofType(resources, ...LOAD_BALANCERS).flatMap((lb) =>
-        groups.filter((g) => refersTo(lb, "securityGroups", g)).map((g) => g.urn),
-      ),
-    );
+    const listeners = ofType(resources, ...LISTENERS);
+    // Per load balancer group, the ports its load balancers listen on.
+    const lbGroups = new Map<string, Set<number>>();
+    for (const lb of ofType(resources, ...LOAD_BALANCERS)) {
+      const ports = listeners
+        .filter((l) => refersTo(l, "loadBalancerArn", lb))
+        .map((l) => Number(l.props.port));
+      for (const g of groups.filter((x) => refersTo(lb, "securityGroups", x))) {
+        lbGroups.set(g.urn, new Set([...(lbGroups.get(g.urn) ?? []), ...ports]));
+      }
+    }
     const findings: Finding[] = [];
     for (const r of ofType(resources, SG, SG_RULE, INGRESS_RULE)) {
       const group = r.type === SG ? r : groupOf(r, groups);
-      const onLoadBalancer = group !== undefined && lbGroups.has(group.urn);
+      const listened = group === undefined ? undefined : lbGroups.get(group.urn);
+      const onLoadBalancer = listened !== undefined;
       for (const i of ingressOf(r).filter(fromAnywhere)) {
-        const webOnly = !allPorts(i) && i.from === i.to && [80, 443].includes(i.from);
+        const webOnly =
+          !allPorts(i) && i.from === i.to && ([80, 443].includes(i.from) || listened?.has(i.from));
         if (!webOnly || !onLoadBalancer) {
           findings.push({
             resource: r,

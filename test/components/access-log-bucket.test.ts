@@ -186,7 +186,7 @@ describe("access logs in the stacks", () => {
   const byName = (resources: PlannedResource[], type: string, name: string) =>
     resources.find((r) => r.type === type && r.name === name)!;
 
-  it("prod: both load balancers and the uploads bucket log to the home log bucket, after its policy", async () => {
+  it("prod: the shared load balancer and the uploads bucket log to the home log bucket, after its policy", async () => {
     const run = await cachedPlan("prod");
     expect(run.code, run.stderr).to.equal(0);
     const resources = run.plan!.resources;
@@ -199,12 +199,8 @@ describe("access logs in the stacks", () => {
         .filter((r) => r.type === LB)
         .map((lb) => [lb.name, lb.inputs.accessLogs, lb.dependencies.includes(policy.urn)]),
     ).to.deep.equal([
-      ["quickbets-ws", { bucket: bucket.id, prefix: "elb/quickbets-ws", enabled: true }, true],
-      [
-        "arbees-home-alb",
-        { bucket: bucket.id, prefix: "elb/arbees-home-alb", enabled: true },
-        true,
-      ],
+      // One prefix for every workload behind it.
+      ["home-alb", { bucket: bucket.id, prefix: "elb/home-alb", enabled: true }, true],
     ]);
     const uploads = byName(resources, BUCKET, "fred-jobs-uploads");
     const logging = resources.filter((r) => r.type === BUCKET_LOGGING);
@@ -232,7 +228,7 @@ describe("access logs in the stacks", () => {
     ]);
     expect(resources.filter((r) => r.type === BUCKET_LOGGING)).to.deep.equal([]);
     const lbs = resources.filter((r) => r.type === LB);
-    expect(lbs).to.have.length(2);
+    expect(lbs).to.have.length(1);
     for (const lb of lbs) expect(lb.inputs, lb.name).not.to.have.property("accessLogs");
   });
 });

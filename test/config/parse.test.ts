@@ -90,6 +90,21 @@ describe("stack config", () => {
     expect(of("prod")).to.deep.equal(["perAz", "single"]);
   });
 
+  it("shares one load balancer per region in both profiles, unless the stack says otherwise", () => {
+    const of = (stack: string, extra: Record<string, string> = {}) => {
+      const files = loadStackFiles(root, stack);
+      return parseStackConfig({ ...files.config, ...extra }, files.secretKeys);
+    };
+    expect(of("dev").sharedLoadBalancer).to.equal(true);
+    expect(of("prod").sharedLoadBalancer).to.equal(true);
+    expect(of("prod", { "platform:sharedLoadBalancer": "false" }).sharedLoadBalancer).to.equal(
+      false,
+    );
+    expect(problemsOf({ ...validRaw(), "platform:sharedLoadBalancer": "yes" })).to.deep.equal([
+      { key: "platform:sharedLoadBalancer", message: "must be true or false" },
+    ]);
+  });
+
   it("fills the defaults Pulumi.yaml declares when a setting is absent", () => {
     const raw = validRaw();
     delete raw["platform:natStrategy"];

@@ -13,6 +13,7 @@ describe("config schema", () => {
       "sharedDatabase",
       "accessLogRetentionDays",
       "containerInsights",
+      "sharedLoadBalancer",
       "reservedConcurrencyElsewhere",
       "regions",
       ...WORKLOAD_SETTINGS.map((w) => w.key),

@@ -55,6 +55,12 @@ export type ArbeesImage = (typeof ARBEES_IMAGES)[number];
 export const STRATEGY_ENGINE_SCALING = { min: 1, cpuTarget: 60, memoryTarget: 70 } as const;
 
 /**
+ * Where the home gateway goes on the region's shared load balancer: port 80 without a domain
+ * (QuickBets' sessions take 8080), rule priorities 2001-2998 (block 2) on the HTTPS listener.
+ */
+export const SHARED_LOAD_BALANCER = { port: 80, priorityBlock: 2 } as const;
+
+/**
  * EC2 capacity of the remote region (the Polymarket gateway's VPN sidecar needs NET_ADMIN): one
  * instance, a second while a deployment starts the new task beside the old one. The instance type
  * is the `vpnHost` setting's, else the smallest its tasks fit.
@@ -213,7 +219,9 @@ export class Arbees extends pulumi.ComponentResource {
           ...(settings.domainName
             ? { domainName: settings.domainName, hostedZoneId: settings.hostedZoneId }
             : { allowHttp: !isProd }),
-          accessLogs: home.accessLogs?.forLoadBalancer(`${name}-home-alb`),
+          ...(home.sharedLoadBalancer
+            ? { shared: { loadBalancer: home.sharedLoadBalancer(), ...SHARED_LOAD_BALANCER } }
+            : { accessLogs: home.accessLogs?.forLoadBalancer(`${name}-home-alb`) }),
         },
         services: [
           service("frontend", {

@@ -23,6 +23,12 @@ export interface QuickBetsArgs {
 /** The session container's name in the task definition (launch overrides it by name). */
 export const SESSION_CONTAINER = "session";
 
+/**
+ * Where the sessions go on the region's shared load balancer: their own listener on 8080 without
+ * TLS (Arbees serves 80), rule priorities 1001-1998 (block 1) on the shared HTTPS listener.
+ */
+export const SHARED_LOAD_BALANCER = { port: 8080, priorityBlock: 1 } as const;
+
 /** Route path of a session's WebSocket on the load balancer, as the lifecycle function writes it. */
 export const SESSION_PATH_PREFIX = "/sessions/";
 
@@ -96,7 +102,7 @@ export class QuickBets extends pulumi.ComponentResource {
     const { settings } = args;
     const { environment, logRetentionInDays, containerInsights, partition, accountId } =
       args.context;
-    const { network, region, accessLogs } = args.context.home;
+    const { network, region, accessLogs, sharedLoadBalancer } = args.context.home;
     const sessions = settings.sessions;
     const websocket = settings.websocket;
     return new SessionFleet(
@@ -120,7 +126,15 @@ export class QuickBets extends pulumi.ComponentResource {
         ],
         logRetentionInDays,
         containerInsights,
-        accessLogs: accessLogs?.forLoadBalancer(`${name}-ws`),
+        ...(sharedLoadBalancer
+          ? {
+              sharedLoadBalancer: {
+                loadBalancer: sharedLoadBalancer(),
+                ...SHARED_LOAD_BALANCER,
+              },
+            }
+          : { accessLogs: accessLogs?.forLoadBalancer(`${name}-ws`) }),
+        maxSessions: sessions.maxTotal,
         tls:
           websocket.domainName && websocket.certificateArn
             ? {
@@ -235,6 +249,9 @@ export class QuickBets extends pulumi.ComponentResource {
           SESSIONS_TABLE: this.table.name,
           CLUSTER_ARN: this.cluster.arn,
           LISTENER_ARN: this.listener.arn,
+          RULE_PRIORITY_FIRST: String(this.sessions.rulePriorities.first),
+          RULE_PRIORITY_LAST: String(this.sessions.rulePriorities.last),
+          ...(this.sessions.host ? { SESSION_HOST: this.sessions.host } : {}),
           VPC_ID: network.vpcId,
           SESSION_PORT: String(sessions.port),
           TARGET_GROUP_PREFIX: this.sessions.targetGroupPrefix,

@@ -5,6 +5,7 @@
 import {
   EnvError,
   integer,
+  optionalString,
   requiredList,
   requiredString,
   url,
@@ -137,6 +138,10 @@ export interface LifecycleConfig {
   sessionsTable: string;
   clusterArn: string;
   listenerArn: string;
+  /** The priorities sessions' rules may take on the listener (it may be shared). */
+  rulePriorities: { first: number; last: number };
+  /** The host sessions' rules also match, on a listener shared with other workloads. */
+  sessionHost?: string;
   vpcId: string;
   sessionPort: number;
   targetGroupPrefix: string;
@@ -145,6 +150,20 @@ export interface LifecycleConfig {
 
 /** Target group names: at most 32 characters, alphanumerics and hyphens. */
 const TARGET_GROUP_NAME_MAX = 32;
+
+/** RULE_PRIORITY_FIRST..RULE_PRIORITY_LAST, within ALB's 1..50000. */
+function rulePriorities(
+  env: Env<"RULE_PRIORITY_FIRST" | "RULE_PRIORITY_LAST">,
+): LifecycleConfig["rulePriorities"] {
+  const first = integer(env, "RULE_PRIORITY_FIRST", { min: 1, max: 50_000 });
+  const last = integer(env, "RULE_PRIORITY_LAST", { min: 1, max: 50_000 });
+  if (last < first) {
+    throw new EnvError(
+      `environment variable RULE_PRIORITY_LAST (${last}) is below RULE_PRIORITY_FIRST (${first})`,
+    );
+  }
+  return { first, last };
+}
 
 export function parseLifecycleConfig(env: Env<EnvName<typeof LIFECYCLE_ENV>>): LifecycleConfig {
   const targetGroupPrefix = requiredString(env, "TARGET_GROUP_PREFIX");
@@ -157,6 +176,7 @@ export function parseLifecycleConfig(env: Env<EnvName<typeof LIFECYCLE_ENV>>): L
   if (targetGroupPrefix.toLowerCase().startsWith("internal-")) {
     throw new EnvError('environment variable TARGET_GROUP_PREFIX must not start with "internal-"');
   }
+  const sessionHost = optionalString(env, "SESSION_HOST");
   const vpcId = requiredString(env, "VPC_ID");
   if (!vpcId.startsWith("vpc-"))
     throw new EnvError("environment variable VPC_ID must be a vpc-* id");
@@ -164,6 +184,8 @@ export function parseLifecycleConfig(env: Env<EnvName<typeof LIFECYCLE_ENV>>): L
     sessionsTable: table(env),
     clusterArn: arn(env, "CLUSTER_ARN"),
     listenerArn: arn(env, "LISTENER_ARN"),
+    rulePriorities: rulePriorities(env),
+    ...(sessionHost ? { sessionHost } : {}),
     vpcId,
     sessionPort: integer(env, "SESSION_PORT", { min: 1, max: 65_535 }),
     targetGroupPrefix,

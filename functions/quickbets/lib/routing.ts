@@ -1,6 +1,7 @@
 /**
  * ALB routing of one session: a target group `${prefix}${sessionId}` holding the task's IP and a
- * listener rule sending `/sessions/<id>` and `/sessions/<id>/*` to it. Creating is safe to repeat
+ * listener rule sending `/sessions/<id>` and `/sessions/<id>/*` (on the fleet's host, where the
+ * listener is shared) to it, at the first free priority of the fleet's range. Creating is safe to repeat
  * (the target group and rule are found again by name and path), releasing too (not-found = done).
  */
 import {
@@ -13,6 +14,7 @@ import {
   RegisterTargetsCommand,
   type ElasticLoadBalancingV2Client,
   type Rule,
+  type RuleCondition,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 
 /** ALB listener rule priorities run from 1 to 50000. */
@@ -23,6 +25,10 @@ const PRIORITY_ATTEMPTS = 5;
 
 export interface RoutingConfig {
   listenerArn: string;
+  /** The priorities sessions' rules may take (the listener may be shared with other workloads). */
+  rulePriorities: { first: number; last: number };
+  /** The host sessions' rules also match, on a shared HTTPS listener. */
+  sessionHost?: string;
   vpcId: string;
   sessionPort: number;
   targetGroupPrefix: string;
@@ -36,10 +42,21 @@ export function sessionPathPatterns(sessionId: string): [string, string] {
   return [`/sessions/${sessionId}`, `/sessions/${sessionId}/*`];
 }
 
-/** The smallest priority in 1..MAX_PRIORITY not in `used`; undefined when all are taken. */
-export function smallestFreePriority(used: Iterable<number>): number | undefined {
+/** A session's rule matches its paths, and the fleet's host on a listener shared by host. */
+export function sessionConditions(sessionId: string, host?: string): RuleCondition[] {
+  return [
+    { Field: "path-pattern", PathPatternConfig: { Values: sessionPathPatterns(sessionId) } },
+    ...(host ? [{ Field: "host-header", HostHeaderConfig: { Values: [host] } }] : []),
+  ];
+}
+
+/** The smallest priority in `range` (default 1..MAX_PRIORITY) not in `used`; undefined when all are taken. */
+export function smallestFreePriority(
+  used: Iterable<number>,
+  range: { first: number; last: number } = { first: 1, last: MAX_PRIORITY },
+): number | undefined {
   const taken = new Set(used);
-  for (let priority = 1; priority <= MAX_PRIORITY; priority++) {
+  for (let priority = range.first; priority <= range.last; priority++) {
     if (!taken.has(priority)) return priority;
   }
   return undefined;
@@ -100,20 +117,19 @@ export class SessionRouting {
       const rules = await this.rules();
       const existing = rules.find((rule) => rule.RuleArn && forwardsTo(rule, targetGroupArn));
       if (existing?.RuleArn) return { targetGroupArn, ruleArn: existing.RuleArn };
-      const priority = smallestFreePriority(usedPriorities(rules));
-      if (priority === undefined)
-        throw new Error(`listener ${config.listenerArn} has no free rule priority`);
+      const priority = smallestFreePriority(usedPriorities(rules), config.rulePriorities);
+      if (priority === undefined) {
+        const { first, last } = config.rulePriorities;
+        throw new Error(
+          `listener ${config.listenerArn} has no free rule priority in ${first}-${last}`,
+        );
+      }
       try {
         const rule = await this.elb.send(
           new CreateRuleCommand({
             ListenerArn: config.listenerArn,
             Priority: priority,
-            Conditions: [
-              {
-                Field: "path-pattern",
-                PathPatternConfig: { Values: sessionPathPatterns(sessionId) },
-              },
-            ],
+            Conditions: sessionConditions(sessionId, config.sessionHost),
             Actions: [{ Type: "forward", TargetGroupArn: targetGroupArn }],
           }),
         );

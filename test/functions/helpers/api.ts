@@ -101,6 +101,8 @@ export function quickbetsEnv(kalshi: string): Record<string, string> {
     WEBSOCKET_BASE_URL: "wss://ws.example.com",
     SESSION_MAX_HOURS: "12",
     LISTENER_ARN: "arn:aws:elasticloadbalancing:us-east-1:111111111111:listener/app/qb/1/2",
+    RULE_PRIORITY_FIRST: "1",
+    RULE_PRIORITY_LAST: "50000",
     VPC_ID: "vpc-123",
     SESSION_PORT: "8080",
     TARGET_GROUP_PREFIX: "qbtest-",

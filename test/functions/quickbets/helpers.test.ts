@@ -26,6 +26,7 @@ import {
   forwardsTo,
   MAX_PRIORITY,
   sessionPathPatterns,
+  sessionConditions,
   smallestFreePriority,
   targetGroupName,
   usedPriorities,
@@ -95,6 +96,35 @@ describe("quickbets helpers", () => {
       it(`${used.length > 10 ? `all ${used.length} taken` : `[${used.join(",")}]`} → ${String(expected)}`, () =>
         expect(smallestFreePriority(used)).to.equal(expected));
     }
+  });
+
+  describe("smallestFreePriority within a shared listener's block", () => {
+    const block = { first: 1001, last: 1998 };
+    const cases: [number[], number | undefined][] = [
+      // Other workloads' rules below and above the block do not count.
+      [[1, 2, 2010, 2999], 1001],
+      [[1001, 1002], 1003],
+      [[1000, 1001, 1999], 1002],
+      [Array.from({ length: 998 }, (_, i) => 1001 + i), undefined],
+    ];
+    for (const [used, expected] of cases) {
+      it(`${used.length > 10 ? `all ${used.length} taken` : `[${used.join(",")}]`} → ${String(expected)}`, () =>
+        expect(smallestFreePriority(used, block)).to.equal(expected));
+    }
+  });
+
+  describe("sessionConditions", () => {
+    it("matches the session's paths, and the fleet's host on a shared listener", () => {
+      const paths = {
+        Field: "path-pattern",
+        PathPatternConfig: { Values: ["/sessions/abc", "/sessions/abc/*"] },
+      };
+      expect(sessionConditions("abc")).to.deep.equal([paths]);
+      expect(sessionConditions("abc", "sessions.example.com")).to.deep.equal([
+        paths,
+        { Field: "host-header", HostHeaderConfig: { Values: ["sessions.example.com"] } },
+      ]);
+    });
   });
 
   describe("listener rules", () => {
@@ -173,6 +203,18 @@ describe("quickbets helpers", () => {
       expect(parseLifecycleConfig(env)).to.deep.include({
         sessionPort: 8080,
         targetGroupPrefix: "qbtest-",
+        rulePriorities: { first: 1, last: 50_000 },
+      });
+      expect(parseLifecycleConfig(env)).not.to.have.property("sessionHost");
+      const shared = {
+        ...env,
+        RULE_PRIORITY_FIRST: "1001",
+        RULE_PRIORITY_LAST: "1998",
+        SESSION_HOST: "sessions.example.com",
+      };
+      expect(parseLifecycleConfig(shared)).to.deep.include({
+        rulePriorities: { first: 1001, last: 1998 },
+        sessionHost: "sessions.example.com",
       });
       expect(
         parseEventsConfig({ ...env, UPSTREAM_TIMEOUT_MS: undefined }).upstreamTimeoutMs,
@@ -255,6 +297,19 @@ describe("quickbets helpers", () => {
       ["TARGET_GROUP_PREFIX", "-qb", parseLifecycleConfig, /TARGET_GROUP_PREFIX/],
       ["TARGET_GROUP_PREFIX", "qb_dev", parseLifecycleConfig, /TARGET_GROUP_PREFIX/],
       ["VPC_ID", "subnet-1", parseLifecycleConfig, /VPC_ID must be a vpc-\* id/],
+      [
+        "RULE_PRIORITY_FIRST",
+        "0",
+        parseLifecycleConfig,
+        /RULE_PRIORITY_FIRST must be between 1 and 50000/,
+      ],
+      [
+        "RULE_PRIORITY_LAST",
+        "50001",
+        parseLifecycleConfig,
+        /RULE_PRIORITY_LAST must be between 1 and 50000/,
+      ],
+      ["RULE_PRIORITY_LAST", "0", parseLifecycleConfig, /RULE_PRIORITY_LAST must be between 1/],
       ["SESSION_PORT", "70000", parseLifecycleConfig, /SESSION_PORT must be between 1 and 65535/],
     ];
     for (const [name, value, parse, message] of invalid) {

@@ -8,10 +8,12 @@ import { ECSClient, StopTaskCommand } from "@aws-sdk/client-ecs";
 import {
   CreateRuleCommand,
   CreateTargetGroupCommand,
+  ElasticLoadBalancingV2Client,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { mockClient } from "aws-sdk-client-mock";
 import { handler, type TaskStateChange } from "../../../functions/quickbets/lifecycle";
 import { newSessionId } from "../../../functions/quickbets/lib/ids";
+import { SessionRouting } from "../../../functions/quickbets/lib/routing";
 import { SessionStore, type Session } from "../../../functions/quickbets/lib/store";
 
 const env = quickbetsEnv("https://kalshi.invalid");
@@ -354,6 +356,38 @@ describe("session lifecycle (ECS task state changes)", () => {
         expect(ecs.calls()).to.have.length(0);
         expect(item(session)?.status?.S).to.equal("STARTING");
       });
+    }
+  });
+});
+
+describe("session routing on a listener shared with other workloads", () => {
+  it("takes the first free priority of the fleet's block and matches the fleet's host", async () => {
+    const listener = new FakeListener(LISTENER);
+    // Another workload's rules, below and inside the block, and the fleet's host 404 after it.
+    listener.addForeignRule(10);
+    listener.addForeignRule(1001);
+    listener.addForeignRule(1999);
+    const elb = mockElb(listener);
+    try {
+      const routing = new SessionRouting(new ElasticLoadBalancingV2Client({}), {
+        listenerArn: LISTENER,
+        vpcId: "vpc-123",
+        sessionPort: 8080,
+        targetGroupPrefix: "qbtest-",
+        rulePriorities: { first: 1001, last: 1998 },
+        sessionHost: "sessions.example.com",
+      });
+      const sessionId = newSessionId(Date.UTC(2025, 10, 27, 18));
+      await routing.ensure(sessionId, "10.0.1.23");
+      const [rule, ...others] = listener.sessionRules();
+      expect(others).to.have.length(0);
+      expect(rule!.Priority).to.equal("1002");
+      expect(rule!.Conditions).to.deep.include({
+        Field: "host-header",
+        HostHeaderConfig: { Values: ["sessions.example.com"] },
+      });
+    } finally {
+      elb.restore();
     }
   });
 });

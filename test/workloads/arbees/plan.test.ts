@@ -145,25 +145,37 @@ describeEachStack(
 
     it(
       stack === "prod"
-        ? "serves HTTPS with a validated certificate and redirects HTTP"
-        : "serves plain HTTP in dev",
+        ? "serves HTTPS for its domain with a validated certificate on the shared listener, and redirects HTTP"
+        : "serves plain HTTP on port 80 of the shared load balancer in dev",
       () => {
-        const listeners = ofType(s.p, "aws:lb/listener:Listener").filter(within("arbees-home"));
+        const rule = ofType(s.p, "aws:lb/listenerRule:ListenerRule").find(
+          (r) => r.name === "arbees-home-api-rule",
+        )!;
+        const listener = byId(s.p, rule.inputs.listenerArn)!;
+        const lb = byId(s.p, listener.inputs.loadBalancerArn)!;
+        expect(lb.name).to.equal("home-alb");
         if (stack === "prod") {
-          expect(listeners.map((l) => l.inputs.protocol).sort()).to.deep.equal(["HTTP", "HTTPS"]);
-          const https = listeners.find((l) => l.inputs.protocol === "HTTPS")!;
+          expect(listener.inputs).to.include({ protocol: "HTTPS", port: 443 });
           const validation = ofType(
             s.p,
             "aws:acm/certificateValidation:CertificateValidation",
-          ).find(within("arbees-home"))!;
-          expect(https.inputs.certificateArn).to.equal(validation.inputs.certificateArn);
-          const http = listeners.find((l) => l.inputs.protocol === "HTTP")!;
+          ).find((v) => v.name === "home-alb-arbees-home-cert-validation")!;
+          const sni = ofType(s.p, "aws:lb/listenerCertificate:ListenerCertificate").find(
+            (c) => c.inputs.listenerArn === listener.id,
+          )!;
+          expect(sni.inputs.certificateArn).to.equal(validation.inputs.certificateArn);
+          const http = ofType(s.p, "aws:lb/listener:Listener").find(
+            (l) => l.inputs.loadBalancerArn === lb.id && l.inputs.protocol === "HTTP",
+          )!;
           expect((http.inputs.defaultActions as any[])[0].redirect).to.include({
             protocol: "HTTPS",
             port: "443",
           });
+          expect((rule.inputs.conditions as any[])[1].hostHeader.values).to.deep.equal([
+            "arbees.example.com",
+          ]);
         } else {
-          expect(listeners.map((l) => l.inputs.protocol)).to.deep.equal(["HTTP"]);
+          expect(listener.inputs).to.include({ protocol: "HTTP", port: 80 });
         }
       },
     );
@@ -329,8 +341,8 @@ describeEachStack(
       );
       expect(s.result.stdout).to.match(
         stack === "prod"
-          ? /arbees-home-api-service \(us-east-1\): FARGATE, \d task\(s\), ALB \/api\/\* \(priority 10\)/
-          : /arbees-home-api-service \(us-east-1\): FARGATE_SPOT, \d task\(s\), ALB \/api\/\* \(priority 10\)/,
+          ? /arbees-home-api-service \(us-east-1\): FARGATE, \d task\(s\), ALB \/api\/\* \(priority 2010\)/
+          : /arbees-home-api-service \(us-east-1\): FARGATE_SPOT, \d task\(s\), ALB \/api\/\* \(priority 2010\)/,
       );
       expect(s.result.stdout).to.match(/ReplicationGroup arbees-redis \(us-east-1\): valkey 8\.0/);
     });

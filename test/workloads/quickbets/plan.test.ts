@@ -7,7 +7,7 @@ import { WORKLOAD_BOUNDARY_NAME } from "../../../components/permissions-boundary
 import { bootstrapTemplate } from "../../../tools/bootstrap/template";
 import { allows, roleArn, rolePermissions, type PolicyDocument } from "../../helpers/iam-eval";
 import type { PlannedResource } from "../../../engine/engine";
-import { describeEachStack, ofType } from "../../helpers/plan-queries";
+import { byId, describeEachStack, ofType } from "../../helpers/plan-queries";
 
 describeEachStack(
   (stack) => `QuickBets in the ${stack} stack, planned offline`,
@@ -96,24 +96,34 @@ describeEachStack(
 
     it(
       stack === "prod"
-        ? "serves session WebSockets over TLS 1.3 only"
-        : "serves session WebSockets over plain HTTP in dev",
+        ? "serves session WebSockets over TLS 1.3 only, on the shared load balancer"
+        : "serves session WebSockets over plain HTTP on 8080 of the shared load balancer in dev",
       () => {
-        const listeners = ofType(s.p, "aws:lb/listener:Listener").filter(inQuickBets);
-        const protocols = listeners
-          .map((l) => `${String(l.inputs.protocol)}:${String(l.inputs.port)}`)
-          .sort();
+        // The listener the lifecycle function adds each session's rule to.
+        const lifecycle = ofType(s.p, "aws:lambda/function:Function").find(
+          (f) => f.name === "quickbets-lifecycle-fn",
+        )!;
+        const { variables } = lifecycle.inputs.environment as {
+          variables: Record<string, string>;
+        };
+        const listener = byId(s.p, variables.LISTENER_ARN)!;
+        const lb = byId(s.p, listener.inputs.loadBalancerArn)!;
+        expect(lb.name).to.equal("home-alb");
+        const siblings = ofType(s.p, "aws:lb/listener:Listener").filter(
+          (l) => l.inputs.loadBalancerArn === lb.id,
+        );
         if (stack === "prod") {
-          expect(protocols).to.deep.equal(["HTTP:80", "HTTPS:443"]);
-          const http = listeners.find((l) => l.inputs.protocol === "HTTP")!;
+          expect(listener.inputs).to.include({ protocol: "HTTPS", port: 443 });
+          expect(String(listener.inputs.sslPolicy)).to.match(/^ELBSecurityPolicy-TLS13-/);
+          const http = siblings.find((l) => l.inputs.protocol === "HTTP")!;
           expect((http.inputs.defaultActions as { type: string }[])[0]!.type).to.equal("redirect");
           expect(s.p.outputs.quickbetsWebsocketBaseUrl).to.equal(
             "wss://sessions.quickbets.example.com",
           );
         } else {
-          expect(protocols).to.deep.equal(["HTTP:80"]);
+          expect(listener.inputs).to.include({ protocol: "HTTP", port: 8080 });
           expect(s.p.outputs.quickbetsWebsocketBaseUrl).to.match(
-            /^ws:\/\/quickbets-ws-.+\.elb\.amazonaws\.com$/,
+            /^ws:\/\/home-alb-.+\.elb\.amazonaws\.com:8080$/,
           );
         }
       },
