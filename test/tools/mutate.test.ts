@@ -1,0 +1,194 @@
+import { expect } from "chai";
+import { MUTATION_AREAS, selectAreas } from "../../tools/mutate/areas";
+import {
+  failing,
+  formatScore,
+  renderReport,
+  summarize,
+  survivorKey,
+  type MutantStatus,
+  type StrykerReport,
+} from "../../tools/mutate/report";
+import { parseArgs, strykerConfig } from "../../tools/mutate";
+
+const mutant = (id: number, status: MutantStatus, line = id, extra: object = {}) => ({
+  id: String(id),
+  mutatorName: "ConditionalExpression",
+  replacement: "false",
+  status,
+  location: { start: { line, column: 1 }, end: { line, column: 9 } },
+  ...extra,
+});
+const reportOf = (...mutants: ReturnType<typeof mutant>[]): StrykerReport => ({
+  files: { "policy/rules/network.ts": { mutants } },
+});
+
+describe("tools: mutate scores an area as Stryker does", () => {
+  const cases: [
+    string,
+    StrykerReport,
+    { score: number; killed: number; survived: number; invalid: number },
+  ][] = [
+    [
+      "all killed",
+      reportOf(mutant(1, "Killed"), mutant(2, "Killed")),
+      { score: 100, killed: 2, survived: 0, invalid: 0 },
+    ],
+    [
+      "a timeout counts as detected",
+      reportOf(mutant(1, "Timeout"), mutant(2, "Survived")),
+      { score: 50, killed: 1, survived: 1, invalid: 0 },
+    ],
+    [
+      "no coverage counts as survived",
+      reportOf(
+        mutant(1, "Killed"),
+        mutant(2, "NoCoverage"),
+        mutant(3, "Killed"),
+        mutant(4, "Killed"),
+      ),
+      { score: 75, killed: 3, survived: 1, invalid: 0 },
+    ],
+    [
+      "compile and runtime errors are not scored",
+      reportOf(mutant(1, "Killed"), mutant(2, "CompileError"), mutant(3, "RuntimeError")),
+      { score: 100, killed: 1, survived: 0, invalid: 2 },
+    ],
+    [
+      "ignored mutants are not scored",
+      reportOf(mutant(1, "Survived"), mutant(2, "Ignored")),
+      { score: 0, killed: 0, survived: 1, invalid: 0 },
+    ],
+    [
+      "no valid mutant scores 100",
+      reportOf(mutant(1, "CompileError")),
+      { score: 100, killed: 0, survived: 0, invalid: 1 },
+    ],
+  ];
+  for (const [title, report, expected] of cases) {
+    it(title, () => {
+      const r = summarize("policy", report);
+      expect({
+        score: r.score,
+        killed: r.killed,
+        survived: r.survived,
+        invalid: r.invalid,
+      }).to.deep.equal(expected);
+    });
+  }
+
+  it("lists survivors by file and line, marking the uncovered, and exclusions with their reason", () => {
+    const r = summarize(
+      "policy",
+      reportOf(
+        mutant(1, "Survived", 30, { replacement: "a\n   || b" }),
+        mutant(2, "NoCoverage", 10),
+        mutant(3, "Ignored", 20, {
+          statusReason:
+            'Ignored because of excluded mutation "EqualityOperator": same for whole numbers',
+        }),
+      ),
+    );
+    expect(r.survivors).to.deep.equal([
+      {
+        file: "policy/rules/network.ts",
+        line: 10,
+        mutator: "ConditionalExpression",
+        replacement: "false",
+        uncovered: true,
+      },
+      {
+        file: "policy/rules/network.ts",
+        line: 30,
+        mutator: "ConditionalExpression",
+        replacement: "a || b",
+        uncovered: false,
+      },
+    ]);
+    expect(r.exclusions).to.deep.equal([
+      {
+        file: "policy/rules/network.ts",
+        line: 20,
+        mutator: "ConditionalExpression",
+        reason: '"EqualityOperator": same for whole numbers',
+      },
+    ]);
+  });
+
+  it("refuses a report with a mutant never run", () => {
+    expect(() => summarize("policy", reportOf(mutant(7, "Pending", 12)))).to.throw(
+      "policy/rules/network.ts:12: mutant 7 was never run",
+    );
+  });
+
+  it("floors scores so 79.96 does not print as 80.0, and fails areas under the threshold", () => {
+    expect(formatScore(79.96)).to.equal("79.9");
+    expect(formatScore(80)).to.equal("80.0");
+    const low = { ...summarize("a", reportOf(mutant(1, "Killed"))), score: 79.99 };
+    const ok = { ...summarize("b", reportOf(mutant(1, "Killed"))), score: 80 };
+    expect(failing([low, ok], 80).map((r) => r.area)).to.deep.equal(["a"]);
+  });
+
+  it("renders the dated report with each survivor's explanation", () => {
+    const r = summarize("policy", reportOf(mutant(1, "Survived", 5), mutant(2, "Killed")));
+    const key = survivorKey(r.survivors[0]!);
+    const text = renderReport([r], {
+      date: "2026-11-30",
+      threshold: 80,
+      explanations: { [key]: "equivalent: x" },
+    });
+    expect(text).to.contain("# Mutation testing report, 2026-11-30");
+    expect(text).to.contain("| policy | 50.0% | 1 | 1 | 0 | 0 | **no** |");
+    expect(text).to.contain(
+      "- `policy/rules/network.ts:5` ConditionalExpression: `false` — equivalent: x",
+    );
+  });
+});
+
+describe("tools: mutate's command line and Stryker config", () => {
+  it("parses areas, the type check switch and concurrency, naming a bad option", () => {
+    expect(
+      parseArgs(["--area", "policy,cost", "--no-typecheck", "--concurrency", "2"]),
+    ).to.deep.include({
+      areas: ["policy", "cost"],
+      typecheck: false,
+      concurrency: 2,
+    });
+    expect(() => parseArgs(["--concurrency", "0"])).to.throw(
+      "--concurrency: must be a whole number ≥ 1",
+    );
+    expect(() => parseArgs(["--area"])).to.throw("--area: needs a value");
+    expect(() => parseArgs(["--fast"])).to.throw("--fast: unknown option");
+  });
+
+  it("selects areas by name and refuses an unknown one", () => {
+    expect(selectAreas([]).length).to.equal(MUTATION_AREAS.length);
+    expect(selectAreas(["cost"]).map((a) => a.name)).to.deep.equal(["cost"]);
+    expect(() => selectAreas(["nope"])).to.throw("--area nope: not an area");
+  });
+
+  it("runs an area's tests only, with the checker scoped to its tsconfig when type checking", () => {
+    const area = selectAreas(["signer"])[0]!;
+    const base = { concurrency: 2, tsconfig: "tsconfig.mutate.json", jsonReport: "/tmp/r.json" };
+    const checked = strykerConfig(area, { ...base, typecheck: true });
+    expect(checked).to.deep.include({
+      mutate: area.mutate,
+      checkers: ["typescript"],
+      tsconfigFile: "tsconfig.mutate.json",
+      coverageAnalysis: "perTest",
+    });
+    expect((checked.mochaOptions as { spec: string[] }).spec).to.deep.equal(area.tests);
+    const unchecked = strykerConfig(area, { ...base, typecheck: false });
+    expect(unchecked.checkers).to.deep.equal([]);
+    expect(unchecked).not.to.have.property("tsconfigFile");
+  });
+
+  it("names areas uniquely, each with files and tests", () => {
+    const names = MUTATION_AREAS.map((a) => a.name);
+    expect(new Set(names).size).to.equal(names.length);
+    for (const a of MUTATION_AREAS) {
+      expect(a.mutate, a.name).to.not.be.empty;
+      expect(a.tests, a.name).to.not.be.empty;
+    }
+  });
+});

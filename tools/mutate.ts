@@ -1,0 +1,172 @@
+/**
+ * `npm run mutate [-- --area policy,cost] [--no-typecheck] [--concurrency N] [--report FILE]`:
+ * runs StrykerJS (mocha runner, TypeScript checker) over each area of tools/mutate/areas.ts with
+ * that area's tests, prints each area's score and survivors, and with every area run writes the
+ * dated report (docs/mutation-report.md). Exits 1 when an area scores under the threshold.
+ *
+ * Stryker's core is an ES module and this project is CommonJS, so each area runs Stryker's own
+ * command line with a generated config rather than its API.
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { runCli } from "./cli";
+import { selectAreas, MUTATION_AREAS, type MutationArea } from "./mutate/areas";
+import {
+  failing,
+  formatScore,
+  renderReport,
+  scoreTable,
+  summarize,
+  survivorKey,
+  type AreaResult,
+  type StrykerReport,
+} from "./mutate/report";
+
+/** The score every area must reach (issue: at least 80% where a silent change would hurt). */
+export const THRESHOLD = 80;
+const ROOT = path.resolve(__dirname, "..");
+const WORK = path.join(ROOT, ".build", "mutate");
+const EXPLANATIONS = path.join(ROOT, "tools", "mutate", "explanations.json");
+
+interface Options {
+  areas: string[];
+  typecheck: boolean;
+  concurrency: number;
+  report?: string;
+  /** Narrow an area to some of its files while working on its tests (`--mutate glob,glob`). */
+  mutate?: string[];
+}
+
+export function parseArgs(argv: readonly string[]): Options {
+  const options: Options = {
+    areas: [],
+    typecheck: true,
+    concurrency: Math.max(1, Math.min(4, os.availableParallelism())),
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = (): string => {
+      const next = argv[++i];
+      if (next === undefined || next.startsWith("--")) throw new Error(`${arg}: needs a value`);
+      return next;
+    };
+    if (arg === "--area") options.areas.push(...value().split(",").filter(Boolean));
+    else if (arg === "--no-typecheck") options.typecheck = false;
+    else if (arg === "--concurrency") {
+      const n = Number(value());
+      if (!Number.isInteger(n) || n < 1)
+        throw new Error("--concurrency: must be a whole number ≥ 1");
+      options.concurrency = n;
+    } else if (arg === "--report") options.report = value();
+    else
+      throw new Error(`${arg}: unknown option (--area, --no-typecheck, --concurrency, --report)`);
+  }
+  return options;
+}
+
+/** Stryker's options for one area: its files, its tests, a type check scoped to its files. */
+export function strykerConfig(
+  area: MutationArea,
+  options: { typecheck: boolean; concurrency: number; tsconfig: string; jsonReport: string },
+): Record<string, unknown> {
+  return {
+    testRunner: "mocha",
+    mutate: area.mutate,
+    mochaOptions: {
+      spec: area.tests,
+      require: ["ts-node/register/transpile-only"],
+      extension: ["ts"],
+    },
+    // Mutants that do not type-check are discarded, not scored: the compiler would catch them.
+    checkers: options.typecheck ? ["typescript"] : [],
+    ...(options.typecheck
+      ? {
+          tsconfigFile: options.tsconfig,
+          typescriptChecker: { prioritizePerformanceOverAccuracy: true },
+        }
+      : {}),
+    coverageAnalysis: "perTest",
+    concurrency: options.concurrency,
+    timeoutMS: 30_000,
+    reporters: ["progress-append-only", "json"],
+    jsonReporter: { fileName: options.jsonReport },
+    ignorePatterns: [".build", "bin", ".plan", "docs", "policy/node_modules", ".finance-app"],
+    tempDirName: ".build/stryker-tmp",
+    cleanTempDir: "always",
+  };
+}
+
+/** Stryker's command line (its package exports no subpaths but package.json). */
+function strykerBin(): string {
+  const manifest = require.resolve("@stryker-mutator/core/package.json");
+  const { bin } = JSON.parse(fs.readFileSync(manifest, "utf8")) as { bin: { stryker: string } };
+  return path.join(path.dirname(manifest), bin.stryker);
+}
+
+function runArea(area: MutationArea, options: Options): AreaResult {
+  fs.mkdirSync(WORK, { recursive: true });
+  // The checker type-checks the project its tsconfig names: only this area's files (and what they
+  // import), not every test, or each mutant costs a whole-project check.
+  const tsconfig = "tsconfig.mutate.json";
+  const files = area.mutate.filter((glob) => !glob.startsWith("!"));
+  fs.writeFileSync(
+    path.join(ROOT, tsconfig),
+    JSON.stringify({ extends: "./tsconfig.json", include: files, files: [] }, null, 2),
+  );
+  const jsonReport = path.join(WORK, `${area.name}.json`);
+  const configFile = path.join(WORK, `${area.name}.stryker.json`);
+  fs.writeFileSync(
+    configFile,
+    JSON.stringify(strykerConfig(area, { ...options, tsconfig, jsonReport }), null, 2),
+  );
+  fs.rmSync(jsonReport, { force: true });
+  console.log(`\n== ${area.name}: ${area.why}`);
+  const run = spawnSync(process.execPath, [strykerBin(), "run", configFile], {
+    cwd: ROOT,
+    stdio: "inherit",
+  });
+  fs.rmSync(path.join(ROOT, tsconfig), { force: true });
+  if (!fs.existsSync(jsonReport))
+    throw new Error(`area ${area.name}: Stryker wrote no report (exit ${run.status})`);
+  return summarize(area.name, JSON.parse(fs.readFileSync(jsonReport, "utf8")) as StrykerReport);
+}
+
+function main(): number {
+  const options = parseArgs(process.argv.slice(2));
+  const areas = selectAreas(options.areas);
+  const explanations = fs.existsSync(EXPLANATIONS)
+    ? (JSON.parse(fs.readFileSync(EXPLANATIONS, "utf8")) as Record<string, string>)
+    : {};
+  if (options.mutate && areas.length !== 1) throw new Error("--mutate: give exactly one --area");
+  const results = areas.map((area) =>
+    runArea(options.mutate ? { ...area, mutate: options.mutate } : area, options),
+  );
+
+  console.log(`\n${scoreTable(results, THRESHOLD)}\n`);
+  for (const r of results) {
+    for (const s of r.survivors) {
+      const why = explanations[survivorKey(s)];
+      console.log(
+        `  ${r.area} survivor ${s.file}:${s.line} ${s.mutator}: ${s.replacement}${why ? `  (${why})` : ""}`,
+      );
+    }
+  }
+  const report =
+    options.report ??
+    (areas.length === MUTATION_AREAS.length && !options.mutate
+      ? path.join(ROOT, "docs", "mutation-report.md")
+      : undefined);
+  if (report) {
+    const date = new Date().toISOString().slice(0, 10);
+    fs.writeFileSync(report, renderReport(results, { date, threshold: THRESHOLD, explanations }));
+    console.log(`report: ${path.relative(ROOT, report)}`);
+  }
+  const low = failing(results, THRESHOLD);
+  for (const r of low)
+    console.error(`area ${r.area}: ${formatScore(r.score)}% is under ${THRESHOLD}%`);
+  return low.length > 0 ? 1 : 0;
+}
+
+if (require.main === module) runCli(main, { messageOnly: true });

@@ -1,0 +1,198 @@
+/**
+ * What a Stryker run means for one area: its score and the mutants that survived, read from
+ * Stryker's JSON report (the mutation-testing-report-schema), and the Markdown report of all areas.
+ */
+
+/** The statuses Stryker gives a mutant (mutation-testing-report-schema). */
+export type MutantStatus =
+  | "Killed"
+  | "Survived"
+  | "NoCoverage"
+  | "CompileError"
+  | "RuntimeError"
+  | "Timeout"
+  | "Ignored"
+  | "Pending";
+
+interface Position {
+  line: number;
+  column: number;
+}
+
+/** The part of Stryker's JSON report this reads. */
+export interface StrykerReport {
+  files: Record<
+    string,
+    {
+      mutants: {
+        id: string;
+        mutatorName: string;
+        replacement?: string;
+        status: MutantStatus;
+        statusReason?: string;
+        location: { start: Position; end: Position };
+      }[];
+    }
+  >;
+}
+
+/** A mutant no test killed: where, what changed. */
+export interface Survivor {
+  file: string;
+  line: number;
+  mutator: string;
+  replacement: string;
+  /** NoCoverage: no test even runs the line. */
+  uncovered: boolean;
+}
+
+/** An equivalent mutant excluded with a `// Stryker disable` comment and its reason. */
+export interface Exclusion {
+  file: string;
+  line: number;
+  mutator: string;
+  reason: string;
+}
+
+export interface AreaResult {
+  area: string;
+  killed: number;
+  survived: number;
+  /** Mutants that do not compile (the TypeScript checker) or crash the runner: not scored. */
+  invalid: number;
+  score: number;
+  survivors: Survivor[];
+  exclusions: Exclusion[];
+}
+
+/**
+ * Stryker's mutation score: detected (killed or timed out) over all valid mutants (detected,
+ * survived, or not covered by any test). Ignored and invalid mutants do not count.
+ */
+export function summarize(area: string, report: StrykerReport): AreaResult {
+  const result: AreaResult = {
+    area,
+    killed: 0,
+    survived: 0,
+    invalid: 0,
+    score: 0,
+    survivors: [],
+    exclusions: [],
+  };
+  for (const [file, { mutants }] of Object.entries(report.files).sort(([a], [b]) =>
+    a.localeCompare(b),
+  )) {
+    for (const m of [...mutants].sort((a, b) => a.location.start.line - b.location.start.line)) {
+      const line = m.location.start.line;
+      switch (m.status) {
+        case "Killed":
+        case "Timeout":
+          result.killed++;
+          break;
+        case "Survived":
+        case "NoCoverage":
+          result.survived++;
+          result.survivors.push({
+            file,
+            line,
+            mutator: m.mutatorName,
+            replacement: oneLine(m.replacement ?? ""),
+            uncovered: m.status === "NoCoverage",
+          });
+          break;
+        case "Ignored":
+          result.exclusions.push({
+            file,
+            line,
+            mutator: m.mutatorName,
+            reason: (m.statusReason ?? "").replace(/^Ignored because of excluded mutation /, ""),
+          });
+          break;
+        case "CompileError":
+        case "RuntimeError":
+          result.invalid++;
+          break;
+        case "Pending":
+          throw new Error(`${file}:${line}: mutant ${m.id} was never run (status Pending)`);
+      }
+    }
+  }
+  const valid = result.killed + result.survived;
+  result.score = valid === 0 ? 100 : (100 * result.killed) / valid;
+  return result;
+}
+
+/** A survivor's key in the explanations file: stable when lines above it move. */
+export function survivorKey(s: Pick<Survivor, "file" | "mutator" | "replacement">): string {
+  return `${s.file} ${s.mutator} ${s.replacement}`;
+}
+
+function oneLine(text: string): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > 80 ? `${flat.slice(0, 77)}...` : flat;
+}
+
+/** Scores are floored to one decimal: 79.96 must not print as a passing 80.0. */
+export function formatScore(score: number): string {
+  return (Math.floor(score * 10) / 10).toFixed(1);
+}
+
+/** Areas under the threshold, in the order given. */
+export function failing(results: readonly AreaResult[], threshold: number): AreaResult[] {
+  return results.filter((r) => r.score < threshold);
+}
+
+/** The score table, one row per area, for the terminal and the report. */
+export function scoreTable(results: readonly AreaResult[], threshold: number): string {
+  const rows = results.map(
+    (r) =>
+      `| ${r.area} | ${formatScore(r.score)}% | ${r.killed} | ${r.survived} | ${r.exclusions.length} | ${r.invalid} | ${r.score >= threshold ? "yes" : "**no**"} |`,
+  );
+  return [
+    `| area | score | killed | survived | excluded (equivalent) | invalid (not scored) | ≥ ${threshold}% |`,
+    "| --- | --- | --- | --- | --- | --- | --- |",
+    ...rows,
+  ].join("\n");
+}
+
+/**
+ * The Markdown report: the date, the table, then each area's survivors with the explanation
+ * given for them (`explanations`, keyed by `survivorKey`), and the exclusions with their reasons.
+ */
+export function renderReport(
+  results: readonly AreaResult[],
+  options: { date: string; threshold: number; explanations?: Record<string, string> },
+): string {
+  const explain = options.explanations ?? {};
+  const sections = results.map((r) => {
+    const survivors = r.survivors.map((s) => {
+      const why = explain[survivorKey(s)];
+      return `- \`${s.file}:${s.line}\` ${s.mutator}${s.uncovered ? " (no test runs it)" : ""}: \`${s.replacement}\`${why ? ` — ${why}` : ""}`;
+    });
+    const exclusions = r.exclusions.map(
+      (e) => `- \`${e.file}:${e.line}\` ${e.mutator}: ${e.reason}`,
+    );
+    return [
+      `### ${r.area}`,
+      "",
+      survivors.length > 0
+        ? `Survivors (${survivors.length}):\n\n${survivors.join("\n")}`
+        : "No survivors.",
+      ...(exclusions.length > 0 ? ["", `Excluded as equivalent:\n\n${exclusions.join("\n")}`] : []),
+    ].join("\n");
+  });
+  return [
+    `# Mutation testing report, ${options.date}`,
+    "",
+    "Written by `npm run mutate` (StrykerJS, mocha runner, TypeScript checker). Score: killed over " +
+      "killed + survived; mutants that do not compile are not scored. How to run it and what each " +
+      "area covers: [testing](testing.md#mutation-testing).",
+    "",
+    scoreTable(results, options.threshold),
+    "",
+    "## Survivors and exclusions per area",
+    "",
+    sections.join("\n\n"),
+    "",
+  ].join("\n");
+}
