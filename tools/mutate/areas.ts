@@ -49,8 +49,12 @@ export const MUTATION_AREAS: readonly MutationArea[] = [
       "components/access-log-bucket.ts",
       "components/ecr.ts",
       "components/db-connections.ts",
+      "components/task-runtime.ts",
     ],
     tests: [
+      "test/components/iam.test.ts",
+      "test/components/guards.test.ts",
+      "test/components/db-connections.test.ts",
       "test/components/public-load-balancer.test.ts",
       "test/components/access-log-bucket.test.ts",
       "test/components/ecr.test.ts",
