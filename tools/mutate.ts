@@ -93,6 +93,9 @@ export function strykerConfig(
     coverageAnalysis: "perTest",
     concurrency: options.concurrency,
     timeoutMS: 30_000,
+    // The first run of every test of an area (for per-test coverage) takes minutes on a loaded
+    // machine: the security area's plans of whole stacks alone take over a minute.
+    dryRunTimeoutMinutes: 30,
     reporters: ["progress-append-only", "json"],
     jsonReporter: { fileName: options.jsonReport },
     ignorePatterns: [".build", "bin", ".plan", "docs", "policy/node_modules", ".finance-app"],
