@@ -55,6 +55,7 @@ export const MUTATION_AREAS: readonly MutationArea[] = [
       "test/components/iam.test.ts",
       "test/components/guards.test.ts",
       "test/components/db-connections.test.ts",
+      "test/components/uploads-bucket.test.ts",
       "test/components/public-load-balancer.test.ts",
       "test/components/access-log-bucket.test.ts",
       "test/components/ecr.test.ts",
