@@ -196,9 +196,7 @@ describe("cost: the estimate's secondary paths", () => {
   });
 
   it("bills a resource with no region in `unknown`, where no price is found", () => {
-    const plan = edit(planOf([nat("a")]), (r) =>
-      r.name === "a" ? { ...r, region: undefined } : r,
-    );
+    const plan = edit(planOf([nat("a")]), (r) => (r.name === "a" ? { ...r, region: null } : r));
     const estimate = estimateCost(plan, undefined, table([["nat.hour", 0.01]]));
     expect(estimate.warnings).to.include(
       "no price for nat.hour in unknown (aws:ec2/natGateway:NatGateway a)",
