@@ -151,6 +151,61 @@ describe("AccessLogBucket", () => {
     );
   });
 
+  it("takes writer names of lowercase letters, digits and hyphens, for buckets as for load balancers", async () => {
+    let prefixes: string[] = [];
+    await runWithMocks(
+      build("us-east-1", {}, (logs) => {
+        prefixes = [logs.forLoadBalancer("9-lb-"), logs.forBucket("a")].map((d) => d.prefix);
+      }),
+    );
+    expect(prefixes).to.deep.equal(["elb/9-lb-", "s3/a/"]);
+    for (const bad of ["-a", "a_b", "awslogs-AWSLogs", "a b"]) {
+      expect(
+        (await failureOf(build("us-east-1", {}, (logs) => logs.forBucket(bad))))?.message,
+        bad,
+      ).to.equal(
+        `AccessLogBucket: ${JSON.stringify(bad)} is not a writer name (lowercase letters, digits, hyphens)`,
+      );
+    }
+  });
+
+  it("keeps logs a whole number of days, one at least", async () => {
+    const one = finder(await runWithMocks(build("us-east-1", { retentionInDays: 1 })));
+    expect(one.named("home-access-logs-lifecycle").inputs.rules[0].expiration).to.deep.equal({
+      days: 1,
+    });
+    for (const days of [0.5, 1.5, -1]) {
+      expect((await failureOf(build("us-east-1", { retentionInDays: days })))?.message).to.equal(
+        `AccessLogBucket home-access-logs: retentionInDays ${days} must be a whole number of 1 or more`,
+      );
+    }
+  });
+
+  it("deletes its logs on destroy only when asked, and runs each hook over its child", async () => {
+    const find = finder(
+      await runWithMocks(
+        build("us-east-1", {
+          forceDestroy: true,
+          transform: {
+            bucket: { tags: { data: "logs" } },
+            lifecycle: (args) => {
+              args.expectedBucketOwner = "123456789012";
+            },
+            policy: { bucket: "other" },
+          },
+        }),
+      ),
+    );
+    expect(find.named("home-access-logs").inputs).to.deep.equal({
+      forceDestroy: true,
+      tags: { data: "logs" },
+    });
+    expect(find.named("home-access-logs-lifecycle").inputs.expectedBucketOwner).to.equal(
+      "123456789012",
+    );
+    expect(find.named("home-access-logs-policy").inputs.bucket).to.equal("other");
+  });
+
   it("turns a load balancer's access logs on to its destination", async () => {
     const find = finder(
       await runWithMocks(
