@@ -59,11 +59,9 @@ export const MUTATION_AREAS: readonly MutationArea[] = [
       "test/components/public-load-balancer.test.ts",
       "test/components/access-log-bucket.test.ts",
       "test/components/ecr.test.ts",
-      "test/components/postgres.test.ts",
       "test/components/redis.test.ts",
       "test/components/web-adapter-api.test.ts",
       "test/components/task-runtime.test.ts",
-      "test/iam-eval.test.ts",
     ],
   },
   {
