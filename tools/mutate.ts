@@ -60,8 +60,11 @@ export function parseArgs(argv: readonly string[]): Options {
         throw new Error("--concurrency: must be a whole number ≥ 1");
       options.concurrency = n;
     } else if (arg === "--report") options.report = value();
+    else if (arg === "--mutate") options.mutate = value().split(",").filter(Boolean);
     else
-      throw new Error(`${arg}: unknown option (--area, --no-typecheck, --concurrency, --report)`);
+      throw new Error(
+        `${arg}: unknown option (--area, --mutate, --no-typecheck, --concurrency, --report)`,
+      );
   }
   return options;
 }
@@ -90,6 +93,9 @@ export function strykerConfig(
     coverageAnalysis: "perTest",
     concurrency: options.concurrency,
     timeoutMS: 30_000,
+    // The first run of every test of an area (for per-test coverage) takes minutes on a loaded
+    // machine: the security area's plans of whole stacks alone take over a minute.
+    dryRunTimeoutMinutes: 30,
     reporters: ["progress-append-only", "json"],
     jsonReporter: { fileName: options.jsonReport },
     ignorePatterns: [".build", "bin", ".plan", "docs", "policy/node_modules", ".finance-app"],

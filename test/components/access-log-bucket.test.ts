@@ -7,7 +7,6 @@ import {
 } from "../../components/access-log-bucket";
 import { Network } from "../../components/network";
 import { PublicLoadBalancer } from "../../components/public-load-balancer";
-import type { PlannedResource } from "../../engine/engine";
 import { FAKE_ACCOUNT_ID } from "../../engine/fake-cloud";
 import {
   failureOf,
@@ -16,11 +15,8 @@ import {
   statementsOf,
   type Registered,
 } from "../helpers/mock-runtime";
-import { cachedPlan } from "../helpers/plan-cli";
 
-const BUCKET = "aws:s3/bucket:Bucket";
 const BUCKET_LOGGING = "aws:s3/bucketLogging:BucketLogging";
-const LB = "aws:lb/loadBalancer:LoadBalancer";
 
 /** The log bucket in `region`, with whatever `extra` builds beside it from its target. */
 function build(
@@ -151,6 +147,61 @@ describe("AccessLogBucket", () => {
     );
   });
 
+  it("takes writer names of lowercase letters, digits and hyphens, for buckets as for load balancers", async () => {
+    let prefixes: string[] = [];
+    await runWithMocks(
+      build("us-east-1", {}, (logs) => {
+        prefixes = [logs.forLoadBalancer("9-lb-"), logs.forBucket("a")].map((d) => d.prefix);
+      }),
+    );
+    expect(prefixes).to.deep.equal(["elb/9-lb-", "s3/a/"]);
+    for (const bad of ["-a", "a_b", "awslogs-AWSLogs", "a b"]) {
+      expect(
+        (await failureOf(build("us-east-1", {}, (logs) => logs.forBucket(bad))))?.message,
+        bad,
+      ).to.equal(
+        `AccessLogBucket: ${JSON.stringify(bad)} is not a writer name (lowercase letters, digits, hyphens)`,
+      );
+    }
+  });
+
+  it("keeps logs a whole number of days, one at least", async () => {
+    const one = finder(await runWithMocks(build("us-east-1", { retentionInDays: 1 })));
+    expect(one.named("home-access-logs-lifecycle").inputs.rules[0].expiration).to.deep.equal({
+      days: 1,
+    });
+    for (const days of [0.5, 1.5, -1]) {
+      expect((await failureOf(build("us-east-1", { retentionInDays: days })))?.message).to.equal(
+        `AccessLogBucket home-access-logs: retentionInDays ${days} must be a whole number of 1 or more`,
+      );
+    }
+  });
+
+  it("deletes its logs on destroy only when asked, and runs each hook over its child", async () => {
+    const find = finder(
+      await runWithMocks(
+        build("us-east-1", {
+          forceDestroy: true,
+          transform: {
+            bucket: { tags: { data: "logs" } },
+            lifecycle: (args) => {
+              args.expectedBucketOwner = "123456789012";
+            },
+            policy: { bucket: "other" },
+          },
+        }),
+      ),
+    );
+    expect(find.named("home-access-logs").inputs).to.deep.equal({
+      forceDestroy: true,
+      tags: { data: "logs" },
+    });
+    expect(find.named("home-access-logs-lifecycle").inputs.expectedBucketOwner).to.equal(
+      "123456789012",
+    );
+    expect(find.named("home-access-logs-policy").inputs.bucket).to.equal("other");
+  });
+
   it("turns a load balancer's access logs on to its destination", async () => {
     const find = finder(
       await runWithMocks(
@@ -179,56 +230,5 @@ describe("AccessLogBucket", () => {
       prefix: "elb/web",
       enabled: true,
     });
-  });
-});
-
-describe("access logs in the stacks", () => {
-  const byName = (resources: PlannedResource[], type: string, name: string) =>
-    resources.find((r) => r.type === type && r.name === name)!;
-
-  it("prod: the shared load balancer and the uploads bucket log to the home log bucket, after its policy", async () => {
-    const run = await cachedPlan("prod");
-    expect(run.code, run.stderr).to.equal(0);
-    const resources = run.plan!.resources;
-    const bucket = byName(resources, BUCKET, "home-access-logs");
-    const policy = byName(resources, "aws:s3/bucketPolicy:BucketPolicy", "home-access-logs-policy");
-    expect(bucket.region).to.equal("us-east-1");
-    expect(bucket.options.protect).to.equal(true);
-    expect(
-      resources
-        .filter((r) => r.type === LB)
-        .map((lb) => [lb.name, lb.inputs.accessLogs, lb.dependencies.includes(policy.urn)]),
-    ).to.deep.equal([
-      // One prefix for every workload behind it.
-      ["home-alb", { bucket: bucket.id, prefix: "elb/home-alb", enabled: true }, true],
-    ]);
-    const uploads = byName(resources, BUCKET, "fred-jobs-uploads");
-    const logging = resources.filter((r) => r.type === BUCKET_LOGGING);
-    expect(logging.map((l) => [l.name, l.inputs])).to.deep.equal([
-      [
-        "fred-jobs-uploads-logging",
-        { bucket: uploads.id, targetBucket: bucket.id, targetPrefix: "s3/fred-jobs-uploads/" },
-      ],
-    ]);
-    expect(logging[0]!.dependencies).to.include(policy.urn);
-    // Every bucket but the log bucket logs its access.
-    expect(resources.filter((r) => r.type === BUCKET).map((b) => b.name)).to.have.members([
-      "home-access-logs",
-      "fred-jobs-uploads",
-    ]);
-  });
-
-  it("dev: no log bucket, no bucket logging, no load balancer access logs", async () => {
-    const run = await cachedPlan("dev");
-    expect(run.code, run.stderr).to.equal(0);
-    const resources = run.plan!.resources;
-    expect(resources.filter((r) => r.type === "platform:logs:AccessLogBucket")).to.deep.equal([]);
-    expect(resources.filter((r) => r.type === BUCKET).map((b) => b.name)).to.deep.equal([
-      "fred-jobs-uploads",
-    ]);
-    expect(resources.filter((r) => r.type === BUCKET_LOGGING)).to.deep.equal([]);
-    const lbs = resources.filter((r) => r.type === LB);
-    expect(lbs).to.have.length(1);
-    for (const lb of lbs) expect(lb.inputs, lb.name).not.to.have.property("accessLogs");
   });
 });

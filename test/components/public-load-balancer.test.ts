@@ -123,3 +123,105 @@ describe("PublicLoadBalancer", () => {
     expect(validation.inputs.ttl).to.equal(60);
   });
 });
+
+describe("PublicLoadBalancer: what it lets in and out, exactly", () => {
+  const ingressOf = (find: ReturnType<typeof finder>) =>
+    find
+      .ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+      .map(({ name, inputs }) => ({ name, ...inputs }));
+
+  it("with TLS: 80 (redirected) and 443 from anywhere; out only to its targets' port", async () => {
+    const find = finder(
+      await runWithMocks(
+        build({ tls: { domainName: "a.example.com", certificateArn: "arn:cert" } }),
+      ),
+    );
+    const group = find.named("web-sg");
+    expect(group.inputs.description).to.equal("web: public load balancer, 80/443 only");
+    const rule = { securityGroupId: group.id, ipProtocol: "tcp", cidrIpv4: "0.0.0.0/0" };
+    expect(ingressOf(find)).to.deep.equal([
+      {
+        name: "web-in-80",
+        ...rule,
+        description: "HTTP, redirected to HTTPS",
+        fromPort: 80,
+        toPort: 80,
+      },
+      { name: "web-in-443", ...rule, description: "HTTPS", fromPort: 443, toPort: 443 },
+    ]);
+    expect(find.named("web-to-app").inputs).to.deep.equal({
+      securityGroupId: group.id,
+      description: "To app",
+      ipProtocol: "tcp",
+      fromPort: 8080,
+      toPort: 8080,
+      referencedSecurityGroupId: "sg-0123456789abcdef0",
+    });
+    expect(find.named("web").inputs).to.deep.include({
+      loadBalancerType: "application",
+      internal: false,
+      securityGroups: [group.id],
+      dropInvalidHeaderFields: true,
+      idleTimeout: 60,
+      enableDeletionProtection: false,
+    });
+    expect(find.named("web").inputs).to.not.have.property("accessLogs");
+    expect(find.named("web-http-redirect").inputs).to.deep.include({
+      port: 80,
+      protocol: "HTTP",
+      defaultActions: [
+        { type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } },
+      ],
+    });
+    expect(find.named("web-https").inputs).to.deep.include({
+      certificateArn: "arn:cert",
+      defaultActions: [
+        {
+          type: "fixed-response",
+          fixedResponse: {
+            contentType: "application/json",
+            statusCode: "404",
+            messageBody: '{"error":"not_found"}',
+          },
+        },
+      ],
+    });
+    // A certificate given: none validated, and no zone to write a record in.
+    expect(find.ofType("aws:acm/certificate:Certificate")).to.deep.equal([]);
+    expect(find.ofType("aws:route53/record:Record")).to.deep.equal([]);
+  });
+
+  it("without TLS (dev): 80 only; deletion protection as asked", async () => {
+    const find = finder(
+      await runWithMocks(build({ allowHttp: true, deletionProtection: true, idleTimeout: 300 })),
+    );
+    expect(ingressOf(find)).to.deep.equal([
+      {
+        name: "web-in-80",
+        securityGroupId: find.named("web-sg").id,
+        description: "HTTP (dev)",
+        ipProtocol: "tcp",
+        fromPort: 80,
+        toPort: 80,
+        cidrIpv4: "0.0.0.0/0",
+      },
+    ]);
+    expect(find.named("web").inputs).to.deep.include({
+      enableDeletionProtection: true,
+      idleTimeout: 300,
+    });
+  });
+
+  it("TLS given both a certificate and a zone: uses the certificate, aliases the domain", async () => {
+    const find = finder(
+      await runWithMocks(
+        build({
+          tls: { domainName: "a.example.com", certificateArn: "arn:cert", hostedZoneId: "Z1" },
+        }),
+      ),
+    );
+    expect(find.ofType("aws:acm/certificate:Certificate")).to.deep.equal([]);
+    expect(find.named("web-https").inputs.certificateArn).to.equal("arn:cert");
+    expect(find.named("web-dns").inputs).to.deep.include({ zoneId: "Z1", name: "a.example.com" });
+  });
+});

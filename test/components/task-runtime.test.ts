@@ -37,6 +37,37 @@ describe("task-runtime", () => {
         "arn:aws:ecr:*:123456789012:repository/*",
       ],
     ];
+    it("grants exactly ECR login and pull, the log group's streams and the secrets", async () => {
+      expect(
+        await resolved(
+          executionStatements({
+            images: { repositoryArn: "arn:repo" },
+            logGroupArn,
+            secretArns: ["arn:a", "arn:b"],
+          }),
+        ),
+      ).to.deep.equal([
+        { Sid: "EcrAuth", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
+        {
+          Sid: "PullImage",
+          Effect: "Allow",
+          Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+          Resource: "arn:repo",
+        },
+        {
+          Sid: "Logs",
+          Effect: "Allow",
+          Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+          Resource: `${logGroupArn}:*`,
+        },
+        {
+          Sid: "Secrets",
+          Effect: "Allow",
+          Action: "secretsmanager:GetSecretValue",
+          Resource: ["arn:a", "arn:b"],
+        },
+      ]);
+    });
     for (const [title, args, sids, pull] of cases) {
       it(title, async () => {
         const statements = await resolved(executionStatements(args));
@@ -76,6 +107,27 @@ describe("task-runtime", () => {
       ]);
       expect(find.ofType("aws:iam/rolePolicy:RolePolicy").map((r) => r.name)).to.deep.equal([
         "app-execution-policy",
+      ]);
+      // Only ECS tasks assume either role.
+      for (const role of ["app-execution", "app-task"]) {
+        expect(JSON.parse(find.named(role).inputs.assumeRolePolicy as string)).to.deep.equal({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Effect: "Allow",
+              Principal: { Service: "ecs-tasks.amazonaws.com" },
+              Action: "sts:AssumeRole",
+            },
+          ],
+        });
+      }
+      const executionRole = find.named("app-execution").state.name as unknown;
+      expect(executionRole).to.be.a("string");
+      expect(find.named("app-execution-policy").inputs.role).to.equal(executionRole);
+      expect(statementsOf(find.named("app-execution-policy")).map((s) => s.Sid)).to.deep.equal([
+        "EcrAuth",
+        "PullImages",
+        "Logs",
       ]);
     });
 

@@ -1,6 +1,6 @@
 /** The cost change of a pull request: two estimates of one stack in, the changed rows out. */
 import { expect } from "chai";
-import { costDiff, type EstimateTotals } from "../../engine/cost-diff";
+import { costDiff, HALF_A_CENT, type EstimateTotals } from "../../engine/cost-diff";
 
 type Item = EstimateTotals["items"][number];
 
@@ -105,5 +105,85 @@ describe("cost: the change between two estimates", () => {
       ["quickbets", 0, 26.65],
     ]);
     expect(diff.workloads[0]!.delta).to.be.closeTo(-41.53, 1e-9);
+  });
+
+  describe("half a cent, the smallest change (it prints as $0.01)", () => {
+    it("is 0.005 USD a month", () => expect(HALF_A_CENT).to.equal(0.005));
+    const cases: [string, number, boolean][] = [
+      ["exactly half a cent more", 0.005, true],
+      ["exactly half a cent less", -0.005, true],
+      ["just under half a cent", 0.0049, false],
+      ["just under half a cent less", -0.0049, false],
+    ];
+    for (const [what, delta, counted] of cases) {
+      it(`${what}: ${counted ? "a change" : "no change"}, for a resource and its workload`, () => {
+        // From or to nothing, so the difference is exactly `delta` (1.005 - 1 is not).
+        const [from, to] = delta > 0 ? [0, delta] : [-delta, 0];
+        const diff = costDiff(estimate(item("a", from)), estimate(item("a", to)));
+        expect(diff.resources.map((r) => r.name)).to.deep.equal(counted ? ["a"] : []);
+        expect(diff.workloads.map((w) => w.workload)).to.deep.equal(counted ? ["home"] : []);
+      });
+    }
+    it("an added or removed resource under half a cent is no change", () => {
+      expect(costDiff(estimate(), estimate(item("tiny", 0.004))).resources).to.deep.equal([]);
+      expect(costDiff(estimate(item("tiny", 0.004)), estimate()).resources).to.deep.equal([]);
+    });
+  });
+
+  it("gives every field of a row: head's workload, base's for a removal", () => {
+    const moved = item("moved", 10, { workload: "old" });
+    const gone = item("gone", 4, { type: "aws:ec2/eip:Eip", region: "eu-central-1" });
+    const diff = costDiff(
+      estimate(moved, gone),
+      estimate({ ...moved, workload: "new", monthly: 12 }),
+    );
+    expect(diff.resources).to.deep.equal([
+      {
+        change: "removed",
+        name: "gone",
+        type: "aws:ec2/eip:Eip",
+        region: "eu-central-1",
+        workload: "home",
+        base: 4,
+        head: 0,
+        delta: -4,
+      },
+      {
+        change: "changed",
+        name: "moved",
+        type: "aws:ec2/natGateway:NatGateway",
+        region: "us-east-1",
+        workload: "new",
+        base: 10,
+        head: 12,
+        delta: 2,
+      },
+    ]);
+    expect(diff.workloads).to.deep.equal([
+      { workload: "new", base: 0, head: 12, delta: 12 },
+      { workload: "old", base: 10, head: 0, delta: -10 },
+      { workload: "home", base: 4, head: 0, delta: -4 },
+    ]);
+  });
+
+  it("orders equal changes by type, name and region, and workloads by name", () => {
+    const diff = costDiff(
+      estimate(),
+      estimate(
+        item("b", 5, { workload: "y" }),
+        item("a", 5, { region: "us-west-2", workload: "x" }),
+        item("a", 5, { workload: "z" }),
+        item("c", 5, { type: "aws:ec2/eip:Eip", workload: "w" }),
+      ),
+    );
+    expect(
+      diff.resources.map((r) => `${r.type.split(":")[1]} ${r.name}@${r.region}`),
+    ).to.deep.equal([
+      "ec2/eip c@us-east-1",
+      "ec2/natGateway a@us-east-1",
+      "ec2/natGateway a@us-west-2",
+      "ec2/natGateway b@us-east-1",
+    ]);
+    expect(diff.workloads.map((w) => w.workload)).to.deep.equal(["w", "x", "y", "z"]);
   });
 });

@@ -593,4 +593,164 @@ describe("cost: cost functions", () => {
       });
     });
   });
+
+  describe("how each charge was found, as the estimate prints it", () => {
+    const specs: Spec[] = [
+      {
+        type: "aws:ecs/taskDefinition:TaskDefinition",
+        name: "task",
+        inputs: {
+          cpu: "512",
+          memory: "1024",
+          requiresCompatibilities: ["FARGATE"],
+          runtimePlatform: { cpuArchitecture: "ARM64" },
+        },
+      },
+      {
+        type: "aws:ecs/service:Service",
+        name: "svc",
+        inputs: {
+          desiredCount: 3,
+          networkConfiguration: { assignPublicIp: true },
+          capacityProviderStrategies: [
+            { capacityProvider: "FARGATE", base: 1, weight: 1 },
+            { capacityProvider: "FARGATE_SPOT", weight: 1 },
+          ],
+        },
+        deps: { taskDefinition: ["task"] },
+      },
+      {
+        type: "aws:ecs/taskDefinition:TaskDefinition",
+        name: "solo",
+        inputs: { requiresCompatibilities: ["FARGATE"] },
+      },
+      {
+        type: "aws:ec2/launchTemplate:LaunchTemplate",
+        name: "lt",
+        inputs: {
+          instanceType: "t4g.small",
+          monitoring: { enabled: true },
+          blockDeviceMappings: [{ ebs: { volumeSize: 30 } }, { deviceName: "x" }],
+          networkInterfaces: [{ associatePublicIpAddress: "true" }],
+        },
+      },
+      {
+        type: "aws:autoscaling/group:Group",
+        name: "asg",
+        inputs: { minSize: 1 },
+        deps: { launchTemplate: ["lt"] },
+      },
+      {
+        type: "aws:ec2/instance:Instance",
+        name: "nat-instance",
+        inputs: {
+          instanceType: "t4g.micro",
+          rootBlockDevice: { volumeSize: 8 },
+          associatePublicIpAddress: true,
+          monitoring: true,
+        },
+      },
+      {
+        type: "aws:rds/instance:Instance",
+        name: "db",
+        inputs: { instanceClass: "db.t4g.micro", multiAz: true, manageMasterUserPassword: true },
+      },
+      {
+        type: "aws:elasticache/replicationGroup:ReplicationGroup",
+        name: "rg",
+        inputs: { nodeType: "cache.t4g.micro", engine: "valkey", numCacheClusters: 1 },
+      },
+      {
+        type: "aws:elasticache/cluster:Cluster",
+        name: "cc",
+        inputs: { nodeType: "cache.t4g.micro" },
+      },
+      { type: "aws:ec2/eip:Eip", name: "eip" },
+      {
+        type: "aws:lb/loadBalancer:LoadBalancer",
+        name: "alb",
+        inputs: { subnetMappings: [{}, {}, {}] },
+      },
+      {
+        type: "aws:ec2/vpcEndpoint:VpcEndpoint",
+        name: "vpce",
+        inputs: { vpcEndpointType: "Interface" },
+      },
+      { type: "aws:ec2/vpcPeeringConnection:VpcPeeringConnection", name: "pcx-local", inputs: {} },
+      {
+        type: "aws:cloudwatch/metricAlarm:MetricAlarm",
+        name: "anomaly",
+        inputs: {
+          thresholdMetricId: "ad1",
+          metricQueries: [{ metric: {} }, { expression: "ANOMALY_DETECTION_BAND(m1)" }],
+        },
+      },
+      {
+        type: "aws:cloudwatch/logGroup:LogGroup",
+        name: "rds-logs",
+        inputs: { name: "/aws/rds/instance/db/postgresql", retentionInDays: 30 },
+      },
+      { type: "aws:apigatewayv2/api:Api", name: "ws", inputs: { protocolType: "WEBSOCKET" } },
+      { type: "aws:apigatewayv2/api:Api", name: "http", inputs: { protocolType: "HTTP" } },
+      { type: "aws:secretsmanager/secret:Secret", name: "lonely" },
+      { type: "aws:wafv2/webAcl:WebAcl", name: "acl", inputs: { rules: [{}, {}] } },
+    ];
+    const details: [string, string][] = [
+      [
+        "svc",
+        "Fargate 0.5 vCPU arm64 \u00d7 2 tasks \u00d7 730 h: $0.03238/vCPU-hour = $23.64 + Fargate 1 GB \u00d7 2 tasks \u00d7 730 h: $0.00356/GB-hour = $5.20 + Fargate Spot 0.5 vCPU arm64 \u00d7 1 task \u00d7 730 h: $0.009714/vCPU-hour = $3.55 [price not confirmed] + Fargate Spot 1 GB \u00d7 1 task \u00d7 730 h: $0.001068/GB-hour = $0.78 [price not confirmed] + public IPv4 \u00d7 3 tasks \u00d7 730 h: $0.005/IP-hour = $10.95",
+      ],
+      [
+        "alb",
+        "application load balancer \u00d7 730 h: $0.0225/ALB-hour = $16.43 + 0.5 LCU (assumed) \u00d7 730 h: $0.008/LCU-hour = $2.92 + public IPv4 \u00d7 3 AZs \u00d7 730 h: $0.005/IP-hour = $10.95",
+      ],
+      [
+        "db",
+        "db.t4g.micro Multi-AZ \u00d7 730 h: $0.032/instance-hour = $23.36 + gp3 20 GB \u00d7 2 (Multi-AZ standby): $0.115/GB-month = $4.60 + managed master password secret: $0.4/secret-month = $0.40",
+      ],
+      [
+        "asg",
+        "EC2 t4g.small \u00d7 minSize 1 \u00d7 730 h: $0.0168/instance-hour = $12.26 + EBS gp3 30 GB \u00d7 1 instance: $0.08/GB-month = $2.40 [price not confirmed] + detailed monitoring: 7 metrics \u00d7 1 instance: $0.3/metric-month = $2.10 + public IPv4 \u00d7 1 instance \u00d7 730 h: $0.005/IP-hour = $3.65",
+      ],
+      [
+        "nat-instance",
+        "EC2 t4g.micro \u00d7 1 instance \u00d7 730 h: $0.0084/instance-hour = $6.13 + EBS gp3 8 GB \u00d7 1 instance: $0.08/GB-month = $0.64 [price not confirmed] + public IPv4 \u00d7 730 h: $0.005/IP-hour = $3.65 + detailed monitoring: 7 metrics \u00d7 1 instance: $0.3/metric-month = $2.10",
+      ],
+      ["cc", "cache.t4g.micro redis \u00d7 1 node \u00d7 730 h: $0.016/node-hour = $11.68"],
+      ["rg", "cache.t4g.micro Valkey \u00d7 1 node \u00d7 730 h: $0.0128/node-hour = $9.34"],
+      [
+        "vpce",
+        "interface endpoint \u00d7 1 AZs \u00d7 730 h: $0.01/endpoint-AZ-hour = $7.30 + 1 GB (assumed): $0.01/GB = $0.01",
+      ],
+      [
+        "acl",
+        "web ACL: $5/web ACL-month = $5.00 + 2 rules: $1/rule-month = $2.00 + 0 requests of no API: $0.6/million requests = $0.00",
+      ],
+      ["eip", "public IPv4 \u00d7 730 h: $0.005/IP-hour = $3.65"],
+      ["pcx-local", "100 GB each way, cross-AZ (assumed): $0.01/GB = $2.00"],
+      [
+        "solo",
+        "Fargate 0.25 vCPU x86 \u00d7 100 task-hours (launched on demand): $0.04048/vCPU-hour = $1.01 + Fargate 0.5 GB \u00d7 100 task-hours (launched on demand): $0.004445/GB-hour = $0.22",
+      ],
+      [
+        "lonely",
+        "secret: $0.4/secret-month = $0.40 + 100 API calls (assumed): $0.05/10k API calls = $0.00050",
+      ],
+      ["anomaly", "alarm on 3 metrics: $0.1/alarm metric-month = $0.30"],
+      ["http", "100,000 requests (assumed): $1/million requests = $0.10"],
+      [
+        "rds-logs",
+        "0.1 GB ingested (assumed, rds): $0.5/GB ingested = $0.05 + 0.1 GB stored (30 days kept): $0.03/GB-month = $0.0030",
+      ],
+      ["ws", "WebSocket messages (not assumed): $1/million messages = $0.00"],
+    ];
+    const estimate = estimateCost(planOf(specs));
+    it("prices every charge", () => {
+      expect(estimate.warnings).to.deep.equal([]);
+      expect(estimate.unpriced).to.deep.equal([]);
+    });
+    for (const [name, detail] of details) {
+      it(name, () => expect(estimate.items.find((i) => i.name === name)?.detail).to.equal(detail));
+    }
+  });
 });

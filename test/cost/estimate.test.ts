@@ -7,10 +7,11 @@ import {
   formatCost,
   FREE_TYPES,
   NO_FREE_TIER,
+  parsePrices,
   usageAssumptionsSchema,
   usd,
 } from "../../engine/cost";
-import { edit, planOf } from "../helpers/plan-builder";
+import { edit, planOf, type Spec } from "../helpers/plan-builder";
 
 /** stack → component "net" → NAT; stack → component "app" → nested component "db" → RDS. */
 function layeredPlan() {
@@ -151,5 +152,196 @@ describe("cost: the estimate", () => {
     expect(usd(1234.5)).to.equal("$1,234.50");
     expect(usd(0)).to.equal("$0.00");
     expect(usd(0.0017)).to.equal("$0.0017");
+  });
+});
+
+describe("cost: the estimate's secondary paths", () => {
+  /** A price table of the given items (USD, us-east-1 only). */
+  const table = (rows: [string, number, boolean?][]) =>
+    parsePrices({
+      asOf: "2026-01-01",
+      currency: "USD",
+      hoursPerMonth: 730,
+      regions: ["us-east-1"],
+      sources: ["test"],
+      items: Object.fromEntries(rows.map(([item]) => [item, { unit: "unit", description: item }])),
+      prices: rows.map(([item, price, notConfirmed]) => ({
+        item,
+        region: "us-east-1",
+        price,
+        confidence: notConfirmed ? "low" : "high",
+        ...(notConfirmed ? { notConfirmed } : {}),
+      })),
+    });
+  const nat = (name: string): Spec => ({ type: "aws:ec2/natGateway:NatGateway", name });
+
+  it("warns once for each price the table lacks, and prices the rest", () => {
+    const estimate = estimateCost(
+      planOf([nat("a"), nat("b")]),
+      undefined,
+      table([["nat.hour", 0.01]]),
+    );
+    expect(estimate.warnings).to.deep.equal([
+      "no price for nat.gb in us-east-1 (aws:ec2/natGateway:NatGateway a)",
+      "no price for nat.gb in us-east-1 (aws:ec2/natGateway:NatGateway b)",
+    ]);
+    expect(estimate.items.map((i) => [i.name, i.monthly, i.detail])).to.deep.equal([
+      ["a", 7.3, "NAT gateway × 730 h: $0.01/unit = $7.30"],
+      ["b", 7.3, "NAT gateway × 730 h: $0.01/unit = $7.30"],
+    ]);
+    expect(estimate.total).to.be.closeTo(14.6, 1e-9);
+    expect(estimate.byRegion).to.deep.equal({ "us-east-1": estimate.total });
+    expect(estimate.hoursPerMonth).to.equal(730);
+    expect(estimate.asOf).to.equal("2026-01-01");
+  });
+
+  it("bills a resource with no region in `unknown`, where no price is found", () => {
+    const plan = edit(planOf([nat("a")]), (r) => (r.name === "a" ? { ...r, region: null } : r));
+    const estimate = estimateCost(plan, undefined, table([["nat.hour", 0.01]]));
+    expect(estimate.warnings).to.include(
+      "no price for nat.hour in unknown (aws:ec2/natGateway:NatGateway a)",
+    );
+    expect(estimate.items).to.deep.equal([]);
+  });
+
+  describe("a discount (Fargate Spot)", () => {
+    const plan = planOf([
+      {
+        type: "aws:ecs/taskDefinition:TaskDefinition",
+        name: "task",
+        inputs: { cpu: "1024", memory: "1024", requiresCompatibilities: ["FARGATE"] },
+      },
+      {
+        type: "aws:ecs/service:Service",
+        name: "svc",
+        inputs: {
+          desiredCount: 1,
+          capacityProviderStrategies: [{ capacityProvider: "FARGATE_SPOT", weight: 1 }],
+        },
+        deps: { taskDefinition: ["task"] },
+      },
+    ]);
+    const prices: [string, number, boolean?][] = [
+      ["fargate.x86.vcpu-hour", 0.1],
+      ["fargate.x86.gb-hour", 0.01],
+    ];
+
+    it("takes its fraction off the price, marking the item when the discount is not confirmed", () => {
+      const estimate = estimateCost(
+        plan,
+        undefined,
+        table([...prices, ["fargate.spot-discount", 0.75, true]]),
+      );
+      const svc = estimate.items.find((i) => i.name === "svc")!;
+      expect(svc.charges.map((c) => [c.item, c.price, c.notConfirmed])).to.deep.equal([
+        ["fargate.x86.vcpu-hour", 0.025, true],
+        ["fargate.x86.gb-hour", 0.0025, true],
+      ]);
+      expect(svc.monthly).to.be.closeTo(730 * 0.0275, 1e-9);
+      expect(svc.notConfirmed).to.equal(true);
+      expect(svc.detail).to.equal(
+        "Fargate Spot 1 vCPU x86 × 1 task × 730 h: $0.025/unit = $18.25 [price not confirmed] + " +
+          "Fargate Spot 1 GB × 1 task × 730 h: $0.0025/unit = $1.83 [price not confirmed]",
+      );
+    });
+
+    it("a confirmed discount leaves the item confirmed", () => {
+      const estimate = estimateCost(
+        plan,
+        undefined,
+        table([...prices, ["fargate.spot-discount", 0.75]]),
+      );
+      expect(estimate.items.find((i) => i.name === "svc")?.notConfirmed).to.equal(false);
+    });
+
+    it("without the discount's price: the full price, and a warning", () => {
+      const estimate = estimateCost(plan, undefined, table(prices));
+      expect(estimate.warnings).to.deep.equal(["no price for fargate.spot-discount in us-east-1"]);
+      expect(estimate.items.find((i) => i.name === "svc")?.monthly).to.be.closeTo(730 * 0.11, 1e-9);
+    });
+  });
+
+  it("marks an item not confirmed only when an unconfirmed price costs something", () => {
+    const prices = table([
+      ["nat.hour", 0.01],
+      ["nat.gb", 0.05, true],
+    ]);
+    const billed = estimateCost(planOf([nat("a")]), undefined, prices).items[0]!;
+    expect(billed.notConfirmed).to.equal(true);
+    expect(billed.charges.map((c) => c.notConfirmed)).to.deep.equal([false, true]);
+    const free = estimateCost(planOf([nat("a")]), { natGbPerMonth: { default: 0 } }, prices);
+    expect(free.items[0]!.notConfirmed).to.equal(false);
+  });
+
+  it("sorts items by cost, then by name", () => {
+    const estimate = estimateCost(
+      planOf([nat("b"), nat("c"), nat("a")]),
+      { natGbPerMonth: { byName: { c: 100 } } },
+      table([
+        ["nat.hour", 0.01],
+        ["nat.gb", 0.01],
+      ]),
+    );
+    expect(estimate.items.map((i) => i.name)).to.deep.equal(["c", "a", "b"]);
+  });
+
+  it("prints the top items only, the unconfirmed share and the warnings", () => {
+    const estimate = estimateCost(
+      planOf([nat("a"), nat("b"), nat("c")]),
+      { natGbPerMonth: { byName: { b: 100 } } },
+      table([
+        ["nat.hour", 0.01],
+        ["nat.gb", 0.01, true],
+      ]),
+    );
+    const text = formatCost({ ...estimate, warnings: ["first", "second"] }, 2);
+    expect(text.split("\n")).to.deep.equal([
+      "Monthly cost estimate: $23.10 (USD list prices as of 2026-01-01, 730 h a month, usage from assumptions)",
+      `  ${NO_FREE_TIER}`,
+      "  by region:   us-east-1 $23.10",
+      "  by workload: stack $23.10",
+      "",
+      "Top 2 items:",
+      "       $8.30  NatGateway b (us-east-1, stack) *",
+      "              NAT gateway × 730 h: $0.01/unit = $7.30 + 100 GB processed (assumed): $0.01/unit = $1.00 [price not confirmed]",
+      "       $7.40  NatGateway a (us-east-1, stack) *",
+      "              NAT gateway × 730 h: $0.01/unit = $7.30 + 10 GB processed (assumed): $0.01/unit = $0.10 [price not confirmed]",
+      "",
+      "* uses a price marked not confirmed: 3 item(s), $23.10 in all",
+      "",
+      "Unpriced resource types: none",
+      "Warnings:",
+      "  - first",
+      "  - second",
+    ]);
+  });
+
+  it("prints ten items by default, and no unconfirmed line when every price is confirmed", () => {
+    const plan = planOf(
+      Array.from({ length: 12 }, (_, i) => nat(`n${String(i).padStart(2, "0")}`)),
+    );
+    const text = formatCost(
+      estimateCost(
+        plan,
+        undefined,
+        table([
+          ["nat.hour", 0.01],
+          ["nat.gb", 0.01],
+        ]),
+      ),
+    );
+    expect(text).to.include("Top 10 items:");
+    expect(text).to.include("NatGateway n09 ");
+    expect(text).to.not.include("NatGateway n10 ");
+    expect(text).to.not.include("not confirmed");
+    expect(text).to.not.include("Warnings:");
+  });
+
+  it("formats amounts: two decimals from a cent, two significant digits under it, either sign", () => {
+    expect(usd(0.01)).to.equal("$0.01");
+    expect(usd(0.00999)).to.equal("$0.010");
+    expect(usd(-0.0017)).to.equal("$-0.0017");
+    expect(usd(-12.5)).to.equal("$-12.50");
+    expect(usd(1234567.891)).to.equal("$1,234,567.89");
   });
 });

@@ -29,10 +29,45 @@ function providerName(ref: string | undefined): string | undefined {
  * `regions` maps provider names to regions; resources on the default provider get `us-east-1`.
  * `account` is what invokes find there (a fresh account unless given).
  */
-export async function runWithMocks(
+export function runWithMocks(
   build: () => void,
   regions: Record<string, string> = {},
   account: FakeAccount = FRESH_ACCOUNT,
+): Promise<Registered[]> {
+  return runMocked(
+    () => {
+      build();
+      return Promise.resolve();
+    },
+    regions,
+    account,
+  );
+}
+
+/**
+ * `runWithMocks` for code that needs the root stack resource (stack transformations): `program`
+ * runs as a stack's program does, inside `pulumi.runtime.runInPulumiStack`.
+ */
+export function runStackWithMocks(
+  program: () => void,
+  regions: Record<string, string> = {},
+  account: FakeAccount = FRESH_ACCOUNT,
+): Promise<Registered[]> {
+  return runMocked(
+    () =>
+      pulumi.runtime.runInPulumiStack(() => {
+        program();
+        return Promise.resolve(undefined);
+      }),
+    regions,
+    account,
+  );
+}
+
+async function runMocked(
+  build: () => Promise<unknown>,
+  regions: Record<string, string>,
+  account: FakeAccount,
 ): Promise<Registered[]> {
   const registered: Registered[] = [];
   const regionOf = (ref: string | undefined) => regions[providerName(ref) ?? ""] ?? "us-east-1";
@@ -77,7 +112,7 @@ export async function runWithMocks(
     "test",
     false,
   );
-  build();
+  await build();
   await pulumi.runtime.disconnect();
   return registered;
 }

@@ -161,6 +161,14 @@ describe("tools: mutate's command line and Stryker config", () => {
     expect(() => parseArgs(["--fast"])).to.throw("--fast: unknown option");
   });
 
+  it("narrows an area to the files given with --mutate", () => {
+    expect(
+      parseArgs(["--area", "cost", "--mutate", "engine/cost.ts,engine/cost-diff.ts"]).mutate,
+    ).to.deep.equal(["engine/cost.ts", "engine/cost-diff.ts"]);
+    expect(parseArgs(["--area", "cost"]).mutate).to.equal(undefined);
+    expect(() => parseArgs(["--mutate"])).to.throw("--mutate: needs a value");
+  });
+
   it("selects areas by name and refuses an unknown one", () => {
     expect(selectAreas([]).length).to.equal(MUTATION_AREAS.length);
     expect(selectAreas(["cost"]).map((a) => a.name)).to.deep.equal(["cost"]);
