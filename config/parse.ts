@@ -178,8 +178,11 @@ function knownKeys(path: PropertyKey[]): string[] {
 }
 
 function objectShape(schema: z.ZodType): Record<string, z.ZodType> | undefined {
-  // Defaults wrap the object schema: unwrap them.
-  const inner = schema instanceof z.ZodDefault ? (schema.def.innerType as z.ZodType) : schema;
+  // Defaults and prefaults wrap the object schema: unwrap them.
+  const inner =
+    schema instanceof z.ZodDefault || schema instanceof z.ZodPrefault
+      ? (schema.def.innerType as z.ZodType)
+      : schema;
   return inner instanceof z.ZodObject ? inner.shape : undefined;
 }
 

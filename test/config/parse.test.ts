@@ -1,11 +1,13 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { expect } from "chai";
+import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import { z } from "zod";
 import {
   configKey,
   natStrategyOf,
+  loadConfig,
   parseStackConfig,
   platformSchema,
   SECRET_DESCRIPTIONS,
@@ -306,14 +308,40 @@ describe("stack config", () => {
       "platform:regions.remote.availabilityZones[1]",
       "platform:natStrategey",
     ]);
-    try {
-      parseStackConfig(raw);
-    } catch (err) {
-      expect((err as Error).message).to.match(
-        /^Invalid stack configuration \(3 problems\):\n  - platform:/,
-      );
-    }
+    expect(() => parseStackConfig(raw)).to.throw(
+      /^Invalid stack configuration \(3 problems\):\n  - platform:/,
+    );
   });
+
+  const hints: [string, (raw: Record<string, string>) => Record<string, string>, string][] = [
+    [
+      "inside a settings object with a default",
+      () => withSetting("fredJobs", (f) => (f.rateLimt = 1)),
+      "platform:fredJobs.rateLimt: unknown setting; did you mean platform:fredJobs.rateLimit?",
+    ],
+    [
+      "inside a settings object prefaulted with {}",
+      () => withSetting("financeApi", (f) => (f.apDir = "app")),
+      "platform:financeApi.apDir: unknown setting; did you mean platform:financeApi.appDir?",
+    ],
+    [
+      "two levels down, under a default",
+      () => withSetting("quickbets", (q) => (q.websocket = { domainNme: "ws.quickbets.io" })),
+      "platform:quickbets.websocket.domainNme: unknown setting; did you mean platform:quickbets.websocket.domainName?",
+    ],
+    [
+      "with nothing near it",
+      () => withSetting("arbees", (a) => (a.vpn.zzzzzzzz = "x")),
+      "platform:arbees.vpn.zzzzzzzz: unknown setting",
+    ],
+  ];
+  for (const [where, raw, problem] of hints) {
+    it(`hints at the setting meant for a misspelled key ${where}`, () => {
+      expect(problemsOf(raw(validRaw())).map((p) => `${p.key}: ${p.message}`)).to.deep.equal([
+        problem,
+      ]);
+    });
+  }
 
   describe("secrets", () => {
     it("refuses a declared secret stored in plaintext, saying how to store it", () => {
@@ -366,6 +394,17 @@ describe("stack config", () => {
     const problems = problemsOf(raw, ["platform:apiKey"]);
     expect(problems).to.deep.include({ key: "platform:apiKey", message: "unknown secret setting" });
     expect(SECRET_SETTINGS).not.to.include("apiKey");
+  });
+
+  it("loads the runtime's config once: later calls return the same frozen object", () => {
+    const saved = pulumi.runtime.allConfig();
+    pulumi.runtime.setAllConfig(validRaw(), []);
+    const first = loadConfig();
+    pulumi.runtime.setAllConfig({}, []);
+    const second = loadConfig();
+    pulumi.runtime.setAllConfig(saved, []);
+    expect(second).to.equal(first);
+    expect(Object.isFrozen(first)).to.be.true;
   });
 
   it("formats zod paths as config keys", () => {
@@ -446,6 +485,7 @@ describe("stack config: every key is known", () => {
       'unknown namespace "pulumni"; did you mean pulumi:disable-default-providers?',
     ],
     ["mycompany:owner", 'unknown namespace "mycompany"'],
+    ["platform", 'unknown namespace ""'],
   ];
   for (const [key, message] of namespaces) {
     it(`refuses ${key}: ${message}`, () => {

@@ -1,9 +1,11 @@
 import { expect } from "chai";
 import {
   ConfigError,
+  currentRun,
   deploySetting,
   documentationPlaceholders,
   OFFLINE_PLAN,
+  pendingMessage,
   reportPending,
   type OfflinePlanRecord,
   type PendingSetting,
@@ -62,6 +64,34 @@ describe("pending settings", () => {
       .and.includes(
         "platform:arbees.domainName: holds arbees.example.com, a reserved documentation domain",
       );
+  });
+
+  it("word each kind of problem as the error and the warning name it", () => {
+    expect(pendingMessage(unset)).to.equal("is required before pulumi preview/up; set it");
+    expect(pendingMessage(placeholder)).to.equal(
+      "holds arbees.example.com, a reserved documentation domain: set the team's own value before pulumi up",
+    );
+  });
+
+  it("warn of each setting that does not stop the run, as <key> <problem>", () => {
+    expect(reportPending([placeholder], "preview")).to.deep.equal([
+      `platform:arbees.domainName ${pendingMessage(placeholder)}`,
+    ]);
+  });
+
+  it("are recorded by the offline plan only", () => {
+    const offline: OfflinePlanRecord = { pending: [] };
+    globals[OFFLINE_PLAN] = offline;
+    expect(reportPending([placeholder], "preview")).to.have.length(1);
+    expect(offline.pending).to.deep.equal([]);
+    reportPending([placeholder], "offline");
+    expect(offline.pending).to.deep.equal([placeholder]);
+  });
+
+  it("tell the offline plan from a run under mocks, which counts as a preview", () => {
+    expect(currentRun()).to.equal("preview");
+    globals[OFFLINE_PLAN] = { pending: [] };
+    expect(currentRun()).to.equal("offline");
   });
 
   describe("deploySetting", () => {

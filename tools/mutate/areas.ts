@@ -33,8 +33,8 @@ export const MUTATION_AREAS: readonly MutationArea[] = [
     mutate: ["components/cidr.ts", "components/network.ts", "components/peering.ts"],
     tests: [
       "test/components/cidr.test.ts",
-      "test/components/network.test.ts",
-      "test/components/peering.test.ts",
+      "test/components/network*.test.ts",
+      "test/components/peering*.test.ts",
     ],
   },
   {

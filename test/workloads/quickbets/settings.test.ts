@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { parseStackConfig } from "../../../config";
 import { MAX_TOTAL_SESSIONS } from "../../../workloads/quickbets/settings";
+import { problem, settingCases, type SettingCase } from "../../helpers/setting-cases";
 import { asProd, problemsOf, validRaw, withSetting } from "../../helpers/stack-config";
 
 const CERTIFICATE = "arn:aws:acm:us-east-1:210987654321:certificate/0d6f3c1e-7a52-4b8e-9f1d";
@@ -114,5 +115,153 @@ describe("quickbets settings", () => {
     expect(MAX_TOTAL_SESSIONS).to.be.lessThan(100);
     const raw = withSetting("quickbets", (q) => (q.sessions.maxTotal = MAX_TOTAL_SESSIONS));
     expect(parseStackConfig(raw).quickbets.sessions.maxTotal).to.equal(MAX_TOTAL_SESSIONS);
+  });
+});
+
+describe("quickbets settings: each field's bounds", () => {
+  it("fills every default of the API and its sessions", () => {
+    const { quickbets } = parseStackConfig(validRaw());
+    expect(quickbets).to.deep.include({
+      kalshiBaseUrl: "https://api.elections.kalshi.com",
+      corsOrigins: [],
+      rateLimit: 20,
+      burstLimit: 40,
+      upstreamTimeoutMs: 5000,
+      threatProtection: false,
+    });
+    expect(quickbets.sessions).to.deep.include({
+      cpuArchitecture: "ARM64",
+      cpu: 256,
+      memory: 512,
+      port: 8080,
+      maxPerUser: 2,
+      maxTotal: 20,
+      maxHours: 12,
+      retentionDays: 30,
+    });
+  });
+
+  const number = (key: string, low: number, high: number, at = ""): SettingCase[] => {
+    const message = `must be ${low} to ${high}`;
+    const target = (q: Record<string, any>) => (at ? q[at] : q);
+    const path = `quickbets.${at ? `${at}.` : ""}${key}`;
+    return [
+      [`${path} ${low}`, (q) => (target(q)[key] = low), "ok"],
+      [`${path} ${high}`, (q) => (target(q)[key] = high), "ok"],
+      [`${path} ${low - 1}`, (q) => (target(q)[key] = low - 1), problem(path, message)],
+      [`${path} ${high + 1}`, (q) => (target(q)[key] = high + 1), problem(path, message)],
+    ];
+  };
+  const together = "is required with domainName and certificateArn together";
+  settingCases("quickbets", [
+    ...number("rateLimit", 1, 10000),
+    ...number("burstLimit", 1, 5000),
+    ...number("upstreamTimeoutMs", 100, 25000),
+    ...number("port", 1024, 65535, "sessions"),
+    ...number("maxHours", 1, 24, "sessions"),
+    ...number("retentionDays", 1, 365, "sessions"),
+    ["sessions.maxTotal 1", (q) => Object.assign(q.sessions, { maxPerUser: 1, maxTotal: 1 }), "ok"],
+    ["sessions.maxTotal 90", (q) => (q.sessions.maxTotal = 90), "ok"],
+    [
+      "sessions.maxTotal 91",
+      (q) => (q.sessions.maxTotal = 91),
+      problem("quickbets.sessions.maxTotal", "must be 1 to 90"),
+    ],
+    [
+      "sessions.maxPerUser 10 of 10",
+      (q) => Object.assign(q.sessions, { maxPerUser: 10, maxTotal: 10 }),
+      "ok",
+    ],
+    [
+      "sessions.maxPerUser 11",
+      (q) => Object.assign(q.sessions, { maxPerUser: 11, maxTotal: 20 }),
+      problem("quickbets.sessions.maxPerUser", "must be 1 to 10"),
+    ],
+    [
+      "sessions.maxPerUser one above maxTotal",
+      (q) => Object.assign(q.sessions, { maxPerUser: 4, maxTotal: 3 }),
+      problem("quickbets.sessions.maxPerUser", "is 4, more than maxTotal (3)"),
+    ],
+    [
+      "sessions.maxPerUser equal to maxTotal",
+      (q) => Object.assign(q.sessions, { maxPerUser: 3, maxTotal: 3 }),
+      "ok",
+    ],
+    ["X86_64 sessions", (q) => (q.sessions.cpuArchitecture = "X86_64"), "ok"],
+    [
+      "an architecture Fargate does not name so",
+      (q) => (q.sessions.cpuArchitecture = "arm64"),
+      problem("quickbets.sessions.cpuArchitecture", "must be ARM64 or X86_64"),
+    ],
+    [
+      "the most memory 256 CPU units take",
+      (q) => Object.assign(q.sessions, { cpu: 256, memory: 2048 }),
+      "ok",
+    ],
+    [
+      "the least memory 512 CPU units take",
+      (q) => Object.assign(q.sessions, { cpu: 512, memory: 1024 }),
+      "ok",
+    ],
+    ["the largest session", (q) => Object.assign(q.sessions, { cpu: 4096, memory: 30720 }), "ok"],
+    ["threat protection on", (q) => (q.threatProtection = true), "ok"],
+    [
+      "threat protection that is not a boolean",
+      (q) => (q.threatProtection = "on"),
+      problem("quickbets.threatProtection", "must be true or false"),
+    ],
+    ["series like KX.NFL_GAME-2", (q) => (q.series = ["KX.NFL_GAME-2", "9X"]), "ok"],
+    [
+      "a series of 65 characters",
+      (q) => (q.series = [`K${"X".repeat(64)}`]),
+      problem(
+        "quickbets.series[0]",
+        "must be a Kalshi series ticker (upper-case letters, digits, . _ -)",
+      ),
+    ],
+    ["no websocket TLS in dev", (q) => (q.websocket = {}), "ok"],
+    [
+      "a websocket domain, certificate and zone",
+      (q) =>
+        (q.websocket = {
+          domainName: "ws.quickbets.io",
+          certificateArn: CERTIFICATE,
+          hostedZoneId: "Z1D633PJN98FT9",
+        }),
+      "ok",
+    ],
+    [
+      "a websocket certificate without a domain",
+      (q) => (q.websocket = { certificateArn: CERTIFICATE }),
+      problem("quickbets.websocket.domainName", together),
+    ],
+    [
+      "a websocket zone without a domain",
+      (q) => (q.websocket = { hostedZoneId: "Z1D633PJN98FT9" }),
+      problem("quickbets.websocket.hostedZoneId", "needs domainName"),
+    ],
+  ]);
+
+  it("names memory that does not fit the CPU, above and below", () => {
+    for (const sessions of [
+      { cpu: 256, memory: 4096 },
+      { cpu: 512, memory: 512 },
+    ]) {
+      const raw = withSetting("quickbets", (q) => Object.assign(q.sessions, sessions));
+      expect(
+        problemsOf(raw).map((p) => p.key),
+        JSON.stringify(sessions),
+      ).to.deep.equal(["platform:quickbets.sessions.memory"]);
+    }
+  });
+
+  it("requires only the certificate in prod, not the zone", () => {
+    const prod = asProd(
+      withSetting("quickbets", (q) => (q.websocket = { certificateArn: CERTIFICATE })),
+    );
+    expect(problemsOf(prod)).not.to.deep.include({
+      key: "platform:quickbets.websocket.certificateArn",
+      message: "is required in prod: prod load balancers serve TLS only",
+    });
   });
 });
