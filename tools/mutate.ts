@@ -60,8 +60,11 @@ export function parseArgs(argv: readonly string[]): Options {
         throw new Error("--concurrency: must be a whole number ≥ 1");
       options.concurrency = n;
     } else if (arg === "--report") options.report = value();
+    else if (arg === "--mutate") options.mutate = value().split(",").filter(Boolean);
     else
-      throw new Error(`${arg}: unknown option (--area, --no-typecheck, --concurrency, --report)`);
+      throw new Error(
+        `${arg}: unknown option (--area, --mutate, --no-typecheck, --concurrency, --report)`,
+      );
   }
   return options;
 }
