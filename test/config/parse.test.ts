@@ -232,13 +232,9 @@ describe("stack config", () => {
       "platform:regions.remote.availabilityZones[1]",
       "platform:natStrategey",
     ]);
-    try {
-      parseStackConfig(raw);
-    } catch (err) {
-      expect((err as Error).message).to.match(
-        /^Invalid stack configuration \(3 problems\):\n  - platform:/,
-      );
-    }
+    expect(() => parseStackConfig(raw)).to.throw(
+      /^Invalid stack configuration \(3 problems\):\n  - platform:/,
+    );
   });
 
   describe("secrets", () => {

@@ -3,6 +3,7 @@ import { expect } from "chai";
 import { quickbetsEnv, withEnv } from "../helpers/api";
 import { FakeTable, mockDynamo } from "../helpers/fake-dynamodb";
 import { FakeListener, mockElb } from "../helpers/fake-elb";
+import { rejection } from "../../helpers/errors";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { ECSClient, StopTaskCommand } from "@aws-sdk/client-ecs";
 import {
@@ -252,13 +253,9 @@ describe("session lifecycle (ECS task state changes)", () => {
   it("recovers from a crash between routing and recording it: no duplicate rule, nothing leaked", async () => {
     const session = await launched();
     table.failNextUpdate = new Error("connection reset");
-    let thrown: unknown;
-    try {
-      await handler(taskEvent("RUNNING", { session }));
-    } catch (error) {
-      thrown = error;
-    }
-    expect(thrown).to.be.instanceOf(Error);
+    expect((await rejection(handler(taskEvent("RUNNING", { session })))).message).to.equal(
+      "connection reset",
+    );
     expect(listener.sessionRules()).to.have.length(1);
     expect(item(session)?.status?.S).to.equal("STARTING");
 
@@ -270,7 +267,7 @@ describe("session lifecycle (ECS task state changes)", () => {
   it("a redelivered RUNNING after such a crash reuses the rule it made", async () => {
     const session = await launched();
     table.failNextUpdate = new Error("connection reset");
-    await handler(taskEvent("RUNNING", { session })).catch(() => undefined);
+    await rejection(handler(taskEvent("RUNNING", { session })));
     await handler(taskEvent("RUNNING", { session }));
     expect(listener.sessionRules()).to.have.length(1);
     expect(listener.targetGroups.size).to.equal(1);
