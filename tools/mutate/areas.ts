@@ -65,14 +65,22 @@ export const MUTATION_AREAS: readonly MutationArea[] = [
     name: "signer",
     why: "a request signed wrongly is refused by Kalshi, or a key leaks into a log",
     mutate: ["functions/quickbets/lib/signer.ts", "functions/quickbets/lib/user-keys.ts"],
-    tests: ["test/functions/quickbets/signer.test.ts", "test/functions/quickbets/sign.test.ts"],
+    tests: [
+      "test/functions/quickbets/signer.test.ts",
+      "test/functions/quickbets/user-keys.test.ts",
+      "test/functions/quickbets/sign.test.ts",
+      "test/functions/quickbets/sign-throttle.test.ts",
+    ],
   },
   {
     name: "sessions",
     why: "a session is lost, doubled, or outlives its user's limit",
     mutate: ["functions/quickbets/lib/store.ts", "functions/quickbets/lifecycle.ts"],
     tests: [
+      "test/functions/quickbets/store.test.ts",
+      "test/functions/quickbets/helpers.test.ts",
       "test/functions/quickbets/sessions.test.ts",
+      "test/functions/quickbets/launch.test.ts",
       "test/functions/quickbets/lifecycle.test.ts",
     ],
   },
