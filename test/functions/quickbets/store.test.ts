@@ -227,6 +227,15 @@ describe("quickbets sessions store", () => {
         expect(error.cause).to.be.instanceOf(TransactionCanceledException);
       });
 
+      it("never overwrites a session item with the same id", async () => {
+        table.put(sessionToItem(pending({ status: "RUNNING" })));
+        const before = table.dump();
+        expect(await rejection(store.reserve(pending(), caps))).to.be.instanceOf(
+          TransactionCanceledException,
+        );
+        expect(table.dump()).to.deep.equal(before);
+      });
+
       it("a lock without a session id → 409 conflict", async () => {
         table.put({ pk: { S: "USER#user-a" }, sk: { S: "EVENT#KXNFLGAME-A" } });
         expect(answered(await rejection(store.reserve(pending(), caps)))).to.deep.equal(CONFLICT);
@@ -299,7 +308,17 @@ describe("quickbets sessions store", () => {
           cancelled([none, none, { Code: "ThrottlingError" }, none]),
           "same",
         ],
+        [
+          "a failed lock check without the lock",
+          cancelled([{ Code: "ConditionalCheckFailed" }]),
+          CONFLICT,
+        ],
         ["a cancellation without reasons", cancelled(), "same"],
+        [
+          "another error carrying cancellation reasons",
+          named("InternalServerError", { CancellationReasons: [{ Code: "TransactionConflict" }] }),
+          "same",
+        ],
         ["a cancellation with empty reasons", cancelled([]), "same"],
         ["any other failure", named("ProvisionedThroughputExceededException"), "same"],
         [
@@ -540,6 +559,11 @@ describe("quickbets sessions store", () => {
           "a failed check with no item",
           cancelled([{ Code: "ConditionalCheckFailed" }]),
           "already_ended",
+        ],
+        [
+          "a failed check on an item without a status",
+          cancelled([{ Code: "ConditionalCheckFailed", Item: { pk: { S: "USER#user-a" } } }]),
+          "changed",
         ],
         [
           "a failed check on a live item",
