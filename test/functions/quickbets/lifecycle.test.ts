@@ -100,21 +100,19 @@ function recordLogs(): { lines: LogLine[]; contexts: unknown[]; restore: () => v
   const lines: LogLine[] = [];
   const contexts: unknown[] = [];
   const proto = Logger.prototype;
-  const saved = { debug: proto.debug, info: proto.info, warn: proto.warn, add: proto.addContext };
+  const saved = (["debug", "info", "warn", "addContext"] as const).map(
+    (name) => [name, Object.getOwnPropertyDescriptor(proto, name)!] as const,
+  );
   for (const level of ["debug", "info", "warn"] as const) {
-    proto[level] = function (message: unknown, ...fields: unknown[]) {
-      lines.push([level, String(message), ...fields] as LogLine);
-    } as Logger["info"];
+    proto[level] = (message: unknown, ...fields: unknown[]) =>
+      void lines.push([level, String(message), ...fields] as LogLine);
   }
   proto.addContext = (context) => void contexts.push(context);
   return {
     lines,
     contexts,
     restore: () => {
-      proto.debug = saved.debug;
-      proto.info = saved.info;
-      proto.warn = saved.warn;
-      proto.addContext = saved.add;
+      for (const [name, descriptor] of saved) Object.defineProperty(proto, name, descriptor);
     },
   };
 }
@@ -381,8 +379,9 @@ describe("session lifecycle (ECS task state changes)", () => {
 
   it("routes a RUNNING task whose session does not record it yet (launch not done)", async () => {
     const session = await launched();
-    const { taskArn: _, ...pendingItem } = item(session)!;
-    table.put({ ...pendingItem, status: { S: "PENDING" } });
+    const pendingItem = { ...item(session)!, status: { S: "PENDING" } };
+    delete pendingItem.taskArn;
+    table.put(pendingItem);
     await handler(taskEvent("RUNNING", { session }));
     expect(item(session)?.status?.S).to.equal("RUNNING");
     expect(item(session)?.taskArn?.S).to.equal(

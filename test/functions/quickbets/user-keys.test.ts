@@ -9,7 +9,7 @@ import type { SecretsProvider } from "@aws-lambda-powertools/parameters/secrets"
 import {
   DescribeSecretCommand,
   ResourceNotFoundException,
-  SecretsManagerClient,
+  type SecretsManagerClient,
 } from "@aws-sdk/client-secrets-manager";
 import {
   isThrottled,
@@ -222,7 +222,7 @@ describe("quickbets user keys", () => {
     /** A SecretsProvider over `values` that records each read and fails with `failure` if set. */
     function provider(values: Record<string, string | Uint8Array>) {
       const reads: [string, unknown][] = [];
-      const state: { failure?: unknown } = {};
+      const state: { failure?: Error } = {};
       const secrets = {
         get: (name: string, options: unknown) => {
           reads.push([name, options]);
