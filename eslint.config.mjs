@@ -60,6 +60,22 @@ export default tseslint.config(
       "@typescript-eslint/no-unsafe-member-access": "off",
       "@typescript-eslint/no-unsafe-return": "off",
       "@typescript-eslint/no-unsafe-call": "off",
+      // An assertion in a promise nobody awaits fails as a timeout, or not at all: `void` too.
+      "@typescript-eslint/no-floating-promises": ["error", { ignoreVoid: false }],
+    },
+  },
+  {
+    // A test that catches the error it expects passes when the code stops throwing.
+    files: ["test/**/*.test.ts"],
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector: "TryStatement[handler]",
+          message:
+            "No try/catch in tests: expect(fn).to.throw(), or thrown(fn) / rejection(promise) from test/helpers/errors.ts (try/finally for cleanup is fine).",
+        },
+      ],
     },
   },
 );

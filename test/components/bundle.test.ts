@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import type * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import {
   BundleError,
@@ -118,13 +119,20 @@ describe("bundleHandler", () => {
       expect(isRuntimeProvided(specifier)).to.equal(expected));
   }
 
-  it("archives the bundle as index.js with its source map", () => {
-    const archive = bundleArchive(bundleHandler("test/fixtures/handlers/hello.ts"));
-    return new Promise<void>((resolve) => {
-      void archive.assets.then((assets) => {
-        expect(Object.keys(assets).sort()).to.deep.equal(["index.js", "index.js.map"]);
-        resolve();
-      });
-    });
+  it("archives the bundle as index.js with its source map, plus any extra files", async () => {
+    const bundle = bundleHandler("test/fixtures/handlers/hello.ts");
+    const text = async (asset: unknown) => (asset as pulumi.asset.StringAsset).text;
+    const assets = await bundleArchive(bundle).assets;
+    expect(Object.keys(assets).sort()).to.deep.equal(["index.js", "index.js.map"]);
+    expect(await text(assets["index.js"])).to.equal(bundle.code);
+    expect(await text(assets["index.js.map"])).to.equal(bundle.sourceMap);
+
+    const withExtra = await bundleArchive(bundle, { "config.json": "{}" }).assets;
+    expect(Object.keys(withExtra).sort()).to.deep.equal([
+      "config.json",
+      "index.js",
+      "index.js.map",
+    ]);
+    expect(await text(withExtra["config.json"])).to.equal("{}");
   });
 });

@@ -10,6 +10,7 @@ import {
   type NatStrategy,
   type NetworkArgs,
 } from "../../components/network";
+import { thrown } from "../helpers/errors";
 import { finder, runWithMocks, type Registered } from "../helpers/mock-runtime";
 
 const SUBNET = "aws:ec2/subnet:Subnet";
@@ -266,16 +267,11 @@ describe("Network", () => {
     ];
     for (const [what, build, message] of cases) {
       it(`refuses ${what}`, async () => {
-        let thrown: unknown;
+        let error: Error | undefined;
         const resources = await runWithMocks(() => {
-          try {
-            build();
-          } catch (err) {
-            thrown = err;
-          }
+          error = thrown(build);
         });
-        expect(thrown).to.be.instanceOf(Error);
-        expect((thrown as Error).message).to.match(message);
+        expect(error?.message).to.match(message);
         expect(resources).to.be.empty;
       });
     }

@@ -2,6 +2,7 @@ import { expect } from "chai";
 import * as aws from "@pulumi/aws";
 import { Network } from "../../components/network";
 import { Peering, peeringProblem, type PeeringArgs } from "../../components/peering";
+import { thrown } from "../helpers/errors";
 import { finder, runWithMocks, type Registered } from "../helpers/mock-runtime";
 
 const REGIONS = { home: "us-east-1", remote: "eu-central-1" };
@@ -119,15 +120,11 @@ describe("Peering", () => {
   });
 
   it("refuses overlapping CIDRs before creating anything of its own", async () => {
-    let thrown: unknown;
+    let error: Error | undefined;
     const created = await runWithMocks(() => {
-      try {
-        build("10.10.128.0/17")();
-      } catch (err) {
-        thrown = err;
-      }
+      error = thrown(build("10.10.128.0/17"));
     }, REGIONS);
-    expect((thrown as Error).message).to.match(
+    expect(error?.message).to.match(
       /Peering peering: requester 10\.10\.0\.0\/16 and accepter 10\.10\.128\.0\/17 overlap/,
     );
     expect(created.filter((r) => r.name.startsWith("peering-"))).to.be.empty;

@@ -22,6 +22,7 @@ import {
   type PythonPackage,
 } from "../../components/python-app";
 import { zipBytes, zipEntryProblems } from "../../components/zip-archive";
+import { thrown } from "../helpers/errors";
 import { DEBIAN_PYTHON, makeWheel, wheelOfInstalled } from "../helpers/wheels";
 
 const FIXTURE = path.resolve(__dirname, "..", "fixtures", "finance-app");
@@ -148,13 +149,9 @@ describe("Python app packaging", function () {
     const failure = (requirements: string, overrides: Partial<PythonAppArgs> = {}) => {
       const dir = appCopy();
       fs.writeFileSync(path.join(dir, "requirements.txt"), requirements);
-      try {
-        pack({ dir, ...overrides });
-      } catch (error) {
-        expect(error).to.be.instanceOf(PythonPackagingError);
-        return (error as Error).message;
-      }
-      throw new Error("packaging succeeded");
+      const error = thrown(() => pack({ dir, ...overrides }));
+      expect(error).to.be.instanceOf(PythonPackagingError);
+      return error.message;
     };
     const base = "fastapi==0.92.0\nuvicorn==0.17.6\n";
 
@@ -439,11 +436,12 @@ async function freePort(): Promise<number> {
 async function waitForHealth(url: string, log: () => string, timeoutMs = 30_000): Promise<number> {
   const started = Date.now();
   while (Date.now() - started < timeoutMs) {
-    try {
-      if ((await fetch(url)).status === 200) return Date.now() - started;
-    } catch {
-      // not listening yet
-    }
+    // A refused connection: not listening yet.
+    const status = await fetch(url).then(
+      (response) => response.status,
+      () => undefined,
+    );
+    if (status === 200) return Date.now() - started;
     await new Promise((r) => setTimeout(r, 10));
   }
   throw new Error(`${url} did not answer within ${timeoutMs} ms:\n${log()}`);

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { loadPrices, parsePrices, PriceTableError } from "../../engine/cost/prices";
+import { thrown } from "../helpers/errors";
 
 const minimal = () => ({
   asOf: "2026-11-25",
@@ -14,14 +15,11 @@ const minimal = () => ({
   ],
 });
 
+/** The problems parsing `json` reports; fails the test when it parses. */
 const problemsOf = (json: unknown): string[] => {
-  try {
-    parsePrices(json);
-  } catch (err) {
-    expect(err).to.be.instanceOf(PriceTableError);
-    return (err as PriceTableError).problems;
-  }
-  return [];
+  const error = thrown(() => parsePrices(json));
+  expect(error).to.be.instanceOf(PriceTableError);
+  return (error as PriceTableError).problems;
 };
 
 describe("cost: the price table", () => {

@@ -6,6 +6,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { estimateCost, usd } from "../../engine/cost";
 import { MARKER, run, signedUsd, upsertComment } from "../../tools/pr-comment";
+import { rejection } from "../helpers/errors";
 import { planOf, type Spec } from "../helpers/plan-builder";
 
 interface Call {
@@ -100,11 +101,13 @@ describe("pr-comment", () => {
   it("names GitHub's answer when it refuses", async () => {
     const gh = await fakeGitHub([]);
     try {
-      const failure = await upsertComment({
-        ...options(gh.url, "x"),
-        repository: "other/repo",
-      }).catch((e: Error) => e);
-      expect((failure as Error).message).to.match(
+      const failure = await rejection(
+        upsertComment({
+          ...options(gh.url, "x"),
+          repository: "other/repo",
+        }),
+      );
+      expect(failure.message).to.match(
         /GitHub answered 403 to GET \/repos\/other\/repo\/issues\/7\/comments/,
       );
     } finally {

@@ -378,30 +378,27 @@ describe("smoke test (npm run smoke)", function () {
   });
 
   describe("the CLI", function () {
-    const cli = async (args: string[], env: Record<string, string> = {}) => {
-      try {
-        const { stdout, stderr } = await run(
-          process.execPath,
-          ["-r", "ts-node/register/transpile-only", "tools/smoke.ts", ...args],
-          {
-            cwd: root,
-            env: {
-              ...process.env,
-              AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
-              AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
-              AWS_ENDPOINT_URL_LAMBDA: lambda.url,
-              AWS_CONFIG_FILE: "/dev/null",
-              AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
-              ...env,
-            },
-          },
-        );
-        return { code: 0, stdout, stderr };
-      } catch (err) {
-        const e = err as { code: number; stdout: string; stderr: string };
-        return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-      }
-    };
+    /** The CLI's exit code and output (execFile rejects on a non-zero exit, with both). */
+    const cli = (args: string[], env: Record<string, string> = {}) =>
+      run(process.execPath, ["-r", "ts-node/register/transpile-only", "tools/smoke.ts", ...args], {
+        cwd: root,
+        env: {
+          ...process.env,
+          AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+          AWS_ENDPOINT_URL_LAMBDA: lambda.url,
+          AWS_CONFIG_FILE: "/dev/null",
+          AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+          ...env,
+        },
+      }).then(
+        ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+        (err: { code: number; stdout: string; stderr: string }) => ({
+          code: err.code,
+          stdout: err.stdout,
+          stderr: err.stderr,
+        }),
+      );
     const outputsFile = (value: unknown) => {
       const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "smoke-")), "outputs.json");
       fs.writeFileSync(file, JSON.stringify(value));

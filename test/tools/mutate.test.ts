@@ -154,6 +154,10 @@ describe("tools: mutate's command line and Stryker config", () => {
       typecheck: false,
       concurrency: 2,
     });
+    expect(parseArgs(["--area", "signer", "--mutate", "a.ts,b.ts"]).mutate).to.deep.equal([
+      "a.ts",
+      "b.ts",
+    ]);
     expect(() => parseArgs(["--concurrency", "0"])).to.throw(
       "--concurrency: must be a whole number ≥ 1",
     );

@@ -132,7 +132,8 @@ export function startServerProcess(env: Record<string, string>): ServerProcess {
         if (entry.message === "listening") resolve(entry.port as number);
       }
     });
-    void exited.then((code) =>
+    // A no-op once "listening" has resolved the promise.
+    child.once("exit", (code) =>
       reject(
         new Error(`server exited (${code}) before listening:\n${stderr}\n${JSON.stringify(logs)}`),
       ),

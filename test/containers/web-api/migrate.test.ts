@@ -9,6 +9,7 @@ import {
   pending,
   type Migration,
 } from "../../../containers/web-api/src/migrate";
+import { rejection } from "../../helpers/errors";
 import { LocalPostgres } from "../../helpers/postgres";
 import { BUCKET, FAKE_AWS, memoryLogger, startServerProcess } from "./helpers";
 
@@ -135,9 +136,9 @@ describe("migrations on a real PostgreSQL", () => {
         m("0001_ok", "CREATE TABLE ok_table (id int)"),
         m("0002_broken", "CREATE TABLE half_done (id int); SELECT * FROM no_such_table"),
       ];
-      let failure: unknown;
-      await migrate(pool, logger, migrations).catch((error: unknown) => (failure = error));
-      expect(String(failure)).to.match(/no_such_table/);
+      expect((await rejection(migrate(pool, logger, migrations))).message).to.match(
+        /no_such_table/,
+      );
       expect(await appliedRows(config)).to.deep.equal(["0001_ok"]);
       const { rows } = await pool.query(
         "SELECT to_regclass('ok_table')::text AS ok, to_regclass('half_done')::text AS half",

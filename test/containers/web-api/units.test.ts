@@ -17,6 +17,7 @@ import {
 } from "../../../containers/web-api/src/http";
 import { describeError } from "../../../containers/web-api/src/log";
 import { uploadKey } from "../../../containers/web-api/src/uploads";
+import { rejection, thrown } from "../../helpers/errors";
 import { findPostgresBin, newestFirst } from "../../helpers/postgres";
 
 const bytes = (text: string): ArrayBuffer => new TextEncoder().encode(text).buffer;
@@ -199,12 +200,7 @@ describe("web API helpers", () => {
     ];
     for (const c of cases) {
       it(`${c.what}: ${c.status} ${c.code}`, () => {
-        let error: unknown;
-        try {
-          parseJsonBody(c.type, bytes(c.body), schema);
-        } catch (e) {
-          error = e;
-        }
+        const error = thrown(() => parseJsonBody(c.type, bytes(c.body), schema));
         expect(error).to.be.instanceOf(HttpError);
         const http = error as HttpError;
         expect([http.status, http.code, http.field]).to.deep.equal([c.status, c.code, c.field]);
@@ -217,11 +213,11 @@ describe("web API helpers", () => {
       });
     });
     it("never echoes the rejected value in a schema message", () => {
-      try {
-        parseJsonBody("application/json", bytes('{"name": 123456789}'), schema);
-      } catch (e) {
-        expect((e as Error).message).not.to.include("123456789");
-      }
+      const error = thrown(() =>
+        parseJsonBody("application/json", bytes('{"name": 123456789}'), schema),
+      );
+      expect(error).to.be.instanceOf(HttpError).with.property("field", "name");
+      expect(error.message).not.to.include("123456789");
     });
   });
 
@@ -302,9 +298,7 @@ describe("web API database credentials", () => {
         1000,
         () => 0,
       );
-      let failure: unknown;
-      await get().catch((e: unknown) => (failure = e));
-      expect(String(failure)).to.include("throttled");
+      expect((await rejection(get())).message).to.equal("throttled");
       expect(await get()).to.equal("ok");
     });
   });

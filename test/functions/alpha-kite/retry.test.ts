@@ -6,6 +6,7 @@ import {
   RETRY_BUDGET_MS,
   withRetries,
 } from "../../../functions/alpha-kite/lib/retry";
+import { rejection } from "../../helpers/errors";
 
 describe("Alpha-Kite retries", () => {
   const failing = (error: Error) => {
@@ -28,17 +29,18 @@ describe("Alpha-Kite retries", () => {
   it("tries a transient failure MAX_ATTEMPTS times, then gives up with it", async () => {
     const error = new StreamerError("SchwabUnavailable", "HTTP 503");
     const call = failing(error);
-    const outcome = await withRetries(call.attempt, options()).catch((e: unknown) => e);
-    expect(outcome).to.equal(error);
+    expect(await rejection(withRetries(call.attempt, options()))).to.equal(error);
     expect(call.calls()).to.equal(MAX_ATTEMPTS);
   });
 
   it("does not retry a failure that will not pass, nor past the run's budget", async () => {
-    const permanent = failing(new StreamerError("SchwabRequestFailed", "HTTP 400"));
-    await withRetries(permanent.attempt, options()).catch(() => undefined);
+    const refused = new StreamerError("SchwabRequestFailed", "HTTP 400");
+    const permanent = failing(refused);
+    expect(await rejection(withRetries(permanent.attempt, options()))).to.equal(refused);
     expect(permanent.calls()).to.equal(1);
-    const late = failing(new StreamerError("SchwabTimeout", "slow"));
-    await withRetries(late.attempt, options(RETRY_BUDGET_MS)).catch(() => undefined);
+    const slow = new StreamerError("SchwabTimeout", "slow");
+    const late = failing(slow);
+    expect(await rejection(withRetries(late.attempt, options(RETRY_BUDGET_MS)))).to.equal(slow);
     expect(late.calls()).to.equal(1);
   });
 

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { Logger } from "@aws-lambda-powertools/logger";
 // The helpers first: they quiet the Logger the handler builds at import.
 import {
   answer,
@@ -279,12 +280,28 @@ describe("POST /launch", () => {
   });
 
   it("keeps a started session when deregistering its revision fails (logged for an operator)", async () => {
-    ecs.on(DeregisterTaskDefinitionCommand).rejects(new Error("throttled"));
-    const result = await launch({ eventTicker: TICKER });
+    const throttled = new Error("throttled");
+    ecs.on(DeregisterTaskDefinitionCommand).rejects(throttled);
+    const errors: unknown[][] = [];
+    // launch's Logger is silent in tests: record what it is given instead.
+    const logError = Object.getOwnPropertyDescriptor(Logger.prototype, "error")!;
+    Logger.prototype.error = (...args: unknown[]) => void errors.push(args);
+    let result: Awaited<ReturnType<typeof launch>>;
+    try {
+      result = await launch({ eventTicker: TICKER });
+    } finally {
+      Object.defineProperty(Logger.prototype, "error", logError);
+    }
     expect(result.status).to.equal(201);
     expect(table.get("USER#user-a", `SESSION#${result.json.sessionId}`)?.status?.S).to.equal(
       "STARTING",
     );
+    expect(errors).to.deep.equal([
+      [
+        "the session's task definition revision is still ACTIVE; deregister it",
+        { taskDefinitionArn: REVISION_ARN, error: throttled },
+      ],
+    ]);
   });
 
   it("answers a double click with the existing session and starts no second task", async () => {

@@ -3,15 +3,29 @@ import { expect } from "chai";
 import { quickbetsEnv, withEnv } from "../helpers/api";
 import { FakeTable, mockDynamo } from "../helpers/fake-dynamodb";
 import { FakeListener, mockElb } from "../helpers/fake-elb";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { rejection } from "../../helpers/errors";
+import { Logger } from "@aws-lambda-powertools/logger";
+import {
+  DynamoDBClient,
+  GetItemCommand,
+  TransactionCanceledException,
+  TransactWriteItemsCommand,
+} from "@aws-sdk/client-dynamodb";
 import { ECSClient, StopTaskCommand } from "@aws-sdk/client-ecs";
 import {
   CreateRuleCommand,
   CreateTargetGroupCommand,
   ElasticLoadBalancingV2Client,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
+import type { Context } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
-import { handler, type TaskStateChange } from "../../../functions/quickbets/lifecycle";
+import {
+  handler,
+  privateIpOfTask,
+  sessionOfTask,
+  type TaskStateChange,
+  type TaskStateDetail,
+} from "../../../functions/quickbets/lifecycle";
 import { newSessionId } from "../../../functions/quickbets/lib/ids";
 import { SessionRouting } from "../../../functions/quickbets/lib/routing";
 import { SessionStore, type Session } from "../../../functions/quickbets/lib/store";
@@ -27,6 +41,7 @@ interface TaskOptions {
   cluster?: string;
   desiredStatus?: string;
   stoppedReason?: string;
+  stopCode?: string;
   environment?: { name: string; value: string }[];
 }
 
@@ -49,6 +64,7 @@ function taskEvent(lastStatus: string, options: TaskOptions = {}): TaskStateChan
       lastStatus,
       desiredStatus: options.desiredStatus ?? (lastStatus === "STOPPED" ? "STOPPED" : "RUNNING"),
       ...(options.stoppedReason ? { stoppedReason: options.stoppedReason } : {}),
+      ...(options.stopCode ? { stopCode: options.stopCode } : {}),
       startedBy: session?.sessionId,
       attachments: [
         {
@@ -76,6 +92,144 @@ function taskEvent(lastStatus: string, options: TaskOptions = {}): TaskStateChan
   };
 }
 
+type LogLine = [level: "debug" | "info" | "warn", message: string, fields?: unknown];
+
+/**
+ * Records what the handler logs (its Logger is silent in tests): the log is the operator's only
+ * account of why an event was ignored or a task stopped.
+ */
+function recordLogs(): { lines: LogLine[]; contexts: unknown[]; restore: () => void } {
+  const lines: LogLine[] = [];
+  const contexts: unknown[] = [];
+  const proto = Logger.prototype;
+  const saved = (["debug", "info", "warn", "addContext"] as const).map(
+    (name) => [name, Object.getOwnPropertyDescriptor(proto, name)!] as const,
+  );
+  for (const level of ["debug", "info", "warn"] as const) {
+    proto[level] = (message: unknown, ...fields: unknown[]) =>
+      void lines.push([level, String(message), ...fields] as LogLine);
+  }
+  proto.addContext = (context) => void contexts.push(context);
+  return {
+    lines,
+    contexts,
+    restore: () => {
+      for (const [name, descriptor] of saved) Object.defineProperty(proto, name, descriptor);
+    },
+  };
+}
+
+describe("session lifecycle: which task and address an event names", () => {
+  const detail = (extra: Partial<TaskStateDetail>): TaskStateDetail => ({
+    clusterArn: "c",
+    taskArn: "t",
+    lastStatus: "RUNNING",
+    ...extra,
+  });
+  const env = (...pairs: [string, string][]) => ({
+    environment: pairs.map(([name, value]) => ({ name, value })),
+  });
+
+  const sessions: [string, Partial<TaskStateDetail>, object | undefined][] = [
+    [
+      "both variables",
+      {
+        overrides: {
+          containerOverrides: [env(["QUICKBETS_SESSION_ID", "s"], ["QUICKBETS_USER_ID", "u"])],
+        },
+      },
+      { sessionId: "s", userId: "u" },
+    ],
+    [
+      "the variables in two containers",
+      {
+        overrides: {
+          containerOverrides: [
+            {},
+            env(["QUICKBETS_SESSION_ID", "s"]),
+            env(["QUICKBETS_USER_ID", "u"]),
+          ],
+        },
+      },
+      { sessionId: "s", userId: "u" },
+    ],
+    ["no overrides", {}, undefined],
+    ["no container overrides", { overrides: {} }, undefined],
+    [
+      "only the user",
+      { overrides: { containerOverrides: [env(["QUICKBETS_USER_ID", "u"])] } },
+      undefined,
+    ],
+    [
+      "an empty session id",
+      {
+        overrides: {
+          containerOverrides: [env(["QUICKBETS_SESSION_ID", ""], ["QUICKBETS_USER_ID", "u"])],
+        },
+      },
+      undefined,
+    ],
+    [
+      "an empty user id",
+      {
+        overrides: {
+          containerOverrides: [env(["QUICKBETS_SESSION_ID", "s"], ["QUICKBETS_USER_ID", ""])],
+        },
+      },
+      undefined,
+    ],
+  ];
+  for (const [what, extra, expected] of sessions) {
+    it(`sessionOfTask: ${what} → ${JSON.stringify(expected)}`, () => {
+      expect(sessionOfTask(detail(extra))).to.deep.equal(expected);
+    });
+  }
+
+  const ips: [string, Partial<TaskStateDetail>, string | undefined][] = [
+    [
+      "the ENI attachment's address",
+      {
+        attachments: [
+          {
+            details: [
+              { name: "subnetId", value: "subnet-a" },
+              { name: "privateIPv4Address", value: "10.0.1.1" },
+            ],
+          },
+        ],
+        containers: [{ networkInterfaces: [{ privateIpv4Address: "10.0.9.9" }] }],
+      },
+      "10.0.1.1",
+    ],
+    [
+      "the second attachment's address",
+      {
+        attachments: [
+          {},
+          { details: [{ name: "privateIPv4Address", value: "" }] },
+          { details: [{ name: "privateIPv4Address", value: "10.0.1.2" }] },
+        ],
+      },
+      "10.0.1.2",
+    ],
+    [
+      "the container's address when no attachment has one",
+      {
+        attachments: [{ details: [{ name: "subnetId", value: "subnet-a" }] }],
+        containers: [{}, { networkInterfaces: [{}, { privateIpv4Address: "10.0.1.3" }] }],
+      },
+      "10.0.1.3",
+    ],
+    ["nothing", { attachments: [], containers: [{ networkInterfaces: [] }] }, undefined],
+    ["no attachments or containers", {}, undefined],
+  ];
+  for (const [what, extra, expected] of ips) {
+    it(`privateIpOfTask: ${what} → ${expected}`, () => {
+      expect(privateIpOfTask(detail(extra))).to.equal(expected);
+    });
+  }
+});
+
 describe("session lifecycle (ECS task state changes)", () => {
   const ecs = mockClient(ECSClient);
   let table: FakeTable;
@@ -93,7 +247,9 @@ describe("session lifecycle (ECS task state changes)", () => {
     restore();
     ecs.restore();
   });
+  let logs: ReturnType<typeof recordLogs>;
   beforeEach(() => {
+    logs = recordLogs();
     table = new FakeTable();
     listener = new FakeListener(LISTENER);
     dynamo = mockDynamo(table);
@@ -103,6 +259,7 @@ describe("session lifecycle (ECS task state changes)", () => {
     store = new SessionStore(new DynamoDBClient({}), env.SESSIONS_TABLE!);
   });
   afterEach(() => {
+    logs.restore();
     dynamo.restore();
     elb.restore();
   });
@@ -205,6 +362,131 @@ describe("session lifecycle (ECS task state changes)", () => {
     expectNothingLeaked();
     expect(item(session)?.status?.S).to.equal("ENDED");
     expect(listener.rules.size).to.equal(4); // the default rule and the three foreign ones
+
+    const ids = { sessionId: session.sessionId, userId: "user-a" };
+    expect(logs.lines).to.deep.equal([
+      ["debug", "transitional task state; ignored", { ...ids, lastStatus: "PROVISIONING" }],
+      ["debug", "transitional task state; ignored", { ...ids, lastStatus: "PENDING" }],
+      ["info", "session running", { ...ids, privateIp: "10.0.1.23", ruleArn: rules[0]!.RuleArn }],
+      ["info", "session already past RUNNING; event ignored", { ...ids, status: "RUNNING" }],
+      [
+        "info",
+        "session ended",
+        { ...ids, outcome: "ended", stopReason: "Essential container in task exited" },
+      ],
+      ["info", "session already ended", ids],
+      ["info", "session already past RUNNING; event ignored", { ...ids, status: "ENDED" }],
+    ]);
+  });
+
+  it("routes a RUNNING task whose session does not record it yet (launch not done)", async () => {
+    const session = await launched();
+    const pendingItem = { ...item(session)!, status: { S: "PENDING" } };
+    delete pendingItem.taskArn;
+    table.put(pendingItem);
+    await handler(taskEvent("RUNNING", { session }));
+    expect(item(session)?.status?.S).to.equal("RUNNING");
+    expect(item(session)?.taskArn?.S).to.equal(
+      `arn:aws:ecs:us-east-1:111111111111:task/quickbets/${session.sessionId}`,
+    );
+    expect(listener.sessionRules()).to.have.length(1);
+  });
+
+  it("a RUNNING task without an address fails (EventBridge retries), routing nothing", async () => {
+    const session = await launched();
+    const event = taskEvent("RUNNING", { session });
+    (event.detail as { attachments: unknown[] }).attachments = [];
+    expect((await rejection(handler(event))).message).to.equal(
+      `task arn:aws:ecs:us-east-1:111111111111:task/quickbets/${session.sessionId} is RUNNING without a private IPv4 address`,
+    );
+    expect(elb.calls()).to.have.length(0);
+    expect(item(session)?.status?.S).to.equal("STARTING");
+  });
+
+  const reasons: [string, TaskOptions, string][] = [
+    [
+      "the stopped reason",
+      { stoppedReason: "OutOfMemoryError", stopCode: "EssentialContainerExited" },
+      "OutOfMemoryError",
+    ],
+    [
+      "the stop code without a reason",
+      { stopCode: "EssentialContainerExited" },
+      "EssentialContainerExited",
+    ],
+    ["a plain reason without either", {}, "task stopped"],
+  ];
+  for (const [what, options, expected] of reasons) {
+    it(`records ${what} as the stop reason`, async () => {
+      const session = await launched();
+      await handler(taskEvent("STOPPED", { session, ...options }));
+      expect(item(session)?.stopReason?.S).to.equal(expected);
+    });
+  }
+
+  it("a STOPPED task without a session removes the routing left under its name", async () => {
+    const session = await launched();
+    await handler(taskEvent("RUNNING", { session }));
+    expect(listener.sessionRules()).to.have.length(1);
+    table.items.delete(`USER#user-a\u0000SESSION#${session.sessionId}`);
+    await handler(taskEvent("STOPPED", { session }));
+    expect(listener.sessionRules()).to.deep.equal([]);
+    expect(listener.targetGroups.size).to.equal(0);
+    expect(logs.lines.at(-1)).to.deep.equal([
+      "info",
+      "stopped task has no session",
+      { sessionId: session.sessionId, userId: "user-a" },
+    ]);
+  });
+
+  describe("a session that keeps changing while being ended", () => {
+    /** The next `n` end transactions fail as conflicting; later ones reach the table. */
+    function conflicts(n: number): void {
+      let left = n;
+      dynamo.on(TransactWriteItemsCommand).callsFake((input) => {
+        if (left-- > 0) {
+          throw new TransactionCanceledException({
+            message: "Transaction cancelled",
+            $metadata: {},
+            CancellationReasons: [{ Code: "None" }, { Code: "TransactionConflict" }],
+          });
+        }
+        return table.transactWrite(input);
+      });
+    }
+    const sessionReads = (s: Session) =>
+      dynamo
+        .commandCalls(GetItemCommand)
+        .filter((c) => c.args[0].input.Key?.sk?.S === `SESSION#${s.sessionId}`).length;
+
+    it("is read again and ended on the third round", async () => {
+      const session = await launched();
+      const reads = sessionReads(session);
+      conflicts(2);
+      await handler(taskEvent("STOPPED", { session }));
+      expect(item(session)?.status?.S).to.equal("ENDED");
+      expect(sessionReads(session) - reads).to.equal(3);
+      expectNothingLeaked();
+    });
+
+    it("fails after three rounds, for EventBridge to retry", async () => {
+      const session = await launched();
+      const reads = sessionReads(session);
+      conflicts(3);
+      expect((await rejection(handler(taskEvent("STOPPED", { session })))).message).to.equal(
+        `session ${session.sessionId} kept changing while being ended; EventBridge will retry`,
+      );
+      expect(sessionReads(session) - reads).to.equal(3);
+      expect(item(session)?.status?.S).to.equal("STARTING");
+    });
+  });
+
+  it("adds the invocation's context to its logs", async () => {
+    const context = { awsRequestId: "req-1", functionName: "lifecycle" } as Context;
+    await handler(taskEvent("PENDING"), context);
+    expect(logs.contexts).to.deep.equal([context]);
+    await handler(taskEvent("PENDING"));
+    expect(logs.contexts).to.have.length(1);
   });
 
   it("ends a session whose task stopped before running, creating nothing", async () => {
@@ -254,13 +536,9 @@ describe("session lifecycle (ECS task state changes)", () => {
   it("recovers from a crash between routing and recording it: no duplicate rule, nothing leaked", async () => {
     const session = await launched();
     table.failNextUpdate = new Error("connection reset");
-    let thrown: unknown;
-    try {
-      await handler(taskEvent("RUNNING", { session }));
-    } catch (error) {
-      thrown = error;
-    }
-    expect(thrown).to.be.instanceOf(Error);
+    expect((await rejection(handler(taskEvent("RUNNING", { session })))).message).to.equal(
+      "connection reset",
+    );
     expect(listener.sessionRules()).to.have.length(1);
     expect(item(session)?.status?.S).to.equal("STARTING");
 
@@ -272,7 +550,7 @@ describe("session lifecycle (ECS task state changes)", () => {
   it("a redelivered RUNNING after such a crash reuses the rule it made", async () => {
     const session = await launched();
     table.failNextUpdate = new Error("connection reset");
-    await handler(taskEvent("RUNNING", { session })).catch(() => undefined);
+    await rejection(handler(taskEvent("RUNNING", { session })));
     await handler(taskEvent("RUNNING", { session }));
     expect(listener.sessionRules()).to.have.length(1);
     expect(listener.targetGroups.size).to.equal(1);
@@ -290,6 +568,22 @@ describe("session lifecycle (ECS task state changes)", () => {
     await handler(taskEvent("RUNNING", { session }));
     expect(listener.sessionRules()).to.deep.equal([]);
     expect(listener.targetGroups.size).to.equal(0);
+    // It deletes what it made by ARN, without looking anything up again.
+    expect(elb.calls().map((c) => c.args[0].constructor.name)).to.deep.equal([
+      "CreateTargetGroupCommand",
+      "RegisterTargetsCommand",
+      "DescribeRulesCommand",
+      "CreateRuleCommand",
+      "DeleteRuleCommand",
+      "DeleteTargetGroupCommand",
+    ]);
+    expect(logs.lines).to.deep.equal([
+      [
+        "info",
+        "session ended during routing; removing it",
+        { sessionId: session.sessionId, userId: "user-a" },
+      ],
+    ]);
   });
 
   it("stops a running task whose session no longer exists", async () => {
@@ -300,17 +594,42 @@ describe("session lifecycle (ECS task state changes)", () => {
         taskArn: "arn:aws:ecs:us-east-1:111111111111:task/quickbets/ghost",
       }),
     );
-    const stops = ecs.commandCalls(StopTaskCommand);
-    expect(stops).to.have.length(1);
-    expect(stops[0]!.args[0].input).to.deep.include({
-      cluster: CLUSTER,
-      task: "arn:aws:ecs:us-east-1:111111111111:task/quickbets/ghost",
-    });
+    expect(ecs.commandCalls(StopTaskCommand).map((c) => c.args[0].input)).to.deep.equal([
+      {
+        cluster: CLUSTER,
+        task: "arn:aws:ecs:us-east-1:111111111111:task/quickbets/ghost",
+        reason: "QuickBets session no longer exists",
+      },
+    ]);
     expect(listener.targetGroups.size).to.equal(0);
+    expect(logs.lines).to.deep.equal([
+      [
+        "warn",
+        "task runs without a session; stopping it",
+        {
+          sessionId: ghost.sessionId,
+          userId: "user-a",
+          taskArn: "arn:aws:ecs:us-east-1:111111111111:task/quickbets/ghost",
+        },
+      ],
+    ]);
   });
 
-  describe("ignores events that are not its own", () => {
-    const cases: [string, (s: Session) => TaskStateChange][] = [
+  describe("ignores events that are not its own, saying why", () => {
+    const ids = (s: Session) => ({ sessionId: s.sessionId, userId: s.userId });
+    /** An event for `s` with `change` applied to its detail (to make it malformed). */
+    const altered = (s: Session, change: (detail: any) => void): TaskStateChange => {
+      const event = taskEvent("RUNNING", { session: s });
+      change(event.detail);
+      return event;
+    };
+    const malformed = (issues: number): LogLine => [
+      "warn",
+      "not an ECS task state change; ignored",
+      { issues },
+    ];
+    const OTHER_TASK = "arn:aws:ecs:us-east-1:111111111111:task/quickbets/other";
+    const cases: [string, (s: Session) => TaskStateChange, (s: Session) => LogLine][] = [
       [
         "another cluster",
         (s) =>
@@ -318,10 +637,20 @@ describe("session lifecycle (ECS task state changes)", () => {
             session: s,
             cluster: "arn:aws:ecs:us-east-1:111111111111:cluster/other",
           }),
+        () => [
+          "info",
+          "task of another cluster; ignored",
+          { clusterArn: "arn:aws:ecs:us-east-1:111111111111:cluster/other" },
+        ],
       ],
       [
         "a task without session variables",
         (s) => taskEvent("RUNNING", { session: s, environment: [{ name: "FOO", value: "bar" }] }),
+        (s) => [
+          "info",
+          "task is not a QuickBets session; ignored",
+          { taskArn: `arn:aws:ecs:us-east-1:111111111111:task/quickbets/${s.sessionId}` },
+        ],
       ],
       [
         "a task with only the session id",
@@ -330,23 +659,97 @@ describe("session lifecycle (ECS task state changes)", () => {
             session: s,
             environment: [{ name: "QUICKBETS_SESSION_ID", value: s.sessionId }],
           }),
+        (s) => [
+          "info",
+          "task is not a QuickBets session; ignored",
+          { taskArn: `arn:aws:ecs:us-east-1:111111111111:task/quickbets/${s.sessionId}` },
+        ],
       ],
-      ["a malformed detail", () => ({ ...taskEvent("RUNNING"), detail: { lastStatus: 5 } })],
+      [
+        "a malformed detail",
+        () => ({ ...taskEvent("RUNNING"), detail: { lastStatus: 5 } }),
+        () => malformed(3),
+      ],
+      [
+        "a numeric session id",
+        (s) => altered(s, (d) => (d.overrides.containerOverrides[0].environment[0].value = 7)),
+        () => malformed(1),
+      ],
+      [
+        "a numeric variable name",
+        (s) => altered(s, (d) => (d.overrides.containerOverrides[0].environment[0].name = 7)),
+        () => malformed(1),
+      ],
+      [
+        "overrides that are not an object",
+        (s) => altered(s, (d) => (d.overrides = "all")),
+        () => malformed(1),
+      ],
+      [
+        "an environment that is not a list",
+        (s) => altered(s, (d) => (d.overrides.containerOverrides[0].environment = "x")),
+        () => malformed(1),
+      ],
+      [
+        "an attachment detail with a numeric address",
+        (s) => altered(s, (d) => (d.attachments[0].details[1].value = 10)),
+        () => malformed(1),
+      ],
+      [
+        "an attachment of a numeric type",
+        (s) => altered(s, (d) => (d.attachments[0].type = 1)),
+        () => malformed(1),
+      ],
+      [
+        "a container interface with a numeric address",
+        (s) =>
+          altered(s, (d) => (d.containers = [{ networkInterfaces: [{ privateIpv4Address: 1 }] }])),
+        () => malformed(1),
+      ],
+      [
+        "container interfaces that are not a list",
+        (s) => altered(s, (d) => (d.containers = [{ networkInterfaces: "eth0" }])),
+        () => malformed(1),
+      ],
+      [
+        "a numeric stop reason",
+        (s) => altered(s, (d) => (d.stoppedReason = 1)),
+        () => malformed(1),
+      ],
       [
         "a RUNNING task asked to stop",
         (s) => taskEvent("RUNNING", { session: s, desiredStatus: "STOPPED" }),
+        (s) => ["debug", "transitional task state; ignored", { ...ids(s), lastStatus: "RUNNING" }],
       ],
-      ["a transitional state", (s) => taskEvent("DEPROVISIONING", { session: s })],
       [
-        "another task of the session",
-        (s) =>
-          taskEvent("STOPPED", {
-            session: s,
-            taskArn: "arn:aws:ecs:us-east-1:111111111111:task/quickbets/other",
-          }),
+        "a transitional state",
+        (s) => taskEvent("DEPROVISIONING", { session: s }),
+        (s) => [
+          "debug",
+          "transitional task state; ignored",
+          { ...ids(s), lastStatus: "DEPROVISIONING" },
+        ],
+      ],
+      [
+        "another task of the session stopping",
+        (s) => taskEvent("STOPPED", { session: s, taskArn: OTHER_TASK }),
+        (s) => [
+          "warn",
+          "task is not the session's task; ignored",
+          { ...ids(s), taskArn: OTHER_TASK },
+        ],
+      ],
+      [
+        "another task of the session running",
+        (s) => taskEvent("RUNNING", { session: s, taskArn: OTHER_TASK }),
+        (s) => [
+          "warn",
+          "task is not the session's task; ignored",
+          { ...ids(s), taskArn: OTHER_TASK },
+        ],
       ],
     ];
-    for (const [label, build] of cases) {
+    for (const [label, build, log] of cases) {
       it(label, async () => {
         const session = await launched();
         const writes = table.writes;
@@ -355,6 +758,7 @@ describe("session lifecycle (ECS task state changes)", () => {
         expect(elb.calls()).to.have.length(0);
         expect(ecs.calls()).to.have.length(0);
         expect(item(session)?.status?.S).to.equal("STARTING");
+        expect(logs.lines).to.deep.equal([log(session)]);
       });
     }
   });

@@ -19,6 +19,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { handler, pathProblem } from "../../../functions/quickbets/sign";
 import { SigningKeys } from "../../../functions/quickbets/lib/user-keys";
 import { HttpError } from "../../../functions/shared/http";
+import { rejection } from "../../helpers/errors";
 
 const PREFIX = "quickbets/test/users/";
 
@@ -378,10 +379,7 @@ describe("SigningKeys", () => {
   });
 
   it("maps a missing value to 404", async () => {
-    const error = await new SigningKeys(provider({})).get("nope").then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    const error = await rejection(new SigningKeys(provider({})).get("nope"));
     expect(error).to.be.instanceOf(HttpError).with.property("status", 404);
   });
 });

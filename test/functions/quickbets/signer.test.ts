@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { execFileSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { constants, generateKeyPairSync, verify, type KeyObject } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -14,6 +14,7 @@ import {
   signRequest,
   SigningKeyError,
 } from "../../../functions/quickbets/lib/signer";
+import { thrown } from "../../helpers/errors";
 
 const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
 const pkcs8 = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
@@ -123,30 +124,28 @@ describe("quickbets signer", () => {
     function opensslVerify(message: string, signature: string, saltLength: string): boolean {
       fs.writeFileSync(path.join(dir, "msg.txt"), message);
       fs.writeFileSync(path.join(dir, "sig.bin"), Buffer.from(signature, "base64"));
-      try {
-        execFileSync(
-          "openssl",
-          [
-            "dgst",
-            "-sha256",
-            "-sigopt",
-            "rsa_padding_mode:pss",
-            "-sigopt",
-            `rsa_pss_saltlen:${saltLength}`,
-            "-sigopt",
-            "rsa_mgf1_md:sha256",
-            "-verify",
-            "pub.pem",
-            "-signature",
-            "sig.bin",
-            "msg.txt",
-          ],
-          { cwd: dir, stdio: "pipe" },
-        );
-        return true;
-      } catch {
-        return false;
-      }
+      // openssl exits 0 when the signature verifies, 1 when it does not.
+      const verified = spawnSync(
+        "openssl",
+        [
+          "dgst",
+          "-sha256",
+          "-sigopt",
+          "rsa_padding_mode:pss",
+          "-sigopt",
+          `rsa_pss_saltlen:${saltLength}`,
+          "-sigopt",
+          "rsa_mgf1_md:sha256",
+          "-verify",
+          "pub.pem",
+          "-signature",
+          "sig.bin",
+          "msg.txt",
+        ],
+        { cwd: dir, stdio: "pipe" },
+      );
+      expect(verified.error).to.equal(undefined);
+      return verified.status === 0;
     }
 
     for (const [label, pem] of [
@@ -182,25 +181,25 @@ describe("quickbets signer", () => {
     const encrypted = privateKey
       .export({ type: "pkcs8", format: "pem", cipher: "aes-256-cbc", passphrase: "secret" })
       .toString();
-    const cases: [string, string, RegExp][] = [
-      ["garbage", "not a key at all", /not an unencrypted PEM private key/],
-      ["a public key", publicPem, /not an unencrypted PEM private key|non-asymmetric|RSA/],
-      ["a truncated PEM", pkcs8.slice(0, 200), /not an unencrypted PEM private key/],
-      ["an encrypted PEM", encrypted, /not an unencrypted PEM private key/],
-      ["an EC key", ec, /ec key; Kalshi needs RSA/],
-      ["a 1024-bit RSA key", small, /1024-bit RSA key/],
+    const notPem = "privateKeyPem is not an unencrypted PEM private key";
+    const cases: [string, string, string][] = [
+      ["garbage", "not a key at all", notPem],
+      ["a public key", publicPem, notPem],
+      ["a truncated PEM", pkcs8.slice(0, 200), notPem],
+      ["an encrypted PEM", encrypted, notPem],
+      ["an EC key", ec, "privateKeyPem is a ec key; Kalshi needs RSA"],
+      [
+        "a 1024-bit RSA key",
+        small,
+        "privateKeyPem is a 1024-bit RSA key; at least 2048 bits are required",
+      ],
     ];
     for (const [label, pem, message] of cases) {
-      it(label, () => {
-        let thrown: unknown;
-        try {
-          parsePrivateKey(pem);
-        } catch (error) {
-          thrown = error;
-        }
-        expect(thrown).to.be.instanceOf(SigningKeyError);
-        expect((thrown as Error).message).to.match(message);
-        expect((thrown as Error).message).not.to.include("MII");
+      it(`${label}: ${message}`, () => {
+        const error = thrown(() => parsePrivateKey(pem));
+        expect(error).to.be.instanceOf(SigningKeyError).with.property("name", "SigningKeyError");
+        expect(error.message).to.equal(message);
+        expect(error.message).not.to.include("MII");
       });
     }
   });

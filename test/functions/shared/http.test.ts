@@ -12,6 +12,7 @@ import {
   parseQuery,
 } from "../../../functions/shared/http";
 import { answer, apiEvent, ORIGIN } from "../helpers/api";
+import { thrown } from "../../helpers/errors";
 
 const Body = z.strictObject({
   name: z.string().check(z.minLength(1)),
@@ -19,13 +20,9 @@ const Body = z.strictObject({
 });
 
 function bodyError(input: Parameters<typeof apiEvent>[0]): HttpError {
-  try {
-    parseJsonBody(apiEvent(input), Body);
-  } catch (error) {
-    if (error instanceof HttpError) return error;
-    throw error;
-  }
-  throw new Error("expected an HttpError");
+  const error = thrown(() => parseJsonBody(apiEvent(input), Body));
+  expect(error).to.be.instanceOf(HttpError);
+  return error as HttpError;
 }
 
 describe("shared http", () => {
