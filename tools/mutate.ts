@@ -1,8 +1,9 @@
 /**
- * `npm run mutate [-- --area policy,cost] [--no-typecheck] [--concurrency N] [--report FILE]`:
- * runs StrykerJS (mocha runner, TypeScript checker) over each area of tools/mutate/areas.ts with
- * that area's tests, prints each area's score and survivors, and with every area run writes the
- * dated report (docs/mutation-report.md). Exits 1 when an area scores under the threshold.
+ * `npm run mutate [-- --area policy,cost] [--mutate file,file] [--no-typecheck] [--concurrency N]
+ * [--report FILE]`: runs StrykerJS (mocha runner, TypeScript checker) over each area of
+ * tools/mutate/areas.ts with that area's tests, prints each area's score and survivors, and with
+ * every area run writes the dated report (docs/mutation-report.md). Exits 1 when an area scores
+ * under the threshold.
  *
  * Stryker's core is an ES module and this project is CommonJS, so each area runs Stryker's own
  * command line with a generated config rather than its API.
@@ -60,8 +61,11 @@ export function parseArgs(argv: readonly string[]): Options {
         throw new Error("--concurrency: must be a whole number ≥ 1");
       options.concurrency = n;
     } else if (arg === "--report") options.report = value();
+    else if (arg === "--mutate") options.mutate = value().split(",").filter(Boolean);
     else
-      throw new Error(`${arg}: unknown option (--area, --no-typecheck, --concurrency, --report)`);
+      throw new Error(
+        `${arg}: unknown option (--area, --mutate, --no-typecheck, --concurrency, --report)`,
+      );
   }
   return options;
 }
