@@ -19,8 +19,11 @@ type Stack = Spec[] | ((real: Plan) => Plan);
 interface Case {
   rule: string;
   good: Stack[];
-  /** Violating stacks, each with the name of the resource the violation must name. */
-  bad: [Stack, string][];
+  /**
+   * Violating stacks, each with the resources the violations must name (and nothing else) and,
+   * where the message carries a value (a port, a limit, a name), the messages exactly or a pattern.
+   */
+  bad: [Stack, string | string[], (string[] | RegExp)?][];
   config?: PackConfig;
 }
 
@@ -1201,8 +1204,11 @@ describe("policy rules", function () {
   });
 
   const build = (stack: Stack) => (typeof stack === "function" ? stack(real) : planOf(stack));
+  /** The violations of one rule, evaluated on its own (the others' findings are not its business). */
   const violationsOf = async (rule: string, stack: Stack, config: PackConfig = {}) => {
-    const report = await evaluatePolicies(build(stack), config);
+    const only = rules.filter((x) => x.name === rule);
+    expect(only, rule).to.have.length(1);
+    const report = await evaluatePolicies(build(stack), config, { rules: only });
     return report.violations.filter((v) => v.policy === rule);
   };
 
@@ -1234,14 +1240,20 @@ describe("policy rules", function () {
     describe(c.rule, () => {
       c.good.forEach((stack, i) => {
         it(`passes compliant stack ${i + 1}`, async () => {
-          expect(await violationsOf(c.rule, stack, c.config)).to.deep.equal([]);
+          const found = await violationsOf(c.rule, stack, c.config);
+          expect(found.map((v) => `${v.resource?.name}: ${v.message}`)).to.deep.equal([]);
         });
       });
-      c.bad.forEach(([stack, target], i) => {
-        it(`reports violating stack ${i + 1} on ${target}`, async () => {
+      c.bad.forEach(([stack, targets, messages], i) => {
+        it(`reports violating stack ${i + 1} on ${String(targets)}`, async () => {
           const found = await violationsOf(c.rule, stack, c.config);
-          expect(found.map((v) => v.resource?.name)).to.include(target);
+          expect([...new Set(found.map((v) => v.resource?.name))].sort()).to.deep.equal(
+            ([] as string[]).concat(targets).sort(),
+          );
           expect(found[0]!.remediation).to.have.length.greaterThan(10);
+          if (messages instanceof RegExp)
+            expect(found.map((v) => v.message).join("\n")).to.match(messages);
+          else if (messages) expect(found.map((v) => v.message)).to.deep.equal(messages);
         });
       });
     });
