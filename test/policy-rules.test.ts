@@ -64,12 +64,23 @@ const LISTENER = "aws:lb/listener:Listener";
 const LB = "aws:lb/loadBalancer:LoadBalancer";
 const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
 
-const anywhere = (port: number, protocol = "tcp") => ({
-  fromPort: port,
-  toPort: port,
+const SG_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule";
+const INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
+const DEFAULT_SG = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup";
+const VPC = "aws:ec2/vpc:Vpc";
+const SUBNET = "aws:ec2/subnet:Subnet";
+const INSTANCE = "aws:ec2/instance:Instance";
+const LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
+
+/** Ingress from the internet (IPv4) on ports `fromPort`-`toPort`. */
+const ports = (fromPort: number, toPort: number, protocol = "tcp") => ({
+  fromPort,
+  toPort,
   protocol,
   cidrBlocks: ["0.0.0.0/0"],
 });
+const anywhere = (port: number, protocol = "tcp") => ports(port, port, protocol);
+const open = (port: number) => `port ${port} is open to the internet`;
 const task = (container: object, extra: object = {}) =>
   r(TASK, "gateway-task", {
     family: "gateway",
@@ -403,12 +414,69 @@ const cases: Case[] = [
   // ---- network
   {
     rule: "sg-no-ssh-rdp-from-anywhere",
-    good: [[r(SG, "alb-sg", { ingress: [anywhere(443)] })]],
+    good: [
+      [r(SG, "alb-sg", { ingress: [anywhere(443)] })],
+      // Ranges just around 22 and 3389.
+      [r(SG, "near", { ingress: [ports(0, 21), ports(23, 3388), ports(3390, 65535)] })],
+      // From a peer, not the internet.
+      [r(SG, "peer", { ingress: [{ ...anywhere(22), cidrBlocks: ["10.20.0.0/16"] }] })],
+      // Egress is not ingress.
+      [r(SG_RULE, "out", { type: "egress", ...ports(0, 0, "-1") })],
+      [
+        r(INGRESS_RULE, "https6", {
+          fromPort: 443,
+          toPort: 443,
+          ipProtocol: "tcp",
+          cidrIpv6: "::/0",
+        }),
+      ],
+    ],
     bad: [
-      [[r(SG, "bastion", { ingress: [anywhere(22)] })], "bastion"],
+      [[r(SG, "bastion", { ingress: [anywhere(22)] })], "bastion", [open(22)]],
+      [[r(SG, "windows", { ingress: [anywhere(3389)] })], "windows", [open(3389)]],
+      [
+        [r(SG, "edges", { ingress: [ports(21, 22), ports(3389, 3390)] })],
+        "edges",
+        [open(22), open(3389)],
+      ],
+      [[r(SG, "span", { ingress: [ports(22, 3389)] })], "span", [open(22), open(3389)]],
+      // Without ports a rule spans 0-65535; without a protocol, or with "all", every port.
+      [
+        [r(SG, "portless", { ingress: [{ protocol: "tcp", cidrBlocks: ["0.0.0.0/0"] }] })],
+        "portless",
+        [open(22), open(3389)],
+      ],
       [
         [
-          r("aws:ec2/securityGroupRule:SecurityGroupRule", "all", {
+          r(SG, "from-only", {
+            ingress: [{ fromPort: 3000, protocol: "tcp", cidrBlocks: ["0.0.0.0/0"] }],
+          }),
+        ],
+        "from-only",
+        [open(3389)],
+      ],
+      [
+        [
+          r(SG, "to-only", {
+            ingress: [{ toPort: 22, protocol: "tcp", cidrBlocks: ["0.0.0.0/0"] }],
+          }),
+        ],
+        "to-only",
+        [open(22)],
+      ],
+      [
+        [
+          r(SG, "any-protocol", {
+            ingress: [{ fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] }],
+          }),
+        ],
+        "any-protocol",
+        [open(22), open(3389)],
+      ],
+      [[r(SG, "all", { ingress: [ports(443, 443, "all")] })], "all", [open(22), open(3389)]],
+      [
+        [
+          r(SG_RULE, "all6", {
             type: "ingress",
             fromPort: 0,
             toPort: 0,
@@ -416,7 +484,32 @@ const cases: Case[] = [
             ipv6CidrBlocks: ["::/0"],
           }),
         ],
-        "all",
+        "all6",
+        [open(22), open(3389)],
+      ],
+      [
+        [
+          r(INGRESS_RULE, "ssh4", {
+            fromPort: 22,
+            toPort: 22,
+            ipProtocol: "tcp",
+            cidrIpv4: "0.0.0.0/0",
+          }),
+        ],
+        "ssh4",
+        [open(22)],
+      ],
+      [
+        [
+          r(INGRESS_RULE, "rdp6", {
+            fromPort: 3389,
+            toPort: 3389,
+            ipProtocol: "tcp",
+            cidrIpv6: "::/0",
+          }),
+        ],
+        "rdp6",
+        [open(3389)],
       ],
     ],
   },
@@ -427,93 +520,242 @@ const cases: Case[] = [
         r(SG, "alb-sg", { ingress: [anywhere(80), anywhere(443)] }),
         r(LB, "alb", { loadBalancerType: "application" }, { securityGroups: ["alb-sg"] }),
       ],
+      // Under the alb module; rules of either kind on the load balancer's group.
+      [
+        r(SG, "alb-sg"),
+        r("aws:alb/loadBalancer:LoadBalancer", "alb", {}, { securityGroups: ["alb-sg"] }),
+        r(SG_RULE, "http", { type: "ingress", ...anywhere(80) }, { securityGroupId: ["alb-sg"] }),
+        r(
+          INGRESS_RULE,
+          "https",
+          { fromPort: 443, toPort: 443, ipProtocol: "tcp", cidrIpv6: "::/0" },
+          { securityGroupId: ["alb-sg"] },
+        ),
+      ],
+      // From a peer, or leaving: not the internet coming in.
+      [
+        r(SG, "db-sg", { ingress: [{ ...anywhere(5432), cidrBlocks: ["10.20.0.0/16"] }] }),
+        r(SG_RULE, "out", { type: "egress", ...ports(0, 0, "-1") }, { securityGroupId: ["db-sg"] }),
+      ],
     ],
     bad: [
-      [[r(SG, "orphan-sg", { ingress: [anywhere(443)] })], "orphan-sg"],
+      [
+        [r(SG, "orphan-sg", { ingress: [anywhere(443)] })],
+        "orphan-sg",
+        ["admits the internet on 443-443 on a group no load balancer uses"],
+      ],
       [
         [
-          r(SG, "alb-sg", { ingress: [anywhere(8080)] }),
+          r(SG, "alb-sg", { ingress: [anywhere(8080), anywhere(80)] }),
           r(LB, "alb", {}, { securityGroups: ["alb-sg"] }),
         ],
         "alb-sg",
+        ["admits the internet on 8080-8080"],
+      ],
+      // A range from 80 to 443, or every port, is not the web ports.
+      [
+        [
+          r(SG, "alb-sg", { ingress: [ports(80, 443)] }),
+          r(LB, "alb", {}, { securityGroups: ["alb-sg"] }),
+        ],
+        "alb-sg",
+        ["admits the internet on 80-443"],
+      ],
+      [
+        [
+          r(SG, "alb-sg", { ingress: [ports(443, 443, "-1")] }),
+          r(LB, "alb", {}, { securityGroups: ["alb-sg"] }),
+        ],
+        "alb-sg",
+        ["admits the internet on all ports"],
+      ],
+      // Only the load balancer's own group may: another group of the stack may not.
+      [
+        [
+          r(SG, "alb-sg", { ingress: [anywhere(443)] }),
+          r(SG, "app-sg", { ingress: [anywhere(443)] }),
+          r(LB, "alb", {}, { securityGroups: ["alb-sg"] }),
+        ],
+        "app-sg",
+        ["admits the internet on 443-443 on a group no load balancer uses"],
       ],
       [
         [
           r(SG, "db-sg"),
           r(
-            "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+            INGRESS_RULE,
             "db-open",
             { fromPort: 5432, toPort: 5432, ipProtocol: "tcp", cidrIpv4: "0.0.0.0/0" },
             { securityGroupId: ["db-sg"] },
           ),
         ],
         "db-open",
+        ["admits the internet on 5432-5432 on a group no load balancer uses"],
+      ],
+      [
+        [
+          r(SG, "alb-sg"),
+          r(LB, "alb", {}, { securityGroups: ["alb-sg"] }),
+          r(SG_RULE, "ssh", { type: "ingress", ...anywhere(22) }, { securityGroupId: ["alb-sg"] }),
+        ],
+        "ssh",
+        ["admits the internet on 22-22"],
+      ],
+      // A rule whose group is not in the stack.
+      [
+        [r(SG_RULE, "stray", { type: "ingress", ...anywhere(443) })],
+        "stray",
+        ["admits the internet on 443-443 on a group no load balancer uses"],
       ],
     ],
   },
-  { rule: "vpc-flow-logs", good: [(real) => real], bad: [[without("home-flow-log"), "home-vpc"]] },
+  {
+    rule: "vpc-flow-logs",
+    good: [
+      (real) => real,
+      [r(VPC, "v"), r("aws:ec2/flowLog:FlowLog", "v-flow", {}, { vpcId: ["v"] })],
+    ],
+    bad: [
+      [without("home-flow-log"), "home-vpc", ["has no flow log"]],
+      [
+        [r(VPC, "v"), r(VPC, "w"), r("aws:ec2/flowLog:FlowLog", "v-flow", {}, { vpcId: ["v"] })],
+        "w",
+      ],
+    ],
+  },
   {
     rule: "vpc-default-sg-no-rules",
-    good: [(real) => real],
+    good: [(real) => real, [r(DEFAULT_SG, "d", { ingress: [], egress: [] })]],
     bad: [
       [
         withInputs("home-default-sg", {
           ingress: [{ fromPort: 0, toPort: 0, protocol: "-1", self: true }],
         }),
         "home-default-sg",
+        ["has ingress rules"],
+      ],
+      [[r(DEFAULT_SG, "d", { egress: [ports(0, 0, "-1")] })], "d", ["has egress rules"]],
+      [
+        [r(DEFAULT_SG, "d", { ingress: [ports(0, 0, "-1")], egress: [ports(0, 0, "-1")] })],
+        "d",
+        ["has ingress rules", "has egress rules"],
       ],
     ],
   },
   {
     rule: "vpc-default-sg-adopted",
-    good: [(real) => real],
-    bad: [[without("remote-default-sg"), "remote-vpc"]],
+    good: [(real) => real, [r(VPC, "v"), r(DEFAULT_SG, "v-default", {}, { vpcId: ["v"] })]],
+    bad: [
+      [
+        without("remote-default-sg"),
+        "remote-vpc",
+        ["leaves its default security group with AWS's allow-all rules"],
+      ],
+      [[r(VPC, "v"), r(VPC, "w"), r(DEFAULT_SG, "v-default", {}, { vpcId: ["v"] })], "w"],
+    ],
   },
   {
     rule: "subnet-no-auto-public-ip",
-    good: [(real) => real],
-    bad: [[withInputs("home-public-0", { mapPublicIpOnLaunch: true }), "home-public-0"]],
+    good: [(real) => real, [r(SUBNET, "s", { mapPublicIpOnLaunch: false })]],
+    bad: [
+      [
+        withInputs("home-public-0", { mapPublicIpOnLaunch: true }),
+        "home-public-0",
+        ["maps public IPs on launch"],
+      ],
+      [[r(SUBNET, "s", { mapPublicIpOnLaunch: "true" })], "s"],
+    ],
   },
   {
     rule: "ec2-imdsv2-required",
     good: [
-      [
-        r("aws:ec2/launchTemplate:LaunchTemplate", "lt", {
-          metadataOptions: { httpTokens: "required" },
-        }),
-      ],
+      [r(LAUNCH_TEMPLATE, "lt", { metadataOptions: { httpTokens: "required" } })],
+      [r(INSTANCE, "vm", { metadataOptions: { httpTokens: "required" } })],
     ],
     bad: [
       [
-        [r("aws:ec2/instance:Instance", "vm", { metadataOptions: { httpTokens: "optional" } })],
+        [r(INSTANCE, "vm", { metadataOptions: { httpTokens: "optional" } })],
         "vm",
+        ["does not require IMDSv2"],
       ],
+      [[r(LAUNCH_TEMPLATE, "lt")], "lt", ["does not require IMDSv2"]],
     ],
   },
   {
     rule: "ec2-encrypted-volumes",
     good: [
       [
-        r("aws:ec2/launchTemplate:LaunchTemplate", "lt", {
+        r(LAUNCH_TEMPLATE, "lt", {
           blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { encrypted: "true" } }],
         }),
       ],
+      [
+        r(INSTANCE, "vm", {
+          rootBlockDevice: { encrypted: true },
+          ebsBlockDevices: [{ deviceName: "/dev/sdf", encrypted: "true" }],
+        }),
+      ],
+      [r("aws:ebs/volume:Volume", "data", { encrypted: "true" })],
     ],
     bad: [
-      [[r("aws:ec2/launchTemplate:LaunchTemplate", "lt")], "lt"],
-      [[r("aws:ebs/volume:Volume", "data", { encrypted: false })], "data"],
+      [
+        [r(LAUNCH_TEMPLATE, "lt")],
+        "lt",
+        ["declares no block device, so the AMI's unencrypted default applies"],
+      ],
+      [
+        [
+          r(LAUNCH_TEMPLATE, "lt", {
+            blockDeviceMappings: [
+              { deviceName: "/dev/xvda", ebs: { encrypted: "true" } },
+              { deviceName: "/dev/sdf", ebs: { encrypted: "false" } },
+              { deviceName: "/dev/sdg" },
+            ],
+          }),
+        ],
+        "lt",
+        ["volume /dev/sdf is not encrypted", "volume /dev/sdg is not encrypted"],
+      ],
+      [
+        [
+          r(INSTANCE, "vm", {
+            ebsBlockDevices: [
+              { deviceName: "/dev/sdf", encrypted: true },
+              { deviceName: "/dev/sdg", encrypted: false },
+            ],
+          }),
+        ],
+        "vm",
+        ["root volume is not encrypted", "volume /dev/sdg is not encrypted"],
+      ],
+      [[r("aws:ebs/volume:Volume", "data", { encrypted: false })], "data", ["is not encrypted"]],
     ],
   },
   {
     rule: "ec2-no-public-ip",
     good: [
       [
-        r("aws:ec2/launchTemplate:LaunchTemplate", "lt", {
+        r(LAUNCH_TEMPLATE, "lt", {
           networkInterfaces: [{ associatePublicIpAddress: "false" }],
         }),
       ],
+      [r(INSTANCE, "vm", { associatePublicIpAddress: false })],
     ],
-    bad: [[[r("aws:ec2/instance:Instance", "vm", { associatePublicIpAddress: true })], "vm"]],
+    bad: [
+      [[r(INSTANCE, "vm", { associatePublicIpAddress: true })], "vm", ["takes a public IP"]],
+      [
+        [
+          r(LAUNCH_TEMPLATE, "lt", {
+            networkInterfaces: [
+              { associatePublicIpAddress: "false" },
+              { associatePublicIpAddress: "true" },
+            ],
+          }),
+        ],
+        "lt",
+        ["gives instances a public IP"],
+      ],
+    ],
   },
   // ---- data
   {
