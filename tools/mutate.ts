@@ -126,10 +126,14 @@ function runArea(area: MutationArea, options: Options): AreaResult {
     JSON.stringify(strykerConfig(area, { ...options, tsconfig, jsonReport }), null, 2),
   );
   fs.rmSync(jsonReport, { force: true });
+  // Plans of the stacks, made once per run instead of once per restarted test process.
+  const plans = path.join(WORK, `${area.name}-plans`);
+  fs.rmSync(plans, { recursive: true, force: true });
   console.log(`\n== ${area.name}: ${area.why}`);
   const run = spawnSync(process.execPath, [strykerBin(), "run", configFile], {
     cwd: ROOT,
     stdio: "inherit",
+    env: { ...process.env, PLAN_CACHE_DIR: plans },
   });
   fs.rmSync(path.join(ROOT, tsconfig), { force: true });
   if (!fs.existsSync(jsonReport))
