@@ -46,6 +46,21 @@ const allow = (Action: unknown, Resource: unknown) => ({ Effect: "Allow", Action
 const trust = (Principal: unknown) => doc({ Effect: "Allow", Principal, Action: "sts:AssumeRole" });
 const ROLE = "aws:iam/role:Role";
 const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
+const POLICY = "aws:iam/policy:Policy";
+const ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment";
+const ADMIN = 'a statement allows "*" on "*"';
+const BOUNDARY = "arn:aws:iam::123456789012:policy/platform-boundary";
+/** The service principals the platform's roles may trust. */
+const TRUSTED_SERVICES = [
+  "lambda.amazonaws.com",
+  "ecs-tasks.amazonaws.com",
+  "ec2.amazonaws.com",
+  "vpc-flow-logs.amazonaws.com",
+  "scheduler.amazonaws.com",
+  "apigateway.amazonaws.com",
+  "monitoring.rds.amazonaws.com",
+  "events.amazonaws.com",
+];
 const SECRETS = "arn:aws:secretsmanager:us-east-1:123456789012:secret:";
 const SG = "aws:ec2/securityGroup:SecurityGroup";
 const BUCKET = "aws:s3/bucket:Bucket";
@@ -239,56 +254,102 @@ const cases: Case[] = [
   // ---- identity
   {
     rule: "iam-no-admin-statements",
-    good: [(real) => real],
+    good: [
+      (real) => real,
+      // Everything on some resources, some actions on everything, or a denial.
+      [r(ROLE_POLICY, "p", { policy: doc(allow("*", "arn:aws:s3:::b/*"), allow("s3:*", "*")) })],
+      [r(ROLE_POLICY, "deny", { policy: doc({ ...allow("*", "*"), Effect: "Deny" }) })],
+    ],
     bad: [
-      [[r(ROLE_POLICY, "admin", { policy: doc(allow("*", "*")) })], "admin"],
+      [[r(ROLE_POLICY, "admin", { policy: doc(allow("*", "*")) })], "admin", [ADMIN]],
       [
         [
-          r("aws:iam/role:Role", "inline", {
-            inlinePolicies: [{ name: "all", policy: doc(allow(["*"], ["*"])) }],
+          r(ROLE, "inline", {
+            inlinePolicies: [
+              { name: "read", policy: doc(allow("s3:GetObject", "*")) },
+              { name: "all", policy: doc(allow(["s3:GetObject", "*"], ["arn:aws:s3:::b", "*"])) },
+            ],
           }),
         ],
         "inline",
+        [ADMIN],
       ],
       [
         [
-          r("aws:iam/policy:Policy", "managed", {
+          r(POLICY, "managed", {
             policy: { Version: "2012-10-17", Statement: allow("*", "*") },
           }),
         ],
         "managed",
+        [ADMIN],
       ],
     ],
   },
   {
     rule: "iam-no-service-wildcard-actions",
-    good: [(real) => real],
+    good: [
+      (real) => real,
+      [
+        r(POLICY, "scoped", {
+          policy: doc(allow(["s3:Get*", "s3:*Object", "*"], "arn:aws:s3:::b/*"), {
+            ...allow("s3:*", "*"),
+            Effect: "Deny",
+          }),
+        }),
+      ],
+    ],
     bad: [
       [
+        [r(POLICY, "s3-all", { policy: doc(allow(["s3:GetObject", "s3:*"], "arn:aws:s3:::b/*")) })],
+        "s3-all",
+        ["the action s3:* grants a whole service"],
+      ],
+      [
         [
-          r("aws:iam/policy:Policy", "s3-all", {
-            policy: doc(allow(["s3:*"], "arn:aws:s3:::b/*")),
+          r(ROLE, "role", {
+            inlinePolicies: [
+              { name: "p", policy: doc(allow(["secretsmanager:*", "logs:*"], "*")) },
+            ],
           }),
         ],
-        "s3-all",
+        "role",
+        [
+          "the action secretsmanager:* grants a whole service",
+          "the action logs:* grants a whole service",
+        ],
       ],
     ],
   },
   {
     rule: "iam-roles-have-permissions-boundary",
     // The real plan: every role of the program carries it.
-    good: [(real) => real],
+    good: [
+      (real) => real,
+      [r(ROLE, "gov", { permissionsBoundary: "arn:aws-us-gov:iam::123456789012:policy/b" })],
+    ],
     bad: [
-      [[r("aws:iam/role:Role", "unbounded", { assumeRolePolicy: "{}" })], "unbounded"],
+      [
+        [r(ROLE, "unbounded", { assumeRolePolicy: "{}" })],
+        "unbounded",
+        ["has no permissions boundary"],
+      ],
       [
         [
-          r("aws:iam/role:Role", "wrong", {
+          r(ROLE, "wrong", {
             assumeRolePolicy: "{}",
             permissionsBoundary: "arn:aws:iam::aws:policy/AdministratorAccess-not-ours",
           }),
         ],
         "wrong",
       ],
+      // Not a string, no policy name, an account id one digit short, something before the ARN.
+      [[r(ROLE, "object", { permissionsBoundary: { arn: BOUNDARY } })], "object"],
+      [
+        [r(ROLE, "nameless", { permissionsBoundary: "arn:aws:iam::123456789012:policy/" })],
+        "nameless",
+      ],
+      [[r(ROLE, "short", { permissionsBoundary: "arn:aws:iam::12345678901:policy/b" })], "short"],
+      [[r(ROLE, "prefixed", { permissionsBoundary: `x${BOUNDARY}` })], "prefixed"],
     ],
   },
   {
@@ -296,7 +357,11 @@ const cases: Case[] = [
     good: [
       [
         r(ROLE_POLICY, "launch", {
-          policy: doc(allow("iam:PassRole", "arn:aws:iam::123456789012:role/task")),
+          policy: doc(
+            allow("iam:PassRole", "arn:aws:iam::123456789012:role/task"),
+            allow(["iam:GetRole", "iam:PassRoles"], "*"),
+            { ...allow("iam:PassRole", "*"), Effect: "Deny" },
+          ),
         }),
       ],
     ],
@@ -304,26 +369,50 @@ const cases: Case[] = [
       [
         [r(ROLE_POLICY, "launch", { policy: doc(allow(["ecs:RunTask", "iam:PassRole"], "*")) })],
         "launch",
+        ["iam:PassRole is allowed on every role"],
       ],
+      [[r(ROLE_POLICY, "iam-all", { policy: doc(allow("iam:*", ["arn:x", "*"])) })], "iam-all"],
+      [[r(ROLE_POLICY, "pass-any", { policy: doc(allow("iam:Pass*", "*")) })], "pass-any"],
+      [[r(ROLE_POLICY, "upper", { policy: doc(allow("IAM:PASSROLE", "*")) })], "upper"],
+      [[r(POLICY, "everything", { policy: doc(allow("*", "*")) })], "everything"],
     ],
   },
   {
     rule: "iam-no-admin-managed-policies",
     good: [
       [
-        r("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "basic", {
+        r(ATTACHMENT, "basic", {
           policyArn: "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
         }),
+        // An AWS policy whose name only starts like the administrator's.
+        r(ATTACHMENT, "amplify", {
+          policyArn: "arn:aws:iam::aws:policy/AdministratorAccess-Amplify",
+        }),
+        r(ROLE, "reader", { managedPolicyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"] }),
       ],
     ],
     bad: [
       [
+        [r(ATTACHMENT, "admin", { policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" })],
+        "admin",
+        ["attaches arn:aws:iam::aws:policy/AdministratorAccess"],
+      ],
+      [
+        [r(ATTACHMENT, "power", { policyArn: "arn:aws:iam::aws:policy/PowerUserAccess" })],
+        "power",
+        ["attaches arn:aws:iam::aws:policy/PowerUserAccess"],
+      ],
+      [
         [
-          r("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "admin", {
-            policyArn: "arn:aws:iam::aws:policy/AdministratorAccess",
+          r(ROLE, "role", {
+            managedPolicyArns: [
+              "arn:aws:iam::aws:policy/ReadOnlyAccess",
+              "arn:aws:iam::aws:policy/IAMFullAccess",
+            ],
           }),
         ],
-        "admin",
+        "role",
+        ["attaches arn:aws:iam::aws:policy/IAMFullAccess"],
       ],
     ],
   },
@@ -336,7 +425,17 @@ const cases: Case[] = [
         r(ROLE, "app-task", {}),
         {
           ...r(ROLE_POLICY, "app-task-policy", {
-            policy: doc(allow("secretsmanager:GetSecretValue", `${SECRETS}app/db-AbCdEf`)),
+            policy: doc(
+              allow("secretsmanager:GetSecretValue", `${SECRETS}app/db-AbCdEf`),
+              // Patterns that do not cover GetSecretValue, read other services or deny.
+              allow(
+                ["secretsmanager:Describe*", "secretsmanager.GetSecretValue"],
+                `${SECRETS}users/*`,
+              ),
+              allow(["secretsmanager:GetSecret", "manager:GetSecretValue"], `${SECRETS}users/*`),
+              allow("s3:GetObject", "arn:aws:s3:::b/*"),
+              { ...allow("secretsmanager:*", "*"), Effect: "Deny" },
+            ),
           }),
           deps: { role: ["app-task"] },
         },
@@ -364,6 +463,9 @@ const cases: Case[] = [
           deps: { role: ["quickbets-session-task"] },
         }),
         "quickbets-session-task-policy",
+        [
+          `lets quickbets-session-task, the task role of quickbets-session, read secrets matching ${SECRETS}quickbets/dev/users/*`,
+        ],
       ],
       [
         [
@@ -373,6 +475,28 @@ const cases: Case[] = [
           { ...task({}), deps: { taskRoleArn: ["app-task"] } },
         ],
         "app-task",
+        ["lets app-task, the task role of gateway-task, read secrets matching *"],
+      ],
+      // Wildcards in the action, either kind, any case.
+      [
+        [
+          r(ROLE, "app-task", {}),
+          {
+            ...r(ROLE_POLICY, "app-task-policy", {
+              policy: doc(
+                allow("secretsmanager:Get*", `${SECRETS}a/*`),
+                allow("SecretsManager:GetSecretValu?", [`${SECRETS}b-AbCdEf`, `${SECRETS}c/*`]),
+              ),
+            }),
+            deps: { role: ["app-task"] },
+          },
+          { ...task({}), deps: { taskRoleArn: ["app-task"] } },
+        ],
+        "app-task-policy",
+        [
+          `lets app-task, the task role of gateway-task, read secrets matching ${SECRETS}a/*`,
+          `lets app-task, the task role of gateway-task, read secrets matching ${SECRETS}c/*`,
+        ],
       ],
     ],
   },
@@ -380,36 +504,71 @@ const cases: Case[] = [
     rule: "iam-trust-expected-services-only",
     good: [
       (real) => real,
+      [r(ROLE, "task", { assumeRolePolicy: trust({ Service: "ecs-tasks.amazonaws.com" }) })],
+      // Every service the platform's roles may trust, as an object too.
       [
-        r("aws:iam/role:Role", "task", {
-          assumeRolePolicy: trust({ Service: "ecs-tasks.amazonaws.com" }),
+        r(ROLE, "services", {
+          assumeRolePolicy: JSON.parse(trust({ Service: TRUSTED_SERVICES })) as unknown,
+        }),
+      ],
+      // A denial names whom it likes.
+      [
+        r(ROLE, "deny", {
+          assumeRolePolicy: doc({ Effect: "Deny", Principal: "*", Action: "sts:AssumeRole" }),
         }),
       ],
     ],
     bad: [
       [
         [
-          r("aws:iam/role:Role", "cross-account", {
+          r(ROLE, "cross-account", {
             assumeRolePolicy: trust({ AWS: "arn:aws:iam::999999999999:root" }),
           }),
         ],
         "cross-account",
+        ["trusts AWS principals (arn:aws:iam::999999999999:root)"],
       ],
       [
         [
-          r("aws:iam/role:Role", "sagemaker", {
-            assumeRolePolicy: trust({ Service: "sagemaker.amazonaws.com" }),
+          r(ROLE, "mixed", {
+            assumeRolePolicy: trust({
+              Service: ["lambda.amazonaws.com", "sagemaker.amazonaws.com"],
+              Federated: ["cognito-identity.amazonaws.com", "accounts.google.com"],
+            }),
           }),
         ],
-        "sagemaker",
+        "mixed",
+        [
+          "trusts Federated principals (cognito-identity.amazonaws.com, accounts.google.com)",
+          "trusts sagemaker.amazonaws.com, which is not in allowedServices",
+        ],
       ],
-      [[r("aws:iam/role:Role", "anyone", { assumeRolePolicy: trust("*") })], "anyone"],
+      [
+        [r(ROLE, "anyone", { assumeRolePolicy: trust("*") })],
+        "anyone",
+        ["trusts any principal (*)"],
+      ],
     ],
   },
   {
     rule: "iam-no-users",
     good: [(real) => real],
-    bad: [[[r("aws:iam/user:User", "deployer")], "deployer"]],
+    bad: [
+      [[r("aws:iam/user:User", "deployer")], "deployer", ["User resources are not allowed"]],
+      [
+        [
+          r("aws:iam/userPolicy:UserPolicy", "p"),
+          r("aws:iam/userPolicyAttachment:UserPolicyAttachment", "a"),
+          r("aws:iam/accessKey:AccessKey", "k"),
+        ],
+        ["p", "a", "k"],
+        [
+          "UserPolicy resources are not allowed",
+          "UserPolicyAttachment resources are not allowed",
+          "AccessKey resources are not allowed",
+        ],
+      ],
+    ],
   },
   // ---- network
   {
