@@ -1605,12 +1605,34 @@ describe("policy rules", function () {
   });
 
   const build = (stack: Stack) => (typeof stack === "function" ? stack(real) : planOf(stack));
-  /** The violations of one rule, evaluated on its own (the others' findings are not its business). */
-  const violationsOf = async (rule: string, stack: Stack, config: PackConfig = {}) => {
-    const only = rules.filter((x) => x.name === rule);
+  /**
+   * The violations of one rule, evaluated on its own (the others' findings are not its business).
+   * `schemaless` drops the rule's config schema, so its code's own defaults apply.
+   */
+  const violationsOf = async (
+    rule: string,
+    stack: Stack,
+    config: PackConfig = {},
+    schemaless = false,
+  ) => {
+    const only = rules
+      .filter((x) => x.name === rule)
+      .map((x) => (schemaless ? { ...x, configSchema: undefined } : x));
     expect(only, rule).to.have.length(1);
     const report = await evaluatePolicies(build(stack), config, { rules: only });
     return report.violations.filter((v) => v.policy === rule);
+  };
+  /**
+   * The violations of a case's stack; for a rule with settings and a case without config, the
+   * same when no schema default reaches the rule (an analyzer without them).
+   */
+  const caseViolations = async (c: Case, stack: Stack) => {
+    const found = await violationsOf(c.rule, stack, c.config);
+    if (!c.config && rules.find((x) => x.name === c.rule)!.configSchema)
+      expect(await violationsOf(c.rule, stack, {}, true), "without schema defaults").to.deep.equal(
+        found,
+      );
+    return found;
   };
 
   it("has at least 40 rules, each named once, with a description, a level and a remediation", () => {
@@ -1641,13 +1663,13 @@ describe("policy rules", function () {
     describe(c.rule, () => {
       c.good.forEach((stack, i) => {
         it(`passes compliant stack ${i + 1}`, async () => {
-          const found = await violationsOf(c.rule, stack, c.config);
+          const found = await caseViolations(c, stack);
           expect(found.map((v) => `${v.resource?.name}: ${v.message}`)).to.deep.equal([]);
         });
       });
       c.bad.forEach(([stack, targets, messages], i) => {
         it(`reports violating stack ${i + 1} on ${String(targets)}`, async () => {
-          const found = await violationsOf(c.rule, stack, c.config);
+          const found = await caseViolations(c, stack);
           expect([...new Set(found.map((v) => v.resource?.name))].sort()).to.deep.equal(
             ([] as string[]).concat(targets).sort(),
           );
