@@ -128,18 +128,83 @@ const redis = (inputs: object = {}) =>
 const fn = (inputs: object = {}) =>
   r(FN, "events", { runtime: "nodejs22.x", tracingConfig: { mode: "Active" }, ...inputs });
 const bucketWith = (extra: Spec[]) => [r(BUCKET, "uploads"), ...extra];
+const PAB = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock";
+const ALL_BLOCKED = {
+  blockPublicAcls: true,
+  blockPublicPolicy: true,
+  ignorePublicAcls: true,
+  restrictPublicBuckets: true,
+};
 const publicAccessBlock = (restrictPublicBuckets: boolean) =>
+  r(PAB, "pab", { ...ALL_BLOCKED, restrictPublicBuckets }, { bucket: ["uploads"] });
+const sse = (bucket: string) =>
   r(
-    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
-    "pab",
-    {
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets,
-    },
-    { bucket: ["uploads"] },
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    `${bucket}-sse`,
+    { rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
+    { bucket: [bucket] },
   );
+/** The statement that denies requests to `bucket` without TLS. */
+const denyHttpOn = (bucket: string) => ({
+  Effect: "Deny",
+  Principal: "*",
+  Action: "s3:*",
+  Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`],
+  Condition: { Bool: { "aws:SecureTransport": "false" } },
+});
+const tlsPolicy = (bucket: string, policy: unknown) =>
+  r("aws:s3/bucketPolicy:BucketPolicy", `${bucket}-policy`, { policy }, { bucket: [bucket] });
+const RDS_CLUSTER = "aws:rds/cluster:Cluster";
+const PARAMETER_GROUP = "aws:rds/parameterGroup:ParameterGroup";
+const CLUSTER_PARAMETER_GROUP = "aws:rds/clusterParameterGroup:ClusterParameterGroup";
+const SUBNET_GROUP = "aws:rds/subnetGroup:SubnetGroup";
+const CACHE_CLUSTER = "aws:elasticache/cluster:Cluster";
+const KEY = "aws:kms/key:Key";
+const SECRET = "aws:secretsmanager/secret:Secret";
+const ROUTE_TABLE = "aws:ec2/routeTable:RouteTable";
+const ROUTE = "aws:ec2/route:Route";
+const ASSOCIATION = "aws:ec2/routeTableAssociation:RouteTableAssociation";
+/**
+ * A VPC's subnets, public and private: `mapped` maps public IPs on launch; `inline-routed` has a
+ * table with an inline route to the internet gateway, `routed` a table with a route resource to
+ * it; `natted` and `vpn` route through a NAT and a VPN gateway; `lonely` has no table.
+ */
+const topology = (): Spec[] => {
+  const subnet = (name: string, inputs: Record<string, unknown> = {}) =>
+    r(SUBNET, name, inputs, { vpcId: ["v"] });
+  const table = (name: string, deps: Record<string, string[]> = {}) =>
+    r(ROUTE_TABLE, name, {}, { vpcId: ["v"], ...deps });
+  const associate = (subnetName: string, tableName: string) =>
+    r(
+      ASSOCIATION,
+      `${subnetName}-association`,
+      {},
+      { subnetId: [subnetName], routeTableId: [tableName] },
+    );
+  return [
+    r(VPC, "v"),
+    r("aws:ec2/internetGateway:InternetGateway", "igw", {}, { vpcId: ["v"] }),
+    r("aws:ec2/natGateway:NatGateway", "nat", {}, { subnetId: ["routed"] }),
+    r("aws:ec2/vpnGateway:VpnGateway", "vgw", {}, { vpcId: ["v"] }),
+    subnet("mapped", { mapPublicIpOnLaunch: "true" }),
+    subnet("inline-routed"),
+    subnet("routed"),
+    subnet("natted"),
+    subnet("vpn"),
+    subnet("lonely", { mapPublicIpOnLaunch: false }),
+    table("inline-table", { routes: ["igw"] }),
+    table("public-table"),
+    table("nat-table", { routes: ["nat"] }),
+    table("vpn-table"),
+    r(ROUTE, "internet", {}, { routeTableId: ["public-table"], gatewayId: ["igw"] }),
+    r(ROUTE, "to-nat", {}, { routeTableId: ["nat-table"], natGatewayId: ["nat"] }),
+    r(ROUTE, "to-vpn", {}, { routeTableId: ["vpn-table"], gatewayId: ["vgw"] }),
+    associate("inline-routed", "inline-table"),
+    associate("routed", "public-table"),
+    associate("natted", "nat-table"),
+    associate("vpn", "vpn-table"),
+  ];
+};
 const schedule = (inputs: object) =>
   r(SCHEDULE, "minute", {
     scheduleExpression: "cron(* 9-15 ? * MON-FRI *)",
@@ -919,74 +984,142 @@ const cases: Case[] = [
   // ---- data
   {
     rule: "s3-block-public-access",
-    good: [bucketWith([publicAccessBlock(true)])],
-    bad: [
-      [bucketWith([]), "uploads"],
-      [bucketWith([publicAccessBlock(false)]), "uploads"],
-    ],
-  },
-  {
-    rule: "s3-encryption-configured",
     good: [
+      bucketWith([publicAccessBlock(true)]),
       bucketWith([
-        r(
-          "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-          "sse",
-          { rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
-          { bucket: ["uploads"] },
-        ),
-      ]),
-    ],
-    bad: [[bucketWith([]), "uploads"]],
-  },
-  {
-    rule: "s3-deny-insecure-transport",
-    good: [
-      bucketWith([
-        r(
-          "aws:s3/bucketPolicy:BucketPolicy",
-          "tls",
-          {
-            policy: doc({
-              Effect: "Deny",
-              Principal: "*",
-              Action: "s3:*",
-              Resource: ["arn:aws:s3:::uploads", "arn:aws:s3:::uploads/*"],
-              Condition: { Bool: { "aws:SecureTransport": "false" } },
-            }),
-          },
-          { bucket: ["uploads"] },
-        ),
+        r(PAB, "pab", { ...ALL_BLOCKED, blockPublicAcls: "true" }, { bucket: ["uploads"] }),
       ]),
     ],
     bad: [
+      [bucketWith([]), "uploads", ["has no public access block"]],
+      [
+        bucketWith([publicAccessBlock(false)]),
+        "uploads",
+        ["public access block leaves restrictPublicBuckets off"],
+      ],
       [
         bucketWith([
           r(
-            "aws:s3/bucketPolicy:BucketPolicy",
-            "open",
-            { policy: doc(allow("s3:GetObject", "arn:aws:s3:::uploads/*")) },
+            PAB,
+            "pab",
+            { ...ALL_BLOCKED, blockPublicAcls: false, ignorePublicAcls: "false" },
             { bucket: ["uploads"] },
           ),
         ]),
         "uploads",
+        ["public access block leaves blockPublicAcls, ignorePublicAcls off"],
+      ],
+      [
+        bucketWith([
+          r(PAB, "pab", { ...ALL_BLOCKED, blockPublicPolicy: undefined }, { bucket: ["uploads"] }),
+        ]),
+        "uploads",
+        ["public access block leaves blockPublicPolicy off"],
+      ],
+      // Another bucket's block does not count.
+      [[r(BUCKET, "other"), ...bucketWith([publicAccessBlock(true)])], "other"],
+    ],
+  },
+  {
+    rule: "s3-encryption-configured",
+    good: [bucketWith([sse("uploads")])],
+    bad: [
+      [bucketWith([]), "uploads", ["declares no server-side encryption"]],
+      [[r(BUCKET, "other"), ...bucketWith([sse("uploads")])], "other"],
+    ],
+  },
+  {
+    rule: "s3-deny-insecure-transport",
+    good: [
+      bucketWith([tlsPolicy("uploads", doc(denyHttpOn("uploads")))]),
+      // The condition's value as a list, and the policy as an object.
+      bucketWith([
+        tlsPolicy("uploads", {
+          Version: "2012-10-17",
+          Statement: [
+            allow("s3:GetObject", "arn:aws:s3:::uploads/*"),
+            {
+              ...denyHttpOn("uploads"),
+              Condition: { Bool: { "aws:SecureTransport": ["false"] } },
+            },
+          ],
+        }),
+      ]),
+    ],
+    bad: [
+      [
+        bucketWith([tlsPolicy("uploads", doc(allow("s3:GetObject", "arn:aws:s3:::uploads/*")))]),
+        "uploads",
+        ["does not deny non-TLS requests"],
+      ],
+      // Allowing without TLS, or denying with it, is not denying without.
+      [
+        bucketWith([tlsPolicy("uploads", doc({ ...denyHttpOn("uploads"), Effect: "Allow" }))]),
+        "uploads",
+      ],
+      [
+        bucketWith([
+          tlsPolicy(
+            "uploads",
+            doc({
+              ...denyHttpOn("uploads"),
+              Condition: { Bool: { "aws:SecureTransport": "true" } },
+            }),
+          ),
+        ]),
+        "uploads",
+      ],
+      [bucketWith([tlsPolicy("uploads", "{not json")]), "uploads"],
+      // Another bucket's policy does not count.
+      [
+        [r(BUCKET, "other"), ...bucketWith([tlsPolicy("uploads", doc(denyHttpOn("uploads")))])],
+        "other",
       ],
     ],
   },
   {
     rule: "s3-no-public-acl",
-    good: [[r("aws:s3/bucketAcl:BucketAcl", "acl", { acl: "private" })]],
-    bad: [[[r("aws:s3/bucketAcl:BucketAcl", "acl", { acl: "public-read" })], "acl"]],
+    good: [
+      [
+        r("aws:s3/bucketAcl:BucketAcl", "acl", { acl: "private" }),
+        r("aws:s3/bucketAcl:BucketAcl", "owner", { acl: "bucket-owner-full-control" }),
+      ],
+    ],
+    bad: [
+      [
+        [r("aws:s3/bucketAcl:BucketAcl", "acl", { acl: "public-read" })],
+        "acl",
+        ["grants public-read"],
+      ],
+      [
+        [
+          r("aws:s3/bucketAcl:BucketAcl", "rw", { acl: "public-read-write" }),
+          r("aws:s3/bucketAcl:BucketAcl", "authenticated", { acl: "authenticated-read" }),
+        ],
+        ["rw", "authenticated"],
+        ["grants public-read-write", "grants authenticated-read"],
+      ],
+    ],
   },
   {
     rule: "rds-encrypted",
-    good: [[postgres()]],
-    bad: [[[r("aws:rds/cluster:Cluster", "aurora", { storageEncrypted: false })], "aurora"]],
+    good: [[postgres(), r(RDS_CLUSTER, "aurora", { storageEncrypted: "true" })]],
+    bad: [
+      [
+        [r(RDS_CLUSTER, "aurora", { storageEncrypted: false })],
+        "aurora",
+        ["storage is not encrypted"],
+      ],
+      [[postgres({ storageEncrypted: undefined })], "db", ["storage is not encrypted"]],
+    ],
   },
   {
     rule: "rds-not-publicly-accessible",
-    good: [[postgres({ publiclyAccessible: false })]],
-    bad: [[[postgres({ publiclyAccessible: true })], "db"]],
+    good: [[postgres({ publiclyAccessible: false })], [postgres()]],
+    bad: [
+      [[postgres({ publiclyAccessible: true })], "db", ["is publicly accessible"]],
+      [[postgres({ publiclyAccessible: "true" })], "db"],
+    ],
   },
   {
     rule: "rds-not-in-public-subnets",
@@ -999,6 +1132,11 @@ const cases: Case[] = [
           { subnetIds: ["home-isolated-0", "home-isolated-1"] },
         ),
       ),
+      // Routed through NAT, or a gateway that is not the internet's, or associated with nothing.
+      [
+        ...topology(),
+        r(SUBNET_GROUP, "db-subnets", {}, { subnetIds: ["natted", "vpn", "lonely"] }),
+      ],
     ],
     bad: [
       [
@@ -1011,6 +1149,21 @@ const cases: Case[] = [
           ),
         ),
         "db-subnets",
+        ["includes public subnets home-public-1"],
+      ],
+      // Public by launch-time addresses, an inline route or a route resource to the gateway.
+      [
+        [
+          ...topology(),
+          r(
+            SUBNET_GROUP,
+            "db-subnets",
+            {},
+            { subnetIds: ["mapped", "natted", "inline-routed", "routed"] },
+          ),
+        ],
+        "db-subnets",
+        ["includes public subnets mapped, inline-routed, routed"],
       ],
     ],
   },
@@ -1018,23 +1171,56 @@ const cases: Case[] = [
     rule: "rds-force-ssl",
     good: [
       [
-        r("aws:rds/parameterGroup:ParameterGroup", "pg", {
+        r(PARAMETER_GROUP, "pg", {
           family: "postgres17",
-          parameters: [{ name: "rds.force_ssl", value: "1" }],
+          parameters: [
+            { name: "log_min_duration_statement", value: "1000" },
+            { name: "rds.force_ssl", value: 1 },
+          ],
         }),
         { ...postgres(), deps: { parameterGroupName: ["pg"] } },
       ],
+      [
+        r(CLUSTER_PARAMETER_GROUP, "cpg", { parameters: [{ name: "rds.force_ssl", value: "1" }] }),
+        r(
+          RDS_CLUSTER,
+          "aurora",
+          { engine: "aurora-postgresql" },
+          { dbClusterParameterGroupName: ["cpg"] },
+        ),
+      ],
+      // Not PostgreSQL.
+      [postgres({ engine: "mysql" }), r(RDS_CLUSTER, "aurora", { engine: "aurora-mysql" })],
     ],
     bad: [
-      [[postgres()], "db"],
+      [[postgres()], "db", ["uses the default parameter group"]],
       [
         [
-          r("aws:rds/parameterGroup:ParameterGroup", "pg", {
-            parameters: [{ name: "rds.force_ssl", value: "0" }],
-          }),
+          r(PARAMETER_GROUP, "pg", { parameters: [{ name: "rds.force_ssl", value: "0" }] }),
           { ...postgres(), deps: { parameterGroupName: ["pg"] } },
         ],
         "db",
+        ["parameter group pg does not set rds.force_ssl = 1"],
+      ],
+      [
+        [r(RDS_CLUSTER, "aurora", { engine: "aurora-postgresql" })],
+        "aurora",
+        ["uses the default parameter group"],
+      ],
+      // A group by the other property of the other kind is not this database's.
+      [
+        [
+          r(CLUSTER_PARAMETER_GROUP, "cpg", {
+            parameters: [{ name: "rds.force_ssl", value: "1" }],
+          }),
+          r(
+            RDS_CLUSTER,
+            "aurora",
+            { engine: "aurora-postgresql" },
+            { parameterGroupName: ["cpg"] },
+          ),
+        ],
+        "aurora",
       ],
     ],
   },
@@ -1042,94 +1228,222 @@ const cases: Case[] = [
     rule: "rds-no-timescaledb",
     good: [
       [
-        r("aws:rds/parameterGroup:ParameterGroup", "pg", {
+        r(PARAMETER_GROUP, "pg", {
           parameters: [{ name: "shared_preload_libraries", value: "pg_stat_statements" }],
+        }),
+        r(PARAMETER_GROUP, "none", {
+          parameters: [{ name: "timescaledb.max_background_workers", value: "8" }],
         }),
       ],
     ],
     bad: [
       [
         [
-          r("aws:rds/parameterGroup:ParameterGroup", "pg", {
+          r(PARAMETER_GROUP, "pg", {
             parameters: [
               { name: "shared_preload_libraries", value: "pg_stat_statements,timescaledb" },
             ],
           }),
         ],
         "pg",
+        ["shared_preload_libraries asks for timescaledb"],
+      ],
+      [
+        [
+          r(CLUSTER_PARAMETER_GROUP, "cpg", {
+            parameters: [{ name: "shared_preload_libraries", value: "TimescaleDB" }],
+          }),
+        ],
+        "cpg",
       ],
     ],
   },
   {
     rule: "rds-log-exports",
-    good: [[postgres({ enabledCloudwatchLogsExports: ["postgresql", "upgrade"] })]],
-    bad: [[[postgres()], "db"]],
+    good: [
+      [postgres({ enabledCloudwatchLogsExports: ["postgresql", "upgrade"] })],
+      [postgres({ engine: "mysql" })],
+    ],
+    bad: [
+      [[postgres()], "db", ["does not export the postgresql log"]],
+      [[postgres({ enabledCloudwatchLogsExports: ["upgrade"] })], "db"],
+    ],
   },
   {
     rule: "rds-prod-multi-az",
-    good: [[postgres({ multiAz: true })]],
-    bad: [[[postgres({ multiAz: false })], "db"]],
+    good: [[postgres({ multiAz: true })], [postgres({ multiAz: "true" })]],
+    bad: [
+      [[postgres({ multiAz: false })], "db", ["is single-AZ"]],
+      [[postgres()], "db"],
+    ],
   },
   {
     rule: "rds-prod-deletion-protection",
-    good: [[postgres({ deletionProtection: true })]],
-    bad: [[[postgres()], "db"]],
+    good: [
+      [
+        postgres({ deletionProtection: true }),
+        r(RDS_CLUSTER, "aurora", { deletionProtection: "true" }),
+      ],
+    ],
+    bad: [
+      [[postgres()], "db", ["has no deletion protection"]],
+      [
+        [r(RDS_CLUSTER, "aurora", { deletionProtection: false })],
+        "aurora",
+        ["has no deletion protection"],
+      ],
+    ],
   },
   {
     rule: "rds-prod-backups",
-    good: [[postgres({ backupRetentionPeriod: 14 })]],
-    bad: [[[postgres({ backupRetentionPeriod: 3 })], "db"]],
+    good: [
+      [postgres({ backupRetentionPeriod: 14 })],
+      // The minimum itself, from the schema default or the code's own.
+      [
+        postgres({ backupRetentionPeriod: 7 }),
+        r(RDS_CLUSTER, "aurora", { backupRetentionPeriod: 7 }),
+      ],
+    ],
+    bad: [
+      [[postgres({ backupRetentionPeriod: 6 })], "db", ["keeps backups 6 day(s), below 7"]],
+      [
+        [r(RDS_CLUSTER, "aurora", { backupRetentionPeriod: 3 })],
+        "aurora",
+        ["keeps backups 3 day(s), below 7"],
+      ],
+      // RDS's default when unset: one day.
+      [[postgres()], "db", ["keeps backups 1 day(s), below 7"]],
+    ],
   },
   {
     rule: "rds-prod-final-snapshot",
-    good: [[postgres({ skipFinalSnapshot: false, finalSnapshotIdentifier: "db-final" })]],
-    bad: [[[postgres({ skipFinalSnapshot: true })], "db"]],
+    good: [
+      [postgres({ skipFinalSnapshot: false, finalSnapshotIdentifier: "db-final" })],
+      [r(RDS_CLUSTER, "aurora", { finalSnapshotIdentifier: "aurora-final" })],
+    ],
+    bad: [
+      [
+        [postgres({ skipFinalSnapshot: true })],
+        "db",
+        ["would be deleted without a final snapshot"],
+      ],
+      [[postgres({ skipFinalSnapshot: false })], "db"],
+      [[postgres({ skipFinalSnapshot: "true", finalSnapshotIdentifier: "db-final" })], "db"],
+      [
+        [r(RDS_CLUSTER, "aurora", { skipFinalSnapshot: true, finalSnapshotIdentifier: "f" })],
+        "aurora",
+      ],
+    ],
   },
   {
     rule: "elasticache-encrypted-at-rest",
-    good: [[redis()]],
+    good: [
+      [redis()],
+      [redis({ atRestEncryptionEnabled: "true" })],
+      [r(CACHE_CLUSTER, "member", { replicationGroupId: "bus" })],
+    ],
     bad: [
-      [[redis({ atRestEncryptionEnabled: false })], "bus"],
-      [[r("aws:elasticache/cluster:Cluster", "lone", { engine: "redis" })], "lone"],
+      [[redis({ atRestEncryptionEnabled: false })], "bus", ["does not encrypt at rest"]],
+      [
+        [r(CACHE_CLUSTER, "lone", { engine: "redis" })],
+        "lone",
+        ["is a standalone cache cluster without encryption"],
+      ],
     ],
   },
   {
     rule: "elasticache-encrypted-in-transit",
-    good: [[redis()]],
-    bad: [[[redis({ transitEncryptionEnabled: false })], "bus"]],
+    good: [[redis()], [redis({ transitEncryptionEnabled: "true" })]],
+    bad: [
+      [[redis({ transitEncryptionEnabled: false })], "bus", ["does not require TLS"]],
+      [[redis({ transitEncryptionEnabled: undefined })], "bus"],
+    ],
   },
   {
     rule: "elasticache-authentication",
-    good: [[redis()]],
-    bad: [[[redis({ authToken: undefined })], "bus"]],
+    good: [[redis()], [redis({ authToken: undefined, userGroupIds: ["app-users"] })]],
+    bad: [
+      [[redis({ authToken: undefined })], "bus", ["accepts unauthenticated clients"]],
+      [[redis({ authToken: "", userGroupIds: [] })], "bus"],
+    ],
   },
   {
     rule: "elasticache-prod-failover",
-    good: [[redis({ numCacheClusters: 2, automaticFailoverEnabled: true, multiAzEnabled: true })]],
-    bad: [[[redis({ numCacheClusters: 1 })], "bus"]],
+    good: [
+      [redis({ numCacheClusters: 2, automaticFailoverEnabled: true, multiAzEnabled: true })],
+      [redis({ numCacheClusters: "3", automaticFailoverEnabled: "true", multiAzEnabled: "true" })],
+    ],
+    bad: [
+      [
+        [redis({ numCacheClusters: 1 })],
+        "bus",
+        ["has no automatic failover", "is not Multi-AZ", "has no replica"],
+      ],
+      [
+        [redis({ automaticFailoverEnabled: true, multiAzEnabled: true })],
+        "bus",
+        ["has no replica"],
+      ],
+      [
+        [redis({ numCacheClusters: 2, automaticFailoverEnabled: true, multiAzEnabled: false })],
+        "bus",
+        ["is not Multi-AZ"],
+      ],
+      [
+        [redis({ numCacheClusters: 2, automaticFailoverEnabled: false, multiAzEnabled: true })],
+        "bus",
+        ["has no automatic failover"],
+      ],
+    ],
   },
   {
     rule: "dynamodb-prod-pitr",
-    good: [[r(TABLE, "sessions", { pointInTimeRecovery: { enabled: true } })]],
-    bad: [[[r(TABLE, "sessions")], "sessions"]],
+    good: [
+      [r(TABLE, "sessions", { pointInTimeRecovery: { enabled: true } })],
+      [r(TABLE, "events", { pointInTimeRecovery: { enabled: "true" } })],
+    ],
+    bad: [
+      [[r(TABLE, "sessions")], "sessions", ["has no point-in-time recovery"]],
+      [[r(TABLE, "sessions", { pointInTimeRecovery: { enabled: false } })], "sessions"],
+    ],
   },
   {
     rule: "dynamodb-prod-deletion-protection",
-    good: [[r(TABLE, "sessions", { deletionProtectionEnabled: true })]],
-    bad: [[[r(TABLE, "sessions")], "sessions"]],
+    good: [
+      [r(TABLE, "sessions", { deletionProtectionEnabled: true })],
+      [r(TABLE, "events", { deletionProtectionEnabled: "true" })],
+    ],
+    bad: [[[r(TABLE, "sessions")], "sessions", ["has no deletion protection"]]],
   },
   {
     rule: "kms-key-rotation",
     good: [
-      [r("aws:kms/key:Key", "k", { enableKeyRotation: true })],
-      [r("aws:kms/key:Key", "signing", { customerMasterKeySpec: "RSA_2048" })],
+      [r(KEY, "k", { enableKeyRotation: true }), r(KEY, "s", { enableKeyRotation: "true" })],
+      // Asymmetric and HMAC keys cannot rotate, by either property.
+      [
+        r(KEY, "signing", { customerMasterKeySpec: "RSA_2048" }),
+        r(KEY, "mac", { keySpec: "HMAC_256" }),
+      ],
     ],
-    bad: [[[r("aws:kms/key:Key", "k")], "k"]],
+    bad: [
+      [[r(KEY, "k")], "k", ["does not rotate"]],
+      [[r(KEY, "sym", { keySpec: "SYMMETRIC_DEFAULT", enableKeyRotation: false })], "sym"],
+      [[r(KEY, "cmk", { customerMasterKeySpec: "SYMMETRIC_DEFAULT" })], "cmk"],
+    ],
   },
   {
     rule: "secretsmanager-prod-recovery-window",
-    good: [[r("aws:secretsmanager/secret:Secret", "token")]],
-    bad: [[[r("aws:secretsmanager/secret:Secret", "token", { recoveryWindowInDays: 0 })], "token"]],
+    good: [
+      [r(SECRET, "token")],
+      [
+        r(SECRET, "week", { recoveryWindowInDays: 7 }),
+        r(SECRET, "month", { recoveryWindowInDays: 30 }),
+      ],
+    ],
+    bad: [
+      [[r(SECRET, "token", { recoveryWindowInDays: 0 })], "token", ["recovery window is 0 days"]],
+      [[r(SECRET, "short", { recoveryWindowInDays: 6 })], "short", ["recovery window is 6 days"]],
+    ],
   },
   // ---- compute
   {
