@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { expect } from "chai";
 import { rules } from "../policy/rules";
+import { secretLooking } from "../policy/rules/common";
 import { deployRules } from "../policy/rules/deploy";
 import type { Plan } from "../engine/engine";
 import { evaluatePolicies, formatPolicyReport, type PackConfig } from "../engine/policy";
@@ -127,6 +128,24 @@ const redis = (inputs: object = {}) =>
   });
 const fn = (inputs: object = {}) =>
   r(FN, "events", { runtime: "nodejs22.x", tracingConfig: { mode: "Active" }, ...inputs });
+const SERVICE = "aws:ecs/service:Service";
+const ECS_CLUSTER = "aws:ecs/cluster:Cluster";
+/** The runtimes functions may use by default. */
+const RUNTIMES = [
+  "nodejs20.x",
+  "nodejs22.x",
+  "nodejs24.x",
+  "python3.12",
+  "python3.13",
+  "provided.al2023",
+];
+const ecrLifecycle = (repository: string) =>
+  r(
+    "aws:ecr/lifecyclePolicy:LifecyclePolicy",
+    `${repository}-lc`,
+    { policy: "{}" },
+    { repository: [repository] },
+  );
 const bucketWith = (extra: Spec[]) => [r(BUCKET, "uploads"), ...extra];
 const PAB = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock";
 const ALL_BLOCKED = {
@@ -1448,18 +1467,47 @@ const cases: Case[] = [
   // ---- compute
   {
     rule: "lambda-supported-runtime",
-    good: [[fn()], [fn({ packageType: "Image", runtime: undefined })]],
-    bad: [[[fn({ runtime: "nodejs16.x" })], "events"]],
+    good: [
+      [fn(), fn({ packageType: "Image", runtime: undefined })],
+      // Every runtime of the default allow-list.
+      RUNTIMES.map((runtime) => r(FN, runtime, { runtime })),
+    ],
+    bad: [
+      [
+        [fn({ runtime: "nodejs16.x" })],
+        "events",
+        [`runtime nodejs16.x is not in ${RUNTIMES.join(", ")}`],
+      ],
+      [[fn({ runtime: undefined })], "events", [`runtime none is not in ${RUNTIMES.join(", ")}`]],
+      [[fn({ packageType: "Zip", runtime: "python3.9" })], "events"],
+    ],
   },
   {
     rule: "lambda-xray-active",
     good: [[fn()]],
-    bad: [[[fn({ tracingConfig: { mode: "PassThrough" } })], "events"]],
+    bad: [
+      [[fn({ tracingConfig: { mode: "PassThrough" } })], "events", ["does not trace with X-Ray"]],
+      [[fn({ tracingConfig: undefined })], "events"],
+    ],
   },
   {
     rule: "lambda-vpc-private-subnets",
-    good: [onReal({ ...fn(), deps: { vpcConfig: ["home-private-0", "home-private-1"] } })],
-    bad: [[onReal({ ...fn(), deps: { vpcConfig: ["home-public-0"] } }), "events"]],
+    good: [
+      onReal({ ...fn(), deps: { vpcConfig: ["home-private-0", "home-private-1"] } }),
+      [...topology(), { ...fn(), deps: { vpcConfig: ["natted", "vpn", "lonely"] } }],
+    ],
+    bad: [
+      [
+        onReal({ ...fn(), deps: { vpcConfig: ["home-public-0"] } }),
+        "events",
+        ["runs in public subnets home-public-0"],
+      ],
+      [
+        [...topology(), { ...fn(), deps: { vpcConfig: ["natted", "routed", "mapped"] } }],
+        "events",
+        ["runs in public subnets routed, mapped"],
+      ],
+    ],
   },
   {
     rule: "lambda-no-secret-environment",
@@ -1484,14 +1532,26 @@ const cases: Case[] = [
               variables: {
                 KALSHI_PRIVATE_KEY:
                   "-----BEGIN RSA PRIVATE KEY-----\nMIIE...\n-----END RSA PRIVATE KEY-----",
+                LOG_LEVEL: "INFO",
               },
             },
           }),
         ],
         "events",
+        ["KALSHI_PRIVATE_KEY holds a secret-looking value"],
       ],
-      [[fn({ environment: { variables: { DB_PASSWORD: "hunter2hunter2" } } })], "events"],
-      [[fn({ environment: { variables: { SUPABASE_SERVICE_KEY: "[secret]" } } })], "events"],
+      [
+        [fn({ environment: { variables: { DB_PASSWORD: "hunter2hunter2" } } })],
+        "events",
+        ["DB_PASSWORD looks like a secret but holds a literal value, not a Secrets Manager ARN"],
+      ],
+      [
+        [fn({ environment: { variables: { SUPABASE_SERVICE_KEY: "[secret]" } } })],
+        "events",
+        [
+          "SUPABASE_SERVICE_KEY holds a Pulumi secret, which the service stores and shows as plaintext",
+        ],
+      ],
       [[fn({ environment: { variables: { CREDS: "AKIAIOSFODNN7EXAMPLE" } } })], "events"],
     ],
   },
@@ -1503,17 +1563,35 @@ const cases: Case[] = [
           principal: "scheduler.amazonaws.com",
           sourceArn: "arn:aws:scheduler:us-east-1:123456789012:schedule/g/s",
         }),
+        r(PERMISSION, "q", { principal: "s3.amazonaws.com", sourceAccount: "123456789012" }),
+        // An account is a principal that names itself.
+        r(PERMISSION, "account", { principal: "123456789012" }),
       ],
     ],
     bad: [
-      [[r(PERMISSION, "p", { principal: "*" })], "p"],
-      [[r(PERMISSION, "p", { principal: "events.amazonaws.com" })], "p"],
+      [[r(PERMISSION, "p", { principal: "*" })], "p", ["lets anyone invoke the function"]],
+      [
+        [r(PERMISSION, "p", { principal: "events.amazonaws.com" })],
+        "p",
+        ["lets events.amazonaws.com invoke the function for any account's resource"],
+      ],
     ],
   },
   {
     rule: "ecs-not-privileged",
-    good: [[task({})]],
-    bad: [[[task({ privileged: true })], "gateway-task"]],
+    good: [[task({}), task({ privileged: false })]],
+    bad: [
+      [[task({ privileged: true })], "gateway-task", ["container app runs privileged"]],
+      [
+        [
+          r(TASK, "anonymous", {
+            containerDefinitions: [{ image: "repo@sha256:abc", privileged: true }],
+          }),
+        ],
+        "anonymous",
+        ["container ? runs privileged"],
+      ],
+    ],
   },
   {
     rule: "ecs-capabilities-allow-list",
@@ -1522,13 +1600,30 @@ const cases: Case[] = [
       [
         [task({ linuxParameters: { capabilities: { add: ["NET_ADMIN", "SYS_ADMIN"] } } })],
         "gateway-task",
+        ["container app adds SYS_ADMIN"],
+      ],
+      [
+        [
+          r(TASK, "anonymous", {
+            containerDefinitions: [{ linuxParameters: { capabilities: { add: ["SYS_PTRACE"] } } }],
+          }),
+        ],
+        "anonymous",
+        ["container ? adds SYS_PTRACE"],
       ],
     ],
   },
   {
     rule: "ecs-logging",
     good: [[task({})]],
-    bad: [[[task({ logConfiguration: undefined })], "gateway-task"]],
+    bad: [
+      [
+        [task({ logConfiguration: undefined })],
+        "gateway-task",
+        ["container app does not log to CloudWatch"],
+      ],
+      [[task({ logConfiguration: { logDriver: "fluentd" } })], "gateway-task"],
+    ],
   },
   {
     rule: "ecs-secrets-by-reference",
@@ -1547,63 +1642,94 @@ const cases: Case[] = [
     ],
     bad: [
       [
-        [task({ environment: [{ name: "REDIS_PASSWORD", value: "s3cr3t-value" }] })],
+        [
+          task({
+            environment: [
+              { name: "PORT", value: "8080" },
+              { name: "REDIS_PASSWORD", value: "s3cr3t-value" },
+            ],
+          }),
+        ],
         "gateway-task",
+        [
+          "container app REDIS_PASSWORD looks like a secret but holds a literal value, not a Secrets Manager ARN",
+        ],
       ],
     ],
   },
   {
     rule: "ecs-awsvpc-network-mode",
     good: [[task({})]],
-    bad: [[[task({}, { networkMode: "host" })], "gateway-task"]],
+    bad: [
+      [[task({}, { networkMode: "host" })], "gateway-task", ["uses network mode host"]],
+      [[task({}, { networkMode: undefined })], "gateway-task", ["uses network mode bridge"]],
+    ],
   },
   {
     rule: "ecs-no-public-ip",
     good: [
-      [r("aws:ecs/service:Service", "svc", { networkConfiguration: { assignPublicIp: false } })],
+      [r(SERVICE, "svc", { networkConfiguration: { assignPublicIp: false } })],
+      [r(SERVICE, "svc")],
     ],
     bad: [
       [
-        [r("aws:ecs/service:Service", "svc", { networkConfiguration: { assignPublicIp: true } })],
+        [r(SERVICE, "svc", { networkConfiguration: { assignPublicIp: true } })],
         "svc",
+        ["assigns public IPs"],
       ],
+      [[r(SERVICE, "svc", { networkConfiguration: { assignPublicIp: "true" } })], "svc"],
     ],
   },
   {
     rule: "ecs-container-insights",
     good: [
       [
-        r("aws:ecs/cluster:Cluster", "c", {
-          settings: [{ name: "containerInsights", value: "enhanced" }],
-        }),
+        r(ECS_CLUSTER, "c", { settings: [{ name: "containerInsights", value: "enhanced" }] }),
+        r(ECS_CLUSTER, "d", { settings: [{ name: "containerInsights", value: "enabled" }] }),
       ],
     ],
-    bad: [[[r("aws:ecs/cluster:Cluster", "c")], "c"]],
+    bad: [
+      [[r(ECS_CLUSTER, "c")], "c", ["has Container Insights off"]],
+      [
+        [r(ECS_CLUSTER, "c", { settings: [{ name: "containerInsights", value: "disabled" }] })],
+        "c",
+      ],
+      [[r(ECS_CLUSTER, "c", { settings: [{ name: "other", value: "enabled" }] })], "c"],
+    ],
   },
   {
     rule: "ecr-scan-on-push",
-    good: [[r(REPO, "app", { imageScanningConfiguration: { scanOnPush: true } })]],
-    bad: [[[r(REPO, "app")], "app"]],
+    good: [
+      [
+        r(REPO, "app", { imageScanningConfiguration: { scanOnPush: true } }),
+        r(REPO, "web", { imageScanningConfiguration: { scanOnPush: "true" } }),
+      ],
+    ],
+    bad: [
+      [[r(REPO, "app")], "app", ["does not scan on push"]],
+      [[r(REPO, "app", { imageScanningConfiguration: { scanOnPush: false } })], "app"],
+    ],
   },
   {
     rule: "ecr-lifecycle-policy",
-    good: [
-      [
-        r(REPO, "app"),
-        r(
-          "aws:ecr/lifecyclePolicy:LifecyclePolicy",
-          "app-lc",
-          { policy: "{}" },
-          { repository: ["app"] },
-        ),
-      ],
+    good: [[r(REPO, "app"), ecrLifecycle("app")]],
+    bad: [
+      [[r(REPO, "app")], "app", ["has no lifecycle policy"]],
+      [[r(REPO, "app"), r(REPO, "web"), ecrLifecycle("app")], "web"],
     ],
-    bad: [[[r(REPO, "app")], "app"]],
   },
   {
     rule: "ecr-prod-immutable-tags",
-    good: [[r(REPO, "app", { imageTagMutability: "IMMUTABLE" })]],
-    bad: [[[r(REPO, "app", { imageTagMutability: "MUTABLE" })], "app"]],
+    good: [
+      [
+        r(REPO, "app", { imageTagMutability: "IMMUTABLE" }),
+        r(REPO, "web", { imageTagMutability: "IMMUTABLE_WITH_EXCLUSION" }),
+      ],
+    ],
+    bad: [
+      [[r(REPO, "app", { imageTagMutability: "MUTABLE" })], "app", ["has mutable tags"]],
+      [[r(REPO, "app")], "app"],
+    ],
   },
   {
     rule: "scheduler-explicit-time-zone",
@@ -1611,7 +1737,13 @@ const cases: Case[] = [
       [schedule({})],
       [schedule({ scheduleExpression: "rate(5 minutes)", scheduleExpressionTimezone: undefined })],
     ],
-    bad: [[[schedule({ scheduleExpressionTimezone: undefined })], "minute"]],
+    bad: [
+      [
+        [schedule({ scheduleExpressionTimezone: undefined })],
+        "minute",
+        ["runs a cron expression in UTC by default"],
+      ],
+    ],
   },
   {
     rule: "scheduler-dead-letter-queue",
@@ -1620,6 +1752,32 @@ const cases: Case[] = [
       [
         [schedule({ target: { arn: "arn:aws:lambda:us-east-1:123456789012:function:f" } })],
         "minute",
+        ["has no dead-letter queue", "has no retry policy"],
+      ],
+      [
+        [
+          schedule({
+            target: {
+              arn: "arn:aws:lambda:us-east-1:123456789012:function:f",
+              deadLetterConfig: {},
+              retryPolicy: { maximumRetryAttempts: 2 },
+            },
+          }),
+        ],
+        "minute",
+        ["has no dead-letter queue"],
+      ],
+      [
+        [
+          schedule({
+            target: {
+              arn: "arn:aws:lambda:us-east-1:123456789012:function:f",
+              deadLetterConfig: { arn: "arn:aws:sqs:us-east-1:123456789012:dlq" },
+            },
+          }),
+        ],
+        "minute",
+        ["has no retry policy"],
       ],
     ],
   },
@@ -1995,6 +2153,74 @@ describe("policy rules", function () {
       });
     });
   }
+
+  describe("secret-looking values", () => {
+    const LITERAL = "looks like a secret but holds a literal value, not a Secrets Manager ARN";
+    const LOOKS = "holds a secret-looking value";
+    const table: [string, unknown, string | undefined][] = [
+      // Values that are secrets whatever their name.
+      ["V", "-----BEGIN PRIVATE KEY-----\nMIIE", LOOKS],
+      ["V", "-----BEGIN EC PRIVATE KEY-----", LOOKS],
+      ["V", "-----BEGIN PUBLIC KEY-----", undefined],
+      ["V", "AKIAIOSFODNN7EXAMPLE", LOOKS],
+      ["V", "key ASIAIOSFODNN7EXAMPLE here", LOOKS],
+      ["V", "AKIAIOSFODNN7EXAMPL", undefined], // 15 characters after AKIA
+      ["V", "AKIAIOSFODNN7EXAMPLEX", undefined], // 17
+      ["V", "postgres://app:hunter2@db:5432/app", LOOKS],
+      ["V", "https://example.com/path@x", undefined],
+      ["V", "sk_live_0123456789", LOOKS],
+      ["V", "pk_test_0123456789abc", LOOKS],
+      ["V", "sk_live_012345678", undefined], // 9 characters
+      ["V", "eyJhbGciOiJIUzI1.eyJzdWIiOiIxMjM0.SflKxwRJSMeKKF2Q", LOOKS],
+      ["V", "eyJhbGciOiJIUzI1.eyJzdWIiOiIxMjM0", undefined],
+      // Names that announce a secret, holding a literal.
+      ...[
+        "DB_SECRET",
+        "DB_PASSWORD",
+        "db_passwd",
+        "PRIVATE_KEY",
+        "RSA_PRIVATEKEY",
+        "OPENAI_API_KEY",
+        "STRIPE_APIKEY",
+        "AWS_ACCESS_KEY",
+        "SUPABASE_SERVICE_KEY",
+        "JWT_SIGNING_KEY",
+        "GITHUB_TOKEN",
+        "DB_CREDENTIAL",
+        "DB_CREDENTIALS",
+      ].map((name): [string, unknown, string] => [name, "x", `${name} ${LITERAL}`]),
+      ["TOKEN_TTL", "3600", undefined],
+      ["KEY_SECRET_PREFIX", "quickbets/kalshi/", undefined],
+      // References to a secret.
+      ["DB_SECRET", "arn:aws:secretsmanager:us-east-1:123456789012:secret:db", undefined],
+      ["DB_PASSWORD", "arn:aws-us-gov:ssm:us-gov-west-1:123456789012:parameter/db", undefined],
+      ["SIGNING_KEY", "arn:aws:kms:us-east-1:123456789012:key/k", undefined],
+      ["DB_PASSWORD", "arn:aws:s3:::bucket/password", `DB_PASSWORD ${LITERAL}`],
+      ["DB_PASSWORD", "{{resolve:secretsmanager:db}}", undefined],
+      ["DB_PASSWORD", "x{{resolve:secretsmanager:db}}", `DB_PASSWORD ${LITERAL}`],
+      ["TOKEN_SECRET_ARN", "computed later", undefined],
+      ["DB_SECRET", "db_ARN", undefined],
+      ["DB_SECRET", "db_ARN_x", `DB_SECRET ${LITERAL}`],
+      // Nothing to read.
+      ["DB_PASSWORD", "", undefined],
+      ["DB_PASSWORD", 42, undefined],
+      ["DB_PASSWORD", undefined, undefined],
+      [
+        "DB_PASSWORD",
+        "[secret]",
+        "DB_PASSWORD holds a Pulumi secret, which the service stores and shows as plaintext",
+      ],
+    ];
+
+    it("tells secrets by value, by name with a literal, and references apart", () => {
+      for (const [name, value, expected] of table) {
+        const found = secretLooking(name, value);
+        const why = `${name}=${String(value)}`;
+        if (expected === LOOKS) expect(found, why).to.equal(`${name} ${LOOKS}`);
+        else expect(found, why).to.equal(expected);
+      }
+    });
+  });
 
   describe("access logs", () => {
     const stackConfig = (stack: string) =>
