@@ -235,12 +235,12 @@ const schedule = (inputs: object) =>
     },
     ...inputs,
   });
-const stageWithSettings = (settings: object) => [
+const stageWithSettings = (settings: object, inputs: object = {}) => [
   r(STAGE, "api-stage", { stageName: "v1" }),
   r(
     "aws:apigateway/methodSettings:MethodSettings",
     "api-settings",
-    { methodPath: "*/*", settings },
+    { methodPath: "*/*", settings, ...inputs },
     { stageName: ["api-stage"] },
   ),
 ];
@@ -266,6 +266,21 @@ const api = (...methods: Spec[]) => [
   ),
   ...methods,
 ];
+const RESOURCE = "aws:apigateway/resource:Resource";
+const ALB = "aws:alb/loadBalancer:LoadBalancer";
+const ALB_LISTENER = "aws:alb/listener:Listener";
+const TLS13_POLICIES = [
+  "ELBSecurityPolicy-TLS13-1-2-2021-06",
+  "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+  "ELBSecurityPolicy-TLS13-1-3-2021-06",
+  "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
+  "ELBSecurityPolicy-TLS13-1-3-PQ-2025-09",
+];
+const REDIRECT = {
+  type: "redirect",
+  redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" },
+};
+const FORWARD = { type: "forward", targetGroupArn: "arn" };
 const method = (name: string, httpMethod: string, resource: string, authorization: string) =>
   r(METHOD, name, { httpMethod, authorization }, { resourceId: [resource], restApiId: ["api"] });
 
@@ -1787,11 +1802,60 @@ const cases: Case[] = [
     good: [
       api(
         method("get-events", "GET", "api-events", "COGNITO_USER_POOLS"),
+        method("post-events", "POST", "api-events", "AWS_IAM"),
         method("options-events", "OPTIONS", "api-events", "NONE"),
-        method("get-health", "GET", "api-health", "NONE"),
+        method("options-root", "options", "api", "NONE"),
+        method("get-health", "get", "api-health", "NONE"),
       ),
     ],
-    bad: [[api(method("post-launch", "POST", "api-launch", "NONE")), "post-launch"]],
+    bad: [
+      [
+        api(method("post-launch", "POST", "api-launch", "NONE")),
+        "post-launch",
+        ["POST /launch has no authorization"],
+      ],
+      // On the API's root; nested; unnamed; without an authorization; "none" in any case.
+      [api(method("get-root", "GET", "api", "NONE")), "get-root", ["GET / has no authorization"]],
+      [
+        api(
+          r(RESOURCE, "api-event", { pathPart: "{id}" }, { parentId: ["api-events"] }),
+          r(RESOURCE, "api-deep", { pathPart: "deep" }, { parentId: ["api-health"] }),
+          r(RESOURCE, "api-nameless", {}, { parentId: ["api"] }),
+          method("get-event", "GET", "api-event", "NONE"),
+          method("get-deep", "GET", "api-deep", "none"),
+          r(METHOD, "delete-nameless", { httpMethod: "DELETE" }, { resourceId: ["api-nameless"] }),
+        ),
+        ["get-event", "get-deep", "delete-nameless"],
+        [
+          "GET /events/{id} has no authorization",
+          "GET /health/deep has no authorization",
+          "DELETE /? has no authorization",
+        ],
+      ],
+      // GET /health is public, not POST /health.
+      [
+        api(method("post-health", "POST", "api-health", "NONE")),
+        "post-health",
+        ["POST /health has no authorization"],
+      ],
+      // Parents in a cycle (no real API has one): the path stops at 33 levels.
+      [
+        [
+          r(RESOURCE, "a", { pathPart: "a" }, { parentId: ["b"] }),
+          r(RESOURCE, "b", { pathPart: "b" }, { parentId: ["a"] }),
+          r(METHOD, "get-a", { httpMethod: "GET", authorization: "NONE" }, { resourceId: ["a"] }),
+        ],
+        "get-a",
+        [`GET ${"/a/b".repeat(16)}/a has no authorization`],
+      ],
+    ],
+  },
+  {
+    rule: "apigw-method-authorization",
+    config: { "apigw-method-authorization": { publicRoutes: ["POST /launch"] } },
+    good: [api(method("post-launch", "POST", "api-launch", "NONE"))],
+    // The configured list replaces the default.
+    bad: [[api(method("get-health", "GET", "api-health", "NONE")), "get-health"]],
   },
   {
     rule: "apigw-stage-access-logs",
@@ -1805,22 +1869,57 @@ const cases: Case[] = [
         }),
       ],
     ],
-    bad: [[[r(STAGE, "stage")], "stage"]],
+    bad: [
+      [[r(STAGE, "stage")], "stage", ["writes no access log"]],
+      [[r(STAGE, "stage", { accessLogSettings: { format: "{}" } })], "stage"],
+      [[r(STAGE, "stage", { accessLogSettings: { destinationArn: "arn:aws:logs:x" } })], "stage"],
+    ],
   },
   {
     rule: "apigw-stage-throttling",
     good: [stageWithSettings({ throttlingRateLimit: 500, throttlingBurstLimit: 1000 })],
-    bad: [[[r(STAGE, "api-stage")], "api-stage"]],
+    bad: [
+      [[r(STAGE, "api-stage")], "api-stage", ["has no stage-wide throttling"]],
+      [stageWithSettings({ throttlingRateLimit: 0, throttlingBurstLimit: 1000 }), "api-stage"],
+      [stageWithSettings({ throttlingRateLimit: 500 }), "api-stage"],
+      // Settings of one method, or of another stage.
+      [
+        stageWithSettings(
+          { throttlingRateLimit: 500, throttlingBurstLimit: 1000 },
+          { methodPath: "events/GET" },
+        ),
+        "api-stage",
+      ],
+      [
+        [
+          ...stageWithSettings({ throttlingRateLimit: 500, throttlingBurstLimit: 1000 }),
+          r(STAGE, "other-stage"),
+        ],
+        "other-stage",
+      ],
+    ],
   },
   {
     rule: "apigw-execution-logging",
-    good: [stageWithSettings({ loggingLevel: "ERROR" })],
-    bad: [[stageWithSettings({ loggingLevel: "OFF" }), "api-stage"]],
+    good: [
+      stageWithSettings({ loggingLevel: "ERROR" }),
+      stageWithSettings({ loggingLevel: "INFO" }),
+    ],
+    bad: [
+      [stageWithSettings({ loggingLevel: "OFF" }), "api-stage", ["does not log execution"]],
+      [stageWithSettings({}), "api-stage"],
+      [[r(STAGE, "api-stage")], "api-stage"],
+    ],
   },
   {
     rule: "apigw-prod-xray",
-    good: [[r(STAGE, "stage", { xrayTracingEnabled: true })]],
-    bad: [[[r(STAGE, "stage")], "stage"]],
+    good: [
+      [
+        r(STAGE, "stage", { xrayTracingEnabled: true }),
+        r(STAGE, "other", { xrayTracingEnabled: "true" }),
+      ],
+    ],
+    bad: [[[r(STAGE, "stage")], "stage", ["does not trace with X-Ray"]]],
   },
   {
     rule: "apigw-lambda-permission-scoped",
@@ -1830,6 +1929,8 @@ const cases: Case[] = [
           principal: "apigateway.amazonaws.com",
           sourceArn: "arn:aws:execute-api:us-east-1:123456789012:abc/*/GET/events",
         }),
+        // Other services are lambda-permission-not-public's.
+        r(PERMISSION, "q", { principal: "events.amazonaws.com" }),
       ],
     ],
     bad: [
@@ -1841,57 +1942,113 @@ const cases: Case[] = [
           }),
         ],
         "p",
+        ["lets any API Gateway API invoke the function"],
       ],
     ],
   },
   {
     rule: "cognito-password-policy",
-    good: [[r(POOL, "users", { passwordPolicy: { minimumLength: 12, requireSymbols: true } })]],
-    bad: [[[r(POOL, "users", { passwordPolicy: { minimumLength: 8 } })], "users"]],
-  },
-  {
-    rule: "cognito-threat-protection",
-    good: [[r(POOL, "users", { userPoolAddOns: { advancedSecurityMode: "ENFORCED" } })]],
-    bad: [[[r(POOL, "users", { userPoolAddOns: { advancedSecurityMode: "AUDIT" } })], "users"]],
-  },
-  {
-    rule: "alb-modern-tls-policy",
     good: [
+      [r(POOL, "users", { passwordPolicy: { minimumLength: 12, requireSymbols: true } })],
       [
-        r(LISTENER, "https", {
-          protocol: "HTTPS",
-          sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
+        r(POOL, "users", {
+          passwordPolicy: {
+            minimumLength: 16,
+            requireLowercase: true,
+            requireUppercase: "true",
+            requireNumbers: true,
+            requireSymbols: true,
+          },
         }),
       ],
     ],
     bad: [
       [
+        [r(POOL, "users", { passwordPolicy: { minimumLength: 8 } })],
+        "users",
+        ["allows passwords of 8 characters"],
+      ],
+      [
+        [r(POOL, "users", { passwordPolicy: { minimumLength: 11 } })],
+        "users",
+        ["allows passwords of 11 characters"],
+      ],
+      // Cognito's default length.
+      [[r(POOL, "users")], "users", ["allows passwords of 8 characters"]],
+      [
+        [
+          r(POOL, "users", {
+            passwordPolicy: {
+              minimumLength: 12,
+              requireLowercase: false,
+              requireUppercase: "false",
+              requireNumbers: false,
+              requireSymbols: false,
+            },
+          }),
+        ],
+        "users",
+        [
+          "turns off requireLowercase",
+          "turns off requireUppercase",
+          "turns off requireNumbers",
+          "turns off requireSymbols",
+        ],
+      ],
+    ],
+  },
+  {
+    rule: "cognito-threat-protection",
+    good: [[r(POOL, "users", { userPoolAddOns: { advancedSecurityMode: "ENFORCED" } })]],
+    bad: [
+      [
+        [r(POOL, "users", { userPoolAddOns: { advancedSecurityMode: "AUDIT" } })],
+        "users",
+        ["does not enforce threat protection"],
+      ],
+      [[r(POOL, "users")], "users"],
+    ],
+  },
+  {
+    rule: "alb-modern-tls-policy",
+    good: [
+      // Every modern policy, and plain listeners that have none.
+      TLS13_POLICIES.map((sslPolicy, i) =>
+        r(i % 2 ? LISTENER : ALB_LISTENER, `https-${i}`, { protocol: "HTTPS", sslPolicy }),
+      ),
+      [r(LISTENER, "http", { protocol: "HTTP" }), r(LISTENER, "tcp", { protocol: "TCP" })],
+    ],
+    bad: [
+      [
         [r(LISTENER, "https", { protocol: "HTTPS", sslPolicy: "ELBSecurityPolicy-2016-08" })],
         "https",
+        ["uses TLS policy ELBSecurityPolicy-2016-08"],
       ],
+      [[r(ALB_LISTENER, "https", { protocol: "HTTPS" })], "https", ["uses TLS policy the default"]],
     ],
   },
   {
     rule: "alb-prod-http-redirects-to-https",
     good: [
       [
-        r(LISTENER, "http", {
-          protocol: "HTTP",
-          defaultActions: [
-            {
-              type: "redirect",
-              redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" },
-            },
-          ],
-        }),
+        r(LISTENER, "http", { protocol: "HTTP", defaultActions: [REDIRECT] }),
+        r(ALB_LISTENER, "alb-http", { protocol: "HTTP", defaultActions: [REDIRECT] }),
+        r(LISTENER, "https", { protocol: "HTTPS", defaultActions: [FORWARD] }),
       ],
     ],
     bad: [
       [
+        [r(LISTENER, "http", { protocol: "HTTP", defaultActions: [FORWARD] })],
+        "http",
+        ["serves plain HTTP"],
+      ],
+      [[r(ALB_LISTENER, "http", { protocol: "HTTP" })], "http"],
+      [[r(LISTENER, "http", { protocol: "HTTP", defaultActions: [REDIRECT, FORWARD] })], "http"],
+      [
         [
           r(LISTENER, "http", {
             protocol: "HTTP",
-            defaultActions: [{ type: "forward", targetGroupArn: "arn" }],
+            defaultActions: [{ ...REDIRECT, redirect: { protocol: "HTTP", port: "8080" } }],
           }),
         ],
         "http",
@@ -1902,14 +2059,29 @@ const cases: Case[] = [
     rule: "alb-drop-invalid-headers",
     good: [
       [r(LB, "alb", { dropInvalidHeaderFields: true })],
-      [r(LB, "nlb", { loadBalancerType: "network" })],
+      [r(ALB, "alb", { dropInvalidHeaderFields: "true" })],
+      [
+        r(LB, "nlb", { loadBalancerType: "network" }),
+        r(LB, "gwlb", { loadBalancerType: "gateway" }),
+      ],
     ],
-    bad: [[[r(LB, "alb", { loadBalancerType: "application" })], "alb"]],
+    bad: [
+      [[r(LB, "alb", { loadBalancerType: "application" })], "alb", ["keeps invalid header fields"]],
+      [[r(ALB, "alb", { dropInvalidHeaderFields: false })], "alb"],
+    ],
   },
   {
     rule: "alb-prod-deletion-protection",
-    good: [[r(LB, "alb", { enableDeletionProtection: true })]],
-    bad: [[[r(LB, "alb")], "alb"]],
+    good: [
+      [
+        r(LB, "alb", { enableDeletionProtection: true }),
+        r(ALB, "nlb", { loadBalancerType: "network", enableDeletionProtection: "true" }),
+      ],
+    ],
+    bad: [
+      [[r(LB, "alb")], "alb", ["has no deletion protection"]],
+      [[r(ALB, "alb", { enableDeletionProtection: false })], "alb"],
+    ],
   },
   // ---- observability
   {
