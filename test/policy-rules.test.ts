@@ -325,17 +325,76 @@ const serverLogs = (source: string) =>
     { targetPrefix: `s3/${source}/` },
     { bucket: [source], targetBucket: ["logs"] },
   );
-const loggingLb = (enabled: unknown = true, inputs: object = {}) =>
+const loggingLb = (enabled: unknown = true, inputs: object = {}, bucket = "logs") =>
   r(
     LB,
     "alb",
     {
       loadBalancerType: "application",
-      accessLogs: { bucket: "logs", prefix: "elb/alb", enabled },
+      accessLogs: { bucket, prefix: "elb/alb", enabled },
       ...inputs,
     },
-    { accessLogs: ["logs"] },
+    { accessLogs: [bucket] },
   );
+const BUCKET_LOGGING_V2 = "aws:s3/bucketLoggingV2:BucketLoggingV2";
+const LIFECYCLE_V2 = "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2";
+/** A policy letting `service` write into `bucket`. */
+const deliveryPolicy = (bucket: string, service: unknown) =>
+  r(
+    BUCKET_POLICY,
+    `${bucket}-policy`,
+    { policy: doc({ ...s3Delivery, Principal: { Service: service } }) },
+    { bucket: [bucket] },
+  );
+const NOT_LOGGING = "does not log access (accessLogs.enabled with a bucket)";
+const FOREVER = "keeps access logs forever (no lifecycle expiration)";
+const NO_TLS = "receives access logs but does not deny non-TLS requests";
+const NAT = "aws:ec2/natGateway:NatGateway";
+const EC2_SIZES = ["t4g.micro", "t4g.small", "t4g.medium", "t3.micro", "t3.small", "t3.medium"];
+/** The types the platform makes that take tags. */
+const TAGGED_TYPES = [
+  "aws:apigateway/restApi:RestApi",
+  "aws:apigateway/stage:Stage",
+  "aws:cloudwatch/logGroup:LogGroup",
+  "aws:cloudwatch/metricAlarm:MetricAlarm",
+  "aws:cognito/userPool:UserPool",
+  "aws:dynamodb/table:Table",
+  "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
+  "aws:ec2/eip:Eip",
+  "aws:ec2/flowLog:FlowLog",
+  "aws:ec2/instance:Instance",
+  "aws:ec2/internetGateway:InternetGateway",
+  "aws:ec2/launchTemplate:LaunchTemplate",
+  "aws:ec2/natGateway:NatGateway",
+  "aws:ec2/routeTable:RouteTable",
+  "aws:ec2/securityGroup:SecurityGroup",
+  "aws:ec2/subnet:Subnet",
+  "aws:ec2/vpc:Vpc",
+  "aws:ec2/vpcEndpoint:VpcEndpoint",
+  "aws:ec2/vpcPeeringConnection:VpcPeeringConnection",
+  "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter",
+  "aws:ecr/repository:Repository",
+  "aws:ecs/cluster:Cluster",
+  "aws:ecs/service:Service",
+  "aws:ecs/taskDefinition:TaskDefinition",
+  "aws:elasticache/replicationGroup:ReplicationGroup",
+  "aws:elasticache/subnetGroup:SubnetGroup",
+  "aws:iam/policy:Policy",
+  "aws:iam/role:Role",
+  "aws:kms/key:Key",
+  "aws:lambda/function:Function",
+  "aws:lb/listener:Listener",
+  "aws:lb/loadBalancer:LoadBalancer",
+  "aws:lb/targetGroup:TargetGroup",
+  "aws:rds/instance:Instance",
+  "aws:rds/parameterGroup:ParameterGroup",
+  "aws:rds/subnetGroup:SubnetGroup",
+  "aws:s3/bucket:Bucket",
+  "aws:scheduler/scheduleGroup:ScheduleGroup",
+  "aws:secretsmanager/secret:Secret",
+  "aws:sns/topic:Topic",
+  "aws:sqs/queue:Queue",
+];
 /** The specs' plan, `dependent` also depending on `dependencies` (a `dependsOn`). */
 const withDependsOn =
   (specs: Spec[], dependent: string, ...dependencies: string[]) =>
@@ -2094,59 +2153,100 @@ const cases: Case[] = [
         "alb",
         "waits",
       ),
+      // At preview: the bucket's name is not known yet, its dependency names it.
+      withDependsOn(
+        [
+          ...logBucket(),
+          r(LB, "alb", { accessLogs: { enabled: "true" } }, { accessLogs: ["logs"] }),
+        ],
+        "alb",
+        "logs-policy",
+      ),
       // A bucket outside the stack, by name.
       [
         r(LB, "nlb", {
           loadBalancerType: "network",
           accessLogs: { bucket: "central-logs", enabled: true },
         }),
+        r(ALB, "alb", { accessLogs: { bucket: "central-logs", enabled: true } }),
       ],
       // Gateway load balancers have no access logs.
       [r(LB, "gwlb", { loadBalancerType: "gateway" })],
     ],
     bad: [
-      [[r(LB, "alb", { loadBalancerType: "application" })], "alb"],
-      [[r(LB, "alb")], "alb"],
+      [[r(LB, "alb", { loadBalancerType: "application" })], "alb", [NOT_LOGGING]],
+      [[r(LB, "alb")], "alb", [NOT_LOGGING]],
+      [[r(LB, "nlb", { loadBalancerType: "network" })], "nlb", [NOT_LOGGING]],
+      [[r(ALB, "alb", { accessLogs: { bucket: "central-logs" } })], "alb", [NOT_LOGGING]],
       [withDependsOn([...logBucket(), loggingLb(false)], "alb", "logs-policy"), "alb"],
       [withDependsOn([...logBucket(), loggingLb("false")], "alb", "logs-policy"), "alb"],
-      [[r(LB, "alb", { accessLogs: { enabled: true } })], "alb"],
+      [[r(LB, "alb", { accessLogs: { enabled: true } })], "alb", [NOT_LOGGING]],
       // Configured while ELB may not yet write: the policy is not among its dependencies.
       [[...logBucket(), loggingLb()], "alb"],
       [[r(BUCKET, "logs"), loggingLb()], "alb"],
+      // Another bucket's policy does not let ELB write to this one.
+      [
+        withDependsOn(
+          [...logBucket(), r(BUCKET, "other"), loggingLb(true, {}, "other")],
+          "alb",
+          "logs-policy",
+        ),
+        "alb",
+        ["logs to other, which has no policy letting ELB write"],
+      ],
     ],
   },
   {
     rule: "s3-prod-server-access-logs",
     good: [
       [r(BUCKET, "uploads"), ...logBucket(), serverLogs("uploads")],
+      [
+        r(BUCKET, "uploads"),
+        ...logBucket(),
+        r(
+          BUCKET_LOGGING_V2,
+          "uploads-logging",
+          {},
+          { bucket: ["uploads"], targetBucket: ["logs"] },
+        ),
+      ],
       // A log bucket is exempt, whether a writer names it or only its policy lets S3 deliver.
       logBucket(),
       [
         r(BUCKET, "logs"),
         r(LB, "alb", { accessLogs: { enabled: true } }, { accessLogs: ["logs"] }),
       ],
+      [
+        r(BUCKET, "logs"),
+        r(ALB, "alb", { accessLogs: { enabled: true } }, { accessLogs: ["logs"] }),
+      ],
+      [r(BUCKET, "logs"), r(BUCKET_LOGGING_V2, "uploads-logging", {}, { targetBucket: ["logs"] })],
+      // Each service that delivers logs makes one.
+      [
+        r(BUCKET, "elb-logs"),
+        deliveryPolicy("elb-logs", "logdelivery.elasticloadbalancing.amazonaws.com"),
+      ],
+      [r(BUCKET, "vended"), deliveryPolicy("vended", ["delivery.logs.amazonaws.com"])],
     ],
     bad: [
-      [[r(BUCKET, "uploads")], "uploads"],
+      [[r(BUCKET, "uploads")], "uploads", ["does not log its server access"]],
       [[r(BUCKET, "uploads"), r(BUCKET, "other"), ...logBucket(), serverLogs("other")], "uploads"],
-      // A policy letting another service write does not make a log bucket.
+      // A policy letting another service write does not make a log bucket, nor one denying S3.
+      [[r(BUCKET, "uploads"), deliveryPolicy("uploads", "cloudfront.amazonaws.com")], "uploads"],
       [
         [
           r(BUCKET, "uploads"),
           r(
             BUCKET_POLICY,
             "uploads-policy",
-            {
-              policy: doc({
-                ...s3Delivery,
-                Principal: { Service: "cloudfront.amazonaws.com" },
-              }),
-            },
+            { policy: doc({ ...s3Delivery, Effect: "Deny" }) },
             { bucket: ["uploads"] },
           ),
         ],
         "uploads",
       ],
+      // The delivery policy of another bucket.
+      [[r(BUCKET, "uploads"), r(BUCKET, "logs"), logPolicy(s3Delivery)], "uploads"],
     ],
   },
   {
@@ -2154,6 +2254,21 @@ const cases: Case[] = [
     good: [
       [r(BUCKET, "uploads"), ...logBucket(), serverLogs("uploads")],
       [...logBucket(expiring("Enabled", { date: "2030-01-01T00:00:00Z" }))],
+      [
+        ...logBucket(
+          r(
+            LIFECYCLE_V2,
+            "logs-lifecycle",
+            {
+              rules: [
+                { id: "old", status: "Disabled", expiration: { days: 1 } },
+                { id: "expire-logs", status: "Enabled", expiration: { days: "1" } },
+              ],
+            },
+            { bucket: ["logs"] },
+          ),
+        ),
+      ],
       // A bucket that receives no logs is not held to it.
       [r(BUCKET, "uploads")],
     ],
@@ -2161,19 +2276,61 @@ const cases: Case[] = [
       [
         [r(BUCKET, "uploads"), r(BUCKET, "logs"), logPolicy(denyHttp), serverLogs("uploads")],
         "logs",
+        [FOREVER],
       ],
-      [logBucket(expiring("Disabled")), "logs"],
-      [logBucket(expiring("Enabled", {})), "logs"],
-      [logBucket(logPolicy(s3Delivery)), "logs"],
-      [[r(BUCKET, "logs"), expiring(), loggingLb()], "logs"],
+      [logBucket(expiring("Disabled")), "logs", [FOREVER]],
+      [logBucket(expiring("Enabled", {})), "logs", [FOREVER]],
+      [logBucket(expiring("Enabled", { days: 0 })), "logs", [FOREVER]],
+      [logBucket(expiring("Enabled", { date: "" })), "logs", [FOREVER]],
+      [logBucket(logPolicy(s3Delivery)), "logs", [NO_TLS]],
+      [[r(BUCKET, "logs"), expiring(), loggingLb()], "logs", [NO_TLS]],
+      // Another bucket's lifecycle and policy.
+      [
+        [
+          r(BUCKET, "logs"),
+          r(BUCKET, "other"),
+          r(
+            LIFECYCLE,
+            "lc",
+            { rules: [{ status: "Enabled", expiration: { days: 90 } }] },
+            { bucket: ["other"] },
+          ),
+          tlsPolicy("other", doc(denyHttpOn("other"))),
+          loggingLb(),
+        ],
+        "logs",
+        [FOREVER, NO_TLS],
+      ],
     ],
   },
   {
     rule: "logs-retention",
-    good: [(real) => real],
+    good: [(real) => real, [r(LOG_GROUP, "exact", { retentionInDays: 14 })]],
     bad: [
-      [withInputs("home-flow-logs", { retentionInDays: 7 }), "home-flow-logs"],
-      [withInputs("remote-flow-logs", { retentionInDays: undefined }), "remote-flow-logs"],
+      [
+        withInputs("home-flow-logs", { retentionInDays: 7 }),
+        "home-flow-logs",
+        ["keeps logs 7 days, below 14"],
+      ],
+      [[r(LOG_GROUP, "short", { retentionInDays: 13 })], "short", ["keeps logs 13 days, below 14"]],
+      [
+        withInputs("remote-flow-logs", { retentionInDays: undefined }),
+        "remote-flow-logs",
+        ["keeps logs forever (no retention)"],
+      ],
+      [
+        [r(LOG_GROUP, "zero", { retentionInDays: 0 })],
+        "zero",
+        ["keeps logs forever (no retention)"],
+      ],
+    ],
+  },
+  {
+    rule: "logs-retention",
+    config: { "logs-retention": { minimumDays: 30 } },
+    good: [[r(LOG_GROUP, "month", { retentionInDays: 30 })]],
+    bad: [
+      [[r(LOG_GROUP, "short", { retentionInDays: 29 })], "short", ["keeps logs 29 days, below 30"]],
     ],
   },
   {
@@ -2186,8 +2343,21 @@ const cases: Case[] = [
       ],
     ],
     bad: [
-      [[fn()], "events"],
-      [[fn(), r(LOG_GROUP, "events-logs", {}, { name: ["events"] })], "events"],
+      [[fn()], "events", ["has no log group of its own"]],
+      [
+        [fn(), r(LOG_GROUP, "events-logs", {}, { name: ["events"] })],
+        "events",
+        ["log group events-logs has no retention"],
+      ],
+      // Another function's group.
+      [
+        [
+          fn(),
+          r(FN, "other", { runtime: "nodejs22.x" }),
+          r(LOG_GROUP, "other-logs", { retentionInDays: 14 }, { name: ["other"] }),
+        ],
+        "events",
+      ],
     ],
   },
   // ---- tagging
@@ -2197,42 +2367,120 @@ const cases: Case[] = [
       (real) => real,
       [
         {
-          ...r("aws:ec2/vpc:Vpc", "tagged-by-hand", {
+          ...r(VPC, "tagged-by-hand", {
             tags: { project: "p", environment: "dev", "managed-by": "pulumi" },
           }),
           provider: "bare",
         },
       ],
+      // The resource's tags complete the provider's.
+      [
+        r(VPC, "override", { tags: { environment: "prod" } }),
+        // Types that take no tags are not held to them.
+        { ...r("aws:ec2/route:Route", "route"), provider: "bare" },
+      ],
     ],
     bad: [
       [
-        [{ ...r("aws:ec2/vpc:Vpc", "untagged", { tags: { Name: "x" } }), provider: "bare" }],
+        [{ ...r(VPC, "untagged", { tags: { Name: "x" } }), provider: "bare" }],
         "untagged",
+        ["ends up without the tags project, environment, managed-by"],
+      ],
+      // An empty tag is no tag.
+      [
+        [r(VPC, "emptied", { tags: { environment: "" } })],
+        "emptied",
+        ["ends up without the tags environment"],
+      ],
+      // Every taggable type the platform makes.
+      [
+        TAGGED_TYPES.map((type, i) => ({ ...r(type, `untagged-${i}`), provider: "bare" as const })),
+        TAGGED_TYPES.map((_, i) => `untagged-${i}`),
       ],
     ],
+  },
+  {
+    rule: "tags-required",
+    config: { "tags-required": { requiredTags: ["owner"] } },
+    good: [[r(VPC, "owned", { tags: { owner: "team" } })]],
+    bad: [[[r(VPC, "v")], "v", ["ends up without the tags owner"]]],
   },
   // ---- cost
   {
     rule: "cost-dev-instance-sizes",
-    good: [[postgres(), redis()]],
+    good: [
+      [postgres(), redis()],
+      [
+        ...["db.t4g.micro", "db.t4g.small", "db.t4g.medium"].map((instanceClass) =>
+          r(DB, instanceClass, { instanceClass }),
+        ),
+        ...["cache.t4g.micro", "cache.t4g.small"].map((nodeType) =>
+          r(REDIS, nodeType, { nodeType }),
+        ),
+        r(CACHE_CLUSTER, "member", { replicationGroupId: "bus" }),
+        ...EC2_SIZES.map((instanceType) => r(INSTANCE, instanceType, { instanceType })),
+        r(LAUNCH_TEMPLATE, "lt", { instanceType: "t4g.small" }),
+      ],
+    ],
     bad: [
-      [[postgres({ instanceClass: "db.r6g.xlarge" })], "db"],
-      [[redis({ nodeType: "cache.r7g.large" })], "bus"],
+      [
+        [postgres({ instanceClass: "db.r6g.xlarge" })],
+        "db",
+        [
+          "instance class db.r6g.xlarge is not in the dev allow-list (db.t4g.micro, db.t4g.small, db.t4g.medium)",
+        ],
+      ],
+      [
+        [redis({ nodeType: "cache.r7g.large" })],
+        "bus",
+        [
+          "node type cache.r7g.large is not in the dev allow-list (cache.t4g.micro, cache.t4g.small)",
+        ],
+      ],
+      [[r(CACHE_CLUSTER, "lone", { nodeType: "cache.t4g.medium" })], "lone"],
+      [
+        [r(INSTANCE, "vm", { instanceType: "m7g.large" })],
+        "vm",
+        [`instance type m7g.large is not in the dev allow-list (${EC2_SIZES.join(", ")})`],
+      ],
+      [[r(LAUNCH_TEMPLATE, "lt", { instanceType: "c7g.xlarge" })], "lt"],
     ],
   },
   {
+    rule: "cost-dev-instance-sizes",
+    config: { "cost-dev-instance-sizes": { dbInstanceClasses: ["db.r6g.large"] } },
+    good: [[postgres({ instanceClass: "db.r6g.large" }), redis()]],
+    bad: [[[postgres()], "db"]],
+  },
+  {
     rule: "cost-dev-single-nat",
-    good: [(real) => real],
+    good: [
+      (real) => real,
+      // One NAT in each of two VPCs.
+      [
+        r(VPC, "v"),
+        r(VPC, "w"),
+        r(SUBNET, "v0", {}, { vpcId: ["v"] }),
+        r(SUBNET, "w0", {}, { vpcId: ["w"] }),
+        r(NAT, "nv", {}, { subnetId: ["v0"] }),
+        r(NAT, "nw", {}, { subnetId: ["w0"] }),
+      ],
+    ],
     bad: [
       [
         [
-          r("aws:ec2/vpc:Vpc", "v"),
-          r("aws:ec2/subnet:Subnet", "s0", {}, { vpcId: ["v"] }),
-          r("aws:ec2/subnet:Subnet", "s1", {}, { vpcId: ["v"] }),
-          r("aws:ec2/natGateway:NatGateway", "n0", {}, { subnetId: ["s0"] }),
-          r("aws:ec2/natGateway:NatGateway", "n1", {}, { subnetId: ["s1"] }),
+          r(VPC, "v"),
+          r(VPC, "w"),
+          r(SUBNET, "s0", {}, { vpcId: ["v"] }),
+          r(SUBNET, "s1", {}, { vpcId: ["v"] }),
+          r(SUBNET, "w0", {}, { vpcId: ["w"] }),
+          r(NAT, "n0", {}, { subnetId: ["s0"] }),
+          r(NAT, "n1", {}, { subnetId: ["s1"] }),
+          r(NAT, "n2", {}, { subnetId: ["s1"] }),
+          r(NAT, "nw", {}, { subnetId: ["w0"] }),
         ],
         "v",
+        ["has 3 NAT gateways"],
       ],
     ],
   },
