@@ -1,8 +1,9 @@
 /**
- * `npm run mutate [-- --area policy,cost] [--no-typecheck] [--concurrency N] [--report FILE]`:
- * runs StrykerJS (mocha runner, TypeScript checker) over each area of tools/mutate/areas.ts with
- * that area's tests, prints each area's score and survivors, and with every area run writes the
- * dated report (docs/mutation-report.md). Exits 1 when an area scores under the threshold.
+ * `npm run mutate [-- --area policy,cost] [--mutate file,file] [--no-typecheck] [--concurrency N]
+ * [--report FILE]`: runs StrykerJS (mocha runner, TypeScript checker) over each area of
+ * tools/mutate/areas.ts with that area's tests, prints each area's score and survivors, and with
+ * every area run writes the dated report (docs/mutation-report.md). Exits 1 when an area scores
+ * under the threshold.
  *
  * Stryker's core is an ES module and this project is CommonJS, so each area runs Stryker's own
  * command line with a generated config rather than its API.
@@ -137,10 +138,14 @@ function runArea(area: MutationArea, options: Options): AreaResult {
     JSON.stringify(strykerConfig(area, { ...options, tsconfig, jsonReport }), null, 2),
   );
   fs.rmSync(jsonReport, { force: true });
+  // Plans of the stacks, made once per run instead of once per restarted test process.
+  const plans = path.join(WORK, `${area.name}-plans`);
+  fs.rmSync(plans, { recursive: true, force: true });
   console.log(`\n== ${area.name}: ${area.why}`);
   const run = spawnSync(process.execPath, [strykerBin(), "run", configFile], {
     cwd: ROOT,
     stdio: "inherit",
+    env: { ...process.env, PLAN_CACHE_DIR: plans },
   });
   fs.rmSync(path.join(ROOT, tsconfig), { force: true });
   if (!fs.existsSync(jsonReport))

@@ -43,13 +43,32 @@ export async function planCli(
 const cache = new Map<string, Promise<PlanRun>>();
 
 /**
- * `planCli` once per stack and test process, shared by every suite that plans a stack as it is
- * (each plan is a child process of seconds). Each caller gets its own copy to change at will.
+ * `planCli`, kept in `dir` when given: read from there if an earlier process planned the stack.
+ * `npm run mutate` gives one (PLAN_CACHE_DIR): Stryker restarts its test process for every mutant
+ * of code run at load time, and the program planned does not change during a run (the plan's
+ * child process never activates a mutant).
+ */
+async function planOnce(stack: string, dir: string | undefined): Promise<PlanRun> {
+  if (!dir) return planCli(stack);
+  const file = path.join(dir, `${stack}.json`);
+  if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, "utf8")) as PlanRun;
+  const run = await planCli(stack);
+  fs.mkdirSync(dir, { recursive: true });
+  // Written whole, then renamed: a process starting meanwhile never reads half a plan.
+  fs.writeFileSync(`${file}.${process.pid}`, JSON.stringify(run));
+  fs.renameSync(`${file}.${process.pid}`, file);
+  return run;
+}
+
+/**
+ * `planCli` once per stack and test process (or, under `npm run mutate`, per run), shared by every
+ * suite that plans a stack as it is (each plan is a child process of seconds). Each caller gets
+ * its own copy to change at will.
  */
 export async function cachedPlan(stack: string): Promise<PlanRun> {
   let run = cache.get(stack);
   if (!run) {
-    run = planCli(stack);
+    run = planOnce(stack, process.env.PLAN_CACHE_DIR);
     cache.set(stack, run);
   }
   return structuredClone(await run);

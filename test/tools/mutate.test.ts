@@ -161,6 +161,9 @@ describe("tools: mutate's command line and Stryker config", () => {
     expect(() => parseArgs(["--concurrency", "0"])).to.throw(
       "--concurrency: must be a whole number ≥ 1",
     );
+    expect(parseArgs(["--area", "policy", "--mutate", "policy/rules/a.ts,policy/rules/b.ts"]))
+      .to.have.property("mutate")
+      .that.deep.equals(["policy/rules/a.ts", "policy/rules/b.ts"]);
     expect(() => parseArgs(["--area"])).to.throw("--area: needs a value");
     expect(() => parseArgs(["--fast"])).to.throw("--fast: unknown option");
   });
