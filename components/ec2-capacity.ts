@@ -7,6 +7,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { serviceTrustPolicy } from "./iam";
 import type { Network } from "./network";
+import { spotInstanceTypes, spotMixedInstancesPolicy } from "./spot";
 import { transform, type Transform } from "./transform";
 
 /** The ECS-optimized Amazon Linux 2023 AMI for arm64, resolved by EC2 at every launch. */
@@ -35,6 +36,13 @@ export interface Ec2CapacitySize {
    * @default true
    */
   detailedMonitoring?: boolean;
+  /**
+   * Run the instances on EC2 Spot (`instanceType` or the next T4g size, price-capacity-optimized,
+   * capacity rebalancing on), with ECS Spot draining: on the two-minute interruption warning ECS
+   * stops placing tasks there and starts their replacements elsewhere.
+   * @default false
+   */
+  spot?: boolean;
 }
 
 /** An instance type's vCPUs and memory (GiB), as EC2 lists it. */
@@ -115,10 +123,20 @@ export interface Ec2CapacityTransforms {
   capacityProvider?: Transform<aws.ecs.CapacityProviderArgs>;
 }
 
-/** The instances' user data: join the cluster, and keep awsvpc tasks away from the instance's IMDS. */
-export function ecsUserData(clusterName: string): string {
+/**
+ * The instances' user data: join the cluster, and keep awsvpc tasks away from the instance's IMDS.
+ * On Spot, also drain on the interruption warning (off by default in the agent).
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/spot-instance-draining-linux-container.html
+ */
+export function ecsUserData(clusterName: string, spot = false): string {
+  const config = [
+    `ECS_CLUSTER=${clusterName}`,
+    "ECS_ENABLE_CONTAINER_METADATA=true",
+    "ECS_AWSVPC_BLOCK_IMDS=true",
+    ...(spot ? ["ECS_ENABLE_SPOT_INSTANCE_DRAINING=true"] : []),
+  ];
   return Buffer.from(
-    `#!/bin/bash\ncat >> /etc/ecs/ecs.config <<'EOF'\nECS_CLUSTER=${clusterName}\nECS_ENABLE_CONTAINER_METADATA=true\nECS_AWSVPC_BLOCK_IMDS=true\nEOF\n`,
+    `#!/bin/bash\ncat >> /etc/ecs/ecs.config <<'EOF'\n${config.join("\n")}\nEOF\n`,
   ).toString("base64");
 }
 
@@ -133,6 +151,7 @@ export function ec2Capacity(
   opts: pulumi.CustomResourceOptions,
 ): aws.ecs.CapacityProvider {
   const hooks = args.transform ?? {};
+  const spot = args.spot ?? false;
   const role = new aws.iam.Role(
     `${name}-instance`,
     { assumeRolePolicy: pulumi.jsonStringify(serviceTrustPolicy("ec2.amazonaws.com")) },
@@ -191,7 +210,7 @@ export function ec2Capacity(
           },
         ],
         monitoring: { enabled: args.detailedMonitoring ?? true },
-        userData: pulumi.output(args.clusterName).apply(ecsUserData),
+        userData: pulumi.output(args.clusterName).apply((c) => ecsUserData(c, spot)),
       },
       opts,
     ),
@@ -204,7 +223,19 @@ export function ec2Capacity(
         vpcZoneIdentifiers: args.network.privateSubnetIds,
         minSize: args.min,
         maxSize: args.max,
-        launchTemplate: { id: template.id, version: "$Latest" },
+        // ECS's managed scaling and termination protection act on the group's instances whatever
+        // their purchase option; no instance weights, so each type counts as one instance, as
+        // managed scaling's arithmetic expects. The template stays without instanceMarketOptions.
+        // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/asg-capacity-providers.html
+        ...(spot
+          ? {
+              mixedInstancesPolicy: spotMixedInstancesPolicy(
+                { id: template.id, version: "$Latest" },
+                spotInstanceTypes(args.instanceType, Object.keys(GRAVITON_INSTANCE_TYPES)),
+              ),
+              capacityRebalance: true,
+            }
+          : { launchTemplate: { id: template.id, version: "$Latest" } }),
         protectFromScaleIn: true,
         // ECS's managed termination protection keeps instances protected while tasks run: without
         // force delete, destroying the group waits for instances that are never released.

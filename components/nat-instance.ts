@@ -19,7 +19,9 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { GRAVITON_INSTANCE_TYPES } from "./ec2-capacity";
 import { policyDocument, serviceTrustPolicy } from "./iam";
+import { spotInstanceTypes, spotMixedInstancesPolicy } from "./spot";
 import { transform, type Transform } from "./transform";
 
 /** AWS's Amazon Linux 2023 AMI for arm64, resolved by EC2 at every launch. */
@@ -50,6 +52,13 @@ export interface NatInstanceArgs {
    * @default "t4g.nano"
    */
   instanceType?: string;
+  /**
+   * Run the instance on EC2 Spot (`instanceType` or the next T4g size, price-capacity-optimized,
+   * capacity rebalancing on): a fraction of the price, and egress stops for a minute or two when
+   * EC2 reclaims it, until the group's replacement attaches the interface.
+   * @default false
+   */
+  spot?: boolean;
   /**
    * Where the "NAT instance down" alarm notifies (SNS topic ARNs).
    * @default [] (the alarm shows in the console only)
@@ -137,6 +146,7 @@ export class NatInstance extends pulumi.ComponentResource {
 
     // ---- normalize ----
     const instanceType = args.instanceType ?? "t4g.nano";
+    const spot = args.spot ?? false;
 
     // ---- create ----
     this.securityGroup = new aws.ec2.SecurityGroup(
@@ -249,10 +259,7 @@ export class NatInstance extends pulumi.ComponentResource {
           maxSize: 1,
           desiredCapacity: 1,
           // A template change rolls the instance (terminate, then launch: a few minutes of no egress).
-          launchTemplate: {
-            id: this.launchTemplate.id,
-            version: pulumi.interpolate`${this.launchTemplate.latestVersion}`,
-          },
+          ...this.purchase(instanceType, spot),
           instanceRefresh: { strategy: "Rolling", preferences: { minHealthyPercentage: 0 } },
           healthCheckType: "EC2",
           healthCheckGracePeriod: 60,
@@ -272,6 +279,33 @@ export class NatInstance extends pulumi.ComponentResource {
       networkInterfaceId: this.networkInterface.id,
       autoScalingGroupName: this.autoScalingGroup.name,
     });
+  }
+
+  /**
+   * On demand: the launch template's latest version. On Spot: the same template in a mixed
+   * instances policy, and capacity rebalancing, which starts a replacement when EC2 signals an
+   * elevated risk of interruption; it waits for the interface until the old instance terminates.
+   * https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-capacity-rebalancing.html
+   */
+  private purchase(
+    instanceType: string,
+    spot: boolean,
+  ): Pick<
+    aws.autoscaling.GroupArgs,
+    "launchTemplate" | "mixedInstancesPolicy" | "capacityRebalance"
+  > {
+    const template = {
+      id: this.launchTemplate.id,
+      version: pulumi.interpolate`${this.launchTemplate.latestVersion}`,
+    };
+    if (!spot) return { launchTemplate: template };
+    return {
+      mixedInstancesPolicy: spotMixedInstancesPolicy(
+        template,
+        spotInstanceTypes(instanceType, Object.keys(GRAVITON_INSTANCE_TYPES)),
+      ),
+      capacityRebalance: true,
+    };
   }
 
   /**

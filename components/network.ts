@@ -42,6 +42,11 @@ export interface NetworkArgs {
      */
     instanceType?: string;
     /**
+     * Run it on EC2 Spot (see `NatInstanceArgs.spot`).
+     * @default false
+     */
+    spot?: boolean;
+    /**
      * Where its "no instance in service" alarm notifies (SNS topic ARNs).
      * @default []
      */
@@ -364,6 +369,7 @@ export class Network extends pulumi.ComponentResource {
         subnetId: this.public[0]!.subnet.id,
         internetGateway: this.internetGateway,
         instanceType: args.natInstance?.instanceType,
+        spot: args.natInstance?.spot,
         alarmActions: args.natInstance?.alarmActions,
         transform: this.hooks.natInstance,
       },

@@ -55,6 +55,34 @@ export interface SignedApiRoute {
   description?: string;
 }
 
+/**
+ * Cognito user pool feature plans, cheapest first. Lite has what a pool signing users in through
+ * the SDK needs (SRP, TOTP MFA, email verification, ID-token claims, the classic hosted UI);
+ * Essentials adds managed login, access-token customization, email MFA, password history and
+ * passwordless sign-in; Plus adds threat protection.
+ * https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-sign-in-feature-plans.html
+ */
+export const USER_POOL_TIERS = ["LITE", "ESSENTIALS", "PLUS"] as const;
+export type UserPoolTier = (typeof USER_POOL_TIERS)[number];
+
+/**
+ * The created pool's feature plan: the one asked for, else Plus with threat protection and AWS's
+ * default for new pools (Essentials) without. Threat protection exists on Plus only.
+ * https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pool-settings-threat-protection.html
+ */
+export function userPoolTierOf(
+  auth: Pick<SignedApiAuth, "userPoolTier" | "threatProtection">,
+): UserPoolTier {
+  const threatProtection = auth.threatProtection ?? false;
+  const tier = auth.userPoolTier ?? (threatProtection ? "PLUS" : "ESSENTIALS");
+  if (threatProtection && tier !== "PLUS") {
+    throw new Error(
+      `userPoolTier ${tier} has no threat protection: set userPoolTier "PLUS" or threatProtection false`,
+    );
+  }
+  return tier;
+}
+
 export interface SignedApiAuth {
   /**
    * An existing Cognito user pool to authorize against. Unset: the component creates a pool
@@ -71,6 +99,12 @@ export interface SignedApiAuth {
    * @default false
    */
   threatProtection?: boolean;
+  /**
+   * The created pool's feature plan, billed per monthly active user (see USER_POOL_TIERS for what
+   * each adds). Threat protection needs PLUS.
+   * @default "PLUS" with threatProtection, else "ESSENTIALS" (AWS's default for new pools)
+   */
+  userPoolTier?: UserPoolTier;
   /**
    * Deletion protection on the created pool (set it in prod).
    * @default false
@@ -291,8 +325,9 @@ export class SignedApiLambda extends pulumi.ComponentResource {
             recoveryMechanisms: [{ name: "verified_email", priority: 1 }],
           },
           deletionProtection: auth.deletionProtection ? "ACTIVE" : "INACTIVE",
+          userPoolTier: userPoolTierOf(auth),
           ...(auth.threatProtection
-            ? { userPoolTier: "PLUS", userPoolAddOns: { advancedSecurityMode: "ENFORCED" } }
+            ? { userPoolAddOns: { advancedSecurityMode: "ENFORCED" } }
             : {}),
         },
         { parent: this, protect: auth.deletionProtection ?? false },

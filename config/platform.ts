@@ -146,6 +146,11 @@ export const platformShape = {
     .describe(
       "Container Insights on every ECS cluster (custom metrics, billed); off, the running-task alarms read free AWS/ECS metrics; unset: on in prod, off in dev",
     ),
+  ec2Spot: trueOrFalse
+    .optional()
+    .describe(
+      "EC2 Spot for the Auto Scaling groups of NAT instances and ECS container instances (interruptible with a two-minute warning, replaced by the group); unset: on in dev, off in prod",
+    ),
   sharedLoadBalancer: trueOrFalse
     .default(true)
     .describe(
@@ -166,8 +171,8 @@ type PlatformOwn = z.output<z.ZodObject<typeof platformShape>>;
 
 /** The platform's settings whose default follows the environment profile, per profile. */
 export const PLATFORM_PROFILE_DEFAULTS = {
-  dev: { accessLogs: false, sharedDatabase: true, containerInsights: false },
-  prod: { accessLogs: true, sharedDatabase: false, containerInsights: true },
+  dev: { accessLogs: false, sharedDatabase: true, containerInsights: false, ec2Spot: true },
+  prod: { accessLogs: true, sharedDatabase: false, containerInsights: true, ec2Spot: false },
 } as const satisfies Record<EnvironmentProfile, Partial<Record<keyof PlatformOwn, unknown>>>;
 
 /** The NAT strategy of one side: its own, or the platform's. */

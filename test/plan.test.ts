@@ -106,6 +106,24 @@ for (const stack of ["dev", "prod"] as const) {
       }
     });
 
+    it(`runs every Auto Scaling group ${stack === "dev" ? "on Spot" : "on demand"} (platform:ec2Spot)`, () => {
+      const groups = ofType(p, "aws:autoscaling/group:Group");
+      expect(groups.map((g) => g.name)).to.include.members(
+        stack === "dev"
+          ? ["home-nat", "remote-nat", "arbees-remote-instances"]
+          : ["arbees-remote-instances"],
+      );
+      for (const group of groups) {
+        const policy = group.inputs.mixedInstancesPolicy as
+          { instancesDistribution: { onDemandPercentageAboveBaseCapacity: number } } | undefined;
+        const share = policy?.instancesDistribution.onDemandPercentageAboveBaseCapacity;
+        expect(share, group.name).to.equal(stack === "dev" ? 0 : undefined);
+        expect(group.inputs.capacityRebalance, group.name).to.equal(
+          stack === "dev" ? true : undefined,
+        );
+      }
+    });
+
     it("routes to the peer CIDR from every private and isolated route table on both sides", () => {
       const pcx = ofType(p, "aws:ec2/vpcPeeringConnection:VpcPeeringConnection");
       expect(pcx).to.have.length(1);

@@ -21,6 +21,7 @@ import {
   physicalName,
   PREFIX_SUFFIX,
   stackOf,
+  SPOT_DRAINING,
   STATEFUL_TYPES,
 } from "../policy/rules/deploy";
 import type { Plan, PlannedResource } from "../engine/engine";
@@ -125,6 +126,36 @@ const description = (length: number) => "._-:/()#,@[]+=&;{}!$* aZ09".repeat(20).
 const cluster = (name = "cluster") => r(CLUSTER, name);
 const capacity = (name = "capacity", of = "cluster") =>
   r(CAPACITY, name, { capacityProviders: ["FARGATE"] }, { clusterName: [of] });
+const TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
+const b64 = (text: string) => Buffer.from(text).toString("base64");
+/** A launch template whose user data joins a cluster, with Spot draining or without. */
+const spotTemplate = (draining: boolean) =>
+  r(TEMPLATE, "lt", {
+    userData: b64(`ECS_CLUSTER=c\n${draining ? `${SPOT_DRAINING}\n` : ""}`),
+  });
+/** A group over `lt` whose mixed instances policy runs `onDemand`% above the base on demand. */
+const spotGroup = (onDemand: number) =>
+  r(
+    ASG,
+    "asg",
+    {
+      mixedInstancesPolicy: {
+        instancesDistribution: {
+          onDemandBaseCapacity: 0,
+          onDemandPercentageAboveBaseCapacity: onDemand,
+        },
+        launchTemplate: { launchTemplateSpecification: { launchTemplateId: "lt-1" } },
+      },
+    },
+    { mixedInstancesPolicy: ["lt"] },
+  );
+const capacityProvider = () =>
+  r(
+    "aws:ecs/capacityProvider:CapacityProvider",
+    "cp",
+    { autoScalingGroupProvider: { autoScalingGroupArn: "arn" } },
+    { autoScalingGroupProvider: ["asg"] },
+  );
 const service = (name: string, deps: Record<string, string[]>, after: string[] = [], inputs = {}) =>
   r(SERVICE, name, inputs, deps, { after });
 const onFargate = { capacityProviderStrategies: [{ capacityProvider: "FARGATE", weight: 1 }] };
@@ -542,6 +573,42 @@ const cases: Case[] = [
     bad: [
       [[r(ASG, "stuck", { protectFromScaleIn: true })], "stuck"],
       [[r(ASG, "strings", { protectFromScaleIn: "true", forceDelete: false })], "strings"],
+    ],
+  },
+  {
+    rule: "deploy-asg-spot",
+    good: [
+      // An ECS group on Spot whose instances drain on the warning.
+      [spotTemplate(true), spotGroup(0), capacityProvider()],
+      // On demand through the policy (100% above the base): no draining needed.
+      [spotTemplate(false), spotGroup(100), capacityProvider()],
+      // Spot without ECS (a NAT instance): nothing to drain.
+      [spotTemplate(false), spotGroup(0)],
+      // No mixed instances policy: the template may request Spot itself.
+      [
+        r(TEMPLATE, "lt", { instanceMarketOptions: { marketType: "spot" } }),
+        r(ASG, "asg", { launchTemplate: { id: "lt-1" } }, { launchTemplate: ["lt"] }),
+      ],
+    ],
+    bad: [
+      [
+        [spotTemplate(false), spotGroup(0), capacityProvider()],
+        "asg",
+        /launches ECS container instances on Spot, but launch template lt's user data does not set ECS_ENABLE_SPOT_INSTANCE_DRAINING=true/,
+      ],
+      // 99% on demand still puts one in a hundred on Spot.
+      [[spotTemplate(false), spotGroup(99), capacityProvider()], "asg", /does not set/],
+      [
+        [
+          r(TEMPLATE, "lt", {
+            instanceMarketOptions: { marketType: "spot" },
+            userData: b64(SPOT_DRAINING),
+          }),
+          spotGroup(0),
+        ],
+        "asg",
+        /uses launch template lt, which sets instanceMarketOptions/,
+      ],
     ],
   },
   {

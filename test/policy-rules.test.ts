@@ -2017,6 +2017,44 @@ const cases: Case[] = [
     ],
   },
   {
+    rule: "ec2-prod-on-demand",
+    good: [
+      [r("aws:autoscaling/group:Group", "g", { launchTemplate: { id: "lt-1" } })],
+      // 100% on demand above the base: a mixed instances policy without Spot.
+      [
+        r("aws:autoscaling/group:Group", "g", {
+          mixedInstancesPolicy: {
+            instancesDistribution: { onDemandPercentageAboveBaseCapacity: 100 },
+          },
+        }),
+      ],
+      // AWS's default share is 100% on demand.
+      [r("aws:autoscaling/group:Group", "g", { mixedInstancesPolicy: { launchTemplate: {} } })],
+    ],
+    bad: [
+      [
+        [
+          r("aws:autoscaling/group:Group", "g", {
+            mixedInstancesPolicy: {
+              instancesDistribution: { onDemandPercentageAboveBaseCapacity: 0 },
+            },
+          }),
+        ],
+        "g",
+      ],
+      [
+        [
+          r("aws:autoscaling/group:Group", "g", {
+            mixedInstancesPolicy: {
+              instancesDistribution: { onDemandPercentageAboveBaseCapacity: 99 },
+            },
+          }),
+        ],
+        "g",
+      ],
+    ],
+  },
+  {
     rule: "ecr-scan-on-push",
     good: [
       [

@@ -40,6 +40,8 @@ export interface WorkloadContext {
   readonly logRetentionInDays: LogRetentionDays;
   /** Container Insights on the workload's ECS clusters (`platform:containerInsights`). */
   readonly containerInsights: boolean;
+  /** EC2 Spot for the workload's ECS container instances (`platform:ec2Spot`). */
+  readonly ec2Spot: boolean;
   /** The home region: data stores and most workloads. */
   readonly home: PlatformSide;
   /** The remote region, reached over VPC peering. */

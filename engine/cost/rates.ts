@@ -160,18 +160,51 @@ const ebsVolumes = (mappings: unknown, count: number): Charge[] =>
     ];
   });
 
-/** An autoscaling group (an ECS capacity provider's instances): its launch template × minSize. */
+/**
+ * How many of a group's `count` instances run on Spot under its mixed instances policy: those above
+ * the on-demand base, less the on-demand share of them (AWS's defaults: base 0, 100% on demand).
+ * Without a policy, none. https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_InstancesDistribution.html
+ */
+export function spotInstancesOf(asg: PlannedResource, count: number): number {
+  const policy = obj(asg.inputs.mixedInstancesPolicy);
+  if (Object.keys(policy).length === 0) return 0;
+  const distribution = obj(policy.instancesDistribution);
+  const base = Math.min(count, num(distribution.onDemandBaseCapacity) ?? 0);
+  const onDemandPercent = num(distribution.onDemandPercentageAboveBaseCapacity) ?? 100;
+  return (count - base) * (1 - onDemandPercent / 100);
+}
+
+/**
+ * An autoscaling group (NAT instances, an ECS capacity provider's instances): its launch template ×
+ * minSize, at Spot prices for the instances its mixed instances policy puts on Spot, priced as the
+ * policy's first instance type (the template's own, as the platform's groups list it).
+ */
 const autoscalingGroup: CostFunction = (asg, { index }) => {
-  const template = index.dependsOn(
-    asg,
-    "launchTemplate",
-    "aws:ec2/launchTemplate:LaunchTemplate",
-  )[0];
-  const type = str(template?.inputs.instanceType);
+  const template = [
+    ...index.dependsOn(asg, "launchTemplate", "aws:ec2/launchTemplate:LaunchTemplate"),
+    ...index.dependsOn(asg, "mixedInstancesPolicy", "aws:ec2/launchTemplate:LaunchTemplate"),
+  ][0];
+  const override = str(
+    list<Record<string, unknown>>(
+      obj(obj(asg.inputs.mixedInstancesPolicy).launchTemplate).overrides,
+    )[0]?.instanceType,
+  );
+  const type = override || str(template?.inputs.instanceType);
   const count = num(asg.inputs.minSize) ?? 0;
   if (!template || !type || count === 0) return [];
+  const spot = spotInstancesOf(asg, count);
+  const onDemand = count - spot;
   const charges = [
-    instanceHours(type, count, `minSize ${count}`),
+    ...(onDemand > 0 ? [instanceHours(type, onDemand, `minSize ${count}`)] : []),
+    ...(spot > 0
+      ? [
+          {
+            item: `ec2-spot:${type}`,
+            quantity: spot * H,
+            what: `EC2 Spot ${type} × ${spot === count ? `minSize ${count}` : plural(spot, "Spot instance")} × ${H} h`,
+          },
+        ]
+      : []),
     ...ebsVolumes(template.inputs.blockDeviceMappings, count),
   ];
   if (obj(template.inputs.monitoring).enabled === true) charges.push(detailedMonitoring(count));

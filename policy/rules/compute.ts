@@ -15,6 +15,7 @@ import {
   text,
   type Props,
 } from "./common";
+import { launchesSpot } from "./deploy";
 import { FUNCTION, TASK_DEFINITION } from "./types";
 
 const REPOSITORY = "aws:ecr/repository:Repository";
@@ -259,6 +260,23 @@ export const ecsContainerInsights = resourceRule({
   },
 });
 
+// ---- EC2 ------------------------------------------------------------------------------------
+
+export const ec2ProdOnDemand = resourceRule({
+  name: "ec2-prod-on-demand",
+  description:
+    "In prod, Auto Scaling groups launch on-demand instances: Spot interruptions are for dev (platform:ec2Spot).",
+  controls: [],
+  only: "prod",
+  severity: "medium",
+  remediation:
+    "Leave platform:ec2Spot unset in prod (or false), or set the group's onDemandPercentageAboveBaseCapacity to 100.",
+  checks: {
+    "aws:autoscaling/group:Group": (props) =>
+      launchesSpot(props) ? ["launches Spot instances (mixed instances policy)"] : [],
+  },
+});
+
 // ---- ECR ------------------------------------------------------------------------------------
 
 export const ecrScanOnPush = resourceRule({
@@ -353,6 +371,7 @@ export const computeRules = [
   ecsNetworkMode,
   ecsNoPublicIp,
   ecsContainerInsights,
+  ec2ProdOnDemand,
   ecrScanOnPush,
   ecrLifecyclePolicy,
   ecrImmutableTags,

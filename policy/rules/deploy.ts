@@ -755,6 +755,75 @@ export const asgForceDelete = resourceRule({
   },
 });
 
+// ---- EC2 Spot --------------------------------------------------------------------------------
+
+const ASG = "aws:autoscaling/group:Group";
+const LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
+const CAPACITY_PROVIDER = "aws:ecs/capacityProvider:CapacityProvider";
+
+/** The ECS agent setting that drains a container instance on its Spot interruption warning. */
+export const SPOT_DRAINING = "ECS_ENABLE_SPOT_INSTANCE_DRAINING=true";
+
+/**
+ * True when a group's mixed instances policy launches Spot instances: less than 100% on demand
+ * above the base (AWS's default is 100). Without a policy, the launch template decides.
+ */
+export function launchesSpot(group: Props): boolean {
+  const policy = asRecord(group.mixedInstancesPolicy);
+  if (Object.keys(policy).length === 0) return false;
+  const share = asRecord(policy.instancesDistribution).onDemandPercentageAboveBaseCapacity;
+  return Number(share ?? 100) < 100;
+}
+
+/** A launch template's user data, decoded (base64), or undefined while unknown. */
+function userDataOf(template: PolicyResource): string | undefined {
+  const data = known(template.props.userData);
+  return data === undefined ? undefined : Buffer.from(data, "base64").toString("utf8");
+}
+
+// A mixed instances policy decides Spot or on demand; Auto Scaling refuses a launch template that
+// requests Spot itself. ECS drains a container instance on the two-minute warning only when its
+// agent is told to (off by default).
+// https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-mixed-instances-groups.html
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/spot-instance-draining-linux-container.html
+export const asgSpot = stackRule({
+  name: "deploy-asg-spot",
+  description:
+    "Auto Scaling groups with a mixed instances policy use a launch template without instanceMarketOptions; ECS container instances they launch on Spot drain on the interruption warning (ECS_ENABLE_SPOT_INSTANCE_DRAINING=true in the user data).",
+  controls: [],
+  severity: "medium",
+  remediation:
+    "Remove instanceMarketOptions from the template (the policy's instancesDistribution sets Spot); add ECS_ENABLE_SPOT_INSTANCE_DRAINING=true to /etc/ecs/ecs.config in the user data.",
+  check: (resources) =>
+    ofType(resources, ASG).flatMap((group): Finding[] => {
+      const templates = dependenciesOf(group, "mixedInstancesPolicy").filter(
+        (t) => t.type === LAUNCH_TEMPLATE,
+      );
+      if (templates.length === 0) return [];
+      const findings: Finding[] = templates
+        .filter((t) => Object.keys(asRecord(t.props.instanceMarketOptions)).length > 0)
+        .map((t) => ({
+          resource: group,
+          message: `uses launch template ${t.name}, which sets instanceMarketOptions; in a mixed instances policy the policy decides Spot`,
+        }));
+      const forEcs = ofType(resources, CAPACITY_PROVIDER).some((p) =>
+        refersTo(p, "autoScalingGroupProvider", group),
+      );
+      if (forEcs && launchesSpot(group.props)) {
+        for (const t of templates) {
+          const data = userDataOf(t);
+          if (data !== undefined && !data.includes(SPOT_DRAINING)) {
+            findings.push({
+              resource: group,
+              message: `launches ECS container instances on Spot, but launch template ${t.name}'s user data does not set ${SPOT_DRAINING}`,
+            });
+          }
+        }
+      }
+      return findings;
+    }),
+});
+
 // ---- prod protection ------------------------------------------------------------------------
 
 /** Types holding data a replacement or a destroy would lose. */
@@ -1279,6 +1348,7 @@ export const deployRules = [
   serviceAfterListener,
   serviceAfterSecretValues,
   asgForceDelete,
+  asgSpot,
   protectStateful,
   apiLoggingRole,
   reservedConcurrency,

@@ -1,10 +1,43 @@
 import { expect } from "chai";
+import * as aws from "@pulumi/aws";
 import {
   ECS_MEMORY_RESERVE,
   GRAVITON_INSTANCE_TYPES,
+  ec2Capacity,
+  ecsUserData,
   smallestInstanceType,
   taskCapacityOf,
+  type Ec2CapacitySize,
 } from "../../components/ec2-capacity";
+import type { Network } from "../../components/network";
+import { spotInstanceTypes } from "../../components/spot";
+import { runWithMocks, type Registered } from "../helpers/mock-runtime";
+
+/** The capacity's resources under mocks, in a stand-in network (its VPC and private subnets). */
+function capacity(size: Partial<Ec2CapacitySize> = {}): Promise<Registered[]> {
+  return runWithMocks(() => {
+    const provider = new aws.Provider("home", { region: "us-east-1" });
+    const network = { vpcId: "vpc-1", privateSubnetIds: ["subnet-a", "subnet-b"] };
+    ec2Capacity(
+      "gw",
+      {
+        instanceType: "t4g.micro",
+        min: 1,
+        max: 2,
+        ...size,
+        network: network as unknown as Network,
+        clusterName: "gw-cluster",
+      },
+      { provider },
+    );
+  });
+}
+const ofType = (resources: Registered[], type: string) => {
+  const found = resources.filter((r) => r.type === type);
+  expect(found, type).to.have.length(1);
+  return found[0]!;
+};
+const decode = (base64: string) => Buffer.from(base64, "base64").toString("utf8");
 
 describe("ec2-capacity", () => {
   describe("taskCapacityOf", () => {
@@ -48,6 +81,73 @@ describe("ec2-capacity", () => {
       expect(() => smallestInstanceType([{ cpu: 16384, memory: 1024 }])).to.throw(
         /fits 16384 CPU units and 1024 MiB of tasks/,
       );
+    });
+  });
+
+  describe("spotInstanceTypes", () => {
+    const sizes = Object.keys(GRAVITON_INSTANCE_TYPES);
+    const cases: [string, string, string[]][] = [
+      ["the smallest takes the next size", "t4g.nano", ["t4g.nano", "t4g.micro"]],
+      ["a middle size takes the next", "t4g.medium", ["t4g.medium", "t4g.large"]],
+      ["the largest stands alone", "t4g.2xlarge", ["t4g.2xlarge"]],
+      ["a type outside the list stands alone", "c7g.large", ["c7g.large"]],
+    ];
+    for (const [title, type, want] of cases) {
+      it(title, () => expect(spotInstanceTypes(type, sizes)).to.deep.equal(want));
+    }
+  });
+
+  describe("ecsUserData", () => {
+    it("joins the cluster, and drains on the Spot warning only on Spot", () => {
+      const onDemand = decode(ecsUserData("c1"));
+      const spot = decode(ecsUserData("c1", true));
+      for (const script of [onDemand, spot]) {
+        expect(script).to.include("ECS_CLUSTER=c1\n");
+        expect(script).to.include("ECS_AWSVPC_BLOCK_IMDS=true\n");
+      }
+      expect(onDemand).to.not.include("ECS_ENABLE_SPOT_INSTANCE_DRAINING");
+      expect(spot).to.include("ECS_ENABLE_SPOT_INSTANCE_DRAINING=true\nEOF\n");
+    });
+  });
+
+  describe("under mocks", () => {
+    const ASG = "aws:autoscaling/group:Group";
+    const LT = "aws:ec2/launchTemplate:LaunchTemplate";
+
+    it("launches on demand from the template's latest version by default", async () => {
+      const resources = await capacity();
+      const group = ofType(resources, ASG);
+      expect(group.inputs.launchTemplate.version).to.equal("$Latest");
+      expect(group.inputs.mixedInstancesPolicy).to.equal(undefined);
+      expect(group.inputs.capacityRebalance).to.equal(undefined);
+      expect(decode(ofType(resources, LT).inputs.userData)).to.not.include("SPOT");
+    });
+
+    it("on Spot: a Spot-only policy over the type and the next size, rebalancing, draining", async () => {
+      const resources = await capacity({ spot: true });
+      const group = ofType(resources, ASG);
+      const lt = ofType(resources, LT);
+      expect(group.inputs.launchTemplate).to.equal(undefined);
+      expect(group.inputs.capacityRebalance).to.equal(true);
+      expect(group.inputs.mixedInstancesPolicy).to.deep.equal({
+        instancesDistribution: {
+          onDemandBaseCapacity: 0,
+          onDemandPercentageAboveBaseCapacity: 0,
+          spotAllocationStrategy: "price-capacity-optimized",
+        },
+        launchTemplate: {
+          launchTemplateSpecification: { launchTemplateId: lt.id, version: "$Latest" },
+          overrides: [{ instanceType: "t4g.micro" }, { instanceType: "t4g.small" }],
+        },
+      });
+      expect(lt.inputs.instanceMarketOptions).to.equal(undefined);
+      expect(decode(lt.inputs.userData)).to.include("ECS_ENABLE_SPOT_INSTANCE_DRAINING=true");
+      // ECS still protects busy instances and scales the group.
+      expect(group.inputs.protectFromScaleIn).to.equal(true);
+      const provider = ofType(resources, "aws:ecs/capacityProvider:CapacityProvider");
+      expect(provider.inputs.autoScalingGroupProvider).to.deep.include({
+        managedTerminationProtection: "ENABLED",
+      });
     });
   });
 });

@@ -232,4 +232,43 @@ describe("NatInstance", () => {
       expect(notified.inputs.okActions).to.deep.equal([topic]);
     });
   });
+
+  describe("spot", () => {
+    it("launches from the template on demand by default: no mixed instances policy", async () => {
+      const group = one(await plan(), ASG);
+      expect(group.inputs.launchTemplate).to.not.equal(undefined);
+      expect(group.inputs.mixedInstancesPolicy).to.equal(undefined);
+      expect(group.inputs.capacityRebalance).to.equal(undefined);
+    });
+
+    it("on Spot, runs every instance on Spot over the type and the next size, rebalancing", async () => {
+      const resources = await plan({ spot: true });
+      const group = one(resources, ASG);
+      const lt = one(resources, LT);
+      expect(group.inputs.launchTemplate).to.equal(undefined);
+      expect(group.inputs.capacityRebalance).to.equal(true);
+      expect(group.inputs.mixedInstancesPolicy).to.deep.equal({
+        instancesDistribution: {
+          onDemandBaseCapacity: 0,
+          onDemandPercentageAboveBaseCapacity: 0,
+          spotAllocationStrategy: "price-capacity-optimized",
+        },
+        launchTemplate: {
+          launchTemplateSpecification: { launchTemplateId: lt.id, version: "1" },
+          overrides: [{ instanceType: "t4g.nano" }, { instanceType: "t4g.micro" }],
+        },
+      });
+      // The policy decides the purchase option; a template asking for Spot would be refused.
+      expect(lt.inputs.instanceMarketOptions).to.equal(undefined);
+      expect(lt.inputs.instanceType).to.equal("t4g.nano");
+    });
+
+    it("follows the instance type it is given", async () => {
+      const group = one(await plan({ spot: true, instanceType: "t4g.micro" }), ASG);
+      expect(group.inputs.mixedInstancesPolicy.launchTemplate.overrides).to.deep.equal([
+        { instanceType: "t4g.micro" },
+        { instanceType: "t4g.small" },
+      ]);
+    });
+  });
 });

@@ -3,8 +3,10 @@ import {
   keyStatements,
   SignedApiLambda,
   signedApiProblems,
+  userPoolTierOf,
   type KeyAccess,
   type SignedApiLambdaArgs,
+  type UserPoolTier,
 } from "../../components/signed-api-lambda";
 import {
   failureOf,
@@ -249,6 +251,49 @@ describe("SignedApiLambda", () => {
       expect(await trigger(added)).not.to.equal(base);
       expect(await trigger(args({ corsOrigins: [] }))).not.to.equal(base);
     });
+  });
+
+  describe("the user pool's feature plan", () => {
+    const poolOf = async (auth: SignedApiLambdaArgs["auth"]) =>
+      finder(await runWithMocks(build(args({ auth })), { home: "us-east-1" })).named("qb-users")
+        .inputs;
+
+    it("is AWS's default for new pools (Essentials) unless asked, and Plus with threat protection", async () => {
+      expect((await poolOf({})).userPoolTier).to.equal("ESSENTIALS");
+      const plus = await poolOf({ threatProtection: true });
+      expect(plus.userPoolTier).to.equal("PLUS");
+      expect(plus.userPoolAddOns).to.deep.equal({ advancedSecurityMode: "ENFORCED" });
+    });
+
+    it("is the one asked for, without threat protection's add-on", async () => {
+      const lite = await poolOf({ userPoolTier: "LITE" });
+      expect(lite.userPoolTier).to.equal("LITE");
+      expect(lite.userPoolAddOns).to.equal(undefined);
+    });
+
+    const cases: [string, Parameters<typeof userPoolTierOf>[0], UserPoolTier | RegExp][] = [
+      ["nothing asked: Essentials", {}, "ESSENTIALS"],
+      ["Lite asked", { userPoolTier: "LITE" }, "LITE"],
+      ["threat protection alone: Plus", { threatProtection: true }, "PLUS"],
+      ["threat protection on Plus", { threatProtection: true, userPoolTier: "PLUS" }, "PLUS"],
+      ["Plus without threat protection", { userPoolTier: "PLUS" }, "PLUS"],
+      [
+        "threat protection on Essentials",
+        { threatProtection: true, userPoolTier: "ESSENTIALS" },
+        /userPoolTier ESSENTIALS has no threat protection: set userPoolTier "PLUS"/,
+      ],
+      [
+        "threat protection on Lite",
+        { threatProtection: true, userPoolTier: "LITE" },
+        /userPoolTier LITE has no threat protection/,
+      ],
+    ];
+    for (const [title, auth, want] of cases) {
+      it(title, () => {
+        if (want instanceof RegExp) expect(() => userPoolTierOf(auth)).to.throw(want);
+        else expect(userPoolTierOf(auth)).to.equal(want);
+      });
+    }
   });
 
   it("authorizes against an existing user pool without creating one", async () => {

@@ -5,7 +5,7 @@
 import { expect } from "chai";
 import type { Plan } from "../../engine/engine";
 import { estimateCost, type UsageAssumptionsInput } from "../../engine/cost";
-import { splitTasks } from "../../engine/cost/rates";
+import { splitTasks, spotInstancesOf } from "../../engine/cost/rates";
 import { edit, planOf, type Spec } from "../helpers/plan-builder";
 
 const H = 730;
@@ -255,6 +255,48 @@ describe("cost: cost functions", () => {
       close(c.asg, 2 * 0.0168 * H + 2 * 7 * 0.3);
       close(c.watched, 0.0084 * H + 7 * 0.3);
       close(c.basic, 0.0084 * H);
+    });
+    it("a group's Spot instances at Spot prices, as its mixed instances policy's first type", () => {
+      const group = (name: string, distribution: Record<string, unknown>): Spec => ({
+        type: "aws:autoscaling/group:Group",
+        name,
+        inputs: {
+          minSize: 2,
+          maxSize: 2,
+          mixedInstancesPolicy: {
+            instancesDistribution: distribution,
+            launchTemplate: {
+              launchTemplateSpecification: { launchTemplateId: "lt-1", version: "1" },
+              overrides: [{ instanceType: "t4g.nano" }, { instanceType: "t4g.micro" }],
+            },
+          },
+        },
+        deps: { mixedInstancesPolicy: ["lt"] },
+      });
+      const plan = planOf([
+        {
+          type: "aws:ec2/launchTemplate:LaunchTemplate",
+          name: "lt",
+          inputs: { instanceType: "t4g.nano" },
+        },
+        group("spot", { onDemandBaseCapacity: 0, onDemandPercentageAboveBaseCapacity: 0 }),
+        group("half", { onDemandBaseCapacity: 0, onDemandPercentageAboveBaseCapacity: 50 }),
+        group("based", { onDemandBaseCapacity: 1, onDemandPercentageAboveBaseCapacity: 0 }),
+        // AWS's default distribution: every instance on demand.
+        group("default", {}),
+      ]);
+      const c = costs(plan);
+      const [spot, onDemand] = [0.00168, 0.0042];
+      close(c.spot, 2 * spot * H);
+      close(c.half, (spot + onDemand) * H);
+      close(c.based, (spot + onDemand) * H);
+      close(c.default, 2 * onDemand * H);
+      expect(
+        spotInstancesOf(
+          plan.resources.find((r) => r.name === "spot")!,
+          2,
+        ),
+      ).to.equal(2);
     });
     it("splits tasks over strategies: base first, then by weight", () => {
       const split = splitTasks(5, [

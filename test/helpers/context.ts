@@ -33,6 +33,8 @@ export function testContext(
     logRetentionInDays: environment === "prod" ? 90 : 14,
     // As platform:containerInsights defaults: on in prod, off in dev.
     containerInsights: environment === "prod",
+    // As platform:ec2Spot defaults: on in dev, off in prod.
+    ec2Spot: environment !== "prod",
     home: side("home"),
     remote: side("remote"),
     accountId: aws.getCallerIdentityOutput({}, { provider }).accountId,

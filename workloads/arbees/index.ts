@@ -261,6 +261,7 @@ export class Arbees extends pulumi.ComponentResource {
           ...REMOTE_CAPACITY,
           instanceType: vpnHostTypeOf(settings, environment),
           detailedMonitoring: settings.vpnHost.detailedMonitoring ?? isProd,
+          spot: args.context.ec2Spot,
         },
         services: [
           this.service("market-gateway-polymarket", args, remote, {

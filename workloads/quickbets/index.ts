@@ -216,7 +216,11 @@ export class QuickBets extends pulumi.ComponentResource {
             description: "KALSHI-ACCESS-* headers signed with the caller's key",
           },
         },
-        auth: { threatProtection: settings.threatProtection, deletionProtection: isProd },
+        auth: {
+          threatProtection: settings.threatProtection,
+          userPoolTier: settings.userPoolTier,
+          deletionProtection: isProd,
+        },
         signing: {
           secretPrefix,
           upstreamUrl: settings.kalshiBaseUrl,

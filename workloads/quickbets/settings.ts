@@ -4,6 +4,8 @@
  */
 import { z } from "zod";
 import { FARGATE_SIZES, fargateSizeProblem } from "../../components/ecs-tasks";
+import type { EnvironmentProfile } from "../../components/profile";
+import { USER_POOL_TIERS, type UserPoolTier } from "../../components/signed-api-lambda";
 import {
   acmCertificateArn,
   browserOrigin,
@@ -21,6 +23,15 @@ import { workloadSettings, type SettingsOf } from "../../config/workload";
  * team's own rules.
  */
 export const MAX_TOTAL_SESSIONS = 90;
+
+/**
+ * The user pool's feature plan where the stack sets none (docs/cost.md, "Cognito Lite in dev"):
+ * Lite has everything QuickBets' pool uses; prod keeps Essentials, AWS's default for new pools.
+ */
+export const USER_POOL_TIER_DEFAULTS: Readonly<Record<EnvironmentProfile, UserPoolTier>> = {
+  dev: "LITE",
+  prod: "ESSENTIALS",
+};
 
 const sessions = z
   .strictObject({
@@ -112,19 +123,39 @@ export const quickbetsSettings = workloadSettings({
       threatProtection: trueOrFalse
         .default(false)
         .describe("Cognito threat protection (Plus plan) on the user pool"),
+      userPoolTier: z
+        .enum(USER_POOL_TIERS, { error: `must be one of ${USER_POOL_TIERS.join(", ")}` })
+        .optional()
+        .describe(
+          `Feature plan of the user pool, billed per monthly active user: LITE (SRP sign-in, TOTP MFA; what QuickBets uses), ESSENTIALS (adds managed login, access-token customization, passwordless), PLUS (adds threat protection; required by threatProtection) (default: ${USER_POOL_TIER_DEFAULTS.dev} in dev, ${USER_POOL_TIER_DEFAULTS.prod} in prod)`,
+        ),
       sessions,
       websocket,
     })
     .describe("The QuickBets API and its trading sessions (home region)"),
-  profileRules: (settings, profile) =>
-    profile === "prod" && !settings.websocket.certificateArn
+  profileDefaults: {
+    dev: { userPoolTier: USER_POOL_TIER_DEFAULTS.dev },
+    prod: { userPoolTier: USER_POOL_TIER_DEFAULTS.prod },
+  },
+  profileRules: (settings, profile) => [
+    ...(profile === "prod" && !settings.websocket.certificateArn
       ? [
           {
             path: ["websocket", "certificateArn"],
             message: "is required in prod: prod load balancers serve TLS only",
           },
         ]
-      : [],
+      : []),
+    // Runs before the profile's default fills an unset tier, which is never PLUS.
+    ...(settings.threatProtection && settings.userPoolTier !== "PLUS"
+      ? [
+          {
+            path: ["userPoolTier"],
+            message: `must be PLUS when platform:quickbets.threatProtection is true (threat protection exists on the Plus plan only), not ${settings.userPoolTier ?? `the ${profile} default ${USER_POOL_TIER_DEFAULTS[profile]}`}`,
+          },
+        ]
+      : []),
+  ],
 });
 
 export type QuickBetsSettings = SettingsOf<typeof quickbetsSettings>;

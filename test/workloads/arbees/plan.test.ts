@@ -333,6 +333,33 @@ describeEachStack(
       );
     });
 
+    it(`runs the VPN host ${stack === "prod" ? "on demand" : "on Spot, draining on the warning"} (platform:ec2Spot)`, () => {
+      const group = ofType(s.p, "aws:autoscaling/group:Group").find(within("arbees-remote"))!;
+      const template = ofType(s.p, "aws:ec2/launchTemplate:LaunchTemplate").find(
+        within("arbees-remote"),
+      )!;
+      const userData = Buffer.from(String(template.inputs.userData), "base64").toString("utf8");
+      if (stack === "prod") {
+        expect(group.inputs.mixedInstancesPolicy).to.equal(undefined);
+        expect(group.inputs.launchTemplate).to.not.equal(undefined);
+        expect(userData).to.not.include("ECS_ENABLE_SPOT_INSTANCE_DRAINING");
+      } else {
+        const policy = group.inputs.mixedInstancesPolicy as Record<string, any>;
+        expect(group.inputs.launchTemplate).to.equal(undefined);
+        expect(group.inputs.capacityRebalance).to.equal(true);
+        expect(policy.instancesDistribution).to.deep.equal({
+          onDemandBaseCapacity: 0,
+          onDemandPercentageAboveBaseCapacity: 0,
+          spotAllocationStrategy: "price-capacity-optimized",
+        });
+        expect(policy.launchTemplate.overrides).to.deep.equal([
+          { instanceType: "t4g.micro" },
+          { instanceType: "t4g.small" },
+        ]);
+        expect(userData).to.include("ECS_ENABLE_SPOT_INSTANCE_DRAINING=true");
+      }
+    });
+
     it("shows both clusters, the services, Redis and the VPN gateway in the summary", () => {
       expect(s.result.stdout).to.include("Cluster arbees-home-cluster (us-east-1)");
       expect(s.result.stdout).to.include("Cluster arbees-remote-cluster (eu-central-1)");

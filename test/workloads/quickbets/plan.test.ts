@@ -46,6 +46,20 @@ describeEachStack(
       ]);
     });
 
+    it(`puts the user pool on the ${stack === "prod" ? "Plus plan (threat protection, as prod sets)" : "Lite plan (quickbets.userPoolTier)"}`, () => {
+      const pool = ofType(s.p, "aws:cognito/userPool:UserPool").find(
+        (p) => p.name === "quickbets-users",
+      )!;
+      expect(pool.inputs.userPoolTier).to.equal(stack === "prod" ? "PLUS" : "LITE");
+      const { cost } = s.p as typeof s.p & {
+        cost: { items: { name: string; charges: { item: string }[] }[] };
+      };
+      const pool$ = cost.items.find((i) => i.name === "quickbets-users")!;
+      expect(pool$.charges.map((c) => c.item)).to.deep.equal([
+        stack === "prod" ? "cognito.mau.plus" : "cognito.mau.lite",
+      ]);
+    });
+
     it("runs entirely in the home region", () => {
       const all = s.p.resources.filter((r) => r.custom && inQuickBets(r));
       expect(all.length).to.be.greaterThan(60);

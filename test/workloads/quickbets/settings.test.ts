@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { parseStackConfig } from "../../../config";
-import { MAX_TOTAL_SESSIONS } from "../../../workloads/quickbets/settings";
+import { MAX_TOTAL_SESSIONS, quickbetsSettings } from "../../../workloads/quickbets/settings";
 import { problem, settingCases, type SettingCase } from "../../helpers/setting-cases";
 import { asProd, problemsOf, validRaw, withSetting } from "../../helpers/stack-config";
 
@@ -97,6 +97,38 @@ describe("quickbets settings", () => {
       expect(problem!.message).to.include(fragment);
     });
   }
+
+  it("sets the user pool's feature plan per profile: LITE in dev, ESSENTIALS in prod", () => {
+    expect(parseStackConfig(validRaw()).quickbets.userPoolTier).to.equal("LITE");
+    // A full prod config needs other workloads' prod settings: read the declared defaults.
+    expect(quickbetsSettings.profileDefaults?.prod).to.deep.equal({ userPoolTier: "ESSENTIALS" });
+    const own = withSetting("quickbets", (q) => (q.userPoolTier = "ESSENTIALS"));
+    expect(parseStackConfig(own).quickbets.userPoolTier).to.equal("ESSENTIALS");
+  });
+
+  it("requires PLUS with threat protection, naming userPoolTier", () => {
+    const key = "platform:quickbets.userPoolTier";
+    const on = (tier?: string) =>
+      withSetting("quickbets", (q) => {
+        q.threatProtection = true;
+        if (tier) q.userPoolTier = tier;
+      });
+    // Unset: dev's default (LITE) has no threat protection.
+    expect(problemsOf(on())).to.deep.include({
+      key,
+      message:
+        "must be PLUS when platform:quickbets.threatProtection is true (threat protection exists on the Plus plan only), not the dev default LITE",
+    });
+    expect(problemsOf(on("ESSENTIALS")).map((p) => p.key)).to.include(key);
+    expect(() => parseStackConfig(on("PLUS"))).not.to.throw();
+    // PLUS without threat protection is allowed (a pool may pay for Plus's other features).
+    expect(() =>
+      parseStackConfig(withSetting("quickbets", (q) => (q.userPoolTier = "PLUS"))),
+    ).not.to.throw();
+    expect(problemsOf(withSetting("quickbets", (q) => (q.userPoolTier = "BASIC")))).to.deep.include(
+      { key, message: "must be one of LITE, ESSENTIALS, PLUS" },
+    );
+  });
 
   it("requires TLS for the session load balancer in prod, not in dev", () => {
     const problem = {
