@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { thrown } from "../helpers/errors";
 import { Network } from "../../components/network";
 import { RegionalGateway } from "../../components/regional-gateway";
 import { SessionFleet } from "../../components/session-fleet";
@@ -343,14 +344,9 @@ describe("SharedLoadBalancer", () => {
         );
         // After the program's turn, as from inside an apply.
         attempt = new Promise((resolve) =>
-          setImmediate(() => {
-            try {
-              shared.attach("late", { port: 80, priorityBlock: 1 });
-              resolve(undefined);
-            } catch (error) {
-              resolve(error as Error);
-            }
-          }),
+          setImmediate(() =>
+            resolve(thrown(() => shared.attach("late", { port: 80, priorityBlock: 1 }))),
+          ),
         );
       }),
       { home: "us-east-1" },

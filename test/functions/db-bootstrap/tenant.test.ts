@@ -1,4 +1,5 @@
 import { writeFileSync } from "node:fs";
+import { rejection } from "../../helpers/errors";
 import { join } from "node:path";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { mockClient } from "aws-sdk-client-mock";
@@ -84,15 +85,14 @@ describe("db bootstrap: against PostgreSQL", function () {
     return client;
   };
   /** Whether `user` logs in to `database` with `password`, or PostgreSQL's reason it does not. */
-  const login = async (user: string, password: string, database: string) => {
-    try {
-      const client = await connectAs(user, password, database);
-      await client.end();
-      return "ok";
-    } catch (error) {
-      return (error as Error).message;
-    }
-  };
+  const login = (user: string, password: string, database: string): Promise<string> =>
+    connectAs(user, password, database).then(
+      async (client) => {
+        await client.end();
+        return "ok";
+      },
+      (error: Error) => error.message,
+    );
   const superuser = async <T>(sql: string, database = "postgres"): Promise<T[]> => {
     const client = new Client(pg.config(database));
     await client.connect();
@@ -302,29 +302,21 @@ describe("db bootstrap: against PostgreSQL", function () {
 
     it("refuses a secret made for another role", async () => {
       secretValues({ username: "fred_app", password: PASSWORD_A });
-      let error: unknown;
-      try {
-        await handler({
+      const error = await rejection(
+        handler({
           operation: "ensure",
           database: "quotes",
           role: "quotes_app",
           credentialsSecretArn: TENANT_SECRET,
-        });
-      } catch (e) {
-        error = e;
-      }
+        }),
+      );
       expect(String(error)).to.match(/is for fred_app, not quotes_app/);
       expect(String(error)).not.to.include(PASSWORD_A);
     });
 
     it("refuses events it does not know", async () => {
       for (const event of [{}, { operation: "truncate", database: "quotes", role: "quotes_app" }]) {
-        let error: unknown;
-        try {
-          await handler(event);
-        } catch (e) {
-          error = e;
-        }
+        const error = await rejection(handler(event));
         expect(String(error)).to.match(/not a bootstrap event/);
       }
     });
@@ -339,12 +331,7 @@ describe("db bootstrap: against PostgreSQL", function () {
 });
 
 async function expectTenantError(promise: Promise<unknown>, message: RegExp): Promise<void> {
-  let error: unknown;
-  try {
-    await promise;
-  } catch (e) {
-    error = e;
-  }
+  const error = await rejection(promise);
   expect(error).to.be.instanceOf(TenantError);
-  expect((error as Error).message).to.match(message);
+  expect(error.message).to.match(message);
 }

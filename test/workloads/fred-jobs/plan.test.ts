@@ -16,6 +16,13 @@ describeEachStack(
       return parent !== undefined && (parent.name === "fred-jobs" || inFred(parent));
     };
 
+    it("sizes the web-app functions at 512 MB in dev and 1024 MB in prod (the stack files' lever)", () => {
+      const memory = (name: string) =>
+        ofType(s.p, "aws:lambda/function:Function").find((f) => f.name === name)?.inputs.memorySize;
+      const want = stack === "dev" ? 512 : 1024;
+      expect([memory("fred-jobs-fn"), memory("finance-api-fn")]).to.deep.equal([want, want]);
+    });
+
     it("shows the API, every route but /health behind IAM, its database and bucket", () => {
       expect(s.result.stdout).to.include("REST API fred-jobs-api (us-east-1), stage v1:");
       expect(s.result.stdout).to.match(/GET +\/health +NONE +→ fred-jobs-fn/);
