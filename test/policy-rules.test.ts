@@ -383,7 +383,15 @@ const NOT_LOGGING = "does not log access (accessLogs.enabled with a bucket)";
 const FOREVER = "keeps access logs forever (no lifecycle expiration)";
 const NO_TLS = "receives access logs but does not deny non-TLS requests";
 const NAT = "aws:ec2/natGateway:NatGateway";
-const EC2_SIZES = ["t4g.micro", "t4g.small", "t4g.medium", "t3.micro", "t3.small", "t3.medium"];
+const EC2_SIZES = [
+  "t4g.nano",
+  "t4g.micro",
+  "t4g.small",
+  "t4g.medium",
+  "t3.micro",
+  "t3.small",
+  "t3.medium",
+];
 /** The types the platform makes that take tags. */
 const TAGGED_TYPES = [
   "aws:apigateway/restApi:RestApi",
@@ -924,6 +932,7 @@ const cases: Case[] = [
           r(LISTENER, "alb-8081", { port: 8081, protocol: "HTTP" }, { loadBalancerArn: ["alb"] }),
         ],
         "alb-sg",
+        ["admits the internet on all ports"],
       ],
       [
         [
@@ -939,7 +948,7 @@ const cases: Case[] = [
           r(LB, "alb", {}, { securityGroups: ["alb-sg"] }),
         ],
         "alb-sg",
-        ["admits the internet on all ports"],
+        ["admits the internet on 8080-8080"],
       ],
       // Only the load balancer's own group may: another group of the stack may not.
       [
@@ -1171,7 +1180,11 @@ const cases: Case[] = [
       ),
     ],
     bad: [
-      [typedInputs(ENI, "home-nat-eni", { sourceDestCheck: true }), "home-private-nat-0"],
+      // Dev's one NAT instance serves both private route tables: each route is reported.
+      [
+        typedInputs(ENI, "home-nat-eni", { sourceDestCheck: true }),
+        ["home-private-nat-0", "home-private-nat-1"],
+      ],
       [
         (real) => {
           const privateSubnet = real.resources.find((x) => x.name === "home-private-0")!.urn;
@@ -1184,7 +1197,7 @@ const cases: Case[] = [
               : x,
           );
         },
-        "home-private-nat-1",
+        ["home-private-nat-0", "home-private-nat-1"],
       ],
       [
         onReal(
@@ -1690,8 +1703,11 @@ const cases: Case[] = [
       [r(SECRET, "key"), { ...fn(), deps: { environment: ["key"] } }],
     ],
     bad: [
-      [without("arbees-remote-market-gateway-polymarket-task"), "arbees-db-url"],
-      [without("arbees-remote-market-gateway-polymarket-task"), "arbees-redis-url"],
+      // Without the remote task, nothing reads either URL's eu-central-1 replica.
+      [
+        without("arbees-remote-market-gateway-polymarket-task"),
+        ["arbees-db-url", "arbees-redis-url"],
+      ],
       [
         withInputs("arbees-redis-url", {
           replicas: [{ region: "eu-central-1" }, { region: "eu-west-1" }],

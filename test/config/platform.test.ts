@@ -363,7 +363,8 @@ describe("platform settings", () => {
       [`platform:${key}`]: value,
     });
     table([
-      ...NAT_STRATEGIES.map((s): [string, () => RawConfig, "ok"] => [
+      // none is refused (both regions' tasks need egress): parse.test.ts holds its messages.
+      ...NAT_STRATEGIES.filter((s) => s !== "none").map((s): [string, () => RawConfig, "ok"] => [
         `natStrategy ${s}`,
         set("natStrategy", s),
         "ok",

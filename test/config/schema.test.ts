@@ -13,6 +13,7 @@ describe("config schema", () => {
       "sharedDatabase",
       "accessLogRetentionDays",
       "containerInsights",
+      "ec2Spot",
       "sharedLoadBalancer",
       "reservedConcurrencyElsewhere",
       "regions",

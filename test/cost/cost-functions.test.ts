@@ -740,7 +740,7 @@ describe("cost: cost functions", () => {
     const details: [string, string][] = [
       [
         "svc",
-        "Fargate 0.5 vCPU arm64 \u00d7 2 tasks \u00d7 730 h: $0.03238/vCPU-hour = $23.64 + Fargate 1 GB \u00d7 2 tasks \u00d7 730 h: $0.00356/GB-hour = $5.20 + Fargate Spot 0.5 vCPU arm64 \u00d7 1 task \u00d7 730 h: $0.009714/vCPU-hour = $3.55 [price not confirmed] + Fargate Spot 1 GB \u00d7 1 task \u00d7 730 h: $0.001068/GB-hour = $0.78 [price not confirmed] + public IPv4 \u00d7 3 tasks \u00d7 730 h: $0.005/IP-hour = $10.95",
+        "Fargate 0.5 vCPU arm64 \u00d7 2 tasks \u00d7 730 h: $0.03238/vCPU-hour = $23.64 + Fargate 1 GB \u00d7 2 tasks \u00d7 730 h: $0.00356/GB-hour = $5.20 + Fargate Spot 0.5 vCPU arm64 \u00d7 1 task \u00d7 730 h: $0.0103097/vCPU-hour = $3.76 + Fargate Spot 1 GB \u00d7 1 task \u00d7 730 h: $0.00113349/GB-hour = $0.83 + public IPv4 \u00d7 3 tasks \u00d7 730 h: $0.005/IP-hour = $10.95",
       ],
       [
         "alb",

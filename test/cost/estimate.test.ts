@@ -204,7 +204,7 @@ describe("cost: the estimate's secondary paths", () => {
     expect(estimate.items).to.deep.equal([]);
   });
 
-  describe("a discount (Fargate Spot)", () => {
+  describe("Fargate Spot, at prices of its own", () => {
     const plan = planOf([
       {
         type: "aws:ecs/taskDefinition:TaskDefinition",
@@ -221,43 +221,54 @@ describe("cost: the estimate's secondary paths", () => {
         deps: { taskDefinition: ["task"] },
       },
     ]);
-    const prices: [string, number, boolean?][] = [
+    const onDemand: [string, number, boolean?][] = [
       ["fargate.x86.vcpu-hour", 0.1],
       ["fargate.x86.gb-hour", 0.01],
     ];
 
-    it("takes its fraction off the price, marking the item when the discount is not confirmed", () => {
+    it("bills the Spot items, marking the item when a Spot price is not confirmed", () => {
       const estimate = estimateCost(
         plan,
         undefined,
-        table([...prices, ["fargate.spot-discount", 0.75, true]]),
+        table([
+          ...onDemand,
+          ["fargate-spot.x86.vcpu-hour", 0.025, true],
+          ["fargate-spot.x86.gb-hour", 0.0025],
+        ]),
       );
       const svc = estimate.items.find((i) => i.name === "svc")!;
       expect(svc.charges.map((c) => [c.item, c.price, c.notConfirmed])).to.deep.equal([
-        ["fargate.x86.vcpu-hour", 0.025, true],
-        ["fargate.x86.gb-hour", 0.0025, true],
+        ["fargate-spot.x86.vcpu-hour", 0.025, true],
+        ["fargate-spot.x86.gb-hour", 0.0025, false],
       ]);
       expect(svc.monthly).to.be.closeTo(730 * 0.0275, 1e-9);
       expect(svc.notConfirmed).to.equal(true);
       expect(svc.detail).to.equal(
         "Fargate Spot 1 vCPU x86 × 1 task × 730 h: $0.025/unit = $18.25 [price not confirmed] + " +
-          "Fargate Spot 1 GB × 1 task × 730 h: $0.0025/unit = $1.83 [price not confirmed]",
+          "Fargate Spot 1 GB × 1 task × 730 h: $0.0025/unit = $1.83",
       );
     });
 
-    it("a confirmed discount leaves the item confirmed", () => {
+    it("confirmed Spot prices leave the item confirmed", () => {
       const estimate = estimateCost(
         plan,
         undefined,
-        table([...prices, ["fargate.spot-discount", 0.75]]),
+        table([
+          ...onDemand,
+          ["fargate-spot.x86.vcpu-hour", 0.025],
+          ["fargate-spot.x86.gb-hour", 0.0025],
+        ]),
       );
       expect(estimate.items.find((i) => i.name === "svc")?.notConfirmed).to.equal(false);
     });
 
-    it("without the discount's price: the full price, and a warning", () => {
-      const estimate = estimateCost(plan, undefined, table(prices));
-      expect(estimate.warnings).to.deep.equal(["no price for fargate.spot-discount in us-east-1"]);
-      expect(estimate.items.find((i) => i.name === "svc")?.monthly).to.be.closeTo(730 * 0.11, 1e-9);
+    it("without Spot prices: a warning per item, never the on-demand price", () => {
+      const estimate = estimateCost(plan, undefined, table(onDemand));
+      expect(estimate.warnings).to.deep.equal([
+        "no price for fargate-spot.x86.vcpu-hour in us-east-1 (aws:ecs/service:Service svc)",
+        "no price for fargate-spot.x86.gb-hour in us-east-1 (aws:ecs/service:Service svc)",
+      ]);
+      expect(estimate.items.find((i) => i.name === "svc")).to.equal(undefined);
     });
   });
 

@@ -21,7 +21,7 @@ describeEachStack(
       expect(s.result.stdout).to.match(/ANY +\/\{proxy\+\} +AWS_IAM +→ finance-api-fn/);
       expect(s.result.stdout).to.match(/GET +\/health +NONE +→ finance-api-fn/);
       expect(s.result.stdout).to.include(
-        "finance-api-fn (us-east-1): python3.13 arm64, 1024 MB, 30 s",
+        `finance-api-fn (us-east-1): python3.13 arm64, ${stack === "dev" ? 512 : 1024} MB, 30 s`,
       );
       const fn = ofType(s.p, "aws:lambda/function:Function").find(inFinance)!;
       expect(fn.inputs.layers).to.deep.equal([

@@ -236,7 +236,11 @@ describe("quickbets settings: each field's bounds", () => {
       "ok",
     ],
     ["the largest session", (q) => Object.assign(q.sessions, { cpu: 4096, memory: 30720 }), "ok"],
-    ["threat protection on", (q) => (q.threatProtection = true), "ok"],
+    [
+      "threat protection on the Plus plan",
+      (q) => Object.assign(q, { threatProtection: true, userPoolTier: "PLUS" }),
+      "ok",
+    ],
     [
       "threat protection that is not a boolean",
       (q) => (q.threatProtection = "on"),
