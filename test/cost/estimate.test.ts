@@ -53,6 +53,11 @@ describe("cost: the estimate", () => {
     expect(both).to.deep.equal([]);
   });
 
+  it("says why each free type costs nothing", () => {
+    const unexplained = Object.entries(FREE_TYPES).filter(([, why]) => why.trim().length < 4);
+    expect(unexplained).to.deep.equal([]);
+  });
+
   it("groups items by the stack's child they descend from, and sums them consistently", () => {
     const estimate = estimateCost(layeredPlan());
     expect(estimate.items.map((i) => [i.name, i.workload])).to.deep.equal([
