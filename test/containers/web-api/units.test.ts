@@ -54,7 +54,9 @@ describe("web API helpers", () => {
     ];
     for (const id of bad) {
       it(`refuses ${JSON.stringify(id)} naming the field`, () => {
-        expect(thrown(() => parseId(id, "run_id")).toJSON()).to.deep.equal({
+        const error = thrown(() => parseId(id, "run_id"));
+        expect(error).to.be.instanceOf(HttpError);
+        expect((error as HttpError).toJSON()).to.deep.equal({
           error: "invalid_request",
           message: "run_id must be a UUID",
           field: "run_id",

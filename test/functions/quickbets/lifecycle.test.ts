@@ -379,7 +379,10 @@ describe("session lifecycle (ECS task state changes)", () => {
 
   it("routes a RUNNING task whose session does not record it yet (launch not done)", async () => {
     const session = await launched();
-    const pendingItem = { ...item(session)!, status: { S: "PENDING" } };
+    const pendingItem: Parameters<FakeTable["put"]>[0] = {
+      ...item(session)!,
+      status: { S: "PENDING" },
+    };
     delete pendingItem.taskArn;
     table.put(pendingItem);
     await handler(taskEvent("RUNNING", { session }));

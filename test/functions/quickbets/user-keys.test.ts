@@ -287,7 +287,7 @@ describe("quickbets user keys", () => {
       expect(await keys.get("s0")).not.to.equal(first[0]);
     });
 
-    const failures: [string, () => unknown, object][] = [
+    const failures: [string, () => Error, object][] = [
       ["a missing secret", notFoundError, NOT_FOUND],
       [
         "a missing secret, wrapped by the provider",
