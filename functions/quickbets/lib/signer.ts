@@ -60,7 +60,6 @@ export function parsePrivateKey(pem: string): KeyObject {
       `privateKeyPem is a ${key.asymmetricKeyType ?? "non-asymmetric"} key; Kalshi needs RSA`,
     );
   }
-  // Stryker disable next-line OptionalChaining: an RSA key always has its details
   const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
   if (bits < MIN_MODULUS_BITS) {
     throw new SigningKeyError(
@@ -72,7 +71,6 @@ export function parsePrivateKey(pem: string): KeyObject {
 
 /** Base64 RSA-PSS (SHA-256, MGF1-SHA-256, 32-byte salt) signature of `message`. */
 export function pssSign(key: KeyObject, message: string): string {
-  // Stryker disable next-line StringLiteral: Buffer.from reads a string as UTF-8 when no encoding is named
   return sign("sha256", Buffer.from(message, "utf8"), {
     key,
     padding: constants.RSA_PKCS1_PSS_PADDING,

@@ -121,6 +121,16 @@ describe("FRED jobs API app (in process, a scripted database)", () => {
       });
     }
 
+    it("logs the time taken in milliseconds, to a tenth", async () => {
+      const { request, logs } = app();
+      const started = performance.now();
+      await request("GET", "/api/v1/registration");
+      const took = performance.now() - started;
+      const ms = logs[0]!.fields.ms as number;
+      expect(ms).to.be.within(0, took + 0.05);
+      expect(Math.abs(ms * 10 - Math.round(ms * 10))).to.be.below(1e-9);
+    });
+
     it("a fresh request id each time", async () => {
       const { request } = app();
       const [a, b] = [await request("GET", "/nowhere"), await request("GET", "/nowhere")];
@@ -141,8 +151,10 @@ describe("FRED jobs API app (in process, a scripted database)", () => {
 
     it("no CORS headers when no origin is configured (the default)", async () => {
       const { request } = app(undefined, { corsOrigins: undefined });
-      const r = await request("GET", "/api/v1/registration", undefined, { Origin: ORIGIN });
-      expect(r.headers.get("Access-Control-Allow-Origin")).to.equal(null);
+      for (const origin of [ORIGIN, "null", "Stryker was here"]) {
+        const r = await request("GET", "/api/v1/registration", undefined, { Origin: origin });
+        expect(r.headers.get("Access-Control-Allow-Origin")).to.equal(null);
+      }
       const preflight = await request("OPTIONS", "/api/v1/jobs", undefined, { Origin: ORIGIN });
       expect(preflight.headers.get("Access-Control-Allow-Methods")).to.equal(null);
     });
@@ -299,6 +311,18 @@ describe("FRED jobs API app (in process, a scripted database)", () => {
       });
     }
 
+    it("refuses a body that is a negative zero, naming no field", async () => {
+      const { request, queries } = app();
+      expect(refusal(await request("POST", "/api/v1/jobs", "-0"))).to.deep.equal({
+        status: 400,
+        body: {
+          error: "invalid_request",
+          message: "request body -0 is a negative zero, which cannot be stored; send 0",
+        },
+      });
+      expect(queries).to.deep.equal([]);
+    });
+
     it("refuses a body that is not JSON by its Content-Type: 415", async () => {
       const { request, queries } = app();
       const r = await request("POST", "/api/v1/jobs", '{"name":"n"}', {
@@ -420,6 +444,24 @@ describe("FRED jobs API app (in process, a scripted database)", () => {
         "parameters: must be a JSON object",
       ],
       [
+        "parameters that are a string",
+        { jobId: JOB_ID, parameters: "{}" },
+        "parameters",
+        "parameters: must be a JSON object",
+      ],
+      [
+        "parameters that are a number",
+        { jobId: JOB_ID, parameters: 1 },
+        "parameters",
+        "parameters: must be a JSON object",
+      ],
+      [
+        "a repeated parameter",
+        `{"jobId":"${JOB_ID}","parameters":{"x":1,"x":2}}`,
+        "parameters.x",
+        "parameters.x is a duplicate key",
+      ],
+      [
         "parameters 33 levels deep",
         { jobId: JOB_ID, parameters: deep(33) },
         `parameters.${Array(32).fill("a").join(".")}`,
@@ -513,7 +555,15 @@ describe("FRED jobs API app (in process, a scripted database)", () => {
     it("quotes at most 20 characters of a method and 200 of a path", async () => {
       const long = `/${"p".repeat(300)}`;
       const missing = await app().request("GET", long);
-      expect(missing.json.message).to.equal(`no route for GET ${long.slice(0, 200)}`);
+      expect(missing.json).to.deep.equal({
+        error: "not_found",
+        message: `no route for GET ${long.slice(0, 200)}`,
+      });
+      const longId = `/api/v1/jobs/${"j".repeat(300)}`;
+      const wrong = await app().request("PUT", longId);
+      expect(wrong.json.message).to.equal(
+        `PUT is not allowed on ${longId.slice(0, 200)}; allowed: GET, HEAD, OPTIONS`,
+      );
       const method = "M".repeat(30);
       const r = await app().request(method, "/api/v1/jobs");
       expect(r.json.message).to.equal(

@@ -1,10 +1,12 @@
 import { expect } from "chai";
 import {
   ConfigError,
+  LOCAL_ENVIRONMENTS,
   loadConfig,
   uploadPrefix,
   type Env,
 } from "../../../containers/web-api/src/config";
+import { thrown } from "../../helpers/errors";
 
 const ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-1234-AbCdEf";
 const PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
@@ -198,6 +200,212 @@ describe("web API configuration", () => {
       expect(() => loadConfig({ ...base, ...c.env }, readFile)).to.throw(ConfigError, c.error);
     });
   }
+
+  describe("each limit at its boundary, with the exact message", () => {
+    const accepted: [string, Env, (c: ReturnType<typeof loadConfig>) => unknown, unknown][] = [
+      ["PORT 65535", { PORT: "65535" }, (c) => c.port, 65535],
+      ["DB_PORT 1", { DB_PORT: "1" }, (c) => c.db.port, 1],
+      ["DB_PORT 65535", { DB_PORT: "65535" }, (c) => c.db.port, 65535],
+      ["DB_POOL_MAX 1", { DB_POOL_MAX: "1" }, (c) => c.db.poolMax, 1],
+      ["DB_POOL_MAX 100", { DB_POOL_MAX: "100" }, (c) => c.db.poolMax, 100],
+      ["a padded port", { PORT: " 9000 " }, (c) => c.port, 9000],
+      ["a blank port (the default)", { PORT: " " }, (c) => c.port, 8080],
+      ["a 3-character bucket", { UPLOAD_BUCKET: "abc" }, (c) => c.uploads.bucket, "abc"],
+      [
+        "a 63-character bucket",
+        { UPLOAD_BUCKET: "a".repeat(63) },
+        (c) => c.uploads.bucket,
+        "a".repeat(63),
+      ],
+      [
+        "a dotted bucket",
+        { UPLOAD_BUCKET: "fred.uploads-1" },
+        (c) => c.uploads.bucket,
+        "fred.uploads-1",
+      ],
+      [
+        "DB_SSL=DISABLE in local, any case",
+        { APP_ENV: "local", DB_SSL: "DISABLE" },
+        (c) => c.db.ssl,
+        false,
+      ],
+      ["DB_SSL=Require", { DB_SSL: "Require" }, (c) => c.db.ssl, { rejectUnauthorized: true }],
+      [
+        "an empty DB_PASSWORD as none",
+        { APP_ENV: "test", DB_SECRET_ARN: undefined, DB_PASSWORD: "" },
+        (c) => c.db.password,
+        { kind: "plain", password: undefined },
+      ],
+      [
+        "an http origin with a port",
+        { CORS_ORIGINS: "http://localhost:5173" },
+        (c) => c.corsOrigins,
+        ["http://localhost:5173"],
+      ],
+      [
+        "a prefix with dots in a name",
+        { UPLOAD_PREFIX: "v1.2/in" },
+        (c) => c.uploads.prefix,
+        "v1.2/in/",
+      ],
+      ["a blank origin list", { CORS_ORIGINS: " , " }, (c) => c.corsOrigins, []],
+      ["the local environments", {}, () => LOCAL_ENVIRONMENTS, ["test", "local"]],
+    ];
+    for (const [what, env, pick, want] of accepted) {
+      it(`reads ${what}`, () =>
+        expect(pick(loadConfig({ ...base, ...env }, readFile))).to.deep.equal(want));
+    }
+
+    const refused: [string, Env, string][] = [
+      ["PORT 65536", { PORT: "65536" }, 'PORT must be an integer from 0 to 65535, got "65536"'],
+      ["a negative PORT", { PORT: "-1" }, 'PORT must be an integer from 0 to 65535, got "-1"'],
+      ["DB_PORT 0", { DB_PORT: "0" }, 'DB_PORT must be an integer from 1 to 65535, got "0"'],
+      [
+        "DB_PORT 65536",
+        { DB_PORT: "65536" },
+        'DB_PORT must be an integer from 1 to 65535, got "65536"',
+      ],
+      [
+        "a decimal DB_PORT",
+        { DB_PORT: "5432.0" },
+        'DB_PORT must be an integer from 1 to 65535, got "5432.0"',
+      ],
+      [
+        "a PORT in exponent notation",
+        { PORT: "1e3" },
+        'PORT must be an integer from 0 to 65535, got "1e3"',
+      ],
+      ["a signed PORT", { PORT: "+80" }, 'PORT must be an integer from 0 to 65535, got "+80"'],
+      [
+        "a hexadecimal PORT",
+        { PORT: "0x50" },
+        'PORT must be an integer from 0 to 65535, got "0x50"',
+      ],
+      [
+        "DB_POOL_MAX 0",
+        { DB_POOL_MAX: "0" },
+        'DB_POOL_MAX must be an integer from 1 to 100, got "0"',
+      ],
+      [
+        "DB_POOL_MAX 101",
+        { DB_POOL_MAX: "101" },
+        'DB_POOL_MAX must be an integer from 1 to 100, got "101"',
+      ],
+      ["APP_ENV blank", { APP_ENV: " " }, "environment variable APP_ENV is not set"],
+      ["DB_HOST missing", { DB_HOST: undefined }, "environment variable DB_HOST is not set"],
+      [
+        "a 2-character bucket",
+        { UPLOAD_BUCKET: "ab" },
+        'UPLOAD_BUCKET must be an S3 bucket name, got "ab"',
+      ],
+      [
+        "a 64-character bucket",
+        { UPLOAD_BUCKET: "a".repeat(64) },
+        `UPLOAD_BUCKET must be an S3 bucket name, got "${"a".repeat(64)}"`,
+      ],
+      [
+        "a bucket with two dots in a row",
+        { UPLOAD_BUCKET: "fred..uploads" },
+        'UPLOAD_BUCKET must be an S3 bucket name, got "fred..uploads"',
+      ],
+      [
+        "a bucket starting with a dash",
+        { UPLOAD_BUCKET: "-fred" },
+        'UPLOAD_BUCKET must be an S3 bucket name, got "-fred"',
+      ],
+      [
+        "a bucket ending with a dot",
+        { UPLOAD_BUCKET: "fred." },
+        'UPLOAD_BUCKET must be an S3 bucket name, got "fred."',
+      ],
+      [
+        "an ARN of another service",
+        { DB_SECRET_ARN: "arn:aws:ssm:us-east-1:123456789012:parameter/x" },
+        'DB_SECRET_ARN must be a Secrets Manager secret ARN, got "arn:aws:ssm:us-east-1:123456789012:parameter/x"',
+      ],
+      [
+        "a secret ARN with a short account",
+        { DB_SECRET_ARN: "arn:aws:secretsmanager:us-east-1:12345:secret:x" },
+        'DB_SECRET_ARN must be a Secrets Manager secret ARN, got "arn:aws:secretsmanager:us-east-1:12345:secret:x"',
+      ],
+      [
+        "a secret ARN without a name",
+        { DB_SECRET_ARN: "arn:aws:secretsmanager:us-east-1:123456789012:secret:" },
+        'DB_SECRET_ARN must be a Secrets Manager secret ARN, got "arn:aws:secretsmanager:us-east-1:123456789012:secret:"',
+      ],
+      [
+        "a secret ARN with a second line",
+        { DB_SECRET_ARN: `${ARN}\nx` },
+        `DB_SECRET_ARN must be a Secrets Manager secret ARN, got "${ARN}\nx"`,
+      ],
+      [
+        "a secret ARN inside other text",
+        { DB_SECRET_ARN: `x${ARN}` },
+        `DB_SECRET_ARN must be a Secrets Manager secret ARN, got "x${ARN}"`,
+      ],
+      [
+        "no secret in prod",
+        { DB_SECRET_ARN: undefined },
+        'DB_SECRET_ARN is not set; a plaintext DB_PASSWORD is accepted only when APP_ENV is test or local (APP_ENV is "prod")',
+      ],
+      [
+        "DB_SSL=disable in staging",
+        { APP_ENV: "staging", DB_SSL: "disable" },
+        'DB_SSL=disable is accepted only when APP_ENV is test or local (APP_ENV is "staging")',
+      ],
+      [
+        "DB_SSL=prefer",
+        { DB_SSL: "Prefer" },
+        'DB_SSL must be "require" or "disable", got "prefer"',
+      ],
+      [
+        "an unreadable CA file",
+        { DB_SSL_CA_FILE: "/missing.pem" },
+        "DB_SSL_CA_FILE cannot be read (/missing.pem): ENOENT: /missing.pem",
+      ],
+      [
+        "a CA file without a certificate",
+        { DB_SSL_CA_FILE: "/empty.pem" },
+        "DB_SSL_CA_FILE (/empty.pem) holds no PEM certificate",
+      ],
+      [
+        "an origin with a trailing slash",
+        { CORS_ORIGINS: "https://app.example.com/" },
+        'CORS_ORIGINS must list origins like https://app.example.com, got "https://app.example.com/"',
+      ],
+      [
+        "an origin of another scheme",
+        { CORS_ORIGINS: "ftp://files.example.com" },
+        'CORS_ORIGINS must list origins like https://app.example.com, got "ftp://files.example.com"',
+      ],
+      [
+        "a host without a scheme",
+        { CORS_ORIGINS: "app.example.com" },
+        'CORS_ORIGINS must list origins like https://app.example.com, got "app.example.com"',
+      ],
+      [
+        "a prefix with a . segment",
+        { UPLOAD_PREFIX: "a/./b" },
+        'UPLOAD_PREFIX must be a relative key prefix such as "uploads/", got "a/./b"',
+      ],
+    ];
+    for (const [what, env, message] of refused) {
+      it(`refuses ${what}`, () => {
+        const error = thrown(() => loadConfig({ ...base, ...env }, readFile));
+        expect(error).to.be.instanceOf(ConfigError).with.property("name", "ConfigError");
+        expect(error.message).to.equal(message);
+      });
+    }
+
+    it("says why a CA file that throws no Error cannot be read", () => {
+      const error = thrown(() =>
+        loadConfig({ ...base, DB_SSL_CA_FILE: "/x.pem" }, () => {
+          throw "EACCES"; // eslint-disable-line @typescript-eslint/only-throw-error -- a thrown string, on purpose
+        }),
+      );
+      expect(error.message).to.equal("DB_SSL_CA_FILE cannot be read (/x.pem): EACCES");
+    });
+  });
 
   it("reads CORS_ORIGINS as a list of exact origins", () => {
     const env = { ...base, CORS_ORIGINS: " https://app.example.com,http://localhost:5173 ," };

@@ -15,6 +15,12 @@ describe("web API exact JSON", () => {
     });
     it("keeps the sign and the significant digits", () =>
       expect(decimal("-0.00250")).to.deep.equal({ negative: true, digits: "25", exponent: -2 }));
+    it("keeps zeros between significant digits", () =>
+      expect(decimal("1.0010")).to.deep.equal({ negative: false, digits: "1001", exponent: 1 }));
+    for (const token of ["x1", "1x", "1.", "+1", ""]) {
+      it(`refuses ${JSON.stringify(token)}, naming it`, () =>
+        expect(() => decimal(token)).to.throw(`not a decimal number: ${token}`));
+    }
   });
 
   describe("numberProblem", () => {
@@ -42,6 +48,20 @@ describe("web API exact JSON", () => {
     for (const [token, reason] of refused) {
       it(`${token} is refused: ${reason}`, () => expect(numberProblem(token)).to.include(reason));
     }
+    it("quotes a token of up to 40 characters whole, a longer one cut at 40", () => {
+      const forty = `0.${"1".repeat(38)}`;
+      expect(numberProblem(forty)).to.equal(
+        `${forty} has no exact 64-bit float (it would be stored as ${Number(forty)}); send it as a string`,
+      );
+      const long = `${forty}1`;
+      expect(numberProblem(long)).to.equal(
+        `${forty}... has no exact 64-bit float (it would be stored as ${Number(long)}); send it as a string`,
+      );
+      expect(numberProblem("-0")).to.equal("-0 is a negative zero, which cannot be stored; send 0");
+      expect(numberProblem("1e400")).to.equal(
+        "1e400 is beyond the range of a 64-bit float; send it as a string",
+      );
+    });
   });
 
   describe("textProblem", () => {
@@ -54,6 +74,16 @@ describe("web API exact JSON", () => {
       ["[1, 2, 1e999]", ["2"]],
       ['{"s":"-0","n":-0}', ["n"]],
       ["-0", []],
+      ["[1e999]", ["0"]],
+      ["[1e+400]", ["0"]],
+      ["[0.30000000000000001]", ["0"]],
+      ["[9007199254740993]", ["0"]],
+      [`[0.${"0".repeat(399)}1]`, ["0"]],
+      ['["a","a"]', undefined],
+      ['{"a":"a","b":"a"}', undefined],
+      ['{"a":{"x":1},"b":-0}', ["b"]],
+      ["[[1],2,-0]", ["2"]],
+      ['{"a":[1],"a":2}', ["a"]],
     ];
     for (const [text, path] of cases) {
       it(`${text} → ${path ? path.join(".") || "(root)" : "exact"}`, () =>

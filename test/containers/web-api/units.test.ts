@@ -1,3 +1,4 @@
+import { S3Client } from "@aws-sdk/client-s3";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { mockClient } from "aws-sdk-client-mock";
 import { expect } from "chai";
@@ -14,9 +15,19 @@ import {
   jsonProblem,
   parseId,
   parseJsonBody,
+  validationError,
 } from "../../../containers/web-api/src/http";
+import {
+  issueProblem,
+  requireJsonContentType,
+} from "../../../containers/web-api/src/shared/json-body";
 import { describeError } from "../../../containers/web-api/src/log";
-import { uploadKey } from "../../../containers/web-api/src/uploads";
+import {
+  presignUpload,
+  uploadClient,
+  uploadKey,
+  UPLOAD_URL_TTL_SECONDS,
+} from "../../../containers/web-api/src/uploads";
 import { rejection, thrown } from "../../helpers/errors";
 import { findPostgresBin, newestFirst } from "../../helpers/postgres";
 
@@ -38,15 +49,48 @@ describe("web API helpers", () => {
       "{0b7e3c2a-1f4d-4c8e-9a6b-2d5f7e8c9a10}",
       "0b7e3c2a-1f4d-4c8e-9a6b-2d5f7e8c9a1g",
       "0b7e3c2a-1f4d-4c8e-9a6b-2d5f7e8c9a10 ",
+      "x0b7e3c2a-1f4d-4c8e-9a6b-2d5f7e8c9a10",
       "' OR 1=1 --",
     ];
     for (const id of bad) {
       it(`refuses ${JSON.stringify(id)} naming the field`, () => {
-        expect(() => parseId(id, "run_id"))
-          .to.throw(HttpError)
-          .with.property("field", "run_id");
+        const error = thrown(() => parseId(id, "run_id"));
+        expect(error).to.be.instanceOf(HttpError);
+        expect((error as HttpError).toJSON()).to.deep.equal({
+          error: "invalid_request",
+          message: "run_id must be a UUID",
+          field: "run_id",
+        });
       });
     }
+  });
+
+  describe("HttpError", () => {
+    it("is named, and answers its field only when it has one", () => {
+      const plain = new HttpError(404, "not_found", "gone");
+      expect(plain.name).to.equal("HttpError");
+      expect(plain.toJSON()).to.deep.equal({ error: "not_found", message: "gone" });
+      expect(new HttpError(400, "invalid_request", "bad", "name").toJSON()).to.deep.equal({
+        error: "invalid_request",
+        message: "bad",
+        field: "name",
+      });
+    });
+    it("validationError makes the first zod issue a 400 naming its field", () => {
+      const result = z
+        .strictObject({ name: z.string() })
+        .safeParse({ name: 1 }, { reportInput: true });
+      expect(result.success).to.equal(false);
+      const error = validationError(result.error!.issues);
+      expect([error.status, error.toJSON()]).to.deep.equal([
+        400,
+        {
+          error: "invalid_request",
+          message: "name: Invalid input: expected string, received number",
+          field: "name",
+        },
+      ]);
+    });
   });
 
   describe("isStorableText", () => {
@@ -78,6 +122,12 @@ describe("web API helpers", () => {
         want: undefined,
       },
       { what: "32 levels", value: nested(31), want: undefined },
+      { what: "32 levels of objects, a scalar below", value: nested(32), want: undefined },
+      {
+        what: "null 32 levels down",
+        value: JSON.parse(`${'{"a":'.repeat(32)}null${"}".repeat(32)}`),
+        want: undefined,
+      },
       {
         what: "33 levels",
         value: nested(33),
@@ -120,6 +170,9 @@ describe("web API helpers", () => {
       ['application/json; charset="utf-8"', true],
       ["application/json; charset=latin1", false],
       ["application/json-patch+json", false],
+      ["application/json; charset=utf-8x", false],
+      ["application/json; version=2", true],
+      ["application/json;", true],
       ["text/plain", false],
       ["", false],
       [undefined, false],
@@ -218,6 +271,120 @@ describe("web API helpers", () => {
       );
       expect(error).to.be.instanceOf(HttpError).with.property("field", "name");
       expect(error.message).not.to.include("123456789");
+    });
+  });
+
+  describe("requireJsonContentType", () => {
+    const refuse = (problem: object) => Object.assign(new Error("refused"), { problem });
+    it("refuses another type naming at most 100 characters of it, or none", () => {
+      const long = `text/${"x".repeat(200)}`;
+      for (const [sent, got] of [
+        [long, `"${long.slice(0, 100)}"`],
+        [undefined, "none"],
+      ] as const) {
+        const error = thrown(() => requireJsonContentType(sent, refuse));
+        expect((error as unknown as { problem: unknown }).problem).to.deep.equal({
+          status: 415,
+          code: "unsupported_media_type",
+          message: `Content-Type must be application/json, got ${got}`,
+        });
+      }
+      expect(requireJsonContentType("application/json", refuse)).to.equal(undefined);
+    });
+  });
+
+  describe("issueProblem", () => {
+    const issues = (schema: z.ZodMiniType, value: unknown) => {
+      const result = schema.safeParse(value, { reportInput: true });
+      return result.success ? [] : result.error.issues;
+    };
+    const Body = z.strictObject({ a: z.strictObject({ b: z.string() }) });
+    const cases: [string, ReturnType<typeof issues>, object][] = [
+      [
+        "no issue",
+        [],
+        { status: 400, code: "invalid_request", message: "request body is invalid" },
+      ],
+      [
+        "an unknown nested key",
+        issues(Body, { a: { b: "x", c: 1 } }),
+        {
+          status: 400,
+          code: "invalid_request",
+          message: 'unknown field "a.c" in request body',
+          field: "a.c",
+        },
+      ],
+      [
+        "an unknown top-level key",
+        issues(Body, { a: { b: "x" }, z: 1 }),
+        {
+          status: 400,
+          code: "invalid_request",
+          message: 'unknown field "z" in request body',
+          field: "z",
+        },
+      ],
+      [
+        "a body of the wrong type",
+        issues(Body, [1]),
+        { status: 400, code: "invalid_request", message: "request body must be a JSON object" },
+      ],
+      [
+        "a body failing a check of its own",
+        issues(z.string().check(z.minLength(2)), "x"),
+        {
+          status: 400,
+          code: "invalid_request",
+          message: "request body: Too small: expected string to have >=2 characters",
+        },
+      ],
+      [
+        "a missing nested field",
+        issues(Body, { a: {} }),
+        { status: 400, code: "invalid_request", message: "a.b is required", field: "a.b" },
+      ],
+    ];
+    for (const [what, list, want] of cases) {
+      it(`${what} → ${JSON.stringify(want)}`, () => expect(issueProblem(list)).to.deep.equal(want));
+    }
+    it("names the thing and its parts as told", () => {
+      expect(
+        issueProblem(issues(Body, { a: { b: "x" }, z: 1 }), "query string", "parameter"),
+      ).to.deep.equal({
+        status: 400,
+        code: "invalid_request",
+        message: 'unknown parameter "z" in query string',
+        field: "z",
+      });
+      expect(issueProblem([], "query string")).to.deep.equal({
+        status: 400,
+        code: "invalid_request",
+        message: "query string is invalid",
+      });
+    });
+    it("an unknown-keys issue without keys names its path", () => {
+      const [issue] = issues(Body, { a: { b: "x", c: 1 } });
+      expect(issueProblem([{ ...issue!, keys: [] } as never]).field).to.equal("a.");
+    });
+  });
+
+  describe("uploads", () => {
+    it("presign with checksums only where required, in the given region", async () => {
+      const client = uploadClient("eu-west-1");
+      expect(await client.config.region()).to.equal("eu-west-1");
+      expect(await client.config.requestChecksumCalculation()).to.equal("WHEN_REQUIRED");
+    });
+    it(`an upload URL lasts ${UPLOAD_URL_TTL_SECONDS} seconds from now by default`, async () => {
+      expect(UPLOAD_URL_TTL_SECONDS).to.equal(900);
+      const s3 = new S3Client({
+        region: "us-east-1",
+        credentials: { accessKeyId: "AKIAFAKEFAKEFAKEFAKE", secretAccessKey: "fake" },
+      });
+      const before = Math.floor(Date.now() / 1000) * 1000;
+      const url = await presignUpload({ s3, bucket: "b", prefix: "p/" }, "r");
+      expect(url.key).to.equal("p/r/input");
+      expect(Date.parse(url.expiresAt) - 900_000).to.be.within(before, Date.now());
     });
   });
 
