@@ -750,6 +750,16 @@ const cases: Case[] = [
     ],
     bad: [
       [[r(SG, "bastion", { ingress: [anywhere(22)] })], "bastion", [open(22)]],
+      // The internet among other sources.
+      [
+        [
+          r(SG, "mixed", {
+            ingress: [{ ...anywhere(22), cidrBlocks: ["10.20.0.0/16", "0.0.0.0/0"] }],
+          }),
+        ],
+        "mixed",
+        [open(22)],
+      ],
       [[r(SG, "windows", { ingress: [anywhere(3389)] })], "windows", [open(3389)]],
       [
         [r(SG, "edges", { ingress: [ports(21, 22), ports(3389, 3390)] })],
