@@ -11,6 +11,8 @@ import { secretLooking } from "../policy/rules/common";
 import { deployRules } from "../policy/rules/deploy";
 import type { Plan } from "../engine/engine";
 import { evaluatePolicies, formatPolicyReport, type PackConfig } from "../engine/policy";
+import { section, tableCells } from "../tools/generated-docs";
+import { SECTION, policyTable } from "../tools/policy-docs";
 import { edit, planOf, spec, type Spec } from "./helpers/plan-builder";
 import { cachedPlan } from "./helpers/plan-cli";
 
@@ -2550,6 +2552,21 @@ describe("policy rules", function () {
         );
     }
     expect(rules.filter((x) => x.framework).length).to.be.at.least(35);
+  });
+
+  describe("policy/README.md", () => {
+    const page = fs.readFileSync(path.join(__dirname, "..", "policy", "README.md"), "utf8");
+
+    // The published table is how a change of a rule's controls, level, severity or stacks shows.
+    it("holds the table of rules the rule modules generate", () => {
+      expect(tableCells(section(page, SECTION)), "run `npm run docs`").to.deep.equal(
+        tableCells(policyTable()),
+      );
+    });
+
+    it("lists every rule", () => {
+      for (const rule of rules) expect(page).to.include(`\`${rule.name}\``);
+    });
   });
 
   it("has a compliant and a violating case for every rule", () => {
