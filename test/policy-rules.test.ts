@@ -2569,6 +2569,24 @@ describe("policy rules", function () {
     });
   });
 
+  it("cites the FSBP standard, by name, version and page, for every rule with controls", () => {
+    const cited = rules.filter((x) => x.framework);
+    expect(cited.length).to.be.at.least(35);
+    for (const rule of cited) {
+      expect(rule.framework, rule.name).to.deep.equal({
+        name: "AWS Foundational Security Best Practices",
+        version: "1.0.0",
+        reference: rule.framework!.reference,
+        specification:
+          "https://docs.aws.amazon.com/securityhub/latest/userguide/fsbp-standard.html",
+      });
+    }
+    // Several controls, comma-separated: the table in policy/README.md holds each rule's.
+    expect(rules.find((x) => x.name === "ec2-imdsv2-required")!.framework!.reference).to.equal(
+      "EC2.8, EC2.170, AutoScaling.3",
+    );
+  });
+
   it("has a compliant and a violating case for every rule", () => {
     // The deploy domain has its own cases, in policy-deploy.test.ts.
     const covered = new Set([
@@ -2715,6 +2733,44 @@ describe("policy rules", function () {
   });
 
   describe("configuration", () => {
+    it("declares the settings policy/<stack>.json may give: names, JSON types and defaults", () => {
+      const list = (defaults: string[]) => ({
+        type: "array",
+        items: { type: "string" },
+        default: defaults,
+      });
+      const integer = (defaults: number) => ({ type: "integer", default: defaults });
+      const schemas = Object.fromEntries(
+        rules.filter((x) => x.configSchema).map((x) => [x.name, x.configSchema]),
+      );
+      expect(schemas).to.deep.equal({
+        "iam-trust-expected-services-only": {
+          properties: { allowedServices: list(TRUSTED_SERVICES) },
+        },
+        "rds-prod-backups": { properties: { minimumDays: integer(7) } },
+        "lambda-supported-runtime": { properties: { allowedRuntimes: list(RUNTIMES) } },
+        "ecs-capabilities-allow-list": { properties: { allowedCapabilities: list(["NET_ADMIN"]) } },
+        "apigw-method-authorization": { properties: { publicRoutes: list(["GET /health"]) } },
+        "logs-retention": { properties: { minimumDays: integer(14) } },
+        "tags-required": {
+          properties: { requiredTags: list(["project", "environment", "managed-by"]) },
+        },
+        "cost-dev-instance-sizes": {
+          properties: {
+            dbInstanceClasses: list(["db.t4g.micro", "db.t4g.small", "db.t4g.medium"]),
+            cacheNodeTypes: list(["cache.t4g.micro", "cache.t4g.small"]),
+            ec2InstanceTypes: list(EC2_SIZES),
+          },
+        },
+        "deploy-apigw-logging-account-role": {
+          properties: { accountRoleRegions: list(["us-east-1"]) },
+        },
+        "deploy-lambda-reserved-concurrency-budget": {
+          properties: { maxReservedConcurrency: integer(10) },
+        },
+      });
+    });
+
     it("raises a rule's minimum from the pack config", async () => {
       const stack = [postgres({ backupRetentionPeriod: 14 })];
       expect(
