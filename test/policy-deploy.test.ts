@@ -78,8 +78,11 @@ function build(specs: DSpec[]): Plan {
   return { ...plan, resources: [...providers, ...resources] };
 }
 
+/** The violations of one rule, evaluated on its own. */
 async function violations(rule: string, specs: DSpec[], config: PackConfig = {}) {
-  const report = await evaluatePolicies(build(specs), config, { rules: deployRules });
+  const only = deployRules.filter((x) => x.name === rule);
+  expect(only, rule).to.have.length(1);
+  const report = await evaluatePolicies(build(specs), config, { rules: only });
   return report.violations.filter((v) => v.policy === rule);
 }
 
