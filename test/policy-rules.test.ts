@@ -7,7 +7,17 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { expect } from "chai";
 import { rules } from "../policy/rules";
-import { secretLooking } from "../policy/rules/common";
+import {
+  asArray,
+  asRecord,
+  deniesInsecureTransport,
+  isTrue,
+  json,
+  secretLooking,
+  statements,
+  strings,
+  text,
+} from "../policy/rules/common";
 import { deployRules } from "../policy/rules/deploy";
 import type { Plan } from "../engine/engine";
 import { evaluatePolicies, formatPolicyReport, type PackConfig } from "../engine/policy";
@@ -2618,6 +2628,63 @@ describe("policy rules", function () {
       });
     });
   }
+
+  describe("readers of resource properties", () => {
+    it("takes lists, records, booleans, strings and text as providers hand them over", () => {
+      expect([undefined, null, "a", ["a"], [null]].map((x) => asArray(x))).to.deep.equal([
+        [],
+        [],
+        ["a"],
+        ["a"],
+        [null],
+      ]);
+      expect([null, ["a"], "a", 1, { a: 1 }].map(asRecord)).to.deep.equal([
+        {},
+        {},
+        {},
+        {},
+        { a: 1 },
+      ]);
+      expect([true, "true", "TRUE", 1, "1", false, undefined].map(isTrue)).to.deep.equal([
+        true,
+        true,
+        false,
+        false,
+        false,
+        false,
+        false,
+      ]);
+      expect(strings(["a", 1, null, "b"])).to.deep.equal(["a", "b"]);
+      expect(strings("a")).to.deep.equal(["a"]);
+      expect([
+        text("a"),
+        text(1),
+        text(false),
+        text({}),
+        text(null, 7),
+        text(undefined, "x"),
+      ]).to.deep.equal(["a", "1", "false", "", "7", "x"]);
+    });
+
+    it("reads policy documents as text or objects, and nothing from broken JSON", () => {
+      const statement = { Effect: "Allow", Action: "s3:GetObject", Resource: "*" };
+      expect(json('{"a":1}')).to.deep.equal({ a: 1 });
+      expect(json({ a: 1 })).to.deep.equal({ a: 1 });
+      expect(json("{")).to.equal(undefined);
+      expect(statements(doc(statement))).to.deep.equal([statement]);
+      expect(statements({ Statement: statement })).to.deep.equal([statement]);
+      expect(statements("{")).to.deep.equal([]);
+      expect(statements(undefined)).to.deep.equal([]);
+      expect(deniesInsecureTransport(doc(denyHttp))).to.equal(true);
+      expect(deniesInsecureTransport(doc({ ...denyHttp, Effect: "Allow" }))).to.equal(false);
+      expect(deniesInsecureTransport(doc({ ...denyHttp, Condition: {} }))).to.equal(false);
+      expect(
+        deniesInsecureTransport(
+          doc({ ...denyHttp, Condition: { Bool: { "aws:SecureTransport": [false, "false"] } } }),
+        ),
+      ).to.equal(true);
+    });
+  });
 
   describe("secret-looking values", () => {
     const LITERAL = "looks like a secret but holds a literal value, not a Secrets Manager ARN";
