@@ -16,6 +16,7 @@ import {
   imageUriProblem,
   logicalName,
   NAME_SPECS,
+  nameProblems,
   namesStack,
   parseImageUri,
   physicalName,
@@ -78,8 +79,11 @@ function build(specs: DSpec[]): Plan {
   return { ...plan, resources: [...providers, ...resources] };
 }
 
+/** The violations of one rule, evaluated on its own. */
 async function violations(rule: string, specs: DSpec[], config: PackConfig = {}) {
-  const report = await evaluatePolicies(build(specs), config, { rules: deployRules });
+  const only = deployRules.filter((x) => x.name === rule);
+  expect(only, rule).to.have.length(1);
+  const report = await evaluatePolicies(build(specs), config, { rules: only });
   return report.violations.filter((v) => v.policy === rule);
 }
 
@@ -256,7 +260,12 @@ const cases: Case[] = [
       [
         [r(SG, "fred-jobs-fn-sg", { description: "fred-jobs: the web app's function" })],
         "fred-jobs-fn-sg",
-        /has characters EC2 refuses: "'"/,
+        /^description "fred-jobs: the web app's function" has characters EC2 refuses: "'"$/,
+      ],
+      [
+        [r(SG, "ingress", { ingress: [{ description: "from 'home'" }, { description: "ok" }] })],
+        "ingress",
+        /^ingress rule 1 description "from 'home'" has characters EC2 refuses: "'"$/,
       ],
       [
         [
@@ -296,6 +305,7 @@ const cases: Case[] = [
         imageFn("by-tag", `${ECR()}/team/fred-jobs:v1.2`),
         imageFn("remote", `${ECR("eu-central-1")}/app@${DIGEST}`, {}, "eu-central-1"),
         imageFn("not-yet-known", "[unknown]"),
+        imageFn("computed", `${ECR()}/04da6b54-80e4-46f7-96ec-b56ff0331ba9`),
         zipFn("one-arch", { architectures: ["arm64"] }),
       ],
     ],
@@ -332,7 +342,11 @@ const cases: Case[] = [
       [[imageFn("docker-hub", "docker.io/library/node:22")], "docker-hub", /is not <account>/],
       [[imageFn("bare-repo", `${ECR()}/app`)], "bare-repo", /neither a tag nor a digest/],
       [[imageFn("no-uri", undefined as unknown as string)], "no-uri", /has no imageUri/],
-      [[zipFn("two-arch", { architectures: ["arm64", "x86_64"] })], "two-arch", /give one/],
+      [
+        [zipFn("two-arch", { architectures: ["arm64", "x86_64"] })],
+        "two-arch",
+        /^architectures lists arm64, x86_64; give one$/,
+      ],
     ],
   },
   {
@@ -427,10 +441,17 @@ const cases: Case[] = [
         r(TASK, "a", { family: "arbees-test-api" }),
         r(TASK, "b", { family: "test-session" }),
         r(TASK, "c", { family: "quickbets_test" }),
+        r(TASK, "d", { family: "arbees/test/api" }),
+        r(TASK, "e", { family: "app.test" }),
+        r(TASK, "computed", { family: "[unknown]" }),
       ],
     ],
     bad: [
-      [[r(TASK, "home", { family: "arbees-home-api" })], "home", /stack name "test"/],
+      [
+        [r(TASK, "home", { family: "arbees-home-api" })],
+        "home",
+        /^family "arbees-home-api" does not contain the stack name "test"$/,
+      ],
       [[r(TASK, "word", { family: "arbees-testing-api" })], "word"],
       [[r(TASK, "glued", { family: "latestapi" }), r(TASK, "ok", { family: "x-test" })], "glued"],
     ],
@@ -571,7 +592,11 @@ const cases: Case[] = [
       ],
     ],
     bad: [
-      [[r(ASG, "stuck", { protectFromScaleIn: true })], "stuck"],
+      [
+        [r(ASG, "stuck", { protectFromScaleIn: true })],
+        "stuck",
+        /^protects instances from scale-in without forceDelete$/,
+      ],
       [[r(ASG, "strings", { protectFromScaleIn: "true", forceDelete: false })], "strings"],
     ],
   },
@@ -687,6 +712,8 @@ const cases: Case[] = [
         zipFn("a", { reservedConcurrentExecutions: 4 }),
         zipFn("b", { reservedConcurrentExecutions: 6 }),
         zipFn("unreserved", { reservedConcurrentExecutions: -1 }),
+        zipFn("throttled", { reservedConcurrentExecutions: 0 }),
+        zipFn("computed", { reservedConcurrentExecutions: "[unknown]" }),
         zipFn("default"),
       ],
     ],
@@ -698,7 +725,7 @@ const cases: Case[] = [
           zipFn("default"),
         ],
         ["a", "b"],
-        /of the stack's 11 reserved executions, above 10/,
+        /^reserves 4 of the stack's 11 reserved executions, above 10\nreserves 7 of the stack's 11 reserved executions, above 10$/,
       ],
       [[zipFn("greedy", { reservedConcurrentExecutions: 11 })], "greedy"],
     ],
@@ -712,6 +739,18 @@ const cases: Case[] = [
       [fargate("4096", "30720")],
       [fargate("16384", "122880")],
       [fargate("1 vCPU", "2 GB")],
+      [fargate(" 0.25 VCPU ", "0.5 gb")],
+      [
+        fargate("8192", "61440"),
+        r(TASK, "min", {
+          cpu: "8192",
+          memory: "16384",
+          requiresCompatibilities: ["EC2", "FARGATE"],
+        }),
+      ],
+      [fargate("2048", "16 GB")],
+      // A unit the rule does not read is left to AWS.
+      [fargate("1024", "512 MB")],
       [fargate("256", "4096", ["EC2"])],
       [fargate("[unknown]", "512")],
     ],
@@ -719,7 +758,14 @@ const cases: Case[] = [
       [[fargate("256", "4096")], "task", /cpu 256 takes memory 512-2048 MiB, not 4096/],
       [[fargate("1024", "1024")], "task"],
       [[fargate("4096", "31744")], "task", /8192-30720/],
-      [[fargate("300", "512")], "task", /not a Fargate size/],
+      [
+        [fargate("300", "512")],
+        "task",
+        /^cpu 300 is not a Fargate size \(256, 512, 1024, 2048, 4096, 8192, 16384\)$/,
+      ],
+      [[fargate("8192", "65536")], "task", /^cpu 8192 takes memory 16384-61440 MiB, not 65536$/],
+      [[fargate("16384", "32767")], "task"],
+      [[fargate("2048", undefined)], "task", /^runs on Fargate without task-level cpu and memory$/],
       [[r(TASK, "task", { requiresCompatibilities: ["FARGATE"] })], "task", /without task-level/],
     ],
   },
@@ -771,13 +817,19 @@ const cases: Case[] = [
     rule: "deploy-alarm-period-and-datapoints",
     good: [
       [alarm({ evaluationPeriods: 3, datapointsToAlarm: 3 })],
-      [alarm({ period: 10 })],
+      [alarm({ period: 10 }), alarm({ period: 20 })],
+      [alarm({ period: "30" })],
+      [alarm({ evaluationPeriods: 3 })],
+      [alarm({ datapointsToAlarm: 3 })],
       [alarm({ period: 300, evaluationPeriods: 5, datapointsToAlarm: 2 })],
       [alarm({ period: undefined, metricQueries: [{ id: "e1", expression: "m1" }] })],
     ],
     bad: [
       [[alarm({ period: 45 })], "alarm", /period 45 is not 10, 20, 30 or a multiple of 60/],
       [[alarm({ period: 90 })], "alarm"],
+      [[alarm({ period: 0 })], "alarm", /^period 0 is not 10, 20, 30 or a multiple of 60$/],
+      [[alarm({ period: -60 })], "alarm"],
+      [[alarm({ period: 15 })], "alarm"],
       [
         [alarm({ evaluationPeriods: 3, datapointsToAlarm: 4 })],
         "alarm",
@@ -804,7 +856,11 @@ const cases: Case[] = [
         [r(LOG_GROUP, "odd", { retentionInDays: 15 }), r(LOG_GROUP, "ok", { retentionInDays: 30 })],
         "odd",
       ],
-      [[r(LOG_GROUP, "ten", { retentionInDays: 10 })], "ten", /10 days is not a value/],
+      [
+        [r(LOG_GROUP, "ten", { retentionInDays: 10 })],
+        "ten",
+        /^retention of 10 days is not a value CloudWatch Logs accepts$/,
+      ],
     ],
   },
   {
@@ -813,14 +869,24 @@ const cases: Case[] = [
       [redis({ authToken: "[secret]" })],
       [redis({ multiAzEnabled: true, automaticFailoverEnabled: true })],
       [redis({ transitEncryptionEnabled: false, numCacheClusters: 1 })],
+      [redis({ authToken: "[secret]", transitEncryptionEnabled: "true" })],
+      // Cluster mode counts replicas per node group; an unset count is the provider's.
+      [redis({ automaticFailoverEnabled: true, numCacheClusters: 1, numNodeGroups: 2 })],
+      [redis({ automaticFailoverEnabled: true, numCacheClusters: undefined })],
     ],
     bad: [
-      [[redis({ authToken: "[secret]", transitEncryptionEnabled: false })], "bus", /authToken/],
-      [[redis({ multiAzEnabled: true })], "bus", /Multi-AZ without automatic failover/],
       [
-        [redis({ automaticFailoverEnabled: true, numCacheClusters: 1 })],
+        [redis({ authToken: "[secret]", transitEncryptionEnabled: false })],
         "bus",
-        /with 1 cache cluster \(no replica\)/,
+        /^sets authToken without transitEncryptionEnabled$/,
+      ],
+      [[redis({ authToken: "", transitEncryptionEnabled: undefined })], "bus"],
+      [[redis({ multiAzEnabled: true })], "bus", /^is Multi-AZ without automatic failover$/],
+      [[redis({ multiAzEnabled: "true", automaticFailoverEnabled: false })], "bus"],
+      [
+        [redis({ automaticFailoverEnabled: "true", numCacheClusters: "1" })],
+        "bus",
+        /^fails over automatically with 1 cache cluster \(no replica\)$/,
       ],
     ],
   },
@@ -865,12 +931,26 @@ const cases: Case[] = [
       [
         [...network(), r(NAT, "nat", {}, { subnetId: ["public-0"] })],
         "nat",
-        /does not depend on igw/,
+        /^does not depend on igw, the internet gateway of VPC vpc$/,
+      ],
+      [
+        [
+          ...network(false),
+          r(
+            "aws:ec2/internetGatewayAttachment:InternetGatewayAttachment",
+            "attach",
+            {},
+            { vpcId: ["vpc"] },
+          ),
+          r(NAT, "nat", { connectivityType: "public" }, { subnetId: ["public-0"] }),
+        ],
+        "nat",
+        /^does not depend on attach, the internet gateway of VPC vpc$/,
       ],
       [
         [...network(false), r(NAT, "nat", {}, { subnetId: ["public-0"] })],
         "nat",
-        /has no internet gateway/,
+        /^VPC vpc has no internet gateway$/,
       ],
     ],
   },
@@ -978,6 +1058,334 @@ function range(n: number): number[] {
   return Array.from({ length: n }, (_, i) => i);
 }
 
+/** A type's documented name limits, as AWS states them (not read from NAME_SPECS). */
+interface Limits {
+  type: string;
+  /** The input that names it, and the one holding a prefix the provider completes. */
+  input: string;
+  prefix?: string;
+  min?: number;
+  max: number;
+  /** Pulumi lowercases the logical name when it auto-names the type. */
+  lowercase: boolean;
+  /** A name using every kind of character the type takes. */
+  valid: string;
+  /** The character set as the message says it, and names outside it. */
+  charset: string;
+  invalid: string[];
+  /** Names the type's further rules refuse, with what the message says. */
+  refused?: [string, string][];
+}
+
+const LETTERS_DIGITS_HYPHENS = "letters, digits and hyphens";
+const IAM = "letters, digits and _+=,.@-";
+const ECS = "letters, digits, hyphens and underscores";
+const HYPHEN_EDGES: [string, string][] = [
+  ["-a", "must not start or end with a hyphen"],
+  ["a-", "must not start or end with a hyphen"],
+];
+/** Names RDS and ElastiCache refuse: a digit first, hyphens at the ends or doubled. */
+const RDS_RULES: [string, string][] = [
+  ["1a", "must start with a letter"],
+  ["a-", "must not start or end with a hyphen"],
+  ["a--b", "must not contain two hyphens in a row"],
+];
+const NAME_LIMITS: Limits[] = [
+  {
+    type: FN,
+    input: "name",
+    max: 64,
+    lowercase: false,
+    valid: "aZ09_-",
+    charset: ECS,
+    invalid: ["a.b", ".a", "a."],
+  },
+  ...[
+    "aws:iam/role:Role",
+    "aws:iam/instanceProfile:InstanceProfile",
+    "aws:iam/rolePolicy:RolePolicy",
+  ].map((type): Limits => ({
+    type,
+    input: "name",
+    prefix: "namePrefix",
+    max: type === "aws:iam/role:Role" ? 64 : 128,
+    lowercase: false,
+    valid: "aZ09_+=,.@-",
+    charset: IAM,
+    invalid: ["a b", "a/b", "a:"],
+  })),
+  ...["aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"].map(
+    (type): Limits => ({
+      type,
+      input: "name",
+      prefix: "namePrefix",
+      max: 32,
+      lowercase: false,
+      valid: "aZ0-9",
+      charset: LETTERS_DIGITS_HYPHENS,
+      invalid: ["a_b", "a.b"],
+      refused: [...HYPHEN_EDGES, ["Internal-api", 'must not start with "internal-"']],
+    }),
+  ),
+  ...[TG, "aws:alb/targetGroup:TargetGroup"].map((type): Limits => ({
+    type,
+    input: "name",
+    prefix: "namePrefix",
+    max: 32,
+    lowercase: false,
+    valid: "aZ0-9",
+    charset: LETTERS_DIGITS_HYPHENS,
+    invalid: ["a_b"],
+    refused: HYPHEN_EDGES,
+  })),
+  ...[
+    ["aws:sqs/queue:Queue", 80],
+    ["aws:sns/topic:Topic", 256],
+  ].map(([type, max]): Limits => ({
+    type: type as string,
+    input: "name",
+    prefix: "namePrefix",
+    max: max as number,
+    lowercase: false,
+    valid: "aZ09_-.fifo",
+    charset: "letters, digits, hyphens and underscores (+ .fifo)",
+    invalid: ["a.fif", "a.b", ".fifo", "a.fifox"],
+  })),
+  ...[
+    "aws:scheduler/schedule:Schedule",
+    "aws:scheduler/scheduleGroup:ScheduleGroup",
+    "aws:cloudwatch/eventRule:EventRule",
+  ].map((type): Limits => ({
+    type,
+    input: "name",
+    prefix: "namePrefix",
+    max: 64,
+    lowercase: false,
+    valid: "aZ09._-",
+    charset: "letters, digits and ._-",
+    invalid: ["a b", "a/b", "a:"],
+  })),
+  {
+    type: LOG_GROUP,
+    input: "name",
+    prefix: "namePrefix",
+    max: 512,
+    lowercase: false,
+    valid: "/aws/lambda/aZ09._-#",
+    charset: "letters, digits and ._-/#",
+    invalid: ["a b", "a:b", "a$"],
+    refused: [
+      ["aws/x", 'must not start with "aws/"'],
+      ["AWS/x", 'must not start with "aws/"'],
+    ],
+  },
+  {
+    type: ALARM,
+    input: "name",
+    max: 255,
+    lowercase: false,
+    valid: "5xx > 1% (ALB) ü",
+    charset: "no control characters",
+    invalid: ["a\tb", "a\nb", "\u007f"],
+  },
+  {
+    type: "aws:dynamodb/table:Table",
+    input: "name",
+    min: 3,
+    max: 255,
+    lowercase: false,
+    valid: "aZ09_.-",
+    charset: "letters, digits and _.-",
+    invalid: ["a b", "a/b", "a:b"],
+  },
+  {
+    type: "aws:ecr/repository:Repository",
+    input: "name",
+    min: 2,
+    max: 256,
+    lowercase: true,
+    valid: "a0.b_c__d-e--f/g",
+    charset: "lowercase letters and digits, joined by . _ __ - and /",
+    invalid: ["Ab", "a..b", "a___b", "a/", "/a", "-a", "a-", "a//b", "a:b"],
+  },
+  {
+    type: REDIS,
+    input: "replicationGroupId",
+    max: 40,
+    lowercase: true,
+    valid: "aZ0-9",
+    charset: LETTERS_DIGITS_HYPHENS,
+    invalid: ["a_b"],
+    refused: RDS_RULES,
+  },
+  {
+    type: "aws:elasticache/subnetGroup:SubnetGroup",
+    input: "name",
+    max: 255,
+    lowercase: true,
+    valid: "aZ0-9",
+    charset: LETTERS_DIGITS_HYPHENS,
+    invalid: ["a_b"],
+  },
+  {
+    type: "aws:rds/instance:Instance",
+    input: "identifier",
+    prefix: "identifierPrefix",
+    max: 63,
+    lowercase: true,
+    valid: "aZ0-9",
+    charset: LETTERS_DIGITS_HYPHENS,
+    invalid: ["a_b"],
+    refused: RDS_RULES,
+  },
+  {
+    type: "aws:rds/cluster:Cluster",
+    input: "clusterIdentifier",
+    prefix: "clusterIdentifierPrefix",
+    max: 63,
+    lowercase: true,
+    valid: "aZ0-9",
+    charset: LETTERS_DIGITS_HYPHENS,
+    invalid: ["a_b"],
+    refused: RDS_RULES,
+  },
+  ...[
+    "aws:rds/parameterGroup:ParameterGroup",
+    "aws:rds/clusterParameterGroup:ClusterParameterGroup",
+  ].map((type): Limits => ({
+    type,
+    input: "name",
+    prefix: "namePrefix",
+    max: 255,
+    lowercase: true,
+    valid: "aZ0-9",
+    charset: LETTERS_DIGITS_HYPHENS,
+    invalid: ["a_b"],
+    refused: RDS_RULES,
+  })),
+  {
+    type: "aws:rds/subnetGroup:SubnetGroup",
+    input: "name",
+    prefix: "namePrefix",
+    max: 255,
+    lowercase: true,
+    valid: "a09._ -",
+    charset: "lowercase letters, digits, space and ._-",
+    invalid: ["Ab", "a/b"],
+    refused: [["default", 'must not be "default"']],
+  },
+  {
+    type: SECRET,
+    input: "name",
+    prefix: "namePrefix",
+    max: 512,
+    lowercase: false,
+    valid: "aZ09/_+=.@-",
+    charset: "letters, digits and /_+=.@-",
+    invalid: ["a b", "a:b", "a!"],
+  },
+  ...[CLUSTER, SERVICE].map((type): Limits => ({
+    type,
+    input: "name",
+    max: 255,
+    lowercase: false,
+    valid: "aZ09_-",
+    charset: ECS,
+    invalid: ["a.b", "a b"],
+  })),
+  {
+    type: "aws:ecs/capacityProvider:CapacityProvider",
+    input: "name",
+    max: 255,
+    lowercase: false,
+    valid: "aZ09_-",
+    charset: ECS,
+    invalid: ["a.b"],
+    refused: [
+      ["AWS-x", 'must not start with "aws"'],
+      ["ecs-x", 'must not start with "ecs"'],
+      ["Fargate_x", 'must not start with "fargate"'],
+    ],
+  },
+  {
+    type: ASG,
+    input: "name",
+    prefix: "namePrefix",
+    max: 255,
+    lowercase: false,
+    valid: "a Z/0_9.-",
+    charset: "no colon",
+    invalid: ["a:b", ":"],
+  },
+  ...["aws:cognito/userPool:UserPool", "aws:cognito/userPoolClient:UserPoolClient"].map(
+    (type): Limits => ({
+      type,
+      input: "name",
+      max: 128,
+      lowercase: false,
+      valid: "aZ09_ +=,.@-",
+      charset: "letters, digits, spaces and _+=,.@-",
+      invalid: ["a/b", "a:b", "a!"],
+    }),
+  ),
+  {
+    type: SG,
+    input: "name",
+    prefix: "namePrefix",
+    max: 255,
+    lowercase: false,
+    valid: "aZ09 ._-:/()#,@[]+=&;{}!$*",
+    charset: "a-zA-Z0-9, space and ._-:/()#,@[]+=&;{}!$*",
+    invalid: ["a'b", 'a"b', "a~b"],
+    refused: [
+      ["sg-web", 'must not start with "sg-"'],
+      ["SG-web", 'must not start with "sg-"'],
+    ],
+  },
+  {
+    type: "aws:ec2/launchTemplate:LaunchTemplate",
+    input: "name",
+    prefix: "namePrefix",
+    min: 3,
+    max: 128,
+    lowercase: false,
+    valid: "aZ09().-/_",
+    charset: "letters, digits and ().-/_",
+    invalid: ["a b", "a:b"],
+  },
+  ...["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"].map((type): Limits => ({
+    type,
+    input: "bucket",
+    prefix: "bucketPrefix",
+    min: 3,
+    max: 63,
+    lowercase: true,
+    valid: "a0.b-9",
+    charset: "lowercase letters, digits, dots and hyphens",
+    invalid: ["aB1", "a_b"],
+    refused: [
+      [".ab", "must start and end with a letter or digit"],
+      ["ab-", "must start and end with a letter or digit"],
+      ["a..b", "must not contain two dots in a row"],
+      ["192.168.10.1", "must not look like an IP address"],
+      ["xn--ab", 'must not start with "xn--"'],
+      ["sthree-ab", 'must not start with "sthree-"'],
+      ["ab-s3alias", "must not end in -s3alias or --ol-s3"],
+      ["ab--ol-s3", "must not end in -s3alias or --ol-s3"],
+    ],
+  })),
+  {
+    type: "aws:wafv2/webAcl:WebAcl",
+    input: "name",
+    prefix: "namePrefix",
+    max: 128,
+    lowercase: false,
+    valid: "aZ09_-",
+    charset: ECS,
+    invalid: ["a.b", "a b"],
+  },
+];
+
 describe("policy deploy rules", () => {
   it("covers every deploy rule both ways, each with a remediation and no FSBP control", () => {
     const covered = cases.filter((c) => c.good.length > 0 && c.bad.length > 0).map((c) => c.rule);
@@ -1055,6 +1463,82 @@ describe("policy deploy rules", () => {
       const rule = deployRules.find((x) => x.name === "deploy-prod-protect-stateful")!;
       expect(rule.tags).to.deep.equal(["prod-only"]);
       expect(deployRules.filter((x) => x.tags?.length)).to.deep.equal([rule]);
+    });
+  });
+
+  describe("physical name limits of every type", () => {
+    it("covers every type the rule knows, and only those", () => {
+      // Plus task definitions, whose family is never auto-named (the last test here).
+      expect(NAME_SPECS.map((x) => x.type)).to.have.members([
+        ...NAME_LIMITS.map((x) => x.type),
+        TASK,
+      ]);
+    });
+
+    for (const limits of NAME_LIMITS) {
+      it(`${limits.type}: ${limits.input}, length, characters, prefix, auto-name`, async () => {
+        const { type, input, prefix, min, max, charset } = limits;
+        /** The rule's messages for a resource of the type named `logical`, with `inputs`. */
+        const problems = async (inputs: Record<string, unknown>, logical = "ok") =>
+          (await violations("deploy-physical-name-limits", [r(type, logical, inputs)])).map(
+            (v) => v.message,
+          );
+        const explicit = (name: string) => `${input} "${name}"`;
+        expect(await problems({ [input]: limits.valid }), "valid").to.deep.equal([]);
+        expect(await problems({ [input]: "a".repeat(max) }), "at the maximum").to.deep.equal([]);
+        const over = "a".repeat(max + 1);
+        expect(await problems({ [input]: over }), "one over").to.deep.equal([
+          `${explicit(over)} makes a name of ${max + 1} characters, above ${max}`,
+        ]);
+        if (min !== undefined) {
+          expect(await problems({ [input]: "a".repeat(min) }), "at the minimum").to.deep.equal([]);
+          const under = "a".repeat(min - 1);
+          expect(await problems({ [input]: under }), "one under").to.include(
+            `${explicit(under)} is shorter than ${min} characters`,
+          );
+        }
+        for (const name of limits.invalid) {
+          expect(await problems({ [input]: name }), name).to.include(
+            `${explicit(name)} may only use ${charset}`,
+          );
+        }
+        for (const [name, why] of limits.refused ?? []) {
+          expect(await problems({ [input]: name }), name).to.include(`${explicit(name)} ${why}`);
+        }
+        // An explicit name wins over a prefix; a prefix, over the auto-name.
+        expect(
+          await problems({ [input]: "ab0", namePrefix: over, [prefix ?? "x"]: over }),
+        ).to.deep.equal([]);
+        if (prefix) {
+          expect(await problems({ [prefix]: "a".repeat(max - PREFIX_SUFFIX) })).to.deep.equal([]);
+          const long = "a".repeat(max - PREFIX_SUFFIX + 1);
+          expect(await problems({ [prefix]: long })).to.deep.equal([
+            `${prefix} "${long}" (+26 characters the provider appends) makes a name of ${max + 1} characters, above ${max}`,
+          ]);
+        } else {
+          // No prefix input: a namePrefix is not this type's, the auto-name applies.
+          expect(await problems({ namePrefix: over })).to.deep.equal([]);
+        }
+        const room = max - AUTO_NAME_SUFFIX;
+        expect(await problems({}, "a".repeat(room)), "auto-name at the maximum").to.deep.equal([]);
+        expect(await problems({}, "a".repeat(room + 1))).to.deep.equal([
+          `the auto-name from logical name "${"a".repeat(room + 1)}" (+8 characters Pulumi appends) makes a name of ${max + 1} characters, above ${max}`,
+        ]);
+        const spec = NAME_SPECS.find((x) => x.type === type)!;
+        expect(physicalName(spec, {}, "Ab")!.name).to.equal(
+          limits.lowercase ? "ab-aaaaaaa" : "Ab-aaaaaaa",
+        );
+      });
+    }
+
+    it("reads no name that is not known yet, and none ECS leaves to the family", () => {
+      const fnSpec = NAME_SPECS.find((x) => x.type === FN)!;
+      expect(nameProblems(fnSpec, { name: "[unknown]" }, "x".repeat(100))).to.deep.equal([]);
+      const role = NAME_SPECS.find((x) => x.type === "aws:iam/role:Role")!;
+      expect(nameProblems(role, { namePrefix: 42 }, "x".repeat(100))).to.deep.equal([]);
+      const task = NAME_SPECS.find((x) => x.type === TASK)!;
+      expect(nameProblems(task, {}, "x".repeat(300))).to.deep.equal([]);
+      expect(nameProblems(task, { family: "x".repeat(256) }, "t")).to.have.length(1);
     });
   });
 

@@ -7,11 +7,23 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { expect } from "chai";
 import { rules } from "../policy/rules";
-import { secretLooking } from "../policy/rules/common";
+import {
+  asArray,
+  asRecord,
+  deniesInsecureTransport,
+  isTrue,
+  json,
+  secretLooking,
+  statements,
+  strings,
+  text,
+} from "../policy/rules/common";
 import { deployRules } from "../policy/rules/deploy";
 import { isGravitonType } from "../policy/rules/network";
 import type { Plan } from "../engine/engine";
 import { evaluatePolicies, formatPolicyReport, type PackConfig } from "../engine/policy";
+import { section, tableCells } from "../tools/generated-docs";
+import { SECTION, policyTable } from "../tools/policy-docs";
 import { edit, planOf, spec, type Spec } from "./helpers/plan-builder";
 import { cachedPlan } from "./helpers/plan-cli";
 
@@ -791,6 +803,16 @@ const cases: Case[] = [
     ],
     bad: [
       [[r(SG, "bastion", { ingress: [anywhere(22)] })], "bastion", [open(22)]],
+      // The internet among other sources.
+      [
+        [
+          r(SG, "mixed", {
+            ingress: [{ ...anywhere(22), cidrBlocks: ["10.20.0.0/16", "0.0.0.0/0"] }],
+          }),
+        ],
+        "mixed",
+        [open(22)],
+      ],
       [[r(SG, "windows", { ingress: [anywhere(3389)] })], "windows", [open(3389)]],
       [
         [r(SG, "edges", { ingress: [ports(21, 22), ports(3389, 3390)] })],
@@ -2841,6 +2863,39 @@ describe("policy rules", function () {
     expect(rules.filter((x) => x.framework).length).to.be.at.least(35);
   });
 
+  describe("policy/README.md", () => {
+    const page = fs.readFileSync(path.join(__dirname, "..", "policy", "README.md"), "utf8");
+
+    // The published table is how a change of a rule's controls, level, severity or stacks shows.
+    it("holds the table of rules the rule modules generate", () => {
+      expect(tableCells(section(page, SECTION)), "run `npm run docs`").to.deep.equal(
+        tableCells(policyTable()),
+      );
+    });
+
+    it("lists every rule", () => {
+      for (const rule of rules) expect(page).to.include(`\`${rule.name}\``);
+    });
+  });
+
+  it("cites the FSBP standard, by name, version and page, for every rule with controls", () => {
+    const cited = rules.filter((x) => x.framework);
+    expect(cited.length).to.be.at.least(35);
+    for (const rule of cited) {
+      expect(rule.framework, rule.name).to.deep.equal({
+        name: "AWS Foundational Security Best Practices",
+        version: "1.0.0",
+        reference: rule.framework!.reference,
+        specification:
+          "https://docs.aws.amazon.com/securityhub/latest/userguide/fsbp-standard.html",
+      });
+    }
+    // Several controls, comma-separated: the table in policy/README.md holds each rule's.
+    expect(rules.find((x) => x.name === "ec2-imdsv2-required")!.framework!.reference).to.equal(
+      "EC2.8, EC2.170, AutoScaling.3",
+    );
+  });
+
   it("has a compliant and a violating case for every rule", () => {
     // The deploy domain has its own cases, in policy-deploy.test.ts.
     const covered = new Set([
@@ -2891,6 +2946,63 @@ describe("policy rules", function () {
       it(`${type}: ${graviton ? "arm64" : "x86_64"}`, () =>
         expect(isGravitonType(type)).to.equal(graviton));
     }
+  });
+
+  describe("readers of resource properties", () => {
+    it("takes lists, records, booleans, strings and text as providers hand them over", () => {
+      expect([undefined, null, "a", ["a"], [null]].map((x) => asArray(x))).to.deep.equal([
+        [],
+        [],
+        ["a"],
+        ["a"],
+        [null],
+      ]);
+      expect([null, ["a"], "a", 1, { a: 1 }].map(asRecord)).to.deep.equal([
+        {},
+        {},
+        {},
+        {},
+        { a: 1 },
+      ]);
+      expect([true, "true", "TRUE", 1, "1", false, undefined].map(isTrue)).to.deep.equal([
+        true,
+        true,
+        false,
+        false,
+        false,
+        false,
+        false,
+      ]);
+      expect(strings(["a", 1, null, "b"])).to.deep.equal(["a", "b"]);
+      expect(strings("a")).to.deep.equal(["a"]);
+      expect([
+        text("a"),
+        text(1),
+        text(false),
+        text({}),
+        text(null, 7),
+        text(undefined, "x"),
+      ]).to.deep.equal(["a", "1", "false", "", "7", "x"]);
+    });
+
+    it("reads policy documents as text or objects, and nothing from broken JSON", () => {
+      const statement = { Effect: "Allow", Action: "s3:GetObject", Resource: "*" };
+      expect(json('{"a":1}')).to.deep.equal({ a: 1 });
+      expect(json({ a: 1 })).to.deep.equal({ a: 1 });
+      expect(json("{")).to.equal(undefined);
+      expect(statements(doc(statement))).to.deep.equal([statement]);
+      expect(statements({ Statement: statement })).to.deep.equal([statement]);
+      expect(statements("{")).to.deep.equal([]);
+      expect(statements(undefined)).to.deep.equal([]);
+      expect(deniesInsecureTransport(doc(denyHttp))).to.equal(true);
+      expect(deniesInsecureTransport(doc({ ...denyHttp, Effect: "Allow" }))).to.equal(false);
+      expect(deniesInsecureTransport(doc({ ...denyHttp, Condition: {} }))).to.equal(false);
+      expect(
+        deniesInsecureTransport(
+          doc({ ...denyHttp, Condition: { Bool: { "aws:SecureTransport": [false, "false"] } } }),
+        ),
+      ).to.equal(true);
+    });
   });
 
   describe("secret-looking values", () => {
@@ -3007,6 +3119,44 @@ describe("policy rules", function () {
   });
 
   describe("configuration", () => {
+    it("declares the settings policy/<stack>.json may give: names, JSON types and defaults", () => {
+      const list = (defaults: string[]) => ({
+        type: "array",
+        items: { type: "string" },
+        default: defaults,
+      });
+      const integer = (defaults: number) => ({ type: "integer", default: defaults });
+      const schemas = Object.fromEntries(
+        rules.filter((x) => x.configSchema).map((x) => [x.name, x.configSchema]),
+      );
+      expect(schemas).to.deep.equal({
+        "iam-trust-expected-services-only": {
+          properties: { allowedServices: list(TRUSTED_SERVICES) },
+        },
+        "rds-prod-backups": { properties: { minimumDays: integer(7) } },
+        "lambda-supported-runtime": { properties: { allowedRuntimes: list(RUNTIMES) } },
+        "ecs-capabilities-allow-list": { properties: { allowedCapabilities: list(["NET_ADMIN"]) } },
+        "apigw-method-authorization": { properties: { publicRoutes: list(["GET /health"]) } },
+        "logs-retention": { properties: { minimumDays: integer(14) } },
+        "tags-required": {
+          properties: { requiredTags: list(["project", "environment", "managed-by"]) },
+        },
+        "cost-dev-instance-sizes": {
+          properties: {
+            dbInstanceClasses: list(["db.t4g.micro", "db.t4g.small", "db.t4g.medium"]),
+            cacheNodeTypes: list(["cache.t4g.micro", "cache.t4g.small"]),
+            ec2InstanceTypes: list(EC2_SIZES),
+          },
+        },
+        "deploy-apigw-logging-account-role": {
+          properties: { accountRoleRegions: list(["us-east-1"]) },
+        },
+        "deploy-lambda-reserved-concurrency-budget": {
+          properties: { maxReservedConcurrency: integer(10) },
+        },
+      });
+    });
+
     it("raises a rule's minimum from the pack config", async () => {
       const stack = [postgres({ backupRetentionPeriod: 14 })];
       expect(

@@ -1,11 +1,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { expect } from "chai";
-import { rules } from "../policy/rules";
 import { SECTION as COST, costTable } from "../tools/cost-docs";
 import type { CostEstimate } from "../engine/cost";
 import { section, tableCells } from "../tools/generated-docs";
-import { SECTION as POLICY, policyTable } from "../tools/policy-docs";
 import { linkTargets } from "./helpers/docs";
 import { cachedPlan } from "./helpers/plan-cli";
 
@@ -51,17 +49,5 @@ describe("generated docs", () => {
     expect(tableCells(section(read("docs", "cost.md"), COST)), "run `npm run docs`").to.deep.equal(
       tableCells(costTable(cost(dev), cost(prod))),
     );
-  });
-
-  it("policy/README.md holds the table of rules the rule modules generate", () => {
-    const page = read("policy", "README.md");
-    expect(tableCells(section(page, POLICY)), "run `npm run docs`").to.deep.equal(
-      tableCells(policyTable()),
-    );
-  });
-
-  it("policy/README.md lists every rule", () => {
-    const page = read("policy", "README.md");
-    for (const rule of rules) expect(page).to.include(`\`${rule.name}\``);
   });
 });

@@ -80,7 +80,9 @@ export function strykerConfig(
     mutate: area.mutate,
     mochaOptions: {
       spec: area.tests,
-      require: ["ts-node/register/transpile-only"],
+      // The tools' loader (esbuild, cached on disk by content), not ts-node: Stryker restarts the
+      // test process for every static mutant, and each start transpiles the area's files again.
+      require: ["./tools/register.js"],
       extension: ["ts"],
     },
     // Mutants that do not type-check are discarded, not scored: the compiler would catch them.

@@ -5,9 +5,9 @@ import { writeSection } from "./generated-docs";
 
 export const SECTION = "policy-rules";
 
-/** One row per rule: name, FSBP controls, level, where it holds, what it checks. */
+/** One row per rule: name, FSBP controls, level, severity, where it holds, what it checks. */
 export function policyTable(): string {
-  const header = "| rule | FSBP | level | stacks | checks |\n|---|---|---|---|---|";
+  const header = "| rule | FSBP | level | severity | stacks | checks |\n|---|---|---|---|---|---|";
   const rows = rules.map((rule) => {
     const where = rule.tags?.includes("prod-only")
       ? "prod"
@@ -15,7 +15,7 @@ export function policyTable(): string {
         ? "dev"
         : "all";
     const kind = "validateStack" in rule ? " (stack)" : "";
-    return `| \`${rule.name}\`${kind} | ${rule.framework?.reference ?? "—"} | ${rule.enforcementLevel ?? "mandatory"} | ${where} | ${rule.description.replace(/\|/g, "\\|")} |`;
+    return `| \`${rule.name}\`${kind} | ${rule.framework?.reference ?? "—"} | ${rule.enforcementLevel ?? "mandatory"} | ${rule.severity} | ${where} | ${rule.description.replace(/\|/g, "\\|")} |`;
   });
   return [header, ...rows].join("\n");
 }
