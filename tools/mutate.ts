@@ -1,9 +1,10 @@
 /**
  * `npm run mutate [-- --area policy,cost] [--mutate file,file] [--no-typecheck] [--concurrency N]
- * [--report FILE]`: runs StrykerJS (mocha runner, TypeScript checker) over each area of
- * tools/mutate/areas.ts with that area's tests, prints each area's score and survivors, and with
- * every area run writes the dated report (docs/mutation-report.md). Exits 1 when an area scores
- * under the threshold.
+ * [--report FILE] [--from-reports]`: runs StrykerJS (mocha runner, TypeScript checker) over each
+ * area of tools/mutate/areas.ts with that area's tests, prints each area's score and survivors, and
+ * with every area run writes the dated report (docs/mutation-report.md). `--from-reports` runs
+ * nothing: it reads the areas' last Stryker reports (.build/mutate/<area>.json), so areas run one
+ * at a time make one report. Exits 1 when an area scores under the threshold or has no report.
  *
  * Stryker's core is an ES module and this project is CommonJS, so each area runs Stryker's own
  * command line with a generated config rather than its API.
@@ -38,6 +39,8 @@ interface Options {
   report?: string;
   /** Narrow an area to some of its files while working on its tests (`--mutate glob,glob`). */
   mutate?: string[];
+  /** Read each area's last Stryker report instead of running Stryker. */
+  fromReports: boolean;
 }
 
 export function parseArgs(argv: readonly string[]): Options {
@@ -45,6 +48,7 @@ export function parseArgs(argv: readonly string[]): Options {
     areas: [],
     typecheck: true,
     concurrency: Math.max(1, Math.min(4, os.availableParallelism())),
+    fromReports: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -62,11 +66,14 @@ export function parseArgs(argv: readonly string[]): Options {
       options.concurrency = n;
     } else if (arg === "--report") options.report = value();
     else if (arg === "--mutate") options.mutate = value().split(",").filter(Boolean);
+    else if (arg === "--from-reports") options.fromReports = true;
     else
       throw new Error(
-        `${arg}: unknown option (--area, --mutate, --no-typecheck, --concurrency, --report)`,
+        `${arg}: unknown option (--area, --mutate, --no-typecheck, --concurrency, --report, --from-reports)`,
       );
   }
+  if (options.fromReports && options.mutate)
+    throw new Error("--from-reports: reads whole areas' reports, not --mutate");
   return options;
 }
 
@@ -155,6 +162,13 @@ function runArea(area: MutationArea, options: Options): AreaResult {
   return summarize(area.name, JSON.parse(fs.readFileSync(jsonReport, "utf8")) as StrykerReport);
 }
 
+/** An area's score from its last Stryker report, or none when it has not run. */
+function lastResult(area: MutationArea): AreaResult[] {
+  const file = path.join(WORK, `${area.name}.json`);
+  if (!fs.existsSync(file)) return [];
+  return [summarize(area.name, JSON.parse(fs.readFileSync(file, "utf8")) as StrykerReport)];
+}
+
 function main(): number {
   const options = parseArgs(process.argv.slice(2));
   const areas = selectAreas(options.areas);
@@ -162,9 +176,14 @@ function main(): number {
     ? (JSON.parse(fs.readFileSync(EXPLANATIONS, "utf8")) as Record<string, string>)
     : {};
   if (options.mutate && areas.length !== 1) throw new Error("--mutate: give exactly one --area");
-  const results = areas.map((area) =>
-    runArea(options.mutate ? { ...area, mutate: options.mutate } : area, options),
-  );
+  const results = options.fromReports
+    ? areas.flatMap((area) => lastResult(area))
+    : areas.map((area) =>
+        runArea(options.mutate ? { ...area, mutate: options.mutate } : area, options),
+      );
+  const unmeasured = areas
+    .map((a) => a.name)
+    .filter((name) => !results.some((r) => r.area === name));
 
   console.log(`\n${scoreTable(results, THRESHOLD)}\n`);
   for (const r of results) {
@@ -182,13 +201,17 @@ function main(): number {
       : undefined);
   if (report) {
     const date = new Date().toISOString().slice(0, 10);
-    fs.writeFileSync(report, renderReport(results, { date, threshold: THRESHOLD, explanations }));
+    fs.writeFileSync(
+      report,
+      renderReport(results, { date, threshold: THRESHOLD, explanations, unmeasured }),
+    );
     console.log(`report: ${path.relative(ROOT, report)}`);
   }
   const low = failing(results, THRESHOLD);
   for (const r of low)
     console.error(`area ${r.area}: ${formatScore(r.score)}% is under ${THRESHOLD}%`);
-  return low.length > 0 ? 1 : 0;
+  for (const name of unmeasured) console.error(`area ${name}: no report in ${WORK}`);
+  return low.length > 0 || unmeasured.length > 0 ? 1 : 0;
 }
 
 if (require.main === module) runCli(main, { messageOnly: true });

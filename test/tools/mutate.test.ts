@@ -143,6 +143,13 @@ describe("tools: mutate scores an area as Stryker does", () => {
       "- `policy/rules/network.ts:5` ConditionalExpression: `false` — equivalent: x",
     );
   });
+
+  it("lists an area with no run as not measured, never as passing", () => {
+    const r = summarize("policy", reportOf(mutant(1, "Killed")));
+    const text = renderReport([r], { date: "2026-12-01", threshold: 80, unmeasured: ["cost"] });
+    expect(text).to.contain("| policy | 100.0% | 1 | 0 | 0 | 0 | yes |");
+    expect(text).to.contain("| cost | not measured | | | | | **no** |");
+  });
 });
 
 describe("tools: mutate's command line and Stryker config", () => {
@@ -166,6 +173,14 @@ describe("tools: mutate's command line and Stryker config", () => {
       .that.deep.equals(["policy/rules/a.ts", "policy/rules/b.ts"]);
     expect(() => parseArgs(["--area"])).to.throw("--area: needs a value");
     expect(() => parseArgs(["--fast"])).to.throw("--fast: unknown option");
+    expect(parseArgs([]).fromReports).to.equal(false);
+    expect(parseArgs(["--from-reports", "--area", "cost"])).to.deep.include({
+      fromReports: true,
+      areas: ["cost"],
+    });
+    expect(() => parseArgs(["--from-reports", "--area", "cost", "--mutate", "a.ts"])).to.throw(
+      "--from-reports: reads whole areas' reports, not --mutate",
+    );
   });
 
   it("narrows an area to the files given with --mutate", () => {

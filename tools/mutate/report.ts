@@ -143,11 +143,16 @@ export function failing(results: readonly AreaResult[], threshold: number): Area
 }
 
 /** The score table, one row per area, for the terminal and the report. */
-export function scoreTable(results: readonly AreaResult[], threshold: number): string {
+export function scoreTable(
+  results: readonly AreaResult[],
+  threshold: number,
+  unmeasured: readonly string[] = [],
+): string {
   const rows = results.map(
     (r) =>
       `| ${r.area} | ${formatScore(r.score)}% | ${r.killed} | ${r.survived} | ${r.exclusions.length} | ${r.invalid} | ${r.score >= threshold ? "yes" : "**no**"} |`,
   );
+  for (const area of unmeasured) rows.push(`| ${area} | not measured | | | | | **no** |`);
   return [
     `| area | score | killed | survived | excluded (equivalent) | invalid (not scored) | ≥ ${threshold}% |`,
     "| --- | --- | --- | --- | --- | --- | --- |",
@@ -161,7 +166,13 @@ export function scoreTable(results: readonly AreaResult[], threshold: number): s
  */
 export function renderReport(
   results: readonly AreaResult[],
-  options: { date: string; threshold: number; explanations?: Record<string, string> },
+  options: {
+    date: string;
+    threshold: number;
+    explanations?: Record<string, string>;
+    /** Areas with no run behind this report: listed, never scored. */
+    unmeasured?: readonly string[];
+  },
 ): string {
   const explain = options.explanations ?? {};
   const sections = results.map((r) => {
@@ -188,7 +199,7 @@ export function renderReport(
       "killed + survived; mutants that do not compile are not scored. How to run it and what each " +
       "area covers: [testing](testing.md#mutation-testing).",
     "",
-    scoreTable(results, options.threshold),
+    scoreTable(results, options.threshold, options.unmeasured),
     "",
     "## Survivors and exclusions per area",
     "",
