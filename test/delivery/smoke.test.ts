@@ -71,7 +71,8 @@ describe("smoke test (npm run smoke)", function () {
       "fred-jobs-fn": outputs.fredJobsFunctionName,
       "finance-api-fn": outputs.financeApiFunctionName,
     };
-    return byOutput[logical] === undefined ? undefined : String(byOutput[logical]);
+    const name = byOutput[logical];
+    return typeof name === "string" ? name : undefined;
   };
   const physical = (logical: string): string => {
     const name = checkedName(logical);
