@@ -47,7 +47,7 @@ export function parseArgs(argv: readonly string[]): Options {
   const options: Options = {
     areas: [],
     typecheck: true,
-    concurrency: Math.max(1, Math.min(4, os.availableParallelism())),
+    concurrency: 0, // set below, once --no-typecheck is known
     fromReports: false,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -72,9 +72,19 @@ export function parseArgs(argv: readonly string[]): Options {
         `${arg}: unknown option (--area, --mutate, --no-typecheck, --concurrency, --report, --from-reports)`,
       );
   }
+  // Stryker gives half its processes to the checker, which idles once its first compile is done:
+  // twice the cores keeps a test runner on every core.
+  if (options.concurrency === 0)
+    options.concurrency = defaultConcurrency(os.availableParallelism(), options.typecheck);
   if (options.fromReports && options.mutate)
     throw new Error("--from-reports: reads whole areas' reports, not --mutate");
   return options;
+}
+
+/** Stryker's processes: a test runner per core (at most 4), and as many checkers with the type check. */
+export function defaultConcurrency(cores: number, typecheck: boolean): number {
+  const runners = Math.max(1, Math.min(4, cores));
+  return typecheck ? 2 * runners : runners;
 }
 
 /** Stryker's options for one area: its files, its tests, a type check scoped to its files. */

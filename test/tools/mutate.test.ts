@@ -1,3 +1,4 @@
+import * as os from "node:os";
 import { expect } from "chai";
 import { MUTATION_AREAS, selectAreas } from "../../tools/mutate/areas";
 import {
@@ -9,7 +10,7 @@ import {
   type MutantStatus,
   type StrykerReport,
 } from "../../tools/mutate/report";
-import { parseArgs, strykerConfig } from "../../tools/mutate";
+import { defaultConcurrency, parseArgs, strykerConfig } from "../../tools/mutate";
 
 const mutant = (id: number, status: MutantStatus, line = id, extra: object = {}) => ({
   id: String(id),
@@ -174,12 +175,29 @@ describe("tools: mutate's command line and Stryker config", () => {
     expect(() => parseArgs(["--area"])).to.throw("--area: needs a value");
     expect(() => parseArgs(["--fast"])).to.throw("--fast: unknown option");
     expect(parseArgs([]).fromReports).to.equal(false);
+    expect(parseArgs(["--concurrency", "3", "--no-typecheck"]).concurrency).to.equal(3);
     expect(parseArgs(["--from-reports", "--area", "cost"])).to.deep.include({
       fromReports: true,
       areas: ["cost"],
     });
     expect(() => parseArgs(["--from-reports", "--area", "cost", "--mutate", "a.ts"])).to.throw(
       "--from-reports: reads whole areas' reports, not --mutate",
+    );
+  });
+
+  it("runs a test runner per core by default, doubled for the checker's processes", () => {
+    const table: [number, boolean, number][] = [
+      [1, true, 2],
+      [2, true, 4],
+      [2, false, 2],
+      [8, true, 8],
+      [8, false, 4],
+    ];
+    for (const [cores, typecheck, expected] of table)
+      expect(defaultConcurrency(cores, typecheck), `${cores} cores`).to.equal(expected);
+    expect(parseArgs([]).concurrency).to.equal(defaultConcurrency(os.availableParallelism(), true));
+    expect(parseArgs(["--no-typecheck"]).concurrency).to.equal(
+      defaultConcurrency(os.availableParallelism(), false),
     );
   });
 
