@@ -81,7 +81,7 @@ export function parseArgs(argv: readonly string[]): Options {
   return options;
 }
 
-/** Stryker's processes: a test runner per core (at most 4), and as many checkers with the type check. */
+/** Stryker's processes: a test runner per core (at most 4), and as many checkers to type-check. */
 export function defaultConcurrency(cores: number, typecheck: boolean): number {
   const runners = Math.max(1, Math.min(4, cores));
   return typecheck ? 2 * runners : runners;
