@@ -148,7 +148,7 @@ export function ecsUserData(clusterName: string, spot = false): string {
 export function ec2Capacity(
   name: string,
   args: Ec2CapacityArgs,
-  opts: pulumi.CustomResourceOptions,
+  opts: Pick<pulumi.CustomResourceOptions, "parent" | "provider">,
 ): aws.ecs.CapacityProvider {
   const hooks = args.transform ?? {};
   const spot = args.spot ?? false;
@@ -157,7 +157,7 @@ export function ec2Capacity(
     { assumeRolePolicy: pulumi.jsonStringify(serviceTrustPolicy("ec2.amazonaws.com")) },
     opts,
   );
-  new aws.iam.RolePolicyAttachment(
+  const ecsPolicy = new aws.iam.RolePolicyAttachment(
     `${name}-instance-ecs`,
     {
       role: role.name,
@@ -243,7 +243,8 @@ export function ec2Capacity(
         healthCheckType: "EC2",
         tags: [{ key: "AmazonECSManaged", value: "true", propagateAtLaunch: true }],
       },
-      { ...opts, ignoreChanges: ["desiredCapacity"] },
+      // The ECS agent registers with the role's policy at boot: it exists before any instance.
+      { ...opts, dependsOn: [ecsPolicy], ignoreChanges: ["desiredCapacity"] },
     ),
   );
   return new aws.ecs.CapacityProvider(
@@ -254,6 +255,11 @@ export function ec2Capacity(
         autoScalingGroupProvider: {
           autoScalingGroupArn: instances.arn,
           managedTerminationProtection: "ENABLED",
+          // ECS drains an instance before Auto Scaling terminates it, whatever the reason (scale-in,
+          // instance refresh, Capacity Rebalancing, which the Spot warning does not cover). AWS's
+          // default on create; stated, so the plan shows it and deploy-asg-spot can check it.
+          // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/enable-managed-instance-draining.html
+          managedDraining: "ENABLED",
           managedScaling: {
             status: "ENABLED",
             targetCapacity: args.targetCapacity ?? 100,

@@ -44,8 +44,12 @@ export interface NatInstanceArgs {
   vpcCidrBlock: string;
   /** A public subnet (routed to the internet gateway): the interface and the instance sit there. */
   subnetId: pulumi.Input<string>;
-  /** The VPC's internet gateway: the instance calls the EC2 API through it at boot. */
-  internetGateway: pulumi.Resource;
+  /**
+   * What gives the public subnet its way out (the internet gateway, the subnet's default route and
+   * route table association): the instance calls the EC2 API through it at boot, so the group
+   * waits for it.
+   */
+  internetPath: pulumi.Resource[];
   /**
    * A Graviton (arm64) type: the AMI is arm64. t4g.nano forwards up to 5 Gbit/s in bursts and
    * about 32 Mbit/s sustained (https://docs.aws.amazon.com/ec2/latest/instancetypes/gp.html#gp_network).
@@ -86,11 +90,16 @@ export interface NatInstanceTransforms {
  * The instance's user data: forward and masquerade the VPC's traffic out of the first interface,
  * turn off that interface's source/destination check (replies to the VPC leave through it), then
  * attach the static interface, retrying while a terminating predecessor still holds it.
- * Settings go to sysctl.d and nftables.conf, so a reboot keeps them.
+ * Settings go to sysctl.d and nftables.conf, so a reboot keeps them. User data runs once: a step
+ * that still fails after its retries (IAM grants still propagating, a package mirror down) shuts
+ * the instance down, and the launch template's terminate-on-shutdown lets the group replace it,
+ * rather than leave an instance in service that forwards nothing.
  */
 export function natInstanceUserData(eniId: string, vpcCidrBlock: string): string {
   const script = `#!/bin/bash
-set -euo pipefail
+set -Eeuo pipefail
+trap 'echo "nat-instance: boot failed at line $LINENO; shutting down for a replacement"; shutdown -h now' ERR
+retry() { for i in 1 2 3 4 5 6 7 8 9 10; do "$@" && return 0; sleep 6; done; return 1; }
 TOKEN=$(curl -sf -X PUT -H "X-aws-ec2-metadata-token-ttl-seconds: 300" http://169.254.169.254/latest/api/token)
 imds() { curl -sf -H "X-aws-ec2-metadata-token: $TOKEN" "http://169.254.169.254/latest/meta-data/$1"; }
 REGION=$(imds placement/region)
@@ -105,7 +114,7 @@ net.ipv4.conf.default.rp_filter = 0
 EOF
 sysctl --system >/dev/null
 
-dnf install -y nftables
+retry dnf install -y nftables
 cat > /etc/sysconfig/nftables.conf <<EOF
 table ip nat {
   chain postrouting {
@@ -116,7 +125,7 @@ table ip nat {
 EOF
 systemctl enable --now nftables
 
-aws ec2 modify-network-interface-attribute --region "$REGION" --network-interface-id "$PRIMARY_ENI" --no-source-dest-check
+retry aws ec2 modify-network-interface-attribute --region "$REGION" --network-interface-id "$PRIMARY_ENI" --no-source-dest-check
 until aws ec2 attach-network-interface --region "$REGION" --instance-id "$INSTANCE" --network-interface-id ${eniId} --device-index 1; do
   sleep 5
 done
@@ -196,7 +205,8 @@ export class NatInstance extends pulumi.ComponentResource {
         parent,
       ),
     );
-    this.role = this.createRole(name);
+    const { role, grants } = this.createRole(name);
+    this.role = role;
     const profile = new aws.iam.InstanceProfile(name, { role: this.role.name }, parent);
     this.launchTemplate = new aws.ec2.LaunchTemplate(
       ...transform(
@@ -235,6 +245,8 @@ export class NatInstance extends pulumi.ComponentResource {
           ],
           // Basic monitoring: status checks and group metrics are free; detailed is $2.10 a month.
           monitoring: { enabled: false },
+          // A failed boot shuts the instance down (user data); terminated, the group replaces it.
+          instanceInitiatedShutdownBehavior: "terminate",
           // Standard credits: a busy NAT slows down rather than billing surplus credits, which T4g
           // launches with by default (unlimited) and the cost estimate cannot see.
           creditSpecification: { cpuCredits: "standard" },
@@ -269,7 +281,8 @@ export class NatInstance extends pulumi.ComponentResource {
           metricsGranularity: "1Minute",
           tags: [{ key: "Name", value: name, propagateAtLaunch: true }],
         },
-        { parent: this, dependsOn: [args.internetGateway] },
+        // The boot calls EC2 with the role's grants through the public route: both exist first.
+        { parent: this, dependsOn: [...args.internetPath, ...grants] },
       ),
     );
     this.alarm = this.createAlarm(name, args.alarmActions ?? [], hooks.alarm);
@@ -312,7 +325,7 @@ export class NatInstance extends pulumi.ComponentResource {
    * The instance's role: Session Manager instead of SSH, attaching its own static interface, and
    * turning off the source/destination check of interfaces tagged as this NAT's.
    */
-  private createRole(name: string): aws.iam.Role {
+  private createRole(name: string): { role: aws.iam.Role; grants: pulumi.Resource[] } {
     const parent = { parent: this };
     const partition = aws.getPartitionOutput({}, parent).partition;
     const account = aws.getCallerIdentityOutput({}, parent).accountId;
@@ -325,7 +338,7 @@ export class NatInstance extends pulumi.ComponentResource {
       },
       parent,
     );
-    new aws.iam.RolePolicyAttachment(
+    const ssm = new aws.iam.RolePolicyAttachment(
       `${name}-ssm`,
       {
         role: role.name,
@@ -336,7 +349,7 @@ export class NatInstance extends pulumi.ComponentResource {
     const ec2Arn = (kind: string) =>
       pulumi.interpolate`arn:${partition}:ec2:${region}:${account}:${kind}/*`;
     const ownTag = { StringEquals: { [`aws:ResourceTag/${NAT_INSTANCE_TAG}`]: name } };
-    new aws.iam.RolePolicy(
+    const eni = new aws.iam.RolePolicy(
       `${name}-eni`,
       {
         role: role.id,
@@ -367,7 +380,7 @@ export class NatInstance extends pulumi.ComponentResource {
       },
       parent,
     );
-    return role;
+    return { role, grants: [ssm, eni] };
   }
 
   /** "No NAT instance in service" for five minutes: a replacement takes two or three. */

@@ -143,6 +143,7 @@ export interface TierSubnet {
   readonly cidrBlock: string;
   readonly subnet: aws.ec2.Subnet;
   readonly routeTable: aws.ec2.RouteTable;
+  readonly routeTableAssociation: aws.ec2.RouteTableAssociation;
 }
 
 /** How many NAT gateways a strategy creates for `azCount` AZs. */
@@ -198,6 +199,12 @@ export class Network extends pulumi.ComponentResource {
   public readonly natGateways: readonly aws.ec2.NatGateway[];
   /** The NAT instance of the `instance` strategy, in the first AZ's public subnet. */
   public readonly natInstance: NatInstance | undefined;
+  /**
+   * What the private subnets' internet egress rests on: the NAT gateways or the NAT instance's
+   * group, and the private default routes. Whatever calls out of a private subnet while the stack
+   * deploys (a Lambda invocation) depends on it; the VPC has no interface endpoints.
+   */
+  public readonly privateEgress: readonly pulumi.Resource[];
   public readonly gatewayEndpoints: readonly aws.ec2.VpcEndpoint[];
   public readonly flowLog: aws.ec2.FlowLog;
   public readonly flowLogGroup: aws.cloudwatch.LogGroup;
@@ -236,11 +243,17 @@ export class Network extends pulumi.ComponentResource {
     this.isolated = layout.map((l) =>
       this.createTier("isolated", azs[l.index]!, l.index, l.isolated),
     );
-    this.routePublicToInternet();
+    const publicRoutes = this.routePublicToInternet();
     this.natGateways = this.createNatGateways(resolved.natStrategy);
     this.natInstance =
-      resolved.natStrategy === "instance" ? this.createNatInstance(args) : undefined;
-    this.routePrivateToNat(resolved.natStrategy);
+      resolved.natStrategy === "instance"
+        ? this.createNatInstance(args, [
+            this.internetGateway,
+            publicRoutes[0]!,
+            this.public[0]!.routeTableAssociation,
+          ])
+        : undefined;
+    const privateRoutes = this.routePrivateToNat(resolved.natStrategy);
     this.internalRouteTables = [...this.private, ...this.isolated].map((t) => t.routeTable);
     this.gatewayEndpoints = resolved.gatewayEndpoints.map((s) => this.createGatewayEndpoint(s));
     this.flowLogGroup = this.createFlowLogGroup(resolved.flowLogs.retentionInDays);
@@ -253,6 +266,11 @@ export class Network extends pulumi.ComponentResource {
     this.publicSubnetIds = this.public.map((t) => t.subnet.id);
     this.privateSubnetIds = this.private.map((t) => t.subnet.id);
     this.isolatedSubnetIds = this.isolated.map((t) => t.subnet.id);
+    this.privateEgress = [
+      ...this.natGateways,
+      ...(this.natInstance ? [this.natInstance.autoScalingGroup] : []),
+      ...privateRoutes,
+    ];
     this.registerOutputs({
       vpcId: this.vpcId,
       cidrBlock: this.cidrBlock,
@@ -313,26 +331,27 @@ export class Network extends pulumi.ComponentResource {
         { parent: this },
       ),
     );
-    new aws.ec2.RouteTableAssociation(
+    const routeTableAssociation = new aws.ec2.RouteTableAssociation(
       `${this.name}-${kind}-rta-${i}`,
       { subnetId: subnet.id, routeTableId: routeTable.id },
       { parent: this },
     );
-    return { availabilityZone: az, cidrBlock: cidr, subnet, routeTable };
+    return { availabilityZone: az, cidrBlock: cidr, subnet, routeTable, routeTableAssociation };
   }
 
-  private routePublicToInternet(): void {
-    this.public.forEach((t, i) => {
-      new aws.ec2.Route(
-        `${this.name}-public-internet-${i}`,
-        {
-          routeTableId: t.routeTable.id,
-          destinationCidrBlock: "0.0.0.0/0",
-          gatewayId: this.internetGateway.id,
-        },
-        { parent: this },
-      );
-    });
+  private routePublicToInternet(): aws.ec2.Route[] {
+    return this.public.map(
+      (t, i) =>
+        new aws.ec2.Route(
+          `${this.name}-public-internet-${i}`,
+          {
+            routeTableId: t.routeTable.id,
+            destinationCidrBlock: "0.0.0.0/0",
+            gatewayId: this.internetGateway.id,
+          },
+          { parent: this },
+        ),
+    );
   }
 
   /** NAT gateways in the public subnets. */
@@ -359,15 +378,15 @@ export class Network extends pulumi.ComponentResource {
     });
   }
 
-  /** The NAT instance in the first AZ's public subnet. */
-  private createNatInstance(args: NetworkArgs): NatInstance {
+  /** The NAT instance in the first AZ's public subnet, reaching the internet through `path`. */
+  private createNatInstance(args: NetworkArgs, path: pulumi.Resource[]): NatInstance {
     return new NatInstance(
       `${this.name}-nat`,
       {
         vpcId: this.vpc.id,
         vpcCidrBlock: args.cidrBlock,
         subnetId: this.public[0]!.subnet.id,
-        internetGateway: this.internetGateway,
+        internetPath: path,
         instanceType: args.natInstance?.instanceType,
         spot: args.natInstance?.spot,
         alarmActions: args.natInstance?.alarmActions,
@@ -378,10 +397,10 @@ export class Network extends pulumi.ComponentResource {
   }
 
   /** Each private subnet's default route, to its NAT gateway or to the NAT instance's interface. */
-  private routePrivateToNat(strategy: NatStrategy): void {
-    natRoutes(strategy, this.private.length).forEach((target, i) => {
-      if (target === undefined) return;
-      new aws.ec2.Route(
+  private routePrivateToNat(strategy: NatStrategy): aws.ec2.Route[] {
+    return natRoutes(strategy, this.private.length).flatMap((target, i) => {
+      if (target === undefined) return [];
+      return new aws.ec2.Route(
         `${this.name}-private-nat-${i}`,
         {
           routeTableId: this.private[i]!.routeTable.id,

@@ -72,7 +72,10 @@ export class SharedPostgres extends pulumi.ComponentResource {
   public readonly bootstrapSecurityGroup: aws.ec2.SecurityGroup;
   /** Secret names of the workloads' credentials start with it: the bootstrap reads only those. */
   public readonly tenantSecretPrefix: string;
-  /** What an invocation of the bootstrap waits for: the function and its way to the database. */
+  /**
+   * What an invocation of the bootstrap waits for: the function, its way to the database, and the
+   * private subnets' egress (it reads its secrets from Secrets Manager through the NAT).
+   */
   public readonly bootstrapReady: pulumi.Resource[];
 
   private readonly name: string;
@@ -111,7 +114,7 @@ export class SharedPostgres extends pulumi.ComponentResource {
     this.bootstrap = this.createBootstrap(args);
 
     // ---- expose ----
-    this.bootstrapReady = [this.bootstrap, ...ways];
+    this.bootstrapReady = [this.bootstrap, ...ways, ...args.network.privateEgress];
     this.registerOutputs({ address: this.postgres.address });
   }
 

@@ -240,6 +240,73 @@ describe("the first deploy", () => {
     );
   });
 
+  describe("what instances and invocations need when they start", () => {
+    const ASG = "aws:autoscaling/group:Group";
+    const named = (p: Plan, type: string, name: string) =>
+      p.resources.find((r) => r.type === type && r.name === name);
+
+    for (const stack of ["dev", "prod"] as const) {
+      it(`${stack}: launches every Auto Scaling group after the policies of its instances' role`, () => {
+        const p = plans[stack];
+        const groups = ofType(p, ASG);
+        expect(groups.length, stack).to.be.greaterThan(0);
+        for (const group of groups) {
+          const templates = [
+            ...propertyDeps(group, "launchTemplate"),
+            ...propertyDeps(group, "mixedInstancesPolicy"),
+          ].filter((u) => byUrn(p, u)?.type === "aws:ec2/launchTemplate:LaunchTemplate");
+          const roles = templates
+            .flatMap((t) => propertyDeps(byUrn(p, t)!, "iamInstanceProfile"))
+            .flatMap((profile) => propertyDeps(byUrn(p, profile)!, "role"));
+          expect(roles, group.name).to.have.length(1);
+          const grants = p.resources.filter(
+            (r) =>
+              /^aws:iam\/rolePolicy(Attachment)?:/.test(r.type) &&
+              propertyDeps(r, "role").includes(roles[0]!),
+          );
+          expect(grants, group.name).to.not.be.empty;
+          for (const grant of grants) expect(group.dependencies, group.name).to.include(grant.urn);
+        }
+      });
+    }
+
+    it("dev: starts each NAT instance after its public subnet's way to the internet", () => {
+      for (const side of ["home", "remote"]) {
+        const group = named(plans.dev, ASG, `${side}-nat`)!;
+        for (const [type, name] of [
+          ["aws:ec2/internetGateway:InternetGateway", `${side}-igw`],
+          ["aws:ec2/route:Route", `${side}-public-internet-0`],
+          ["aws:ec2/routeTableAssociation:RouteTableAssociation", `${side}-public-rta-0`],
+        ] as const) {
+          expect(group.dependencies, `${side}-nat after ${name}`).to.include(
+            named(plans.dev, type, name)!.urn,
+          );
+        }
+      }
+      expect(ofType(plans.prod, ASG).map((g) => g.name)).to.deep.equal(["arbees-remote-instances"]);
+    });
+
+    it("dev: runs the database bootstrap after the private subnets' routes to the NAT instance", () => {
+      const invocations = ofType(plans.dev, "aws:lambda/invocation:Invocation");
+      expect(invocations.map((i) => i.name).sort()).to.deep.equal([
+        "arbees-db-bootstrap",
+        "fred-jobs-db-bootstrap",
+      ]);
+      const egress = [
+        named(plans.dev, ASG, "home-nat")!,
+        ...ofType(plans.dev, "aws:ec2/route:Route").filter((r) =>
+          /^home-private-nat-\d$/.test(r.name),
+        ),
+      ];
+      expect(egress).to.have.length(3);
+      for (const invocation of invocations) {
+        expect(invocation.dependencies, invocation.name).to.include.members(
+          egress.map((e) => e.urn),
+        );
+      }
+    });
+  });
+
   describe("services whose images are not pushed yet", () => {
     it("are created parked (0 tasks) on a fresh account, each saying which image it waits for", () => {
       const services = ofType(fresh, SERVICE);

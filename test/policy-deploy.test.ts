@@ -153,13 +153,23 @@ const spotGroup = (onDemand: number) =>
     },
     { mixedInstancesPolicy: ["lt"] },
   );
-const capacityProvider = () =>
+const capacityProvider = (managedDraining?: string) =>
   r(
     "aws:ecs/capacityProvider:CapacityProvider",
     "cp",
-    { autoScalingGroupProvider: { autoScalingGroupArn: "arn" } },
+    {
+      autoScalingGroupProvider: {
+        autoScalingGroupArn: "arn",
+        ...(managedDraining ? { managedDraining } : {}),
+      },
+    },
     { autoScalingGroupProvider: ["asg"] },
   );
+/** `spotGroup` with Capacity Rebalancing on. */
+const rebalancing = (onDemand = 0) => {
+  const group = spotGroup(onDemand);
+  return { ...group, inputs: { ...group.inputs, capacityRebalance: true } };
+};
 const service = (name: string, deps: Record<string, string[]>, after: string[] = [], inputs = {}) =>
   r(SERVICE, name, inputs, deps, { after });
 const onFargate = { capacityProviderStrategies: [{ capacityProvider: "FARGATE", weight: 1 }] };
@@ -218,6 +228,41 @@ const peering = [
     },
   ),
   r("aws:ec2/routeTable:RouteTable", "rt", {}, { vpcId: ["home"] }),
+];
+const ROLE = "aws:iam/role:Role";
+const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
+const INVOCATION = "aws:lambda/invocation:Invocation";
+/** An instance role with a managed and an inline policy, its profile, and a template using it. */
+const instanceRole = () => [
+  r(ROLE, "role"),
+  r("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "role-ssm", {}, { role: ["role"] }),
+  r(ROLE_POLICY, "role-eni", {}, { role: ["role"] }),
+  r("aws:iam/instanceProfile:InstanceProfile", "profile", {}, { role: ["role"] }),
+  r(TEMPLATE, "lt", {}, { iamInstanceProfile: ["profile"] }),
+];
+const GRANTS = ["role-ssm", "role-eni"];
+/** Two private subnets, each with a route table whose default route leads to a NAT. */
+const privateEgress = () =>
+  [0, 1].flatMap((i) => [
+    r(SUBNET, `private-${i}`),
+    r("aws:ec2/routeTable:RouteTable", `rt-${i}`),
+    r(
+      "aws:ec2/routeTableAssociation:RouteTableAssociation",
+      `rta-${i}`,
+      {},
+      { subnetId: [`private-${i}`], routeTableId: [`rt-${i}`] },
+    ),
+    r(
+      ROUTE,
+      `private-nat-${i}`,
+      { destinationCidrBlock: "0.0.0.0/0" },
+      { routeTableId: [`rt-${i}`] },
+    ),
+  ]);
+/** A function in both private subnets and an invocation of it waiting for `after`. */
+const invocation = (after: string[]) => [
+  r(FN, "fn", {}, { vpcConfig: ["private-0", "private-1"] }),
+  r(INVOCATION, "run", {}, { functionName: ["fn"] }, { after }),
 ];
 const certificate = (validated = true) => [
   r("aws:lb/loadBalancer:LoadBalancer", "alb"),
@@ -609,6 +654,9 @@ const cases: Case[] = [
       [spotTemplate(false), spotGroup(100), capacityProvider()],
       // Spot without ECS (a NAT instance): nothing to drain.
       [spotTemplate(false), spotGroup(0)],
+      [spotTemplate(false), rebalancing()],
+      // Rebalancing, and ECS drains what Auto Scaling removes.
+      [spotTemplate(true), rebalancing(), capacityProvider("ENABLED")],
       // No mixed instances policy: the template may request Spot itself.
       [
         r(TEMPLATE, "lt", { instanceMarketOptions: { marketType: "spot" } }),
@@ -620,6 +668,16 @@ const cases: Case[] = [
         [spotTemplate(false), spotGroup(0), capacityProvider()],
         "asg",
         /launches ECS container instances on Spot, but launch template lt's user data does not set ECS_ENABLE_SPOT_INSTANCE_DRAINING=true/,
+      ],
+      [
+        [spotTemplate(true), rebalancing(), capacityProvider()],
+        "asg",
+        /^rebalances Spot capacity, but capacity provider cp does not set managedDraining ENABLED: ECS gets no Spot warning for an instance Capacity Rebalancing removes$/,
+      ],
+      [
+        [spotTemplate(true), rebalancing(), capacityProvider("DISABLED")],
+        "asg",
+        /capacity provider cp does not set managedDraining ENABLED/,
       ],
       // 99% on demand still puts one in a hundred on Spot.
       [[spotTemplate(false), spotGroup(99), capacityProvider()], "asg", /does not set/],
@@ -951,6 +1009,75 @@ const cases: Case[] = [
         [...network(false), r(NAT, "nat", {}, { subnetId: ["public-0"] })],
         "nat",
         /^VPC vpc has no internet gateway$/,
+      ],
+    ],
+  },
+  {
+    rule: "deploy-asg-after-instance-grants",
+    good: [
+      [...instanceRole(), r(ASG, "group", {}, { launchTemplate: ["lt"] }, { after: GRANTS })],
+      [...instanceRole(), r(ASG, "group", {}, { mixedInstancesPolicy: ["lt"] }, { after: GRANTS })],
+      // Through a resource that waits for both grants.
+      [
+        ...instanceRole(),
+        r(IGW, "gate", {}, undefined, { after: GRANTS }),
+        r(ASG, "group", {}, { launchTemplate: ["lt"] }, { after: ["gate"] }),
+      ],
+      // Another role's policy is not the instances' concern.
+      [
+        ...instanceRole(),
+        r(ROLE, "other"),
+        r(ROLE_POLICY, "other-policy", {}, { role: ["other"] }),
+        r(ASG, "group", {}, { launchTemplate: ["lt"] }, { after: GRANTS }),
+      ],
+      // A template without an instance profile, and a group with no template of the stack.
+      [r(TEMPLATE, "lt"), r(ASG, "group", {}, { launchTemplate: ["lt"] })],
+      [...instanceRole(), r(ASG, "group", { launchTemplate: { id: "lt-0123" } })],
+    ],
+    bad: [
+      [
+        [...instanceRole(), r(ASG, "group", {}, { launchTemplate: ["lt"] })],
+        "group",
+        /^does not depend on role-ssm, a policy of the role its instances boot with\ndoes not depend on role-eni, a policy of the role its instances boot with$/,
+      ],
+      [
+        [
+          ...instanceRole(),
+          r(ASG, "group", {}, { mixedInstancesPolicy: ["lt"] }, { after: ["role-ssm"] }),
+        ],
+        "group",
+        /^does not depend on role-eni, a policy of the role its instances boot with$/,
+      ],
+    ],
+  },
+  {
+    rule: "deploy-vpc-invocation-after-egress",
+    good: [
+      [...privateEgress(), ...invocation(["private-nat-0", "private-nat-1"])],
+      // Through the NAT's group, which waits for both routes.
+      [
+        ...privateEgress(),
+        r(ASG, "nat", {}, undefined, { after: ["private-nat-0", "private-nat-1"] }),
+        ...invocation(["nat"]),
+      ],
+      // Routes other than the default one, and a function outside the VPC.
+      [
+        ...privateEgress().filter((x) => x.type !== ROUTE),
+        r(ROUTE, "to-peer", { destinationCidrBlock: "10.20.0.0/16" }, { routeTableId: ["rt-0"] }),
+        ...invocation([]),
+      ],
+      [r(FN, "fn"), r(INVOCATION, "run", {}, { functionName: ["fn"] })],
+    ],
+    bad: [
+      [
+        [...privateEgress(), ...invocation([])],
+        "run",
+        /^does not depend on private-nat-0, the default route its function's subnet takes out\ndoes not depend on private-nat-1, the default route its function's subnet takes out$/,
+      ],
+      [
+        [...privateEgress(), ...invocation(["private-nat-0"])],
+        "run",
+        /^does not depend on private-nat-1, the default route/,
       ],
     ],
   },

@@ -789,11 +789,11 @@ function userDataOf(template: PolicyResource): string | undefined {
 export const asgSpot = stackRule({
   name: "deploy-asg-spot",
   description:
-    "Auto Scaling groups with a mixed instances policy use a launch template without instanceMarketOptions; ECS container instances they launch on Spot drain on the interruption warning (ECS_ENABLE_SPOT_INSTANCE_DRAINING=true in the user data).",
+    "Auto Scaling groups with a mixed instances policy use a launch template without instanceMarketOptions; ECS container instances they launch on Spot drain on the interruption warning (ECS_ENABLE_SPOT_INSTANCE_DRAINING=true in the user data), and with Capacity Rebalancing their capacity provider sets managedDraining ENABLED.",
   controls: [],
   severity: "medium",
   remediation:
-    "Remove instanceMarketOptions from the template (the policy's instancesDistribution sets Spot); add ECS_ENABLE_SPOT_INSTANCE_DRAINING=true to /etc/ecs/ecs.config in the user data.",
+    "Remove instanceMarketOptions from the template (the policy's instancesDistribution sets Spot); add ECS_ENABLE_SPOT_INSTANCE_DRAINING=true to /etc/ecs/ecs.config in the user data; set autoScalingGroupProvider.managedDraining to ENABLED on the capacity provider.",
   check: (resources) =>
     ofType(resources, ASG).flatMap((group): Finding[] => {
       const templates = dependenciesOf(group, "mixedInstancesPolicy").filter(
@@ -806,9 +806,21 @@ export const asgSpot = stackRule({
           resource: group,
           message: `uses launch template ${t.name}, which sets instanceMarketOptions; in a mixed instances policy the policy decides Spot`,
         }));
-      const forEcs = ofType(resources, CAPACITY_PROVIDER).some((p) =>
+      const providers = ofType(resources, CAPACITY_PROVIDER).filter((p) =>
         refersTo(p, "autoScalingGroupProvider", group),
       );
+      const forEcs = providers.length > 0;
+      if (forEcs && isTrue(group.props.capacityRebalance)) {
+        for (const p of providers) {
+          const draining = text(asRecord(p.props.autoScalingGroupProvider).managedDraining);
+          if (draining !== "ENABLED") {
+            findings.push({
+              resource: group,
+              message: `rebalances Spot capacity, but capacity provider ${p.name} does not set managedDraining ENABLED: ECS gets no Spot warning for an instance Capacity Rebalancing removes`,
+            });
+          }
+        }
+      }
       if (forEcs && launchesSpot(group.props)) {
         for (const t of templates) {
           const data = userDataOf(t);
@@ -1230,6 +1242,79 @@ export const natAfterInternetGateway = stackRule({
   },
 });
 
+const ROLE_GRANTS = [
+  "aws:iam/rolePolicy:RolePolicy",
+  "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+];
+
+// An instance calls AWS with its role from the first second of its boot (user data, the ECS and
+// SSM agents), and user data runs once: a grant that lands after the launch fails that boot.
+// https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/iam-roles-for-amazon-ec2.html
+export const asgAfterInstanceGrants = stackRule({
+  name: "deploy-asg-after-instance-grants",
+  description:
+    "Auto Scaling groups depend on every policy of the role their launch template's instance profile carries: instances use it at boot, and user data runs only once.",
+  controls: [],
+  remediation:
+    "Add the role's RolePolicy and RolePolicyAttachment resources to the Auto Scaling group's dependsOn.",
+  check: (resources) =>
+    ofType(resources, ASG).flatMap((group) => {
+      const templates = [
+        ...dependenciesOf(group, "launchTemplate"),
+        ...dependenciesOf(group, "mixedInstancesPolicy"),
+      ].filter((t) => t.type === LAUNCH_TEMPLATE);
+      const roles = templates
+        .flatMap((t) => dependenciesOf(t, "iamInstanceProfile"))
+        .filter((p) => p.type === "aws:iam/instanceProfile:InstanceProfile")
+        .flatMap((p) => dependenciesOf(p, "role"))
+        .filter((r) => r.type === "aws:iam/role:Role");
+      return ofType(resources, ...ROLE_GRANTS)
+        .filter((grant) => roles.some((role) => refersTo(grant, "role", role)))
+        .filter((grant) => !dependsOn(group, grant))
+        .map((grant) => ({
+          resource: group,
+          message: `does not depend on ${grant.name}, a policy of the role its instances boot with`,
+        }));
+    }),
+});
+
+/** Default routes (0.0.0.0/0) of the route tables `subnet` is associated with. */
+function defaultRoutesOf(resources: PolicyResource[], subnet: PolicyResource): PolicyResource[] {
+  const tables = ofType(resources, "aws:ec2/routeTableAssociation:RouteTableAssociation")
+    .filter((a) => refersTo(a, "subnetId", subnet))
+    .flatMap((a) => dependenciesOf(a, "routeTableId"));
+  return ofType(resources, "aws:ec2/route:Route").filter(
+    (route) =>
+      text(route.props.destinationCidrBlock) === "0.0.0.0/0" &&
+      tables.some((table) => refersTo(route, "routeTableId", table)),
+  );
+}
+
+// A function in a VPC reaches AWS APIs (Secrets Manager) through its subnets' default route when
+// the VPC has no interface endpoint; an invocation made during the update waits for that route.
+// https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc-internet.html
+export const invocationAfterEgress = stackRule({
+  name: "deploy-vpc-invocation-after-egress",
+  description:
+    "A Lambda invocation made during the update (aws:lambda/invocation) of a function in a VPC depends on the default routes of the function's subnets, and so on the NAT they lead to.",
+  controls: [],
+  remediation:
+    "Add the private subnets' default routes and their NAT (gateway or instance group) to the invocation's dependsOn.",
+  check: (resources) =>
+    ofType(resources, "aws:lambda/invocation:Invocation").flatMap((invocation) => {
+      const subnets = dependenciesOf(invocation, "functionName")
+        .filter((f) => f.type === FUNCTION)
+        .flatMap((f) => dependenciesOf(f, "vpcConfig"))
+        .filter((s) => s.type === "aws:ec2/subnet:Subnet");
+      return [...new Set(subnets.flatMap((subnet) => defaultRoutesOf(resources, subnet)))]
+        .filter((route) => !dependsOn(invocation, route))
+        .map((route) => ({
+          resource: invocation,
+          message: `does not depend on ${route.name}, the default route its function's subnet takes out`,
+        }));
+    }),
+});
+
 // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/create-https-listener.html
 // https://docs.aws.amazon.com/acm/latest/userguide/dns-validation.html
 export const listenerAfterValidation = stackRule({
@@ -1359,6 +1444,8 @@ export const deployRules = [
   cacheSettingPairs,
   peeringAfterAccepter,
   natAfterInternetGateway,
+  asgAfterInstanceGrants,
+  invocationAfterEgress,
   listenerAfterValidation,
   albRulesAndQuotas,
 ];

@@ -142,11 +142,13 @@ describe("ec2-capacity", () => {
       });
       expect(lt.inputs.instanceMarketOptions).to.equal(undefined);
       expect(decode(lt.inputs.userData)).to.include("ECS_ENABLE_SPOT_INSTANCE_DRAINING=true");
-      // ECS still protects busy instances and scales the group.
+      // ECS still protects busy instances and scales the group, and drains what it removes
+      // (Capacity Rebalancing gives no Spot warning).
       expect(group.inputs.protectFromScaleIn).to.equal(true);
       const provider = ofType(resources, "aws:ecs/capacityProvider:CapacityProvider");
       expect(provider.inputs.autoScalingGroupProvider).to.deep.include({
         managedTerminationProtection: "ENABLED",
+        managedDraining: "ENABLED",
       });
     });
   });

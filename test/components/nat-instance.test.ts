@@ -25,7 +25,7 @@ function plan(extra: Partial<NatInstanceArgs> = {}): Promise<Registered[]> {
           vpcId: "vpc-1",
           vpcCidrBlock: CIDR,
           subnetId: "subnet-public-0",
-          internetGateway: igw,
+          internetPath: [igw],
           ...extra,
         },
         { provider },
@@ -48,11 +48,26 @@ describe("NatInstance", () => {
     const script = decode(natInstanceUserData("eni-0123456789abcdef0", CIDR));
 
     it("forwards and masquerades only the VPC's traffic, settings that survive a reboot", () => {
-      expect(script).to.match(/^#!\/bin\/bash\nset -euo pipefail\n/);
+      expect(script).to.match(/^#!\/bin\/bash\nset -Eeuo pipefail\n/);
       expect(script).to.include("/etc/sysctl.d/90-nat-instance.conf");
       expect(script).to.include("net.ipv4.ip_forward = 1");
       expect(script).to.include(`ip saddr ${CIDR} oifname "$PUBLIC_IF" masquerade`);
       expect(script).to.include("systemctl enable --now nftables");
+    });
+
+    it("retries the steps that can fail for a while, and shuts down when one still fails", () => {
+      // Shut down, the launch template's terminate-on-shutdown hands the group a replacement.
+      expect(script.split("\n")[2]).to.match(/^trap '.*shutdown -h now' ERR$/);
+      expect(script).to.include("\nretry dnf install -y nftables\n");
+      expect(script).to.match(/\nretry aws ec2 modify-network-interface-attribute /);
+      const retry =
+        /^retry\(\) \{ for i in ([\d ]+); do "\$@" && return 0; sleep (\d+); done; return 1; \}$/m.exec(
+          script,
+        );
+      expect(retry, "the retry helper").to.not.equal(null);
+      // Ten tries a minute apart in all: longer than IAM takes to propagate a new grant.
+      expect(retry![1]!.split(" ")).to.have.length(10);
+      expect(Number(retry![2])).to.equal(6);
     });
 
     it("reads instance metadata with an IMDSv2 token", () => {
@@ -104,6 +119,7 @@ describe("NatInstance", () => {
       ]);
       expect(lt.inputs.monitoring).to.deep.equal({ enabled: false });
       expect(lt.inputs.creditSpecification).to.deep.equal({ cpuCredits: "standard" });
+      expect(lt.inputs.instanceInitiatedShutdownBehavior).to.equal("terminate");
       expect(lt.inputs.keyName).to.equal(undefined);
     });
 
