@@ -23,6 +23,7 @@ import {
   summarize,
   survivorKey,
   type AreaResult,
+  type RunInfo,
   type StrykerReport,
 } from "./mutate/report";
 
@@ -157,6 +158,7 @@ function runArea(area: MutationArea, options: Options): AreaResult {
     JSON.stringify(strykerConfig(area, { ...options, tsconfig, jsonReport }), null, 2),
   );
   fs.rmSync(jsonReport, { force: true });
+  const started = new Date();
   // Plans of the stacks, made once per run instead of once per restarted test process.
   const plans = path.join(WORK, `${area.name}-plans`);
   fs.rmSync(plans, { recursive: true, force: true });
@@ -169,14 +171,40 @@ function runArea(area: MutationArea, options: Options): AreaResult {
   fs.rmSync(path.join(ROOT, tsconfig), { force: true });
   if (!fs.existsSync(jsonReport))
     throw new Error(`area ${area.name}: Stryker wrote no report (exit ${run.status})`);
-  return summarize(area.name, JSON.parse(fs.readFileSync(jsonReport, "utf8")) as StrykerReport);
+  // What the run measured and when: areas run one at a time may measure different commits.
+  const info: RunInfo = {
+    commit: gitHead(),
+    started: started.toISOString(),
+    seconds: Math.round((Date.now() - started.getTime()) / 1000),
+  };
+  fs.writeFileSync(runInfoFile(area.name), `${JSON.stringify(info, null, 2)}\n`);
+  return {
+    ...summarize(area.name, JSON.parse(fs.readFileSync(jsonReport, "utf8")) as StrykerReport),
+    run: info,
+  };
+}
+
+const runInfoFile = (area: string) => path.join(WORK, `${area}.run.json`);
+
+/** The commit checked out, with "+changes" when the work tree differs from it. */
+function gitHead(): string {
+  const git = (...args: string[]) =>
+    spawnSync("git", args, { cwd: ROOT, encoding: "utf8" }).stdout.trim();
+  const head = git("rev-parse", "--short", "HEAD") || "unknown";
+  return git("status", "--porcelain", "--untracked-files=no") ? `${head}+changes` : head;
 }
 
 /** An area's score from its last Stryker report, or none when it has not run. */
 function lastResult(area: MutationArea): AreaResult[] {
   const file = path.join(WORK, `${area.name}.json`);
   if (!fs.existsSync(file)) return [];
-  return [summarize(area.name, JSON.parse(fs.readFileSync(file, "utf8")) as StrykerReport)];
+  const result = summarize(area.name, JSON.parse(fs.readFileSync(file, "utf8")) as StrykerReport);
+  const info = runInfoFile(area.name);
+  return [
+    fs.existsSync(info)
+      ? { ...result, run: JSON.parse(fs.readFileSync(info, "utf8")) as RunInfo }
+      : result,
+  ];
 }
 
 function main(): number {

@@ -3,6 +3,7 @@ import { expect } from "chai";
 import { MUTATION_AREAS, selectAreas } from "../../tools/mutate/areas";
 import {
   failing,
+  formatDuration,
   formatScore,
   renderReport,
   summarize,
@@ -143,6 +144,20 @@ describe("tools: mutate scores an area as Stryker does", () => {
     expect(text).to.contain(
       "- `policy/rules/network.ts:5` ConditionalExpression: `false` — equivalent: x",
     );
+  });
+
+  it("says which commit each area's run measured, when, and how long it took", () => {
+    const r = {
+      ...summarize("cost", reportOf(mutant(1, "Killed"))),
+      run: { commit: "abc1234+changes", started: "2026-12-01T01:02:03.000Z", seconds: 3725 },
+    };
+    const unknown = summarize("policy", reportOf(mutant(1, "Killed")));
+    const text = renderReport([r, unknown], { date: "2026-12-01", threshold: 80 });
+    expect(text).to.contain("- cost: commit `abc1234+changes`, 2026-12-01 01:02 UTC, 1 h 2 min\n");
+    expect(text).not.to.match(/- policy: commit/);
+    expect(formatDuration(289)).to.equal("4 min 49 s");
+    expect(formatDuration(60)).to.equal("1 min 0 s");
+    expect(formatDuration(3600)).to.equal("1 h 0 min");
   });
 
   it("lists an area with no run as not measured, never as passing", () => {

@@ -54,8 +54,19 @@ export interface Exclusion {
   reason: string;
 }
 
+/** When and on what an area's run measured (written beside Stryker's report). */
+export interface RunInfo {
+  /** The commit checked out, `+changes` when the work tree differed. */
+  commit: string;
+  /** ISO time the run started. */
+  started: string;
+  seconds: number;
+}
+
 export interface AreaResult {
   area: string;
+  /** The run behind the figures, when known. */
+  run?: RunInfo;
   killed: number;
   survived: number;
   /** Mutants that do not compile (the TypeScript checker) or crash the runner: not scored. */
@@ -132,6 +143,29 @@ function oneLine(text: string): string {
   return flat.length > 80 ? `${flat.slice(0, 77)}...` : flat;
 }
 
+/** One line per area whose run is known: the commit it measured, when, and how long it took. */
+function runLines(results: readonly AreaResult[]): string[] {
+  const known = results.filter((r) => r.run);
+  if (known.length === 0) return [];
+  return [
+    "Runs (each area is measured on its own; the code they measured):",
+    "",
+    ...known.map(
+      (r) =>
+        `- ${r.area}: commit \`${r.run!.commit}\`, ${r.run!.started.slice(0, 16).replace("T", " ")} UTC, ${formatDuration(r.run!.seconds)}`,
+    ),
+    "",
+  ];
+}
+
+/** "4 min 49 s", "1 h 2 min". */
+export function formatDuration(seconds: number): string {
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  return h > 0 ? `${h} h ${m} min` : `${m} min ${s} s`;
+}
+
 /** Scores are floored to one decimal: 79.96 must not print as a passing 80.0. */
 export function formatScore(score: number): string {
   return (Math.floor(score * 10) / 10).toFixed(1);
@@ -201,6 +235,7 @@ export function renderReport(
     "",
     scoreTable(results, options.threshold, options.unmeasured),
     "",
+    ...runLines(results),
     "## Survivors and exclusions per area",
     "",
     sections.join("\n\n"),
