@@ -343,6 +343,38 @@ describe("Network", () => {
     });
   });
 
+  describe("privateEgress: what a call out of a private subnet waits for", () => {
+    const kinds: [NatStrategy, string[]][] = [
+      ["single", ["NatGateway", "Route", "Route"]],
+      ["perAz", ["NatGateway", "NatGateway", "Route", "Route"]],
+      ["instance", ["Group", "Route", "Route"]],
+      ["none", []],
+    ];
+    for (const [strategy, expected] of kinds) {
+      it(`${strategy}: ${expected.length > 0 ? expected.join(", ") : "nothing"}`, async () => {
+        let network: Network | undefined;
+        await runWithMocks(() => {
+          network = new Network("n", {
+            cidrBlock: "10.10.0.0/16",
+            availabilityZones: ["us-east-1a", "us-east-1b"],
+            natStrategy: strategy,
+          });
+        });
+        const kind = (r: object) =>
+          aws.ec2.NatGateway.isInstance(r)
+            ? "NatGateway"
+            : aws.ec2.Route.isInstance(r)
+              ? "Route"
+              : aws.autoscaling.Group.isInstance(r)
+                ? "Group"
+                : "other";
+        expect(network!.privateEgress.map(kind)).to.deep.equal(expected);
+        if (strategy === "instance")
+          expect(network!.privateEgress[0]).to.equal(network!.natInstance!.autoScalingGroup);
+      });
+    }
+  });
+
   it("takes its tunables and runs each hook over its children's args", async () => {
     const find = finder(
       await runWithMocks(() => {
