@@ -278,19 +278,29 @@ describe("Network", () => {
   });
 
   describe("with a NAT instance (natStrategy instance)", () => {
-    let resources: Registered[];
-    before(async () => {
-      resources = await plan("instance", ["us-east-1a", "us-east-1b", "us-east-1c"]);
-    });
+    // Planned in each test, not in a before hook: Stryker's per-test coverage credits a hook's
+    // code to no test of this block, and its mutants would run against other tests only.
+    const planned = () => plan("instance", ["us-east-1a", "us-east-1b", "us-east-1c"]);
 
-    it("makes no NAT gateway and no Elastic IP", () => {
-      const { ofType } = finder(resources);
+    it("makes no NAT gateway and no Elastic IP", async () => {
+      const { ofType } = finder(await planned());
       expect(ofType(NAT)).to.be.empty;
       expect(ofType("aws:ec2/eip:Eip")).to.be.empty;
     });
 
-    it("puts one forwarding interface and a group of one in the first public subnet", () => {
-      const { named, ofType } = finder(resources);
+    it("names the instance's resources after the network, in the network's region", async () => {
+      const resources = await planned();
+      const { named } = finder(resources);
+      expect(named("home-nat-eni").type).to.equal(ENI);
+      expect(resources.filter((r) => r.type === ASG).map((r) => r.name)).to.deep.equal([
+        "home-nat",
+      ]);
+      // Every child, the NAT instance's included, is created with the network's provider.
+      expect(resources.filter((r) => r.provider !== "home").map((r) => r.name)).to.deep.equal([]);
+    });
+
+    it("puts one forwarding interface and a group of one in the first public subnet", async () => {
+      const { named, ofType } = finder(await planned());
       const [eni, ...more] = ofType(ENI);
       expect(more).to.be.empty;
       expect(eni!.inputs).to.include({
@@ -302,8 +312,8 @@ describe("Network", () => {
       expect(group!.inputs.vpcZoneIdentifiers).to.deep.equal([named("home-public-0").id]);
     });
 
-    it("points every private subnet's default route at the interface", () => {
-      const { named, ofType } = finder(resources);
+    it("points every private subnet's default route at the interface", async () => {
+      const { named, ofType } = finder(await planned());
       const eni = ofType(ENI)[0]!;
       for (const i of [0, 1, 2]) {
         expect(named(`home-private-nat-${i}`).inputs).to.deep.equal({
