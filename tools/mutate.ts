@@ -159,7 +159,9 @@ function runArea(area: MutationArea, options: Options): AreaResult {
     JSON.stringify(strykerConfig(area, { ...options, tsconfig, jsonReport }), null, 2),
   );
   fs.rmSync(jsonReport, { force: true });
+  // Read now: Stryker copies the work tree when it starts, and it may move on during the run.
   const started = new Date();
+  const commit = gitHead();
   // Plans of the stacks, made once per run instead of once per restarted test process.
   const plans = path.join(WORK, `${area.name}-plans`);
   fs.rmSync(plans, { recursive: true, force: true });
@@ -174,7 +176,7 @@ function runArea(area: MutationArea, options: Options): AreaResult {
     throw new Error(`area ${area.name}: Stryker wrote no report (exit ${run.status})`);
   // What the run measured and when: areas run one at a time may measure different commits.
   const info: RunInfo = {
-    commit: gitHead(),
+    commit,
     started: started.toISOString(),
     seconds: Math.round((Date.now() - started.getTime()) / 1000),
   };
