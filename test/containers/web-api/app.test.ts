@@ -131,6 +131,16 @@ describe("FRED jobs API app (in process, a scripted database)", () => {
       expect(Math.abs(ms * 10 - Math.round(ms * 10))).to.be.below(1e-9);
     });
 
+    it("counts the time the route waits for the database", async () => {
+      const slow = (): Promise<{ rows: never[]; rowCount: number }> =>
+        new Promise((resolve) => setTimeout(() => resolve({ rows: [], rowCount: 0 }), 40));
+      const { request, logs } = app(undefined, { db: { query: slow } });
+      const r = await request("GET", `/api/v1/jobs/${JOB_ID}`);
+      expect(r.status).to.equal(404);
+      // A timer never fires early, so the request took at least 40 ms; allow 1 ms for rounding.
+      expect(logs[0]!.fields.ms).to.be.at.least(39);
+    });
+
     it("a fresh request id each time", async () => {
       const { request } = app();
       const [a, b] = [await request("GET", "/nowhere"), await request("GET", "/nowhere")];
