@@ -15,6 +15,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as prettier from "prettier";
 import { runCli } from "./cli";
+import { fileChecker, markUncompilableSurvivors } from "./mutate/compiles";
 import { selectAreas, MUTATION_AREAS, type MutationArea } from "./mutate/areas";
 import {
   failing,
@@ -171,14 +172,25 @@ function runArea(area: MutationArea, options: Options): AreaResult {
     stdio: "inherit",
     env: { ...process.env, PLAN_CACHE_DIR: plans },
   });
-  fs.rmSync(path.join(ROOT, tsconfig), { force: true });
-  if (!fs.existsSync(jsonReport))
+  if (!fs.existsSync(jsonReport)) {
+    fs.rmSync(path.join(ROOT, tsconfig), { force: true });
     throw new Error(`area ${area.name}: Stryker wrote no report (exit ${run.status})`);
+  }
+  if (!options.typecheck) {
+    const report = JSON.parse(fs.readFileSync(jsonReport, "utf8")) as Parameters<
+      typeof markUncompilableSurvivors
+    >[0];
+    const marked = markUncompilableSurvivors(report, fileChecker(path.join(ROOT, tsconfig)));
+    fs.writeFileSync(jsonReport, JSON.stringify(report));
+    console.log(`${area.name}: ${marked} survivor(s) do not compile: marked CompileError`);
+  }
+  fs.rmSync(path.join(ROOT, tsconfig), { force: true });
   // What the run measured and when: areas run one at a time may measure different commits.
   const info: RunInfo = {
     commit,
     started: started.toISOString(),
     seconds: Math.round((Date.now() - started.getTime()) / 1000),
+    typecheck: options.typecheck ? "every mutant" : "survivors",
   };
   fs.writeFileSync(runInfoFile(area.name), `${JSON.stringify(info, null, 2)}\n`);
   return {

@@ -1,4 +1,6 @@
+import * as fs from "node:fs";
 import * as os from "node:os";
+import * as path from "node:path";
 import { expect } from "chai";
 import { MUTATION_AREAS, selectAreas } from "../../tools/mutate/areas";
 import {
@@ -12,6 +14,7 @@ import {
   type StrykerReport,
 } from "../../tools/mutate/report";
 import { defaultConcurrency, parseArgs, strykerConfig } from "../../tools/mutate";
+import { applyMutant, fileChecker, markUncompilableSurvivors } from "../../tools/mutate/compiles";
 
 const mutant = (id: number, status: MutantStatus, line = id, extra: object = {}) => ({
   id: String(id),
@@ -149,11 +152,18 @@ describe("tools: mutate scores an area as Stryker does", () => {
   it("says which commit each area's run measured, when, and how long it took", () => {
     const r = {
       ...summarize("cost", reportOf(mutant(1, "Killed"))),
-      run: { commit: "abc1234+changes", started: "2026-12-01T01:02:03.000Z", seconds: 3725 },
+      run: {
+        commit: "abc1234+changes",
+        started: "2026-12-01T01:02:03.000Z",
+        seconds: 3725,
+        typecheck: "survivors" as const,
+      },
     };
     const unknown = summarize("policy", reportOf(mutant(1, "Killed")));
     const text = renderReport([r, unknown], { date: "2026-12-01", threshold: 80 });
-    expect(text).to.contain("- cost: commit `abc1234+changes`, 2026-12-01 01:02 UTC, 1 h 2 min\n");
+    expect(text).to.contain(
+      "- cost: commit `abc1234+changes`, 2026-12-01 01:02 UTC, 1 h 2 min, type-checked: survivors\n",
+    );
     expect(text).not.to.match(/- policy: commit/);
     expect(formatDuration(289)).to.equal("4 min 49 s");
     expect(formatDuration(60)).to.equal("1 min 0 s");
@@ -253,5 +263,117 @@ describe("tools: mutate's command line and Stryker config", () => {
       expect(a.mutate, a.name).to.not.be.empty;
       expect(a.tests, a.name).to.not.be.empty;
     }
+  });
+});
+
+describe("tools: mutate type-checks the survivors of a run without the checker", () => {
+  const at = (line: number, column: number, endLine: number, endColumn: number) => ({
+    start: { line, column },
+    end: { line: endLine, column: endColumn },
+  });
+  const source = 'const a = 1;\nexport const b: string = "x" + a;\n';
+  for (const [what, location, replacement, expected] of [
+    ["a literal", at(1, 11, 1, 12), "2", 'const a = 2;\nexport const b: string = "x" + a;\n'],
+    [
+      "an expression on the second line",
+      at(2, 26, 2, 33),
+      '""',
+      'const a = 1;\nexport const b: string = "";\n',
+    ],
+    ["across lines", at(1, 11, 2, 33), "0", "const a = 0;\n"],
+    [
+      "at the start of the file",
+      at(1, 1, 1, 6),
+      "let",
+      'let a = 1;\nexport const b: string = "x" + a;\n',
+    ],
+  ] as const) {
+    it(`applies a mutant: ${what} (1-based columns, end exclusive)`, () => {
+      expect(applyMutant(source, location, replacement)).to.equal(expected);
+    });
+  }
+
+  it("refuses a location past the end of the file", () => {
+    expect(() => applyMutant(source, at(9, 1, 9, 2), "x")).to.throw("line 9 is past the end");
+  });
+
+  describe("on a small project", () => {
+    let dir: string;
+    let check: (file: string, text: string) => string | undefined;
+    const file = "rules.ts";
+    const text =
+      'export const port: number = 443;\nexport const open = port === 443 ? "yes" : "no";\n';
+    before(() => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), "mutate-compiles-"));
+      fs.writeFileSync(
+        path.join(dir, "tsconfig.json"),
+        JSON.stringify({ compilerOptions: { strict: true, noEmit: true }, include: ["*.ts"] }),
+      );
+      fs.writeFileSync(path.join(dir, file), text);
+      check = fileChecker(path.join(dir, "tsconfig.json"));
+    });
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("a file that compiles: no error; a type error: its line and message", () => {
+      expect(check(file, text)).to.equal(undefined);
+      expect(check(file, text.replace("443;", '"443";'))).to.equal(
+        "line 1: Type 'string' is not assignable to type 'number'.",
+      );
+      expect(check(file, text.replace("? ", "?? "))).to.match(/^line 2: /);
+    });
+
+    it("marks survivors that do not compile, and only them", () => {
+      const m = (id: string, status: MutantStatus, location: ReturnType<typeof at>, r: string) => ({
+        id,
+        mutatorName: "StringLiteral",
+        replacement: r,
+        status,
+        location,
+      });
+      const report = {
+        files: {
+          [file]: {
+            source: text,
+            mutants: [
+              m("1", "Survived", at(1, 29, 1, 32), '""'), // a string for a number
+              m("2", "Survived", at(2, 36, 2, 41), '""'), // still a string
+              m("3", "NoCoverage", at(1, 29, 1, 32), "[]"), // an array for a number
+              m("4", "Killed", at(1, 29, 1, 32), '""'), // killed: not checked, stays killed
+            ],
+          },
+        },
+      };
+      expect(markUncompilableSurvivors(report, check)).to.equal(2);
+      const statuses = report.files[file].mutants.map((x) => x.status);
+      expect(statuses).to.deep.equal(["CompileError", "Survived", "CompileError", "Killed"]);
+      expect(report.files[file].mutants[0]).to.have.property(
+        "statusReason",
+        "does not compile (checked after the run): line 1: Type 'string' is not assignable to type 'number'.",
+      );
+      // The checker is left on the file's own text: a later check sees no leftover mutant.
+      expect(check(file, text)).to.equal(undefined);
+    });
+
+    it("refuses a file that does not compile as it is", () => {
+      const broken = {
+        files: {
+          [file]: {
+            source: 'export const port: number = "443";\n',
+            mutants: [
+              {
+                id: "1",
+                mutatorName: "StringLiteral",
+                replacement: '""',
+                status: "Survived" as MutantStatus,
+                location: at(1, 29, 1, 34),
+              },
+            ],
+          },
+        },
+      };
+      expect(() => markUncompilableSurvivors(broken, check)).to.throw(
+        "rules.ts does not compile as it is (line 1: Type 'string' is not assignable",
+      );
+    });
   });
 });

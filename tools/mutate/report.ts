@@ -61,6 +61,11 @@ export interface RunInfo {
   /** ISO time the run started. */
   started: string;
   seconds: number;
+  /**
+   * Which mutants were type-checked: "every mutant" (Stryker's checker, before testing) or
+   * "survivors" (`--no-typecheck`: every mutant tested, the survivors type-checked afterwards).
+   */
+  typecheck: "every mutant" | "survivors";
 }
 
 export interface AreaResult {
@@ -152,7 +157,7 @@ function runLines(results: readonly AreaResult[]): string[] {
     "",
     ...known.map(
       (r) =>
-        `- ${r.area}: commit \`${r.run!.commit}\`, ${r.run!.started.slice(0, 16).replace("T", " ")} UTC, ${formatDuration(r.run!.seconds)}`,
+        `- ${r.area}: commit \`${r.run!.commit}\`, ${r.run!.started.slice(0, 16).replace("T", " ")} UTC, ${formatDuration(r.run!.seconds)}, type-checked: ${r.run!.typecheck}`,
     ),
     "",
   ];
@@ -230,8 +235,10 @@ export function renderReport(
     `# Mutation testing report, ${options.date}`,
     "",
     "Written by `npm run mutate` (StrykerJS, mocha runner, TypeScript checker). Score: killed over " +
-      "killed + survived; mutants that do not compile are not scored. How to run it and what each " +
-      "area covers: [testing](testing.md#mutation-testing).",
+      'killed + survived; mutants that do not compile are not scored. A run type-checked "every ' +
+      'mutant" discards those before testing; a run that type-checked only its "survivors" ' +
+      "(faster on a small machine) counts a mutant that would not compile but that a test kills as " +
+      "killed. How to run it and what each area covers: [testing](testing.md#mutation-testing).",
     "",
     scoreTable(results, options.threshold, options.unmeasured),
     "",
