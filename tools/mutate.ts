@@ -1,10 +1,11 @@
 /**
  * `npm run mutate [-- --area policy,cost] [--mutate file,file] [--no-typecheck] [--concurrency N]
- * [--report FILE] [--from-reports]`: runs StrykerJS (mocha runner, TypeScript checker) over each
+ * [--report FILE] [--from-reports] [--survivors]`: runs StrykerJS (mocha runner, TypeScript checker) over each
  * area of tools/mutate/areas.ts with that area's tests, prints each area's score and survivors, and
  * with every area run writes the dated report (docs/mutation-report.md). `--from-reports` runs
  * nothing: it reads the areas' last Stryker reports (.build/mutate/<area>.json), so areas run one
- * at a time make one report. Exits 1 when an area scores under the threshold or has no report.
+ * at a time make one report. `--survivors` re-runs only the survivors of each area's last run
+ * (tools/mutate/recheck.ts), after tests were added for them. Exits 1 when an area scores under the threshold or has no report.
  *
  * Stryker's core is an ES module and this project is CommonJS, so each area runs Stryker's own
  * command line with a generated config rather than its API.
@@ -16,6 +17,7 @@ import * as path from "node:path";
 import * as prettier from "prettier";
 import { runCli } from "./cli";
 import { fileChecker, markUncompilableSurvivors } from "./mutate/compiles";
+import { applyRecheck, changedSince, survivorRanges, type FullReport } from "./mutate/recheck";
 import { selectAreas, MUTATION_AREAS, type MutationArea } from "./mutate/areas";
 import {
   failing,
@@ -44,6 +46,8 @@ interface Options {
   mutate?: string[];
   /** Read each area's last Stryker report instead of running Stryker. */
   fromReports: boolean;
+  /** Re-run only the survivors of each area's last run (after tests were added for them). */
+  survivors: boolean;
 }
 
 export function parseArgs(argv: readonly string[]): Options {
@@ -52,6 +56,7 @@ export function parseArgs(argv: readonly string[]): Options {
     typecheck: true,
     concurrency: 0, // set below, once --no-typecheck is known
     fromReports: false,
+    survivors: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -70,9 +75,10 @@ export function parseArgs(argv: readonly string[]): Options {
     } else if (arg === "--report") options.report = value();
     else if (arg === "--mutate") options.mutate = value().split(",").filter(Boolean);
     else if (arg === "--from-reports") options.fromReports = true;
+    else if (arg === "--survivors") options.survivors = true;
     else
       throw new Error(
-        `${arg}: unknown option (--area, --mutate, --no-typecheck, --concurrency, --report, --from-reports)`,
+        `${arg}: unknown option (--area, --mutate, --no-typecheck, --concurrency, --report, --from-reports, --survivors)`,
       );
   }
   // Stryker gives half its processes to the checker, which idles once its first compile is done:
@@ -81,6 +87,10 @@ export function parseArgs(argv: readonly string[]): Options {
     options.concurrency = defaultConcurrency(os.availableParallelism(), options.typecheck);
   if (options.fromReports && options.mutate)
     throw new Error("--from-reports: reads whole areas' reports, not --mutate");
+  if (options.survivors && (options.mutate || options.fromReports))
+    throw new Error(
+      "--survivors: re-runs whole areas' survivors, not with --mutate or --from-reports",
+    );
   return options;
 }
 
@@ -143,7 +153,18 @@ function strykerBin(): string {
   return path.join(path.dirname(manifest), bin.stryker);
 }
 
-function runArea(area: MutationArea, options: Options): AreaResult {
+/** When and on what a Stryker run measured. */
+type Stamp = Pick<RunInfo, "commit" | "started" | "seconds">;
+
+/**
+ * Runs Stryker over `mutate` (an area's files, or ranges of them) with the area's tests, into
+ * `jsonReport`. Without the checker, `checkSurvivors` type-checks the survivors afterwards.
+ */
+function runStryker(
+  area: MutationArea,
+  options: Options,
+  run: { name: string; mutate: string[]; jsonReport: string; checkSurvivors: boolean },
+): Stamp {
   fs.mkdirSync(WORK, { recursive: true });
   // The checker type-checks the project its tsconfig names: only this area's files (and what they
   // import), not every test, or each mutant costs a whole-project check.
@@ -153,45 +174,54 @@ function runArea(area: MutationArea, options: Options): AreaResult {
     path.join(ROOT, tsconfig),
     JSON.stringify({ extends: "./tsconfig.json", include: files, files: [] }, null, 2),
   );
-  const jsonReport = path.join(WORK, `${area.name}.json`);
-  const configFile = path.join(WORK, `${area.name}.stryker.json`);
-  fs.writeFileSync(
-    configFile,
-    JSON.stringify(strykerConfig(area, { ...options, tsconfig, jsonReport }), null, 2),
+  const configFile = path.join(WORK, `${run.name}.stryker.json`);
+  const config = strykerConfig(
+    { ...area, mutate: run.mutate },
+    { ...options, tsconfig, jsonReport: run.jsonReport },
   );
-  fs.rmSync(jsonReport, { force: true });
+  fs.writeFileSync(configFile, JSON.stringify(config, null, 2));
+  fs.rmSync(run.jsonReport, { force: true });
   // Read now: Stryker copies the work tree when it starts, and it may move on during the run.
   const started = new Date();
   const commit = gitHead();
   // Plans of the stacks, made once per run instead of once per restarted test process.
   const plans = path.join(WORK, `${area.name}-plans`);
   fs.rmSync(plans, { recursive: true, force: true });
-  console.log(`\n== ${area.name}: ${area.why}`);
-  const run = spawnSync(process.execPath, [strykerBin(), "run", configFile], {
-    cwd: ROOT,
-    stdio: "inherit",
-    env: { ...process.env, PLAN_CACHE_DIR: plans },
-  });
-  if (!fs.existsSync(jsonReport)) {
+  try {
+    const result = spawnSync(process.execPath, [strykerBin(), "run", configFile], {
+      cwd: ROOT,
+      stdio: "inherit",
+      env: { ...process.env, PLAN_CACHE_DIR: plans },
+    });
+    if (!fs.existsSync(run.jsonReport))
+      throw new Error(`area ${area.name}: Stryker wrote no report (exit ${result.status})`);
+    if (!options.typecheck && run.checkSurvivors) {
+      const report = JSON.parse(fs.readFileSync(run.jsonReport, "utf8")) as FullReport;
+      const marked = markUncompilableSurvivors(report, fileChecker(path.join(ROOT, tsconfig)));
+      fs.writeFileSync(run.jsonReport, JSON.stringify(report));
+      console.log(`${area.name}: ${marked} survivor(s) do not compile: marked CompileError`);
+    }
+  } finally {
     fs.rmSync(path.join(ROOT, tsconfig), { force: true });
-    throw new Error(`area ${area.name}: Stryker wrote no report (exit ${run.status})`);
   }
-  if (!options.typecheck) {
-    const report = JSON.parse(fs.readFileSync(jsonReport, "utf8")) as Parameters<
-      typeof markUncompilableSurvivors
-    >[0];
-    const marked = markUncompilableSurvivors(report, fileChecker(path.join(ROOT, tsconfig)));
-    fs.writeFileSync(jsonReport, JSON.stringify(report));
-    console.log(`${area.name}: ${marked} survivor(s) do not compile: marked CompileError`);
-  }
-  fs.rmSync(path.join(ROOT, tsconfig), { force: true });
-  // What the run measured and when: areas run one at a time may measure different commits.
-  const info: RunInfo = {
+  return {
     commit,
     started: started.toISOString(),
     seconds: Math.round((Date.now() - started.getTime()) / 1000),
-    typecheck: options.typecheck ? "every mutant" : "survivors",
   };
+}
+
+function runArea(area: MutationArea, options: Options): AreaResult {
+  console.log(`\n== ${area.name}: ${area.why}`);
+  const jsonReport = reportFile(area.name);
+  const stamp = runStryker(area, options, {
+    name: area.name,
+    mutate: area.mutate,
+    jsonReport,
+    checkSurvivors: true,
+  });
+  // What the run measured and when: areas run one at a time may measure different commits.
+  const info: RunInfo = { ...stamp, typecheck: options.typecheck ? "every mutant" : "survivors" };
   fs.writeFileSync(runInfoFile(area.name), `${JSON.stringify(info, null, 2)}\n`);
   return {
     ...summarize(area.name, JSON.parse(fs.readFileSync(jsonReport, "utf8")) as StrykerReport),
@@ -199,6 +229,48 @@ function runArea(area: MutationArea, options: Options): AreaResult {
   };
 }
 
+/** `--survivors`: the area's last run with its survivors re-run against today's tests. */
+function recheckArea(area: MutationArea, options: Options): AreaResult {
+  const file = reportFile(area.name);
+  if (!fs.existsSync(file))
+    throw new Error(`--survivors: area ${area.name} has no run to re-check; run it first`);
+  const last = JSON.parse(fs.readFileSync(file, "utf8")) as FullReport;
+  const read = (f: string) => {
+    try {
+      return fs.readFileSync(path.join(ROOT, f), "utf8");
+    } catch {
+      return undefined;
+    }
+  };
+  // A file changed since the run: its mutants' positions no longer hold, so its survivors stay.
+  const changed = changedSince(last, read);
+  for (const f of changed)
+    console.warn(`${f} changed since the ${area.name} run: its survivors are not re-run`);
+  const ranges = survivorRanges(last, changed);
+  console.log(`\n== ${area.name}: re-running its ${ranges.length} survivor(s)`);
+  if (ranges.length > 0) {
+    const jsonReport = path.join(WORK, `${area.name}.recheck.json`);
+    const stamp = runStryker(area, options, {
+      name: `${area.name}.recheck`,
+      mutate: ranges,
+      jsonReport,
+      checkSurvivors: false,
+    });
+    const recheck = JSON.parse(fs.readFileSync(jsonReport, "utf8")) as FullReport;
+    const killed = applyRecheck(last, recheck, stamp.commit);
+    fs.writeFileSync(file, JSON.stringify(last));
+    const infoFile = runInfoFile(area.name);
+    if (fs.existsSync(infoFile)) {
+      const info = JSON.parse(fs.readFileSync(infoFile, "utf8")) as RunInfo;
+      info.rechecked = { commit: stamp.commit, started: stamp.started, killed };
+      fs.writeFileSync(infoFile, `${JSON.stringify(info, null, 2)}\n`);
+    }
+    console.log(`${area.name}: ${killed} of ${ranges.length} survivor(s) killed now`);
+  }
+  return lastResult(area)[0]!;
+}
+
+const reportFile = (area: string) => path.join(WORK, `${area}.json`);
 const runInfoFile = (area: string) => path.join(WORK, `${area}.run.json`);
 
 /** The commit checked out, with "+changes" when the work tree differs from it. */
@@ -211,7 +283,7 @@ function gitHead(): string {
 
 /** An area's score from its last Stryker report, or none when it has not run. */
 function lastResult(area: MutationArea): AreaResult[] {
-  const file = path.join(WORK, `${area.name}.json`);
+  const file = reportFile(area.name);
   if (!fs.existsSync(file)) return [];
   const result = summarize(area.name, JSON.parse(fs.readFileSync(file, "utf8")) as StrykerReport);
   const info = runInfoFile(area.name);
@@ -231,9 +303,11 @@ async function main(): Promise<number> {
   if (options.mutate && areas.length !== 1) throw new Error("--mutate: give exactly one --area");
   const results = options.fromReports
     ? areas.flatMap((area) => lastResult(area))
-    : areas.map((area) =>
-        runArea(options.mutate ? { ...area, mutate: options.mutate } : area, options),
-      );
+    : options.survivors
+      ? areas.map((area) => recheckArea(area, options))
+      : areas.map((area) =>
+          runArea(options.mutate ? { ...area, mutate: options.mutate } : area, options),
+        );
   const unmeasured = areas
     .map((a) => a.name)
     .filter((name) => !results.some((r) => r.area === name));

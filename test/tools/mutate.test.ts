@@ -15,6 +15,7 @@ import {
 } from "../../tools/mutate/report";
 import { defaultConcurrency, parseArgs, strykerConfig } from "../../tools/mutate";
 import { applyMutant, fileChecker, markUncompilableSurvivors } from "../../tools/mutate/compiles";
+import { applyRecheck, changedSince, survivorRanges } from "../../tools/mutate/recheck";
 
 const mutant = (id: number, status: MutantStatus, line = id, extra: object = {}) => ({
   id: String(id),
@@ -208,6 +209,15 @@ describe("tools: mutate's command line and Stryker config", () => {
     expect(() => parseArgs(["--from-reports", "--area", "cost", "--mutate", "a.ts"])).to.throw(
       "--from-reports: reads whole areas' reports, not --mutate",
     );
+    expect(parseArgs([]).survivors).to.equal(false);
+    expect(parseArgs(["--area", "cost", "--survivors"])).to.deep.include({
+      survivors: true,
+      areas: ["cost"],
+    });
+    for (const other of [["--mutate", "a.ts"], ["--from-reports"]])
+      expect(() => parseArgs(["--survivors", "--area", "cost", ...other])).to.throw(
+        "--survivors: re-runs whole areas' survivors, not with --mutate or --from-reports",
+      );
   });
 
   it("runs a test runner per core by default, doubled for the checker's processes", () => {
@@ -375,5 +385,106 @@ describe("tools: mutate type-checks the survivors of a run without the checker",
         "rules.ts does not compile as it is (line 1: Type 'string' is not assignable",
       );
     });
+  });
+});
+
+describe("tools: mutate re-runs an area's survivors only", () => {
+  const m = (
+    id: string,
+    status: MutantStatus,
+    line: number,
+    column: number,
+    replacement = "false",
+  ) => ({
+    id,
+    mutatorName: "ConditionalExpression",
+    replacement,
+    status,
+    location: { start: { line, column }, end: { line, column: column + 4 } },
+  });
+  const report = () => ({
+    files: {
+      "a.ts": {
+        source: "A",
+        mutants: [
+          m("1", "Survived", 3, 7),
+          m("2", "Killed", 4, 1),
+          m("3", "NoCoverage", 9, 1),
+          m("4", "CompileError", 10, 2),
+        ],
+      },
+      "b.ts": { source: "B", mutants: [m("5", "Killed", 1, 1)] },
+      "c.ts": { source: "C", mutants: [m("6", "Survived", 2, 3, "true")] },
+    },
+  });
+
+  it("asks Stryker for the survivors' ranges only, columns made 0-based", () => {
+    expect(survivorRanges(report())).to.deep.equal([
+      "a.ts:3:6-3:10",
+      "a.ts:9:0-9:4",
+      "c.ts:2:2-2:6",
+    ]);
+  });
+
+  it("leaves out the survivors of files given to skip", () => {
+    expect(survivorRanges(report(), ["a.ts"])).to.deep.equal(["c.ts:2:2-2:6"]);
+  });
+
+  it("finds the files with survivors whose source changed since the run, only those", () => {
+    const now: Record<string, string> = { "a.ts": "A", "b.ts": "B changed", "c.ts": "C changed" };
+    expect(changedSince(report(), (f) => now[f])).to.deep.equal(["c.ts"]);
+    expect(changedSince(report(), () => undefined)).to.deep.equal(["a.ts", "c.ts"]);
+    expect(changedSince(report(), (f) => f.toUpperCase()[0])).to.deep.equal([]);
+  });
+
+  it("marks a survivor killed only when the same mutant is detected now", () => {
+    const last = report();
+    const recheck = {
+      files: {
+        "a.ts": {
+          source: "A",
+          mutants: [
+            { ...m("9", "Killed", 3, 7), id: "other ids" }, // the same mutant: killed now
+            m("10", "Timeout", 9, 1, "true"), // another replacement on 9:1: not the survivor
+            m("11", "Killed", 4, 1), // was killed already
+          ],
+        },
+        "c.ts": { source: "C", mutants: [m("12", "Survived", 2, 3, "true")] },
+      },
+    };
+    expect(applyRecheck(last, recheck, "abc1234")).to.equal(1);
+    const a = last.files["a.ts"].mutants;
+    expect(a.map((x) => x.status)).to.deep.equal([
+      "Killed",
+      "Killed",
+      "NoCoverage",
+      "CompileError",
+    ]);
+    expect(a[0]).to.have.property(
+      "statusReason",
+      "detected when the survivors were re-run on abc1234",
+    );
+    expect(last.files["c.ts"].mutants[0]!.status).to.equal("Survived");
+    const timedOut = report();
+    const late = { files: { "a.ts": { source: "A", mutants: [m("1", "Timeout", 9, 1)] } } };
+    expect(applyRecheck(timedOut, late, "x")).to.equal(1);
+    expect(timedOut.files["a.ts"].mutants[2]!.status).to.equal("Timeout");
+  });
+
+  it("says in the report when survivors were re-run, and how many it killed", () => {
+    const r = {
+      ...summarize("cost", reportOf(mutant(1, "Killed"))),
+      run: {
+        commit: "abc1234",
+        started: "2026-12-01T03:30:00.000Z",
+        seconds: 2400,
+        typecheck: "survivors" as const,
+        rechecked: { commit: "def5678", started: "2026-12-01T05:00:00.000Z", killed: 41 },
+      },
+    };
+    expect(renderReport([r], { date: "2026-12-01", threshold: 80 })).to.contain(
+      "- cost: commit `abc1234`, 2026-12-01 03:30 UTC, 40 min 0 s, type-checked: survivors; " +
+        "survivors re-run on commit `def5678` (2026-12-01 05:00 UTC): 41 killed\n",
+    );
   });
 });

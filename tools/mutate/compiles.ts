@@ -9,9 +9,9 @@
  */
 import * as path from "node:path";
 import * as ts from "typescript";
-import type { StrykerReport } from "./report";
+import type { FullReport } from "./recheck";
 
-type Location = StrykerReport["files"][string]["mutants"][number]["location"];
+type Location = FullReport["files"][string]["mutants"][number]["location"];
 
 /** `source` with the mutant applied: Stryker's lines and columns are 1-based, the end exclusive. */
 export function applyMutant(source: string, location: Location, replacement: string): string {
@@ -83,7 +83,7 @@ export function fileChecker(tsconfig: string): (file: string, text: string) => s
  * text does not compile: every one of its mutants would look invalid.
  */
 export function markUncompilableSurvivors(
-  report: StrykerReport & { files: Record<string, { source: string }> },
+  report: FullReport,
   check: (file: string, text: string) => string | undefined,
 ): number {
   let marked = 0;

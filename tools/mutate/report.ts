@@ -66,6 +66,8 @@ export interface RunInfo {
    * "survivors" (`--no-typecheck`: every mutant tested, the survivors type-checked afterwards).
    */
   typecheck: "every mutant" | "survivors";
+  /** The last `--survivors` re-run: its commit, start, and how many survivors it found killed. */
+  rechecked?: { commit: string; started: string; killed: number };
 }
 
 export interface AreaResult {
@@ -157,10 +159,16 @@ function runLines(results: readonly AreaResult[]): string[] {
     "",
     ...known.map(
       (r) =>
-        `- ${r.area}: commit \`${r.run!.commit}\`, ${r.run!.started.slice(0, 16).replace("T", " ")} UTC, ${formatDuration(r.run!.seconds)}, type-checked: ${r.run!.typecheck}`,
+        `- ${r.area}: commit \`${r.run!.commit}\`, ${r.run!.started.slice(0, 16).replace("T", " ")} UTC, ${formatDuration(r.run!.seconds)}, type-checked: ${r.run!.typecheck}${recheckNote(r.run!)}`,
     ),
     "",
   ];
+}
+
+function recheckNote(run: RunInfo): string {
+  const r = run.rechecked;
+  if (!r) return "";
+  return `; survivors re-run on commit \`${r.commit}\` (${r.started.slice(0, 16).replace("T", " ")} UTC): ${r.killed} killed`;
 }
 
 /** "4 min 49 s", "1 h 2 min". */
