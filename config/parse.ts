@@ -178,9 +178,11 @@ function knownKeys(path: PropertyKey[]): string[] {
 }
 
 function objectShape(schema: z.ZodType): Record<string, z.ZodType> | undefined {
-  // Defaults and prefaults wrap the object schema: unwrap them.
+  // Defaults, prefaults and optionals (arbees.taskSizes.<service>) wrap the object schema: unwrap them.
   const inner =
-    schema instanceof z.ZodDefault || schema instanceof z.ZodPrefault
+    schema instanceof z.ZodDefault ||
+    schema instanceof z.ZodPrefault ||
+    schema instanceof z.ZodOptional
       ? (schema.def.innerType as z.ZodType)
       : schema;
   return inner instanceof z.ZodObject ? inner.shape : undefined;

@@ -330,6 +330,15 @@ describe("stack config", () => {
       "platform:quickbets.websocket.domainNme: unknown setting; did you mean platform:quickbets.websocket.domainName?",
     ],
     [
+      "inside an optional settings object",
+      () =>
+        withSetting(
+          "arbees",
+          (a) => (a.taskSizes = { api: { cpu: 256, memory: 512, memroy: 1024 } }),
+        ),
+      "platform:arbees.taskSizes.api.memroy: unknown setting; did you mean platform:arbees.taskSizes.api.memory?",
+    ],
+    [
       "with nothing near it",
       () => withSetting("arbees", (a) => (a.vpn.zzzzzzzz = "x")),
       "platform:arbees.vpn.zzzzzzzz: unknown setting",

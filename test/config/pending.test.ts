@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import * as pulumi from "@pulumi/pulumi";
 import {
   ConfigError,
   currentRun,
@@ -90,6 +91,30 @@ describe("pending settings", () => {
     expect(currentRun()).to.equal("preview");
     globals[OFFLINE_PLAN] = { pending: [] };
     expect(currentRun()).to.equal("offline");
+  });
+
+  it("find the offline plan under the global symbol platform.offlinePlan, as another copy of the module would put it", () => {
+    globals[Symbol.for("platform.offlinePlan")] = { pending: [] };
+    expect(currentRun()).to.equal("offline");
+  });
+
+  describe("the run, from the engine's state", () => {
+    const runtime = pulumi.runtime as { isDryRun: () => boolean; hasEngine: () => boolean };
+    const real = { isDryRun: runtime.isDryRun, hasEngine: runtime.hasEngine };
+    afterEach(() => Object.assign(runtime, real));
+
+    const runs: [dryRun: boolean, engine: boolean, run: Run][] = [
+      [false, true, "update"],
+      [true, true, "preview"],
+      [false, false, "preview"],
+      [true, false, "preview"],
+    ];
+    for (const [dryRun, engine, run] of runs) {
+      it(`is ${run} ${dryRun ? "in a dry run" : "outside a dry run"} ${engine ? "with" : "without"} an engine`, () => {
+        Object.assign(runtime, { isDryRun: () => dryRun, hasEngine: () => engine });
+        expect(currentRun()).to.equal(run);
+      });
+    }
   });
 
   describe("deploySetting", () => {

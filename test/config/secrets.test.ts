@@ -50,4 +50,19 @@ describe("config secrets", () => {
     );
     expect(secretConfigKeys()).to.deep.equal(["platform:schwabAppKey"]);
   });
+
+  describe("with an SDK that no longer exposes runtime.isConfigSecret", () => {
+    const runtime = pulumi.runtime as { isConfigSecret?: unknown };
+    const real = runtime.isConfigSecret;
+    beforeEach(() => delete runtime.isConfigSecret);
+    afterEach(() => (runtime.isConfigSecret = real));
+
+    it("says where to update rather than listing no secrets", () => {
+      pulumi.runtime.setAllConfig({ "platform:schwabAppKey": "k" }, ["platform:schwabAppKey"]);
+      expect(() => secretConfigKeys()).to.throw(
+        Error,
+        /^@pulumi\/pulumi no longer exposes runtime\.isConfigSecret; update config\/secrets\.ts$/,
+      );
+    });
+  });
 });

@@ -137,6 +137,32 @@ describe("arbees settings", () => {
         },
       ]);
     });
+
+    // t4g.micro offers tasks 2048 CPU units and 921 MiB (1 GiB less ECS's reserve).
+    const fits: [what: string, task: { cpu: number; memory: number }, fits: boolean][] = [
+      ["exactly the CPU and memory it offers", { cpu: 2048, memory: 921 }, true],
+      ["all its CPU", { cpu: 2048, memory: 512 }, true],
+      ["all its memory", { cpu: 256, memory: 921 }, true],
+      ["one CPU unit more than it offers", { cpu: 2049, memory: 512 }, false],
+      ["one MiB more than it offers", { cpu: 256, memory: 922 }, false],
+    ];
+    for (const [what, task, fitting] of fits) {
+      it(`${fitting ? "takes" : "refuses"} a t4g.micro VPN host for a gateway task of ${what}`, () => {
+        const raw = withSetting("arbees", (a) => {
+          a.vpnHost = { instanceType: "t4g.micro" };
+          a.taskSizes = { "market-gateway-polymarket": task };
+        });
+        if (fitting) expect(() => parseStackConfig(raw)).not.to.throw();
+        else {
+          expect(problemsOf(raw)).to.deep.equal([
+            {
+              key: "platform:arbees.vpnHost.instanceType",
+              message: `t4g.micro offers tasks 2048 CPU units and 921 MiB; the Polymarket gateway's task needs ${task.cpu} and ${task.memory}`,
+            },
+          ]);
+        }
+      });
+    }
   });
 
   it("requires a domain (HTTPS) in prod, not in dev", () => {
@@ -168,6 +194,8 @@ describe("arbees settings: each field's bounds", () => {
     [
       [`${key} 2`, (a: Record<string, any>) => (a[key] = "2"), "ok"],
       [`${key} 0.125`, (a: Record<string, any>) => (a[key] = "0.125"), "ok"],
+      [`${key} 10`, (a: Record<string, any>) => (a[key] = "10"), "ok"],
+      [`${key} 12.5`, (a: Record<string, any>) => (a[key] = "12.5"), "ok"],
       ...["1.", ".5", "1.5.5", "1s", " 1", "-1"].map((value) => [
         `${key} ${JSON.stringify(value)}`,
         (a: Record<string, any>) => (a[key] = value),
@@ -187,6 +215,16 @@ describe("arbees settings: each field's bounds", () => {
       ],
     ] as SettingCase[];
   };
+  /** An instance class setting: each value accepted, or refused with `message`. */
+  const instanceClass = (key: string, message: string, ok: string[], refused: string[]) =>
+    [
+      ...ok.map((value): SettingCase => [`${key} ${value}`, (a) => (a[key] = value), "ok"]),
+      ...refused.map((value): SettingCase => [
+        `${key} ${JSON.stringify(value)}`,
+        (a) => (a[key] = value),
+        problem(`arbees.${key}`, message),
+      ]),
+    ] as SettingCase[];
   const provider = "must be a gluetun VPN_SERVICE_PROVIDER";
   const tag = "must be a gluetun release tag like v3.40.0";
   settingCases("arbees", [
@@ -204,6 +242,36 @@ describe("arbees settings: each field's bounds", () => {
       (a) => (a.marketDataTtl = "5s"),
       problem("arbees.marketDataTtl", "must be whole seconds"),
     ],
+    ...instanceClass(
+      "databaseInstanceClass",
+      "must be an RDS instance class like db.t4g.small",
+      ["db.t4g.small", "db.r6g.2xlarge", "db.m5.large"],
+      [
+        "db.t4g",
+        "db..small",
+        "db.t4g.",
+        "db.T4G.small",
+        "cache.t4g.small",
+        " db.t4g.small",
+        "db.t4g.small ",
+        "db.t4g.small.x",
+      ],
+    ),
+    ...instanceClass(
+      "redisNodeType",
+      "must be an ElastiCache node type like cache.t4g.small",
+      ["cache.t4g.small", "cache.r7g.xlarge", "cache.m5.large"],
+      [
+        "cache.t4g",
+        "cache..small",
+        "cache.t4g.",
+        "cache.T4G.small",
+        "db.t4g.small",
+        " cache.t4g.small",
+        "cache.t4g.small ",
+        "cache.t4g.small.x",
+      ],
+    ),
     ...count("replicas", 10),
     ...count("strategyEngineMaxTasks", 20),
     [
@@ -224,10 +292,36 @@ describe("arbees settings: each field's bounds", () => {
     ],
     ["server countries", (a) => (a.vpn.serverCountries = "Netherlands,Sweden"), "ok"],
     ["gluetun v3.40.10", (a) => (a.vpn.gluetunTag = "v3.40.10"), "ok"],
+    ["gluetun v10.0.0", (a) => (a.vpn.gluetunTag = "v10.0.0"), "ok"],
     ...["3.40.0", "v3.40", "v3.40.0-rc1", "latest", "xv3.40.0"].map((value): SettingCase => [
       `the gluetun tag ${value}`,
       (a) => (a.vpn.gluetunTag = value),
       problem("arbees.vpn.gluetunTag", tag),
+    ]),
+    ...["t4g.micro", "m7g.large", "c7gd.large", "im4gn.large", "m10g.large"].map(
+      (type): SettingCase => [
+        `the VPN host ${type}`,
+        (a) => (a.vpnHost = { instanceType: type }),
+        "ok",
+      ],
+    ),
+    ...[
+      "t3.micro",
+      "t4g",
+      "t4g.",
+      "4g.micro",
+      "db.t4g.micro",
+      " t4g.micro",
+      "t4g.micro ",
+      "t4g.micro.x",
+      "T4G.micro",
+    ].map((type): SettingCase => [
+      `the VPN host ${JSON.stringify(type)}`,
+      (a) => (a.vpnHost = { instanceType: type }),
+      problem(
+        "arbees.vpnHost.instanceType",
+        "must be a Graviton (arm64) instance type like t4g.micro",
+      ),
     ]),
     ["no VPN", (a) => delete a.vpn, problem("arbees.vpn", "is required")],
     ["no image tag", (a) => delete a.imageTag, problem("arbees.imageTag", "is required")],

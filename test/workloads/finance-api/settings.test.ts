@@ -120,6 +120,18 @@ describe("financeApi settings", () => {
       problem("financeApi.cognitoUserPoolArn", "must be a Cognito user pool ARN"),
     ],
     [
+      "a GovCloud user pool",
+      (f) =>
+        (f.cognitoUserPoolArn =
+          "arn:aws-us-gov:cognito-idp:us-gov-west-1:210987654321:userpool/us-gov-west-1_AbC123"),
+      "ok",
+    ],
+    ...[` ${POOL}`, `x${POOL}`, `${POOL} `, `${POOL}/clients`].map((arn): SettingCase => [
+      `the user pool ARN ${JSON.stringify(arn)}`,
+      (f) => (f.cognitoUserPoolArn = arn),
+      problem("financeApi.cognitoUserPoolArn", "must be a Cognito user pool ARN"),
+    ]),
+    [
       "a user pool ARN without its id",
       (f) => (f.cognitoUserPoolArn = "arn:aws:cognito-idp:us-east-1:210987654321:userpool/"),
       problem("financeApi.cognitoUserPoolArn", "must be a Cognito user pool ARN"),

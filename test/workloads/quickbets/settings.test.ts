@@ -237,6 +237,11 @@ describe("quickbets settings: each field's bounds", () => {
     ],
     ["the largest session", (q) => Object.assign(q.sessions, { cpu: 4096, memory: 30720 }), "ok"],
     [
+      "session CPU units given as a string",
+      (q) => (q.sessions.cpu = "256"),
+      problem("quickbets.sessions.cpu", "must be Fargate CPU units"),
+    ],
+    [
       "threat protection on the Plus plan",
       (q) => Object.assign(q, { threatProtection: true, userPoolTier: "PLUS" }),
       "ok",
