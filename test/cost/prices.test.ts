@@ -1,5 +1,8 @@
 import { expect } from "chai";
-import { loadPrices, parsePrices, PriceTableError } from "../../engine/cost/prices";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { loadPrices, parsePrices, PRICES_FILE, PriceTableError } from "../../engine/cost/prices";
 import { thrown } from "../helpers/errors";
 
 const minimal = () => ({
@@ -125,4 +128,67 @@ describe("cost: the price table", () => {
       expect(problems.join("\n")).to.match(message);
     });
   }
+
+  it("lists every problem in its message, one a line, under its own name", () => {
+    const error = thrown(() => parsePrices({ ...minimal(), prices: [] }));
+    expect(error.name).to.equal("PriceTableError");
+    expect(error.message).to.equal(
+      "Invalid price table (2 problem(s)):\n" +
+        "  - items.nat.hour: no price in us-east-1\n" +
+        "  - items.nat.hour: no price in eu-central-1",
+    );
+  });
+
+  it("names a problem with the whole table (not an object) (root)", () => {
+    for (const notATable of [null, "prices", 42]) {
+      const problems = problemsOf(notATable);
+      expect(problems, String(notATable)).to.have.length(1);
+      expect(problems[0], String(notATable)).to.match(/^\(root\): \S/);
+    }
+  });
+
+  const lowConfidence: [string, Record<string, unknown>, boolean][] = [
+    // the low-confidence row's marks, accepted
+    ["a note saying why", { note: "from the console" }, true],
+    ["notConfirmed", { notConfirmed: true }, true],
+    ["notConfirmed and a note", { notConfirmed: true, note: "guess" }, true],
+    ["notConfirmed: false and no note", { notConfirmed: false }, false],
+    ["no mark", {}, false],
+  ];
+  for (const [marks, extra, accepted] of lowConfidence) {
+    it(`${accepted ? "accepts" : "refuses"} a low-confidence price with ${marks}`, () => {
+      const t = minimal();
+      const json = {
+        ...t,
+        prices: [t.prices[0], { ...t.prices[1]!, confidence: "low", ...extra }],
+      };
+      if (accepted) {
+        expect(parsePrices(json).get("nat.hour", "eu-central-1")?.price).to.equal(0.052);
+      } else {
+        expect(problemsOf(json)).to.deep.equal([
+          "prices[1] (nat.hour in eu-central-1): a low-confidence price needs notConfirmed or a note saying why",
+        ]);
+      }
+    });
+  }
+
+  it("reads another file afresh, and the project's file once", () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "prices-")), "prices.json");
+    const t = minimal();
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        ...t,
+        asOf: "2020-01-31",
+        prices: [t.prices[0], { ...t.prices[1]!, price: 0.5 }],
+      }),
+    );
+    const other = loadPrices(file);
+    expect(other.asOf).to.equal("2020-01-31");
+    expect(other.get("nat.hour", "eu-central-1")?.price).to.equal(0.5);
+    expect(loadPrices(file)).to.not.equal(other);
+    expect(loadPrices()).to.equal(loadPrices(PRICES_FILE));
+    expect(loadPrices().asOf).to.not.equal("2020-01-31");
+    fs.rmSync(path.dirname(file), { recursive: true });
+  });
 });
