@@ -1,5 +1,8 @@
 /** The estimate as a whole: workloads, sums, unpriced types, assumptions and the printed report. */
 import { expect } from "chai";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import {
   COST_FUNCTIONS,
   DEFAULT_ASSUMPTIONS,
@@ -8,9 +11,11 @@ import {
   FREE_TYPES,
   NO_FREE_TIER,
   parsePrices,
+  stackCostAssumptions,
   usageAssumptionsSchema,
   usd,
 } from "../../engine/cost";
+import { StackFileError } from "../../engine/stack-files";
 import { edit, planOf, type Spec } from "../helpers/plan-builder";
 
 /** stack → component "net" → NAT; stack → component "app" → nested component "db" → RDS. */
@@ -151,6 +156,12 @@ describe("cost: the estimate", () => {
       expect(c.monthly, c.item).to.be.closeTo(c.quantity * c.price, 1e-12);
     }
     expect(formatCost(estimate).split("\n")[1]).to.equal(`  ${NO_FREE_TIER}`);
+  });
+
+  it("says so in these words", () => {
+    expect(NO_FREE_TIER).to.equal(
+      "No free tier applied: AWS grants them per account, and the stacks share one.",
+    );
   });
 
   it("formats amounts, keeping sub-cent ones visible", () => {
@@ -351,6 +362,104 @@ describe("cost: the estimate's secondary paths", () => {
     expect(text).to.not.include("NatGateway n10 ");
     expect(text).to.not.include("not confirmed");
     expect(text).to.not.include("Warnings:");
+  });
+
+  it("carries the warnings of the usage it derives", () => {
+    const plan = planOf([
+      { type: "aws:lambda/function:Function", name: "fn", inputs: { memorySize: 128 } },
+      {
+        type: "aws:scheduler/schedule:Schedule",
+        name: "bad",
+        inputs: { scheduleExpression: "sometimes" },
+        deps: { target: ["fn"] },
+      },
+    ]);
+    expect(estimateCost(plan).warnings).to.deep.equal([
+      'aws:scheduler/schedule:Schedule bad: cannot read the schedule expression "sometimes"; counted as 0 fires',
+    ]);
+  });
+
+  it("warns about a resource whose inputs its cost function cannot read, and prices the rest", () => {
+    const estimate = estimateCost(
+      planOf([
+        nat("a"),
+        { type: "aws:secretsmanager/secret:Secret", name: "s", inputs: { replicas: [null] } },
+      ]),
+      undefined,
+      table([
+        ["nat.hour", 0.01],
+        ["nat.gb", 0.01],
+        ["secretsmanager.secret-month", 0.4],
+      ]),
+    );
+    expect(estimate.warnings).to.have.length(1);
+    expect(estimate.warnings[0]).to.match(/^aws:secretsmanager\/secret:Secret s: \S/);
+    expect(estimate.items.map((i) => i.name)).to.deep.equal(["a"]);
+  });
+
+  it("lists the unpriced types once each, sorted", () => {
+    const estimate = estimateCost(
+      planOf([
+        { type: "aws:zebra/thing:Thing", name: "z" },
+        { type: "aws:apple/thing:Thing", name: "a" },
+        { type: "aws:zebra/thing:Thing", name: "z2" },
+      ]),
+    );
+    expect(estimate.unpriced).to.deep.equal(["aws:apple/thing:Thing", "aws:zebra/thing:Thing"]);
+    expect(formatCost(estimate)).to.include(
+      "Unpriced resource types: aws:apple/thing:Thing, aws:zebra/thing:Thing",
+    );
+  });
+
+  it("prints regions and workloads by cost, then by name, and unmarked confirmed items", () => {
+    const estimate = estimateCost(
+      planOf([nat("a")]),
+      { natGbPerMonth: { default: 0 } },
+      table([
+        ["nat.hour", 0.01],
+        ["nat.gb", 0.01],
+      ]),
+    );
+    const text = formatCost({
+      ...estimate,
+      byRegion: { "us-west-2": 1, "us-east-1": 3, "eu-west-1": 2, "eu-central-1": 2 },
+      byWorkload: { small: 0.5, big: 4, mid: 2.5 },
+    });
+    expect(text.split("\n").slice(2, 8)).to.deep.equal([
+      "  by region:   us-east-1 $3.00, eu-central-1 $2.00, eu-west-1 $2.00, us-west-2 $1.00",
+      "  by workload: big $4.00, mid $2.50, small $0.50",
+      "",
+      "Top 1 items:",
+      "       $7.30  NatGateway a (us-east-1, stack)",
+      "              NAT gateway × 730 h: $0.01/unit = $7.30 + 0 GB processed (assumed): $0.01/unit = $0.00",
+    ]);
+  });
+
+  describe("the stack's cost:assumptions", () => {
+    function project(stackConfig: string): string {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cost-assumptions-"));
+      fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: platform\nruntime: nodejs\n");
+      fs.writeFileSync(path.join(dir, "Pulumi.dev.yaml"), `config:\n${stackConfig}`);
+      return dir;
+    }
+
+    it("names the stack file and each bad key in full, joined by semicolons", () => {
+      const dir = project(
+        "  cost:assumptions:\n" +
+          "    apiRequestsPerMonth:\n      default: -1\n" +
+          "    lambda:\n      invocationsPerMonth:\n        byName:\n          f: -2\n",
+      );
+      try {
+        expect(() => stackCostAssumptions(dir, "dev"))
+          .to.throw(StackFileError)
+          .with.property("message")
+          .that.matches(
+            /^Pulumi\.dev\.yaml: cost:assumptions\.apiRequestsPerMonth\.default: [^;]+; cost:assumptions\.lambda\.invocationsPerMonth\.byName\.f: [^;]+$/,
+          );
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
   });
 
   it("formats amounts: two decimals from a cent, two significant digits under it, either sign", () => {
