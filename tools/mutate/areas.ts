@@ -94,11 +94,15 @@ export const MUTATION_AREAS: readonly MutationArea[] = [
     // Not stacks.test.ts or finance-api.test.ts: they plan whole stacks in a child process, again
     // for every static mutant (Stryker reloads the modules, and the plan cache with them).
     tests: [
+      "test/cost/assumptions.test.ts",
       "test/cost/cost-diff.test.ts",
       "test/cost/cost-functions.test.ts",
       "test/cost/estimate.test.ts",
+      "test/cost/plan-index.test.ts",
       "test/cost/prices.test.ts",
+      "test/cost/rates.test.ts",
       "test/cost/schedule.test.ts",
+      "test/cost/usage.test.ts",
     ],
   },
   {
