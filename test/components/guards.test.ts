@@ -116,8 +116,12 @@ describe("guards", () => {
         fn("zero", 0);
         fn("unreserved", -1);
         fn("default");
-        // Another type with the same input does not count.
+        // Another type with the same input does not count (a Bucket would drop the unknown input,
+        // so a bare custom resource carries it).
         new aws.s3.Bucket("bucket", { reservedConcurrentExecutions: 50 } as aws.s3.BucketArgs);
+        new pulumi.CustomResource("test:index:Reserving", "not-a-function", {
+          reservedConcurrentExecutions: 50,
+        });
       });
       expect(tally.total()).to.equal(8);
     });
