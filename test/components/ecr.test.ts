@@ -120,6 +120,12 @@ describe("ecr: imageRepository", () => {
       ["a".repeat(257), false],
       ["platform-dev/arbees/api", true],
       ["a.b_c-d/e", true],
+      // Separators in the last segment, each followed by one character or more.
+      ["ab.cd", true],
+      ["platform/app.web-v2", true],
+      ["ab-c_d", true],
+      ["ab.", false],
+      ["ab/cd.", false],
       ["App", false],
       ["a//b", false],
       ["a/", false],

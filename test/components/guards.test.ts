@@ -27,6 +27,13 @@ function recordOptions(): Map<string, pulumi.CustomResourceOptions> {
   return seen;
 }
 
+/** A resource of another type that takes any input, unlike the generated classes. */
+class Reserving extends pulumi.CustomResource {
+  constructor(name: string, props: pulumi.Inputs) {
+    super("test:index:Reserving", name, props);
+  }
+}
+
 describe("guards", () => {
   describe("protectStatefulResources", () => {
     it("protects every stateful type, and nothing else", async () => {
@@ -116,8 +123,10 @@ describe("guards", () => {
         fn("zero", 0);
         fn("unreserved", -1);
         fn("default");
-        // Another type with the same input does not count.
+        // Another type with the same input does not count (a Bucket would drop the unknown input,
+        // so a bare custom resource carries it).
         new aws.s3.Bucket("bucket", { reservedConcurrentExecutions: 50 } as aws.s3.BucketArgs);
+        new Reserving("not-a-function", { reservedConcurrentExecutions: 50 });
       });
       expect(tally.total()).to.equal(8);
     });

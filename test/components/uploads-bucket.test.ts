@@ -1,11 +1,12 @@
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import { uploadsBucket, type UploadsBucketArgs } from "../../components/uploads-bucket";
 import { finder, runWithMocks, statementsOf } from "../helpers/mock-runtime";
 
 class Owner extends pulumi.ComponentResource {
-  constructor() {
-    super("test:index:Owner", "owner");
+  constructor(opts?: pulumi.ComponentResourceOptions) {
+    super("test:index:Owner", "owner", {}, opts);
   }
 }
 
@@ -92,5 +93,33 @@ describe("uploadsBucket", () => {
     expect(find.named("up").inputs.tags).to.deep.equal({ data: "uploads" });
     expect(find.named("up-lifecycle").inputs.expectedBucketOwner).to.equal("123456789012");
     expect(find.named("up-cors").inputs.expectedBucketOwner).to.equal("210987654321");
+  });
+
+  it("creates every child under the owner, on the owner's provider", async () => {
+    const resources = await runWithMocks(
+      () => {
+        const home = new aws.Provider("home", { region: "eu-west-1" });
+        uploadsBucket(
+          "up",
+          { prefix: "in/", corsOrigins: ["https://app.example.com"] },
+          new Owner({ providers: [home] }),
+        );
+      },
+      { home: "eu-west-1" },
+    );
+    const placed = resources.map((r) => [r.name, r.provider, r.region]);
+    expect(placed.sort()).to.deep.equal(
+      [
+        "up",
+        "up-private",
+        "up-encryption",
+        "up-ownership",
+        "up-tls-only",
+        "up-lifecycle",
+        "up-cors",
+      ]
+        .sort()
+        .map((name) => [name, "home", "eu-west-1"]),
+    );
   });
 });
