@@ -1,11 +1,13 @@
 /**
  * `npm run mutate [-- --area policy,cost] [--mutate file,file] [--no-typecheck] [--concurrency N]
- * [--report FILE] [--from-reports] [--survivors]`: runs StrykerJS (mocha runner, TypeScript checker) over each
- * area of tools/mutate/areas.ts with that area's tests, prints each area's score and survivors, and
- * with every area run writes the dated report (docs/mutation-report.md). `--from-reports` runs
- * nothing: it reads the areas' last Stryker reports (.build/mutate/<area>.json), so areas run one
- * at a time make one report. `--survivors` re-runs only the survivors of each area's last run
- * (tools/mutate/recheck.ts), after tests were added for them. Exits 1 when an area scores under the threshold or has no report.
+ * [--report FILE] [--from-reports] [--survivors]`: runs StrykerJS (mocha runner; TypeScript
+ * checker, or a type check of the survivors only with --no-typecheck) over each area of
+ * tools/mutate/areas.ts with that area's tests, prints each area's score and survivors, and with
+ * every area run writes the dated report (docs/mutation-report.md). `--from-reports` runs nothing:
+ * it reads the areas' last Stryker reports (.build/mutate/<area>.json), so areas run one at a time
+ * make one report. `--survivors` re-runs only the survivors of each area's last run
+ * (tools/mutate/recheck.ts), after tests were added for them. Exits 1 when an area scores under
+ * the threshold or has no report.
  *
  * Stryker's core is an ES module and this project is CommonJS, so each area runs Stryker's own
  * command line with a generated config rather than its API.
@@ -81,8 +83,7 @@ export function parseArgs(argv: readonly string[]): Options {
         `${arg}: unknown option (--area, --mutate, --no-typecheck, --concurrency, --report, --from-reports, --survivors)`,
       );
   }
-  // Stryker gives half its processes to the checker, which idles once its first compile is done:
-  // twice the cores keeps a test runner on every core.
+  // Stryker gives half its processes to the checker: twice the cores keeps a runner on every core.
   if (options.concurrency === 0)
     options.concurrency = defaultConcurrency(os.availableParallelism(), options.typecheck);
   if (options.fromReports && options.mutate)
